@@ -11,9 +11,10 @@ class StewardError(Exception):
 class UnknownNameError(StewardError):
     """A token, chain, wallet or contact name that is not known; the message lists the valid ones."""
 
-    def __init__(self, kind: str, name: str, valid: list[str] | tuple[str, ...]):
+    def __init__(self, kind: str, name: str, valid: list[str] | tuple[str, ...], where: str = ""):
         listed = ", ".join(sorted(valid)) if valid else "none configured"
-        super().__init__(f"unknown {kind} '{name}'; valid {kind}s: {listed}")
+        place = f" on {where}" if where else ""
+        super().__init__(f"unknown {kind} '{name}'{place}; valid {kind}s{place}: {listed}")
         self.kind, self.name, self.valid = kind, name, list(valid)
 
 

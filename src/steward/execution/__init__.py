@@ -1,0 +1,187 @@
+"""Execution: the one door to signing.
+
+`execute_plan` is the only code in Steward that signs a transaction. It checks that the plan is
+affordable before the first signature, holds a per-(chain, address) lock from choosing the
+nonce until the transaction is broadcast (so two processes never reuse a nonce), waits for each
+receipt, decodes reverts, and records everything in the journal. If a step fails it stops and
+reports what was done and what was not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from eth_account.signers.local import LocalAccount
+from filelock import FileLock
+from web3 import Web3
+from web3.exceptions import ContractLogicError, Web3RPCError
+
+from steward.chains import chain_config, connect
+from steward.errors import InsufficientFundsError, StewardError, TransactionFailed
+from steward.execution.journal import Journal, JournalEntry
+from steward.home import home_path
+from steward.planning import Call, Plan
+from steward.units import format_units
+
+GAS_MARGIN_NUM, GAS_MARGIN_DEN = 6, 5  # 20% over the estimate
+PRIORITY_FEE_WEI = 10**9
+RECEIPT_TIMEOUT_SECONDS = 120
+
+
+@dataclass
+class StepResult:
+    description: str
+    tx_hash: str
+    status: str
+    gas_used: int
+    fee_wei: int
+    block_number: int
+    contract_address: str | None = None
+
+
+@dataclass
+class PlanResult:
+    plan: Plan
+    steps: list[StepResult] = field(default_factory=list)
+
+    @property
+    def tx_hashes(self) -> list[str]:
+        return [step.tx_hash for step in self.steps]
+
+
+class PlanFailed(TransactionFailed):
+    """A step failed; `done` holds the steps that landed before it."""
+
+    def __init__(self, message: str, done: list[StepResult], remaining: list[Call]):
+        super().__init__(message)
+        self.done, self.remaining = done, remaining
+
+
+def nonce_lock(chain_id: int, address: str) -> FileLock:
+    return FileLock(str(home_path("locks", f"nonce-{chain_id}-{address.lower()}.lock")),
+                    thread_local=False)
+
+
+def revert_reason(exc: Exception) -> str:
+    """The human part of a node's revert or RPC error."""
+    if isinstance(exc, ContractLogicError):
+        message = exc.message or str(exc)
+    elif isinstance(exc, Web3RPCError):
+        message = exc.message or str(exc)
+    else:
+        message = str(exc)
+    message = message.removeprefix("execution reverted: ").removeprefix("execution reverted:")
+    return message.strip() or "reverted without a reason"
+
+
+def fee_caps(w3: Web3) -> tuple[int, int]:
+    """(maxFeePerGas, maxPriorityFeePerGas): twice the latest base fee plus the tip."""
+    base_fee = w3.eth.get_block("latest")["baseFeePerGas"]
+    return 2 * base_fee + PRIORITY_FEE_WEI, PRIORITY_FEE_WEI
+
+
+def check_affordable(w3: Web3, plan: Plan) -> None:
+    """The native coin for every call's value plus gas, checked before the first signature."""
+    chain = chain_config(plan.chain)
+    max_fee, _ = fee_caps(w3)
+    needed = sum(call.value + call.gas_hint * max_fee for call in plan.calls)
+    held = w3.eth.get_balance(plan.sender)
+    if held < needed:
+        raise InsufficientFundsError(
+            f"{plan.sender} has {format_units(held, 18)} {chain.native_symbol} on {chain.name} "
+            f"but this needs up to {format_units(needed, 18)} {chain.native_symbol} "
+            "including gas; nothing was signed"
+        )
+
+
+class Executor:
+    """Signs and sends plans for one account. Construct it, then call `execute`."""
+
+    def __init__(self, account: LocalAccount, wallet_name: str, journal: Journal | None = None):
+        self._account = account
+        self.wallet_name = wallet_name
+        self.address = account.address
+        self.journal = journal or Journal()
+
+    def execute(self, plan: Plan) -> PlanResult:
+        if Web3.to_checksum_address(plan.sender) != self.address:
+            raise StewardError(f"the plan is for {plan.sender}, not wallet {self.wallet_name}")
+        chain = chain_config(plan.chain)
+        w3 = connect(chain)
+        check_affordable(w3, plan)
+        result = PlanResult(plan)
+        for index, call in enumerate(plan.calls):
+            try:
+                result.steps.append(self._send(w3, chain.name, chain.chain_id, call))
+            except TransactionFailed as exc:
+                if index == 0:
+                    raise
+                raise PlanFailed(
+                    f"step {index + 1} of {len(plan.calls)} ({call.description}) failed: {exc}",
+                    result.steps, plan.calls[index:],
+                ) from None
+        return result
+
+    def _send(self, w3: Web3, chain: str, chain_id: int, call: Call) -> StepResult:
+        tx: dict = {"from": self.address, "value": call.value, "data": call.data, "chainId": chain_id}
+        if call.to is not None:
+            tx["to"] = call.to
+        with nonce_lock(chain_id, self.address):
+            try:
+                gas = w3.eth.estimate_gas(tx)
+            except (ContractLogicError, Web3RPCError) as exc:
+                raise TransactionFailed(
+                    f"{call.description} would revert: {revert_reason(exc)}; nothing was signed"
+                ) from None
+            max_fee, tip = fee_caps(w3)
+            tx.update(
+                gas=gas * GAS_MARGIN_NUM // GAS_MARGIN_DEN,
+                maxFeePerGas=max_fee,
+                maxPriorityFeePerGas=tip,
+                nonce=w3.eth.get_transaction_count(self.address, "pending"),
+            )
+            del tx["from"]
+            signed = self._account.sign_transaction(tx)
+            tx_hash = "0x" + signed.hash.hex().removeprefix("0x")
+            entry = self.journal.record_pending(
+                chain=chain, chain_id=chain_id, wallet=self.wallet_name, sender=self.address,
+                to=call.to, purpose=call.description, tx_hash=tx_hash, nonce=tx["nonce"],
+                value_wei=call.value,
+            )
+            try:
+                w3.eth.send_raw_transaction(signed.raw_transaction)
+            except Exception as exc:
+                reason = revert_reason(exc)
+                self.journal.record_outcome(entry, status="failed", error=reason)
+                raise TransactionFailed(f"{call.description} was rejected by the node: {reason}") from None
+        receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_SECONDS)
+        fee = receipt["gasUsed"] * receipt["effectiveGasPrice"]
+        if receipt["status"] != 1:
+            reason = self._replay_reason(w3, tx, receipt["blockNumber"])
+            self.journal.record_outcome(entry, status="reverted", gas_used=receipt["gasUsed"],
+                                        fee_wei=fee, block_number=receipt["blockNumber"], error=reason)
+            raise TransactionFailed(f"{call.description} reverted on-chain ({tx_hash}): {reason}")
+        self.journal.record_outcome(entry, status="success", gas_used=receipt["gasUsed"],
+                                    fee_wei=fee, block_number=receipt["blockNumber"])
+        return StepResult(call.description, tx_hash, "success", receipt["gasUsed"], fee,
+                          receipt["blockNumber"], receipt.get("contractAddress"))
+
+    def _replay_reason(self, w3: Web3, tx: dict, block_number: int) -> str:
+        replay = {k: tx[k] for k in ("to", "data", "value") if k in tx} | {"from": self.address}
+        try:
+            w3.eth.call(replay, block_number - 1)
+        except Exception as exc:
+            return revert_reason(exc)
+        return "reverted (the reason could not be reproduced)"
+
+
+__all__ = [
+    "Executor",
+    "Journal",
+    "JournalEntry",
+    "PlanFailed",
+    "PlanResult",
+    "StepResult",
+    "check_affordable",
+    "revert_reason",
+]

@@ -1,0 +1,70 @@
+"""The portfolio: every asset on every chain for every wallet, valued in USD from the pools."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from steward import chains as chain_registry
+from steward.chains.config import ChainConfig, load_config
+from steward.errors import StewardError
+from steward.protocols import erc20
+from steward.protocols.pricing import PriceSource
+from steward.units import to_decimal
+
+USD_DECIMALS = 6  # values are USDC base units
+
+
+class Holding(BaseModel):
+    wallet: str
+    address: str
+    chain: str
+    symbol: str
+    token: str | None  # None for the native coin
+    decimals: int
+    balance: int
+    usd_value: int | None  # USDC base units; None when no pool prices the asset
+
+    @property
+    def amount(self):
+        return to_decimal(self.balance, self.decimals)
+
+
+class Portfolio(BaseModel):
+    holdings: list[Holding]
+    errors: dict[str, str] = {}  # chain → why it could not be read
+
+    def usd_total(self, wallet: str | None = None) -> int:
+        return sum(h.usd_value or 0 for h in self.holdings if wallet in (None, h.wallet))
+
+
+def chain_holdings(chain: ChainConfig, wallets: dict[str, str]) -> list[Holding]:
+    w3 = chain_registry.connect(chain)
+    prices = PriceSource(w3, chain)
+    tokens = [erc20.token_info(w3, address) for address in chain.tokens.values()]
+    holdings = []
+    for wallet, address in wallets.items():
+        native = w3.eth.get_balance(address)
+        holdings.append(Holding(wallet=wallet, address=address, chain=chain.name,
+                                symbol=chain.native_symbol, token=None, decimals=18,
+                                balance=native, usd_value=prices.usdc_value(None, native)))
+        for token in tokens:
+            balance = erc20.balance_of(w3, token.address, address)
+            holdings.append(Holding(wallet=wallet, address=address, chain=chain.name,
+                                    symbol=token.symbol, token=token.address,
+                                    decimals=token.decimals, balance=balance,
+                                    usd_value=prices.usdc_value(token.address, balance)))
+    return holdings
+
+
+def portfolio(wallets: dict[str, str], chain_names: list[str] | None = None) -> Portfolio:
+    """Balances for wallets (name → address); a chain that cannot be read is reported, not fatal."""
+    config = load_config()
+    selected = [config.chain(name) for name in chain_names] if chain_names else list(
+        config.chains.values())
+    result = Portfolio(holdings=[])
+    for chain in selected:
+        try:
+            result.holdings.extend(chain_holdings(chain, wallets))
+        except StewardError as exc:
+            result.errors[chain.name] = str(exc)
+    return result

@@ -1,0 +1,284 @@
+"""The sandbox world: two chains with tokens, pools, a bridge, contacts and funded wallets.
+
+`up()` is idempotent: contracts are deployed only where the recorded addresses hold no code,
+and wallets are topped up only below their targets. Everything is sent by the sandbox operator
+(the first development account) through Steward's own execution path and journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from steward import chains as chain_registry
+from steward.chains.config import SANDBOX_CHAINS, ChainConfig, load_config, update_chain
+from steward.chains.embedded import close_all, dev_account
+from steward.contacts import remove_contacts, save_contact
+from steward.contracts import blueprint_initcode, initcode
+from steward.errors import StewardError
+from steward.execution import Executor
+from steward.home import steward_home
+from steward.planning import Call, Plan
+from steward.protocols import erc20
+from steward.protocols.amm import deadline
+from steward.protocols.bridge import Relayer
+from steward.wallets import WalletStore, read_passphrase
+
+L1, L2 = "sandbox-l1", "sandbox-l2"
+ETH = 10**18
+USD6 = 10**6
+ETH_PRICE_USD = 3_000
+WALLET_TARGETS = {"ETH": 10 * ETH, "USDC": 10_000 * USD6, "USDT": 10_000 * USD6}
+# Pool depths: about $1.5M a side, like a mid-size real pool; USDT trades slightly under USDC.
+POOLS = [
+    ("WETH", 500 * ETH, "USDC", 500 * ETH_PRICE_USD * USD6),
+    ("WETH", 500 * ETH, "USDT", 500 * (ETH_PRICE_USD + 3) * USD6),
+    ("USDC", 1_500_000 * USD6, "USDT", 1_500_500 * USD6),
+]
+STABLES = {"USDC": "USD Coin", "USDT": "Tether USD"}
+# What the operator keeps on L2 for later top-ups, beyond what the pools need.
+L2_FAUCET_RESERVE = 1_000_000 * USD6
+OPERATOR_ETH_NEEDED = 1_100 * ETH
+CONTACTS = {"alice": 1, "bob": 2, "carol": 3}
+DEFAULT_WALLET = "main"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class SummaryRow:
+    chain: str
+    backend: str
+    chain_id: int
+    block: int
+    contracts: dict[str, str]
+    tokens: dict[str, str]
+
+
+class SandboxBuilder:
+    def __init__(self, progress: Progress = lambda message: None):
+        self.progress = progress
+        self.operator = dev_account(0)
+        self.executor = Executor(self.operator, "sandbox-operator")
+
+    # --- sending -------------------------------------------------------------------------
+    def send(self, chain: ChainConfig, call: Call):
+        plan = Plan(chain=chain.name, sender=self.operator.address, calls=[call],
+                    summary=call.description)
+        return self.executor.execute(plan).steps[0]
+
+    def deploy(self, chain: ChainConfig, name: str, *args, blueprint: bool = False,
+               label: str | None = None) -> str:
+        code = blueprint_initcode(name) if blueprint else initcode(name, *args)
+        label = label or (f"{name} blueprint" if blueprint else name)
+        step = self.send(chain, Call(to=None, data="0x" + code.hex(), description=f"deploy {label}",
+                                     gas_hint=6_000_000))
+        self.progress(f"{chain.name}: deployed {label} at {step.contract_address}")
+        return step.contract_address
+
+    def call(self, chain: ChainConfig, address: str, abi_name: str, function: str, *args,
+             value: int = 0, description: str | None = None):
+        w3 = chain_registry.connect(chain)
+        data = erc20.encode(w3, address, abi_name, function, *args)
+        return self.send(chain, Call(to=address, data=data, value=value,
+                                     description=description or f"{abi_name}.{function}"))
+
+    # --- world ---------------------------------------------------------------------------
+    def ensure_operator_funds(self, chain: ChainConfig) -> None:
+        w3 = chain_registry.connect(chain)
+        if w3.eth.get_balance(self.operator.address) >= OPERATOR_ETH_NEEDED:
+            return
+        if chain.embedded:
+            raise StewardError(f"the sandbox operator ran out of ETH on {chain.name}; "
+                               "run `steward sandbox reset`")
+        try:  # anvil (and hardhat) let a dev node set balances
+            w3.provider.make_request("anvil_setBalance",
+                                     [self.operator.address, hex(10 * OPERATOR_ETH_NEEDED)])
+        except Exception:
+            raise StewardError(
+                f"the sandbox operator {self.operator.address} needs "
+                f"{OPERATOR_ETH_NEEDED // ETH} ETH on {chain.name} ({chain.rpc_url}); "
+                "use an anvil node, or fund that address"
+            ) from None
+
+    def is_deployed(self, chain: ChainConfig) -> bool:
+        needed = ("router", "factory", "weth", "bridge")
+        if any(role not in chain.contracts for role in needed):
+            return False
+        w3 = chain_registry.connect(chain)
+        return all(w3.eth.get_code(chain.contracts[role]) for role in needed)
+
+    def deploy_core(self, chain: ChainConfig, stables_native: bool) -> ChainConfig:
+        weth = self.deploy(chain, "WETH9")
+        blueprint = self.deploy(chain, "UniswapV2Pair", blueprint=True)
+        factory = self.deploy(chain, "UniswapV2Factory", blueprint)
+        router = self.deploy(chain, "UniswapV2Router02", factory, weth)
+        bridge = self.deploy(chain, "Bridge")
+        tokens = {"WETH": weth}
+        for symbol, name in STABLES.items():
+            tokens[symbol] = self.deploy(chain, "ERC20", name, symbol, 6, label=f"{symbol} (ERC20)")
+            if not stables_native:  # on L2 only the bridge may mint the stables
+                self.call(chain, tokens[symbol], "ERC20", "set_minter", bridge, True)
+                self.call(chain, tokens[symbol], "ERC20", "set_minter", self.operator.address,
+                          False)
+        contracts = {"weth": weth, "factory": factory, "router": router, "bridge": bridge}
+        return update_chain(chain.name, tokens=tokens, contracts=contracts)
+
+    def link_bridges(self, l1: ChainConfig, l2: ChainConfig) -> None:
+        for symbol in STABLES:
+            self.call(l1, l1.contracts["bridge"], "Bridge", "register_token", l1.tokens[symbol],
+                      l2.chain_id, l2.tokens[symbol], False)
+            self.call(l2, l2.contracts["bridge"], "Bridge", "register_token", l2.tokens[symbol],
+                      l1.chain_id, l1.tokens[symbol], True)
+        self.progress("bridge linked: USDC and USDT lock on sandbox-l1 and mint on sandbox-l2")
+
+    def relayer(self) -> Relayer:
+        config = load_config()
+        return Relayer([config.chains[L1], config.chains[L2]], chain_registry.connect, self.send)
+
+    def bridge_to_l2(self, l1: ChainConfig, l2: ChainConfig, symbol: str, amount: int,
+                     recipient: str) -> None:
+        token = l1.tokens[symbol]
+        self.call(l1, token, "ERC20", "mint", self.operator.address, amount)
+        self.call(l1, token, "ERC20", "approve", l1.contracts["bridge"], amount)
+        self.call(l1, l1.contracts["bridge"], "Bridge", "lock", token, amount, recipient,
+                  l2.chain_id, description=f"bridge {symbol} to {l2.name}")
+        self.relayer().run_once()
+
+    def seed_pools(self, chain: ChainConfig) -> None:
+        w3 = chain_registry.connect(chain)
+        router = chain.contracts["router"]
+        for symbol_a, amount_a, symbol_b, amount_b in POOLS:
+            for symbol, amount in ((symbol_a, amount_a), (symbol_b, amount_b)):
+                if symbol == "WETH":
+                    self.call(chain, chain.tokens["WETH"], "WETH9", "deposit", value=amount,
+                              description="wrap ETH for the pool")
+                self.call(chain, chain.tokens[symbol], "ERC20", "approve", router, amount)
+            self.call(chain, router, "UniswapV2Router02", "addLiquidity",
+                      chain.tokens[symbol_a], chain.tokens[symbol_b], amount_a, amount_b,
+                      amount_a, amount_b, self.operator.address, deadline(w3),
+                      description=f"add liquidity {symbol_a}/{symbol_b}")
+            self.progress(f"{chain.name}: pool {symbol_a}/{symbol_b} seeded")
+
+    def top_up(self, chain: ChainConfig, address: str, label: str) -> list[str]:
+        w3 = chain_registry.connect(chain)
+        funded = []
+        eth_short = WALLET_TARGETS["ETH"] - w3.eth.get_balance(address)
+        if eth_short > 0:
+            self.send(chain, Call(to=address, value=eth_short, description=f"fund {label} with ETH"))
+            funded.append("ETH")
+        for symbol in STABLES:
+            token = chain.tokens[symbol]
+            short = WALLET_TARGETS[symbol] - erc20.balance_of(w3, token, address)
+            if short <= 0:
+                continue
+            if chain.name == L1:
+                self.call(chain, token, "ERC20", "mint", address, short,
+                          description=f"fund {label} with {symbol}")
+            else:
+                self.call(chain, token, "ERC20", "transfer", address, short,
+                          description=f"fund {label} with {symbol}")
+            funded.append(symbol)
+        return funded
+
+
+def pool_needs(symbol: str) -> int:
+    return sum(amount_a for a, amount_a, _, _ in POOLS if a == symbol) + sum(
+        amount_b for _, _, b, amount_b in POOLS if b == symbol)
+
+
+def configure_rpc(l1_url: str | None, l2_url: str | None) -> None:
+    """Point the sandbox chains at RPC nodes (e.g. two anvils); their chain ids must differ."""
+    if bool(l1_url) != bool(l2_url):
+        raise StewardError("give both --l1-url and --l2-url, or neither for the embedded chains")
+    if not l1_url:
+        return
+    ids = {}
+    for name, url in ((L1, l1_url), (L2, l2_url)):
+        ids[name] = chain_registry.connect_rpc(url, name=name).eth.chain_id
+    if ids[L1] == ids[L2]:
+        raise StewardError(f"both URLs serve chain id {ids[L1]}; start the nodes with distinct "
+                           "--chain-id values so transactions cannot be replayed across them")
+    for name, url in ((L1, l1_url), (L2, l2_url)):
+        current = load_config().chains.get(name)
+        moved = current is None or current.rpc_url != url or current.chain_id != ids[name]
+        update_chain(name, rpc_url=url, chain_id=ids[name],
+                     **({"tokens": {}, "contracts": {}} if moved else {}))
+    chain_registry.forget_connections()
+
+
+def ensure_wallet(store: WalletStore, progress: Progress) -> None:
+    if not store.list():
+        store.create(DEFAULT_WALLET, read_passphrase(confirm=True))
+        progress(f"created wallet '{DEFAULT_WALLET}' (keystore in {steward_home() / 'wallets'})")
+
+
+def up(l1_url: str | None = None, l2_url: str | None = None,
+       progress: Progress = lambda message: None) -> list[SummaryRow]:
+    configure_rpc(l1_url, l2_url)
+    store = WalletStore()
+    ensure_wallet(store, progress)
+    builder = SandboxBuilder(progress)
+    config = load_config()
+    l1, l2 = config.chain(L1), config.chain(L2)
+    for chain in (l1, l2):
+        builder.ensure_operator_funds(chain)
+    fresh = not (builder.is_deployed(l1) and builder.is_deployed(l2))
+    if fresh:
+        l1 = builder.deploy_core(l1, stables_native=True)
+        l2 = builder.deploy_core(l2, stables_native=False)
+        builder.link_bridges(l1, l2)
+        for symbol in STABLES:
+            builder.call(l1, l1.tokens[symbol], "ERC20", "mint", builder.operator.address,
+                         pool_needs(symbol), description=f"mint {symbol} for the pools")
+            builder.bridge_to_l2(l1, l2, symbol, pool_needs(symbol) + L2_FAUCET_RESERVE,
+                                 builder.operator.address)
+        for chain in (l1, l2):
+            builder.seed_pools(chain)
+    for name, index in CONTACTS.items():
+        save_contact(name, dev_account(index).address, note="sandbox counterparty")
+    for wallet in store.list():
+        if wallet.error:
+            progress(f"skipped wallet {wallet.name}: {wallet.error}")
+            continue
+        for chain in (l1, l2):
+            funded = builder.top_up(chain, wallet.address, f"wallet {wallet.name}")
+            if funded:
+                progress(f"{chain.name}: funded wallet {wallet.name} with {', '.join(funded)}")
+    return status()
+
+
+def status() -> list[SummaryRow]:
+    config = load_config()
+    rows = []
+    for name in SANDBOX_CHAINS:
+        chain = config.chain(name)
+        w3 = chain_registry.connect(chain)
+        rows.append(SummaryRow(chain=name, backend=chain.backend_label, chain_id=chain.chain_id,
+                               block=w3.eth.block_number, contracts=chain.contracts,
+                               tokens=chain.tokens))
+    return rows
+
+
+def reset() -> list[str]:
+    """Forget the sandbox: embedded chains are deleted, RPC chains are detached from it."""
+    done = []
+    close_all()
+    chain_registry.forget_connections()
+    chains_dir = steward_home() / "chains"
+    for name in SANDBOX_CHAINS:
+        for suffix in ("", "-wal", "-shm"):
+            (chains_dir / f"{name}.sqlite{suffix}").unlink(missing_ok=True)
+        update_chain(name, rpc_url=None, chain_id=SANDBOX_CHAINS[name], tokens={}, contracts={})
+        done.append(name)
+    (steward_home() / "relayer-cursors.json").unlink(missing_ok=True)
+    remove_contacts()
+    return done
+
+
+def bridge_relayer() -> Relayer:
+    """A relayer for the sandbox bridge, signing with the operator key."""
+    return SandboxBuilder().relayer()
+
+
+__all__ = ["SummaryRow", "bridge_relayer", "reset", "status", "up"]

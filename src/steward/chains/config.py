@@ -1,0 +1,167 @@
+"""The chain registry: which chains Steward knows, how to reach them, and their tokens and contracts.
+
+It lives in `<home>/config.toml`. Without one, Steward knows the two embedded sandbox chains.
+`steward sandbox up` records the tokens and contracts it deploys here, and a user adds a
+production chain by giving it an `rpc_url`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import tomli_w
+from eth_utils import is_checksum_address, to_checksum_address
+from filelock import FileLock
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from steward.errors import StewardError, UnknownNameError
+from steward.home import home_path
+
+CHAIN_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+SANDBOX_CHAINS = {"sandbox-l1": 1_337_001, "sandbox-l2": 1_337_002}
+
+
+class ChainConfig(BaseModel):
+    """One chain: `rpc_url` None means the embedded in-process py-evm chain."""
+
+    name: str
+    chain_id: int = Field(gt=0)
+    native_symbol: str = "ETH"
+    rpc_url: str | None = None
+    aliases: list[str] = []
+    tokens: dict[str, str] = {}
+    contracts: dict[str, str] = {}
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, name: str) -> str:
+        if not CHAIN_NAME.match(name):
+            raise ValueError("chain names are lower-case letters, digits and dashes")
+        return name
+
+    @field_validator("tokens", "contracts")
+    @classmethod
+    def _checksummed(cls, entries: dict[str, str]) -> dict[str, str]:
+        for label, address in entries.items():
+            if not is_checksum_address(address):
+                raise ValueError(f"{label}: {address} is not an EIP-55 checksummed address")
+        return entries
+
+    @model_validator(mode="after")
+    def _native_is_not_a_token(self) -> "ChainConfig":
+        if self.native_symbol.upper() in {symbol.upper() for symbol in self.tokens}:
+            raise ValueError(f"token symbol {self.native_symbol} clashes with the native coin")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return self.rpc_url is None
+
+    @property
+    def backend_label(self) -> str:
+        return "embedded" if self.embedded else self.rpc_url  # type: ignore[return-value]
+
+    def token_address(self, symbol: str) -> str:
+        """The address of an ERC-20 by symbol, case-insensitive."""
+        for known, address in self.tokens.items():
+            if known.upper() == symbol.upper():
+                return address
+        raise UnknownNameError("token", symbol, [self.native_symbol, *self.tokens], self.name)
+
+    def token_symbol(self, address: str) -> str | None:
+        for known, token in self.tokens.items():
+            if token.lower() == address.lower():
+                return known
+        return None
+
+    def contract(self, role: str) -> str:
+        try:
+            return self.contracts[role]
+        except KeyError:
+            raise StewardError(
+                f"{self.name} has no {role} contract configured; run `steward sandbox up` "
+                f"or add it under [chains.{self.name}.contracts] in config.toml"
+            ) from None
+
+
+class StewardConfig(BaseModel):
+    chains: dict[str, ChainConfig]
+
+    def chain(self, name_or_alias: str) -> ChainConfig:
+        wanted = name_or_alias.strip().lower()
+        for chain in self.chains.values():
+            if wanted == chain.name or wanted in (alias.lower() for alias in chain.aliases):
+                return chain
+        raise UnknownNameError("chain", name_or_alias, list(self.chains))
+
+
+def default_config() -> StewardConfig:
+    chains = {
+        name: ChainConfig(name=name, chain_id=chain_id, aliases=[name.split("-")[1]])
+        for name, chain_id in SANDBOX_CHAINS.items()
+    }
+    return StewardConfig(chains=chains)
+
+
+def config_path() -> Path:
+    return home_path("config.toml")
+
+
+def _config_lock() -> FileLock:
+    return FileLock(str(home_path("locks", "config.lock")), thread_local=False)
+
+
+def load_config() -> StewardConfig:
+    path = config_path()
+    if not path.exists():
+        return default_config()
+    try:
+        raw = tomllib.loads(path.read_text())
+        chains = {
+            name: ChainConfig(name=name, **entry) for name, entry in raw.get("chains", {}).items()
+        }
+        return StewardConfig(chains=chains)
+    except tomllib.TOMLDecodeError as exc:
+        raise StewardError(f"{path} is not valid TOML: {exc}") from None
+    except (ValidationError, TypeError) as exc:
+        raise StewardError(f"{path} is invalid: {_first_error(exc)}") from None
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        return f"{where}: {error['msg']}" if where else error["msg"]
+    return str(exc)
+
+
+def save_config(config: StewardConfig) -> None:
+    raw = {
+        "chains": {
+            name: chain.model_dump(exclude={"name"}, exclude_none=True)
+            for name, chain in config.chains.items()
+        }
+    }
+    path = config_path()
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(raw))
+    tmp.replace(path)
+
+
+def update_chain(name: str, **changes) -> ChainConfig:
+    """Read-modify-write one chain's entry under the config lock (safe against concurrent writers)."""
+    with _config_lock():
+        config = load_config()
+        current = config.chains.get(name)
+        data = current.model_dump() if current else {"name": name}
+        data.update(changes)
+        chain = ChainConfig(**data)
+        config.chains[name] = chain
+        save_config(config)
+    return chain
+
+
+def checksum(address: str) -> str:
+    return to_checksum_address(address)

@@ -1,0 +1,390 @@
+"""The `steward` command line."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+from rich.prompt import Confirm
+from rich.table import Table
+
+from steward import chains as chain_registry
+from steward import sandbox
+from steward.chains.config import load_config
+from steward.contacts import load_contacts, resolve_recipient, save_contact
+from steward.errors import StewardError
+from steward.execution import Executor, Journal, PlanFailed, PlanResult
+from steward.planning import Plan
+from steward.planning.builders import bridge_plan, swap_plan, transfer_plan
+from steward.portfolio import portfolio
+from steward.protocols import erc20
+from steward.protocols.bridge import transfers_in_receipt, wait_for_delivery
+from steward.units import format_units
+from steward.wallets import WalletStore, read_passphrase
+
+from steward.cli.render import (
+    console,
+    err_console,
+    journal_table,
+    plan_table,
+    portfolio_json,
+    portfolio_table,
+    print_json,
+    result_json,
+    result_table,
+)
+
+app = typer.Typer(help="Steward: a wallet for agents that simulates, explains and guards "
+                       "every transaction.", no_args_is_help=True, add_completion=False)
+wallet_app = typer.Typer(help="Create, import, list and remove wallets.", no_args_is_help=True)
+sandbox_app = typer.Typer(help="The local sandbox world: two chains, tokens, pools, a bridge.",
+                          no_args_is_help=True)
+contacts_app = typer.Typer(help="The address book.", no_args_is_help=True)
+app.add_typer(wallet_app, name="wallet")
+app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(contacts_app, name="contacts")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to the confirmation.")]
+FromOption = Annotated[Optional[str], typer.Option("--from", help="Wallet name (default wallet if left out).")]
+
+
+def progress(message: str) -> None:
+    err_console.print(f"[dim]•[/] {message}")
+
+
+def own_wallets(store: WalletStore) -> dict[str, str]:
+    return {w.name: w.address for w in store.list() if not w.error}
+
+
+def confirm(question: str, yes: bool) -> None:
+    """A person's yes, or stop before signing. Embedded chains are released while we wait."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise StewardError("confirmation needed and there is no terminal to ask in; "
+                           "rerun with --yes; nothing was signed")
+    chain_registry.end_all_sessions()
+    if not Confirm.ask(question, console=err_console):
+        raise StewardError("cancelled; nothing was signed")
+
+
+def execute(plan: Plan, wallet: str, store: WalletStore) -> PlanResult:
+    account = store.unlock(wallet, read_passphrase())
+    try:
+        return Executor(account, wallet).execute(plan)
+    except PlanFailed as exc:
+        for step in exc.done:
+            err_console.print(f"[green]done[/] {step.description} ({step.tx_hash})")
+        for call in exc.remaining:
+            err_console.print(f"[red]not done[/] {call.description}")
+        raise
+
+
+def show_result(result: PlanResult, as_json: bool, extra: dict | None = None) -> None:
+    if as_json:
+        print_json(result_json(result) | (extra or {}))
+    else:
+        console.print(result_table(result))
+
+
+# --- wallets ---------------------------------------------------------------------------------
+@wallet_app.command("create")
+def wallet_create(name: str) -> None:
+    """Create a wallet with a new random key."""
+    info = WalletStore().create(name, read_passphrase(confirm=True))
+    console.print(f"created wallet [bold]{info.name}[/] {info.address}")
+
+
+@wallet_app.command("import")
+def wallet_import(
+    name: str,
+    mnemonic: Annotated[bool, typer.Option("--mnemonic", help="Import a BIP-39 phrase instead of a private key.")] = False,
+    path: Annotated[str, typer.Option(help="Derivation path for --mnemonic.")] = "m/44'/60'/0'/0/0",
+) -> None:
+    """Import a private key or a BIP-39 mnemonic (read from a hidden prompt or STEWARD_SECRET)."""
+    import os
+    from getpass import getpass
+
+    secret = os.environ.get("STEWARD_SECRET") or getpass(
+        "Mnemonic: " if mnemonic else "Private key: ")
+    store = WalletStore()
+    passphrase = read_passphrase(confirm=True)
+    if mnemonic:
+        info = store.import_mnemonic(name, secret, passphrase, path)
+    else:
+        info = store.import_private_key(name, secret, passphrase)
+    console.print(f"imported wallet [bold]{info.name}[/] {info.address}")
+
+
+@wallet_app.command("list")
+def wallet_list(as_json: JsonOption = False) -> None:
+    """List wallets (addresses only; no passphrase needed)."""
+    wallets = WalletStore().list()
+    if as_json:
+        print_json([w.model_dump() for w in wallets])
+        return
+    table = Table(title="Wallets")
+    for column in ("Name", "Address", "Default", "Problem"):
+        table.add_column(column)
+    for w in wallets:
+        table.add_row(w.name, w.address or "", "yes" if w.is_default else "", w.error or "")
+    console.print(table)
+
+
+@wallet_app.command("remove")
+def wallet_remove(name: str, yes: YesOption = False) -> None:
+    """Delete a wallet's keystore file (its funds stay on-chain, reachable only with a backup)."""
+    store = WalletStore()
+    info = store.get(name)
+    confirm(f"Remove wallet {name} ({info.address})? Without a backup its funds are lost", yes)
+    store.remove(name)
+    console.print(f"removed wallet {name}")
+
+
+@wallet_app.command("default")
+def wallet_default(name: str) -> None:
+    """Make a wallet the default for --from."""
+    info = WalletStore().set_default(name)
+    console.print(f"default wallet is now {info.name}")
+
+
+# --- sandbox ---------------------------------------------------------------------------------
+def summary_table(rows: list[sandbox.SummaryRow]) -> Table:
+    table = Table(title="Sandbox")
+    for column in ("Chain", "Chain id", "Backend", "Block", "Tokens", "Contracts"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.chain, str(row.chain_id), row.backend, str(row.block),
+                      ", ".join(row.tokens) or "—", ", ".join(row.contracts) or "not deployed")
+    return table
+
+
+@sandbox_app.command("up")
+def sandbox_up(
+    l1_url: Annotated[Optional[str], typer.Option(help="RPC URL for sandbox-l1 (e.g. an anvil).")] = None,
+    l2_url: Annotated[Optional[str], typer.Option(help="RPC URL for sandbox-l2.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Deploy (or top up) the sandbox world. Safe to run again."""
+    rows = sandbox.up(l1_url, l2_url, progress=progress)
+    if as_json:
+        print_json([row.__dict__ for row in rows])
+    else:
+        console.print(summary_table(rows))
+
+
+@sandbox_app.command("status")
+def sandbox_status(as_json: JsonOption = False) -> None:
+    """Show the sandbox chains and what is deployed on them."""
+    rows = sandbox.status()
+    if as_json:
+        print_json([row.__dict__ for row in rows])
+    else:
+        console.print(summary_table(rows))
+
+
+@sandbox_app.command("reset")
+def sandbox_reset(yes: YesOption = False) -> None:
+    """Delete the embedded sandbox chains (wallets are kept)."""
+    confirm("Reset the sandbox chains? Their balances and contracts are deleted", yes)
+    for name in sandbox.reset():
+        console.print(f"reset {name}")
+
+
+# --- contacts --------------------------------------------------------------------------------
+@contacts_app.command("list")
+def contacts_list(as_json: JsonOption = False) -> None:
+    contacts = load_contacts()
+    if as_json:
+        print_json([c.model_dump() for c in contacts.values()])
+        return
+    table = Table(title="Address book")
+    for column in ("Name", "Address", "Note"):
+        table.add_column(column)
+    for c in contacts.values():
+        table.add_row(c.name, c.address, c.note)
+    console.print(table)
+
+
+@contacts_app.command("add")
+def contacts_add(name: str, address: str, note: str = "") -> None:
+    contact = save_contact(name, address, note)
+    console.print(f"saved {contact.name} {contact.address}")
+
+
+# --- money -----------------------------------------------------------------------------------
+@app.command()
+def balance(
+    wallet: Annotated[Optional[str], typer.Option(help="Only this wallet.")] = None,
+    chain: Annotated[Optional[list[str]], typer.Option(help="Only these chains.")] = None,
+    hide_zero: Annotated[bool, typer.Option(help="Leave out zero balances.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Every asset on every chain for every wallet, with USD values from the pools."""
+    store = WalletStore()
+    wallets = own_wallets(store)
+    if wallet:
+        wallets = {wallet: store.get(wallet).address}
+    if not wallets:
+        raise StewardError("no wallet yet: run `steward sandbox up` or `steward wallet create NAME`")
+    result = portfolio(wallets, chain)
+    if as_json:
+        print_json(portfolio_json(result))
+        return
+    console.print(portfolio_table(result, hide_zero))
+    for name, error in result.errors.items():
+        err_console.print(f"[yellow]{name} not shown:[/] {error}")
+
+
+@app.command()
+def send(
+    amount: str, token: str, recipient: str,
+    chain: Annotated[str, typer.Option(help="Chain name or alias.")] = "sandbox-l1",
+    sender: FromOption = None,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Send AMOUNT of TOKEN (or the native coin) to a contact, own wallet or 0x address."""
+    store = WalletStore()
+    wallet = store.resolve(sender)
+    target = resolve_recipient(recipient, own_wallets(store))
+    plan = transfer_plan(chain_registry.chain_config(chain), store.get(wallet).address, token,
+                         amount, target)
+    run_plan(plan, wallet, store, yes, as_json)
+
+
+def run_plan(plan: Plan, wallet: str, store: WalletStore, yes: bool, as_json: bool,
+             extra: dict | None = None) -> PlanResult:
+    if not as_json:
+        console.print(plan_table(plan))
+    confirm(f"Sign and send from wallet {wallet}?", yes)
+    result = execute(plan, wallet, store)
+    show_result(result, as_json, extra)
+    return result
+
+
+@app.command()
+def swap(
+    amount: str, token_in: str, token_out: str,
+    chain: Annotated[str, typer.Option(help="Chain name or alias.")] = "sandbox-l1",
+    slippage: Annotated[float, typer.Option(help="Maximum slippage in percent.")] = 0.5,
+    sender: FromOption = None,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Swap AMOUNT of TOKEN_IN for TOKEN_OUT through the best pool route."""
+    store = WalletStore()
+    wallet = store.resolve(sender)
+    plan, quote = swap_plan(chain_registry.chain_config(chain), store.get(wallet).address,
+                            token_in, amount, token_out, round(slippage * 100))
+    run_plan(plan, wallet, store, yes, as_json, {"quote": quote.model_dump()})
+
+
+@app.command()
+def bridge(
+    amount: str, token: str,
+    to_chain: Annotated[str, typer.Option("--to", help="Destination chain.")] = "sandbox-l2",
+    chain: Annotated[str, typer.Option(help="Source chain.")] = "sandbox-l1",
+    sender: FromOption = None,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Bridge AMOUNT of TOKEN to another chain and wait until it arrives."""
+    store = WalletStore()
+    wallet = store.resolve(sender)
+    src, dest = chain_registry.chain_config(chain), chain_registry.chain_config(to_chain)
+    plan = bridge_plan(src, dest, store.get(wallet).address, token, amount)
+    result = run_plan(plan, wallet, store, yes, as_json)
+    w3_src, w3_dest = chain_registry.connect(src), chain_registry.connect(dest)
+    receipt = w3_src.eth.get_transaction_receipt(result.steps[-1].tx_hash)
+    relay = sandbox.bridge_relayer().run_once if src.embedded and dest.embedded else None
+    for transfer in transfers_in_receipt(w3_src, src, receipt):
+        if not as_json:
+            progress(f"waiting for the relayer to deliver transfer #{transfer.nonce} on {dest.name}")
+        wait_for_delivery(w3_dest, dest, transfer, relay)
+        if not as_json:
+            token = erc20.token_info(w3_dest, transfer.remote_token)
+            console.print(f"[green]arrived on {dest.name}:[/] "
+                          f"{format_units(transfer.amount, token.decimals)} {token.symbol} "
+                          f"(transfer #{transfer.nonce})")
+
+
+@app.command()
+def relayer(
+    once: Annotated[bool, typer.Option(help="Deliver what is waiting, then exit.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between polls.")] = 2.0,
+) -> None:
+    """Run the bridge relayer between the sandbox chains (for RPC-backed chains)."""
+    worker = sandbox.bridge_relayer()
+
+    def report(transfer) -> None:
+        console.print(f"delivered transfer #{transfer.nonce} from chain {transfer.src_chain_id} "
+                      f"to chain {transfer.dest_chain_id}: {transfer.amount} base units to "
+                      f"{transfer.recipient}")
+
+    if once:
+        for transfer in worker.run_once():
+            report(transfer)
+        return
+    console.print("relaying; Ctrl-C to stop")
+    worker.run_forever(interval, report)
+
+
+@app.command("log")
+def log(
+    limit: Annotated[int, typer.Option(help="How many entries.")] = 30,
+    wallet: Annotated[Optional[str], typer.Option(help="Only this wallet.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The journal of every transaction Steward signed."""
+    entries = Journal().entries(limit, wallet)
+    if as_json:
+        print_json([e.model_dump() for e in entries])
+    else:
+        console.print(journal_table(entries))
+
+
+@app.command("chains")
+def chains_list(as_json: JsonOption = False) -> None:
+    """The configured chains."""
+    config = load_config()
+    if as_json:
+        print_json([c.model_dump() for c in config.chains.values()])
+        return
+    table = Table(title="Chains")
+    for column in ("Name", "Chain id", "Native", "Backend", "Aliases", "Tokens"):
+        table.add_column(column)
+    for c in config.chains.values():
+        table.add_row(c.name, str(c.chain_id), c.native_symbol, c.backend_label,
+                      ", ".join(c.aliases), ", ".join(c.tokens))
+    console.print(table)
+
+
+@app.command()
+def demo() -> None:
+    """The main job on the sandbox: build the world, show the portfolio, pay, swap and bridge."""
+    from steward.cli.demo import run_demo
+
+    run_demo()
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except StewardError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        err_console.print("aborted; nothing more was signed")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+    finally:
+        chain_registry.end_all_sessions()

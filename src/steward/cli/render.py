@@ -1,0 +1,97 @@
+"""How the CLI shows things: rich tables for people, JSON for machines."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+from steward.contacts import short
+from steward.execution import JournalEntry, PlanResult
+from steward.planning import Plan
+from steward.portfolio import USD_DECIMALS, Portfolio
+from steward.units import format_units
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def usd(amount: int | None) -> str:
+    return "—" if amount is None else "$" + format_units(amount, USD_DECIMALS, places=2)
+
+
+def portfolio_table(portfolio: Portfolio, hide_zero: bool = False) -> Table:
+    table = Table(title="Portfolio", show_footer=True)
+    table.add_column("Wallet", footer="Total")
+    table.add_column("Chain")
+    table.add_column("Asset")
+    table.add_column("Balance", justify="right")
+    table.add_column("USD", justify="right", footer=usd(portfolio.usd_total()))
+    wallets = sorted({h.wallet for h in portfolio.holdings})
+    for wallet in wallets:
+        for h in portfolio.holdings:
+            if h.wallet != wallet or (hide_zero and h.balance == 0):
+                continue
+            table.add_row(h.wallet, h.chain, h.symbol, format_units(h.balance, h.decimals, 4),
+                          usd(h.usd_value))
+        if len(wallets) > 1:
+            table.add_row(f"[bold]{wallet} total[/]", "", "", "",
+                          f"[bold]{usd(portfolio.usd_total(wallet))}[/]", end_section=True)
+    return table
+
+
+def portfolio_json(portfolio: Portfolio) -> dict:
+    return {
+        "holdings": [
+            h.model_dump() | {"amount": str(h.amount),
+                              "usd": None if h.usd_value is None else format_units(h.usd_value, 6)}
+            for h in portfolio.holdings
+        ],
+        "total_usd": format_units(portfolio.usd_total(), USD_DECIMALS),
+        "errors": portfolio.errors,
+    }
+
+
+def plan_table(plan: Plan) -> Table:
+    table = Table(title=f"Plan on {plan.chain}: {plan.summary}")
+    table.add_column("#", justify="right")
+    table.add_column("Step")
+    table.add_column("Contract / recipient")
+    for index, call in enumerate(plan.calls, 1):
+        table.add_row(str(index), call.description, short(call.to) if call.to else "(new contract)")
+    return table
+
+
+def result_table(result: PlanResult) -> Table:
+    table = Table(title="Done")
+    table.add_column("Step")
+    table.add_column("Transaction")
+    table.add_column("Block", justify="right")
+    table.add_column("Gas", justify="right")
+    for step in result.steps:
+        table.add_row(step.description, step.tx_hash, str(step.block_number), f"{step.gas_used:,}")
+    return table
+
+
+def result_json(result: PlanResult) -> dict:
+    return {"plan": result.plan.model_dump(),
+            "steps": [step.__dict__ for step in result.steps]}
+
+
+def journal_table(entries: list[JournalEntry]) -> Table:
+    table = Table(title="Journal")
+    for column in ("#", "When (UTC)", "Chain", "Wallet", "What", "Status", "Gas", "Tx"):
+        table.add_column(column)
+    for e in entries:
+        style = {"success": "green", "pending": "yellow"}.get(e.status, "red")
+        what = e.purpose + (f" — {e.error}" if e.error else "")
+        table.add_row(str(e.id), e.created_at.replace("T", " ")[:19], e.chain, e.wallet, what,
+                      f"[{style}]{e.status}[/]", f"{e.gas_used:,}" if e.gas_used else "",
+                      short(e.tx_hash))
+    return table

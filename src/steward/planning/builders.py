@@ -1,0 +1,139 @@
+"""Explicit actions → plans: transfers, swaps and bridge crossings, with amounts in base units.
+
+Each builder reads what it needs from the chain (decimals, quotes, balances) and returns a plan
+whose calls are exact: approvals for the exact amount, `minOut` from the quote and the slippage
+limit, and a deadline.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from web3 import Web3
+
+from steward import chains as chain_registry
+from steward.chains.config import ChainConfig
+from steward.contacts import Recipient, short
+from steward.errors import InsufficientFundsError, StewardError
+from steward.planning import Call, Plan
+from steward.protocols import amm, bridge, erc20
+from steward.protocols.erc20 import TokenInfo
+from steward.units import format_units, to_base_units
+
+DEFAULT_SLIPPAGE_BPS = 50
+MAX_SLIPPAGE_BPS = 5_000
+
+
+class Asset(BaseModel):
+    """A token or the native coin on one chain; `token` None is the native coin."""
+
+    symbol: str
+    token: TokenInfo | None
+    decimals: int
+
+    def fmt(self, amount: int) -> str:
+        return f"{format_units(amount, self.decimals)} {self.symbol}"
+
+
+def resolve_asset(w3: Web3, chain: ChainConfig, symbol: str) -> Asset:
+    if symbol.upper() == chain.native_symbol.upper():
+        return Asset(symbol=chain.native_symbol, token=None, decimals=18)
+    info = erc20.token_info(w3, chain.token_address(symbol))
+    return Asset(symbol=info.symbol, token=info, decimals=info.decimals)
+
+
+def balance(w3: Web3, asset: Asset, holder: str) -> int:
+    if asset.token is None:
+        return w3.eth.get_balance(holder)
+    return erc20.balance_of(w3, asset.token.address, holder)
+
+
+def require_balance(w3: Web3, chain: ChainConfig, asset: Asset, holder: str, amount: int) -> None:
+    held = balance(w3, asset, holder)
+    if held < amount:
+        raise InsufficientFundsError(
+            f"insufficient {asset.symbol} on {chain.name}: you asked for {asset.fmt(amount)} "
+            f"but {short(holder)} holds {asset.fmt(held)}; nothing was signed"
+        )
+
+
+def transfer_plan(chain: ChainConfig, sender: str, symbol: str, amount_text: str,
+                  recipient: Recipient) -> Plan:
+    w3 = chain_registry.connect(chain)
+    asset = resolve_asset(w3, chain, symbol)
+    amount = to_base_units(amount_text, asset.decimals, asset.symbol)
+    if recipient.address.lower() == sender.lower():
+        raise StewardError("the recipient is the sending wallet itself; nothing to do")
+    require_balance(w3, chain, asset, sender, amount)
+    description = f"send {asset.fmt(amount)} to {recipient.label} on {chain.name}"
+    if asset.token is None:
+        call = Call(to=recipient.address, value=amount, description=description, gas_hint=21_000)
+    else:
+        call = erc20.transfer_call(w3, asset.token, recipient.address, amount, description)
+    return Plan(chain=chain.name, sender=sender, calls=[call], summary=description)
+
+
+class SwapQuote(BaseModel):
+    path_symbols: list[str]
+    amount_in: int
+    quoted_out: int
+    min_out: int
+    slippage_bps: int
+
+
+def swap_plan(chain: ChainConfig, sender: str, symbol_in: str, amount_text: str,
+              symbol_out: str, slippage_bps: int = DEFAULT_SLIPPAGE_BPS) -> tuple[Plan, SwapQuote]:
+    if not 0 <= slippage_bps <= MAX_SLIPPAGE_BPS:
+        raise StewardError(f"slippage must be between 0 and {MAX_SLIPPAGE_BPS / 100:.0f}%")
+    w3 = chain_registry.connect(chain)
+    asset_in, asset_out = resolve_asset(w3, chain, symbol_in), resolve_asset(w3, chain, symbol_out)
+    if asset_in.symbol == asset_out.symbol:
+        raise StewardError(f"cannot swap {asset_in.symbol} for itself")
+    amount_in = to_base_units(amount_text, asset_in.decimals, asset_in.symbol)
+    require_balance(w3, chain, asset_in, sender, amount_in)
+    weth = chain.contract("weth")
+    router_address = chain.contract("router")
+    token_in = asset_in.token.address if asset_in.token else weth
+    token_out = asset_out.token.address if asset_out.token else weth
+    hubs = [address for symbol, address in chain.tokens.items() if symbol in ("WETH", "USDC")]
+    route = amm.best_route(w3, router_address, chain.contract("factory"), token_in, token_out,
+                           amount_in, hubs)
+    minimum = amm.min_out(route.amount_out, slippage_bps)
+    path_symbols = [chain.token_symbol(address) or address for address in route.path]
+    quote = SwapQuote(path_symbols=path_symbols, amount_in=amount_in, quoted_out=route.amount_out,
+                      min_out=minimum, slippage_bps=slippage_bps)
+    router = amm.router(w3, router_address)
+    until = amm.deadline(w3)
+    description = (f"swap {asset_in.fmt(amount_in)} for at least {asset_out.fmt(minimum)} "
+                   f"(quoted {asset_out.fmt(route.amount_out)}) via {' → '.join(path_symbols)}")
+    calls = []
+    if asset_in.token is None:
+        data = router.encode_abi("swapExactETHForTokens", args=[minimum, route.path, sender, until])
+        calls.append(Call(to=router.address, data=data, value=amount_in, description=description,
+                          gas_hint=250_000))
+    else:
+        calls.append(erc20.approve_call(w3, asset_in.token, router.address, amount_in,
+                                        f"approve the router to spend exactly {asset_in.fmt(amount_in)}"))
+        function = "swapExactTokensForETH" if asset_out.token is None else "swapExactTokensForTokens"
+        data = router.encode_abi(function, args=[amount_in, minimum, route.path, sender, until])
+        calls.append(Call(to=router.address, data=data, description=description, gas_hint=250_000))
+    return Plan(chain=chain.name, sender=sender, calls=calls, summary=description), quote
+
+
+def bridge_plan(src: ChainConfig, dest: ChainConfig, sender: str, symbol: str, amount_text: str,
+                recipient: str | None = None) -> Plan:
+    if src.name == dest.name:
+        raise StewardError(f"source and destination are both {src.name}")
+    w3 = chain_registry.connect(src)
+    asset = resolve_asset(w3, src, symbol)
+    if asset.token is None:
+        raise StewardError(f"native {asset.symbol} cannot be bridged directly; wrap it to WETH "
+                           f"first or bridge a token: "
+                           f"{', '.join(bridge.bridgeable_symbols(w3, src, dest)) or 'none'}")
+    amount = to_base_units(amount_text, asset.decimals, asset.symbol)
+    require_balance(w3, src, asset, sender, amount)
+    to = recipient or sender
+    description = f"bridge {asset.fmt(amount)} from {src.name} to {dest.name}"
+    crossing = bridge.outbound_call(w3, src, dest, asset.token.address, amount, to, description)
+    approval = erc20.approve_call(w3, asset.token, crossing.to, amount,
+                                  f"approve the bridge to take exactly {asset.fmt(amount)}")
+    return Plan(chain=src.name, sender=sender, calls=[approval, crossing], summary=description)

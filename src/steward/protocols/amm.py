@@ -1,0 +1,84 @@
+"""Uniswap-V2-style AMM adapter: quotes, routes and swap calls (works on any V2 fork's router)."""
+
+from __future__ import annotations
+
+import time
+
+from pydantic import BaseModel
+from web3 import Web3
+
+from steward.contracts import abi
+from steward.errors import StewardError
+
+ZERO = "0x0000000000000000000000000000000000000000"
+DEADLINE_SECONDS = 20 * 60
+FEE_NUM, FEE_DEN = 997, 1000
+
+
+class Route(BaseModel):
+    path: list[str]
+    amount_in: int
+    amount_out: int
+
+
+def router(w3: Web3, address: str):
+    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi("UniswapV2Router02"))
+
+
+def factory(w3: Web3, address: str):
+    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi("UniswapV2Factory"))
+
+
+def pair(w3: Web3, address: str):
+    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi("UniswapV2Pair"))
+
+
+def reserves(w3: Web3, factory_address: str, token_a: str, token_b: str) -> tuple[int, int] | None:
+    """(reserve of token_a, reserve of token_b), or None when there is no pool with liquidity."""
+    pair_address = factory(w3, factory_address).functions.getPair(token_a, token_b).call()
+    if pair_address == ZERO:
+        return None
+    contract = pair(w3, pair_address)
+    reserve0, reserve1, _ = contract.functions.getReserves().call()
+    if reserve0 == 0 or reserve1 == 0:
+        return None
+    token0 = contract.functions.token0().call()
+    return (reserve0, reserve1) if token0.lower() == token_a.lower() else (reserve1, reserve0)
+
+
+def amount_out(amount_in: int, reserve_in: int, reserve_out: int) -> int:
+    """The V2 formula, with its 0.3% fee."""
+    with_fee = amount_in * FEE_NUM
+    return with_fee * reserve_out // (reserve_in * FEE_DEN + with_fee)
+
+
+def candidate_paths(token_in: str, token_out: str, hubs: list[str]) -> list[list[str]]:
+    paths = [[token_in, token_out]]
+    for hub in hubs:
+        if hub.lower() not in (token_in.lower(), token_out.lower()):
+            paths.append([token_in, hub, token_out])
+    return paths
+
+
+def best_route(w3: Web3, router_address: str, factory_address: str, token_in: str,
+               token_out: str, amount_in: int, hubs: list[str]) -> Route:
+    """The direct or one-hop path with the largest quoted output."""
+    best: Route | None = None
+    for path in candidate_paths(token_in, token_out, hubs):
+        if any(reserves(w3, factory_address, a, b) is None for a, b in zip(path, path[1:])):
+            continue
+        amounts = router(w3, router_address).functions.getAmountsOut(amount_in, path).call()
+        if best is None or amounts[-1] > best.amount_out:
+            best = Route(path=path, amount_in=amount_in, amount_out=amounts[-1])
+    if best is None or best.amount_out == 0:
+        raise StewardError("no pool with liquidity connects these tokens")
+    return best
+
+
+def min_out(quoted: int, slippage_bps: int) -> int:
+    return quoted * (10_000 - slippage_bps) // 10_000
+
+
+def deadline(w3: Web3) -> int:
+    latest = w3.eth.get_block("latest")["timestamp"]
+    return max(latest, int(time.time())) + DEADLINE_SECONDS

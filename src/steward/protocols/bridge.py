@@ -1,0 +1,184 @@
+"""The lock-and-mint bridge: user-side calls, transfer ids, and the relayer.
+
+Lock on the source chain emits `Locked`; the relayer mints the wrapped token on the destination.
+Burning the wrapped token emits `Burned`; the relayer releases the original. The destination
+contract marks each (source chain, nonce) as processed, so a replayed event never mints twice;
+the relayer also skips ids already processed so it never pays gas for a certain revert.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+
+from eth_abi import encode as abi_encode
+from eth_utils import keccak
+from pydantic import BaseModel
+from web3 import Web3
+
+from steward.chains.config import ChainConfig
+from steward.contracts import abi
+from steward.errors import StewardError
+from steward.home import home_path
+from steward.planning import Call
+from steward.protocols.amm import ZERO
+
+ARRIVAL_TIMEOUT_SECONDS = 120
+LOG_CHUNK_BLOCKS = 5_000
+
+
+class BridgeTransfer(BaseModel):
+    """One crossing, identified by the source chain and the source bridge's nonce."""
+
+    kind: str  # "lock" (→ mint) or "burn" (→ release)
+    src_chain_id: int
+    dest_chain_id: int
+    nonce: int
+    token: str
+    remote_token: str
+    sender: str
+    recipient: str
+    amount: int
+
+    @property
+    def transfer_id(self) -> bytes:
+        return transfer_id(self.src_chain_id, self.nonce)
+
+
+def transfer_id(src_chain_id: int, nonce: int) -> bytes:
+    return keccak(abi_encode(["uint256", "uint256"], [src_chain_id, nonce]))
+
+
+def bridge_contract(w3: Web3, chain: ChainConfig):
+    return w3.eth.contract(address=chain.contract("bridge"), abi=abi("Bridge"))
+
+
+def outbound_call(w3: Web3, src: ChainConfig, dest: ChainConfig, token: str, amount: int,
+                  recipient: str, description: str) -> Call:
+    """`lock` for a token native to `src`, `burn` for one the bridge minted there."""
+    bridge = bridge_contract(w3, src)
+    remote = bridge.functions.remote_token(token, dest.chain_id).call()
+    if remote == ZERO:
+        symbol = src.token_symbol(token) or token
+        raise StewardError(f"{symbol} cannot be bridged from {src.name} to {dest.name}; "
+                           f"bridgeable: {', '.join(bridgeable_symbols(w3, src, dest)) or 'none'}")
+    method = "burn" if bridge.functions.is_wrapped(token).call() else "lock"
+    data = bridge.encode_abi(method, args=[token, amount, recipient, dest.chain_id])
+    return Call(to=bridge.address, data=data, description=description, gas_hint=150_000)
+
+
+def bridgeable_symbols(w3: Web3, src: ChainConfig, dest: ChainConfig) -> list[str]:
+    bridge = bridge_contract(w3, src)
+    return [symbol for symbol, address in src.tokens.items()
+            if bridge.functions.remote_token(address, dest.chain_id).call() != ZERO]
+
+
+def transfers_in_receipt(w3: Web3, chain: ChainConfig, receipt) -> list[BridgeTransfer]:
+    bridge = bridge_contract(w3, chain)
+    found = []
+    for kind, event in (("lock", bridge.events.Locked), ("burn", bridge.events.Burned)):
+        for log in event().process_receipt(receipt, errors=_discard()):
+            found.append(_from_event(kind, chain.chain_id, log["args"]))
+    return found
+
+
+def _discard():
+    from web3.logs import DISCARD
+
+    return DISCARD
+
+
+def _from_event(kind: str, src_chain_id: int, args) -> BridgeTransfer:
+    return BridgeTransfer(
+        kind=kind, src_chain_id=src_chain_id, dest_chain_id=args["dest_chain_id"],
+        nonce=args["nonce"], token=args["token"], remote_token=args["remote_token"],
+        sender=args["sender"], recipient=args["recipient"], amount=args["amount"],
+    )
+
+
+def is_delivered(w3_dest: Web3, dest: ChainConfig, transfer: BridgeTransfer) -> bool:
+    return bridge_contract(w3_dest, dest).functions.processed(transfer.transfer_id).call()
+
+
+def wait_for_delivery(w3_dest: Web3, dest: ChainConfig, transfer: BridgeTransfer,
+                      relay: Callable[[], object] | None = None,
+                      timeout: float = ARRIVAL_TIMEOUT_SECONDS) -> None:
+    """Poll the destination until the relayer delivered; `relay` runs an in-process relayer pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if relay is not None:
+            relay()
+        if is_delivered(w3_dest, dest, transfer):
+            return
+        if time.monotonic() > deadline:
+            raise StewardError(
+                f"the bridge transfer #{transfer.nonce} left chain {transfer.src_chain_id} but was "
+                f"not delivered on {dest.name} within {timeout:.0f} s; the funds are held by the "
+                "bridge and will arrive when a relayer runs (`steward relayer`)"
+            )
+        time.sleep(1.0)
+
+
+class Relayer:
+    """Delivers bridge transfers between configured chains.
+
+    `send(chain, call)` signs and sends one call on a chain through Steward's execution path;
+    the relayer itself never holds a key.
+    """
+
+    def __init__(self, chains: list[ChainConfig], connect: Callable[[ChainConfig], Web3],
+                 send: Callable[[ChainConfig, Call], object]):
+        self.chains = [chain for chain in chains if "bridge" in chain.contracts]
+        self.by_id = {chain.chain_id: chain for chain in self.chains}
+        self.connect, self.send = connect, send
+        self.cursor_path = home_path("relayer-cursors.json")
+
+    def _cursors(self) -> dict[str, int]:
+        return json.loads(self.cursor_path.read_text()) if self.cursor_path.exists() else {}
+
+    def pending(self) -> list[BridgeTransfer]:
+        """Transfers emitted on any chain and not yet processed on their destination."""
+        cursors = self._cursors()
+        waiting = []
+        for chain in self.chains:
+            w3 = self.connect(chain)
+            bridge = bridge_contract(w3, chain)
+            key = f"{chain.chain_id}:{bridge.address}"
+            start, latest = cursors.get(key, 0), w3.eth.block_number
+            for from_block in range(start, latest + 1, LOG_CHUNK_BLOCKS):
+                to_block = min(latest, from_block + LOG_CHUNK_BLOCKS - 1)
+                for kind, event in (("lock", bridge.events.Locked), ("burn", bridge.events.Burned)):
+                    for log in event().get_logs(from_block=from_block, to_block=to_block):
+                        transfer = _from_event(kind, chain.chain_id, log["args"])
+                        dest = self.by_id.get(transfer.dest_chain_id)
+                        if dest and not is_delivered(self.connect(dest), dest, transfer):
+                            waiting.append(transfer)
+            cursors[key] = latest + 1
+        self._next_cursors = cursors
+        return waiting
+
+    def run_once(self) -> list[BridgeTransfer]:
+        delivered = []
+        for transfer in self.pending():
+            dest = self.by_id[transfer.dest_chain_id]
+            w3 = self.connect(dest)
+            bridge = bridge_contract(w3, dest)
+            method = "mint" if transfer.kind == "lock" else "release"
+            data = bridge.encode_abi(method, args=[transfer.src_chain_id, transfer.nonce,
+                                                   transfer.remote_token, transfer.recipient,
+                                                   transfer.amount])
+            self.send(dest, Call(to=bridge.address, data=data, gas_hint=150_000,
+                                 description=f"relay bridge transfer #{transfer.nonce} from chain "
+                                             f"{transfer.src_chain_id}: {method}"))
+            delivered.append(transfer)
+        # Only move past blocks once everything in them was delivered.
+        self.cursor_path.write_text(json.dumps(self._next_cursors))
+        return delivered
+
+    def run_forever(self, interval: float = 2.0, on_delivery: Callable | None = None) -> None:
+        while True:
+            for transfer in self.run_once():
+                if on_delivery:
+                    on_delivery(transfer)
+            time.sleep(interval)

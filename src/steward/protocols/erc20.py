@@ -1,0 +1,74 @@
+"""ERC-20 reads and call builders. Symbols and decimals always come from the chain."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import BaseModel
+from web3 import Web3
+
+from steward.contracts import abi
+from steward.errors import StewardError
+from steward.planning import Call
+
+
+class TokenInfo(BaseModel):
+    address: str
+    symbol: str
+    name: str
+    decimals: int
+
+
+def token_contract(w3: Web3, address: str):
+    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=_erc20_abi())
+
+
+@lru_cache(maxsize=1)
+def _erc20_abi() -> tuple:
+    return tuple(abi("ERC20"))
+
+
+_info_cache: dict[tuple[int, str], TokenInfo] = {}
+
+
+def token_info(w3: Web3, address: str) -> TokenInfo:
+    """Symbol, name and decimals as the token reports them (cached: they are immutable)."""
+    key = (w3.eth.chain_id, address.lower())
+    if key not in _info_cache:
+        token = token_contract(w3, address)
+        if not w3.eth.get_code(token.address):
+            raise StewardError(f"{address} is not a contract on chain {key[0]}")
+        try:
+            decimals = token.functions.decimals().call()
+            symbol = token.functions.symbol().call()
+            name = token.functions.name().call()
+        except Exception:
+            raise StewardError(f"{address} does not answer like an ERC-20 token") from None
+        if not 0 <= decimals <= 36:
+            raise StewardError(f"{address} reports {decimals} decimals, which Steward refuses")
+        _info_cache[key] = TokenInfo(address=token.address, symbol=symbol, name=name,
+                                     decimals=decimals)
+    return _info_cache[key]
+
+
+def balance_of(w3: Web3, token: str, holder: str) -> int:
+    return token_contract(w3, token).functions.balanceOf(Web3.to_checksum_address(holder)).call()
+
+
+def allowance(w3: Web3, token: str, owner: str, spender: str) -> int:
+    return token_contract(w3, token).functions.allowance(owner, spender).call()
+
+
+def encode(w3: Web3, address: str, abi_name: str, function: str, *args) -> str:
+    contract = w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi(abi_name))
+    return contract.encode_abi(function, args=list(args))
+
+
+def transfer_call(w3: Web3, token: TokenInfo, recipient: str, amount: int, description: str) -> Call:
+    return Call(to=token.address, data=encode(w3, token.address, "ERC20", "transfer", recipient, amount),
+                description=description, gas_hint=80_000)
+
+
+def approve_call(w3: Web3, token: TokenInfo, spender: str, amount: int, description: str) -> Call:
+    return Call(to=token.address, data=encode(w3, token.address, "ERC20", "approve", spender, amount),
+                description=description, gas_hint=60_000)

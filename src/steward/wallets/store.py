@@ -1,0 +1,413 @@
+"""Named wallets, each one secp256k1 key kept as a Web3 Secret Storage V3 (scrypt) keystore.
+
+A wallet is the file `<home>/wallets/<name>.json`, readable by its owner only, in the standard
+format that geth, Foundry (`cast wallet`) and MetaMask import. The same key serves every EVM
+chain. `<home>/wallets/default` holds the name of the default wallet.
+
+Keys never leave this module unencrypted except as the `LocalAccount` that `unlock` returns:
+they are not printed, logged, written in clear or put into an exception message (errors about a
+bad key or mnemonic are raised `from None`, so not even the chained exception carries it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_utils import is_hex_address, to_checksum_address
+from filelock import FileLock
+from pydantic import BaseModel
+
+from steward.errors import UnknownNameError, WalletError
+from steward.home import steward_home
+
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+NAME_RULE = "1 to 32 characters: lowercase letters, digits, '-' and '_', starting with a letter or digit"
+DEFAULT_DERIVATION_PATH = "m/44'/60'/0'/0/0"
+DERIVATION_PATH_PATTERN = re.compile(r"m(/[0-9]+'?)+")
+
+SCRYPT_N_ENV = "STEWARD_KEYSTORE_SCRYPT_N"
+STANDARD_SCRYPT_N = 2**18
+KEYSTORE_SUFFIX = ".json"
+DEFAULT_FILE = "default"
+
+Account.enable_unaudited_hdwallet_features()
+
+# Unlocked accounts for this process, by (keystore path, mtime_ns, size). Each entry keeps a keyed
+# digest of the passphrase that unlocked it (the key is random per process), so a later unlock
+# with another passphrase is not served from the cache but decrypts, and fails, as it should.
+_UNLOCKED: dict[tuple[str, int, int], tuple[bytes, LocalAccount]] = {}
+_UNLOCKED_GUARD = threading.Lock()
+_DIGEST_KEY = secrets.token_bytes(32)
+
+
+def scrypt_n() -> int:
+    """The scrypt cost for new keystores: `STEWARD_KEYSTORE_SCRYPT_N`, else 2**18 (the standard)."""
+    raw = os.environ.get(SCRYPT_N_ENV)
+    if raw is None or raw.strip() == "":
+        return STANDARD_SCRYPT_N
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = 0
+    if value < 2 or value & (value - 1):
+        raise WalletError(
+            f"{SCRYPT_N_ENV} must be a power of two of at least 2 "
+            f"(the standard is {STANDARD_SCRYPT_N}); got '{raw.strip()[:20]}'"
+        )
+    return value
+
+
+def forget_unlocked() -> None:
+    """Drop every unlocked account cached by this process."""
+    with _UNLOCKED_GUARD:
+        _UNLOCKED.clear()
+
+
+def _passphrase_digest(passphrase: str) -> bytes:
+    return hmac.new(_DIGEST_KEY, passphrase.encode("utf-8"), hashlib.sha256).digest()
+
+
+class WalletInfo(BaseModel):
+    """What can be said about a wallet without its passphrase.
+
+    `address` is the checksummed address, or None when the file cannot be read; `error` then says
+    why (the other wallets keep working).
+    """
+
+    name: str
+    address: str | None = None
+    is_default: bool = False
+    error: str | None = None
+
+
+class _Unreadable(Exception):
+    """A keystore file that is missing, not JSON or not a V3 keystore; the message is the reason."""
+
+
+def check_name(name: str) -> str:
+    """The name if it is a valid wallet name, else a WalletError saying what is valid."""
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        # A long "name" may be a key pasted in the wrong place: never repeat it.
+        shown = f"'{name}'" if isinstance(name, str) and len(name) <= 32 else "given"
+        raise WalletError(f"invalid wallet name {shown}: use {NAME_RULE}")
+    return name
+
+
+def _read_keystore(path: Path) -> tuple[str, dict[str, Any]]:
+    """(checksummed address, keystore JSON) of a wallet file, or _Unreadable with the reason."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _Unreadable("the file is missing") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _Unreadable(f"the file cannot be read ({type(exc).__name__})") from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise _Unreadable("the file is not valid JSON") from None
+    if not isinstance(data, dict) or data.get("version") != 3:
+        raise _Unreadable("the file is not a version 3 keystore")
+    crypto = data.get("crypto", data.get("Crypto"))
+    if not isinstance(crypto, dict) or not {"cipher", "ciphertext", "kdf", "mac"} <= crypto.keys():
+        raise _Unreadable("the keystore has no complete 'crypto' section")
+    address = data.get("address")
+    if not isinstance(address, str) or not is_hex_address(
+        address if address.startswith("0x") else "0x" + address
+    ):
+        raise _Unreadable("the keystore has no valid 'address'")
+    return to_checksum_address(address if address.startswith("0x") else "0x" + address), data
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write a file readable by its owner only: a temporary file in the same folder, then rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+class WalletStore:
+    """The wallets in a Steward home (default: `steward_home()`)."""
+
+    def __init__(self, home: Path | None = None):
+        self.home = Path(home) if home is not None else steward_home()
+        self.dir = self.home / "wallets"
+
+    # ---- paths and locking -------------------------------------------------------------------
+
+    def path(self, name: str) -> Path:
+        """The keystore file of a wallet name (whether or not it exists)."""
+        return self.dir / f"{check_name(name)}{KEYSTORE_SUFFIX}"
+
+    def _ensure_dir(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.dir.mkdir(exist_ok=True, mode=0o700)
+
+    def _lock(self) -> FileLock:
+        self._ensure_dir()
+        return FileLock(str(self.dir / ".lock"), timeout=30)
+
+    def names(self) -> list[str]:
+        """Every wallet name with a file, sorted (including unreadable ones)."""
+        if not self.dir.is_dir():
+            return []
+        return sorted(
+            p.name[: -len(KEYSTORE_SUFFIX)]
+            for p in self.dir.iterdir()
+            if p.name.endswith(KEYSTORE_SUFFIX)
+            and NAME_PATTERN.fullmatch(p.name[: -len(KEYSTORE_SUFFIX)])
+            and p.is_file()
+        )
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    def _info(self, name: str, default: str | None) -> WalletInfo:
+        try:
+            address, _ = _read_keystore(self.path(name))
+        except _Unreadable as exc:
+            return WalletInfo(
+                name=name,
+                address=None,
+                is_default=name == default,
+                error=f"{self.path(name)}: {exc}",
+            )
+        return WalletInfo(name=name, address=address, is_default=name == default)
+
+    def list(self) -> list[WalletInfo]:
+        """Every wallet, sorted by name; an unreadable file gives an entry with `error` set."""
+        default = self.default_name()
+        return [self._info(name, default) for name in self.names()]
+
+    def get(self, name: str) -> WalletInfo:
+        names = self.names()
+        if name not in names:
+            raise UnknownNameError("wallet", name, names)
+        return self._info(name, self.default_name())
+
+    def exists(self, name: str) -> bool:
+        return name in self.names()
+
+    # ---- default -----------------------------------------------------------------------------
+
+    def _stored_default(self, names: list[str]) -> str | None:
+        try:
+            stored = (self.dir / DEFAULT_FILE).read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        return stored if stored in names else None
+
+    def default_name(self) -> str | None:
+        """The default wallet: the one set (if it still exists), else the only wallet, else None."""
+        names = self.names()
+        stored = self._stored_default(names)
+        if stored is not None:
+            return stored
+        return names[0] if len(names) == 1 else None
+
+    def set_default(self, name: str) -> WalletInfo:
+        names = self.names()
+        if name not in names:
+            raise UnknownNameError("wallet", name, names)
+        with self._lock():
+            _write_atomic(self.dir / DEFAULT_FILE, name + "\n")
+        return self.get(name)
+
+    def resolve(self, name: str | None) -> str:
+        """The wallet to use: `name` if given (and it exists), else the default."""
+        names = self.names()
+        if name is not None:
+            if name not in names:
+                raise UnknownNameError("wallet", name, names)
+            return name
+        default = self.default_name()
+        if default is not None:
+            return default
+        if not names:
+            raise WalletError("no wallet yet: create one with `steward wallet create NAME`")
+        raise WalletError(
+            f"several wallets and no default: name one ({', '.join(names)}) "
+            "or set one with `steward wallet default NAME`"
+        )
+
+    # ---- creating ----------------------------------------------------------------------------
+
+    def create(self, name: str, passphrase: str) -> WalletInfo:
+        """A new wallet with a fresh random key."""
+        self._check_new(name, passphrase)
+        return self._add(name, Account.create(), passphrase)
+
+    def import_private_key(self, name: str, private_key: str, passphrase: str) -> WalletInfo:
+        """A wallet from a 32-byte private key in hex (with or without 0x)."""
+        self._check_new(name, passphrase)
+        return self._add(name, _account_from_key(private_key), passphrase)
+
+    def import_mnemonic(
+        self, name: str, mnemonic: str, passphrase: str, path: str = DEFAULT_DERIVATION_PATH
+    ) -> WalletInfo:
+        """A wallet from a BIP-39 mnemonic and a BIP-32 derivation path (default: the first account)."""
+        self._check_new(name, passphrase)
+        return self._add(name, _account_from_mnemonic(mnemonic, path), passphrase)
+
+    def _check_new(self, name: str, passphrase: str) -> None:
+        check_name(name)
+        if self.exists(name):
+            raise WalletError(f"a wallet named '{name}' already exists; choose another name")
+        if not isinstance(passphrase, str) or passphrase == "":
+            raise WalletError("the passphrase must not be empty")
+        scrypt_n()  # a bad setting fails before any work
+
+    def _add(self, name: str, account: LocalAccount, passphrase: str) -> WalletInfo:
+        n = scrypt_n()
+        with self._lock():
+            names = self.names()
+            if name in names:
+                raise WalletError(f"a wallet named '{name}' already exists; choose another name")
+            for other in names:
+                try:
+                    address, _ = _read_keystore(self.path(other))
+                except _Unreadable:
+                    continue
+                if address == account.address:
+                    raise WalletError(
+                        f"address {address} is already the wallet '{other}'; "
+                        "one key is kept under one name"
+                    )
+            keystore = Account.encrypt(account.key, passphrase, kdf="scrypt", iterations=n)
+            _write_atomic(self.path(name), json.dumps(keystore, indent=2) + "\n")
+            # The first wallet becomes the default; an implicit default (the only wallet) is kept.
+            if self._stored_default(names) is None and len(names) <= 1:
+                _write_atomic(self.dir / DEFAULT_FILE, (names[0] if names else name) + "\n")
+        return self.get(name)
+
+    # ---- removing ----------------------------------------------------------------------------
+
+    def remove(self, name: str) -> None:
+        """Delete a wallet's keystore file (the CLI asks first). No undo."""
+        names = self.names()
+        if name not in names:
+            raise UnknownNameError("wallet", name, names)
+        with self._lock():
+            was_default = self._stored_default(names) == name
+            self.path(name).unlink(missing_ok=True)
+            if was_default:
+                (self.dir / DEFAULT_FILE).unlink(missing_ok=True)
+
+    # ---- unlocking ---------------------------------------------------------------------------
+
+    def unlock(self, name: str, passphrase: str) -> LocalAccount:
+        """The account of a wallet, decrypted with its passphrase (once per process and file)."""
+        names = self.names()
+        if name not in names:
+            raise UnknownNameError("wallet", name, names)
+        path = self.path(name)
+        try:
+            stat = path.stat()
+        except OSError:
+            raise self._unreadable(name, path, "the file cannot be read") from None
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        digest = _passphrase_digest(passphrase)
+        with _UNLOCKED_GUARD:
+            cached = _UNLOCKED.get(key)
+        if cached is not None and hmac.compare_digest(cached[0], digest):
+            return cached[1]
+        try:
+            address, keystore = _read_keystore(path)
+        except _Unreadable as exc:
+            raise self._unreadable(name, path, str(exc)) from None
+        try:
+            private_key = Account.decrypt(keystore, passphrase)
+        except ValueError as exc:
+            if "MAC mismatch" in str(exc):
+                raise WalletError(f"wrong passphrase for wallet '{name}'") from None
+            raise self._unreadable(name, path, "the keystore cannot be decrypted") from None
+        except Exception:
+            raise self._unreadable(name, path, "the keystore cannot be decrypted") from None
+        try:
+            account = Account.from_key(private_key)
+        except Exception:
+            raise self._unreadable(name, path, "the keystore holds no valid key") from None
+        del private_key
+        if account.address != address:
+            raise self._unreadable(name, path, "the key does not match the keystore's address")
+        with _UNLOCKED_GUARD:
+            for stale in [k for k in _UNLOCKED if k[0] == key[0]]:
+                del _UNLOCKED[stale]
+            _UNLOCKED[key] = (digest, account)
+        return account
+
+    @staticmethod
+    def _unreadable(name: str, path: Path, reason: str) -> WalletError:
+        return WalletError(
+            f"wallet '{name}' cannot be used: {path} is corrupt or unreadable ({reason}); "
+            "the other wallets are unaffected"
+        )
+
+
+def _account_from_key(private_key: str) -> LocalAccount:
+    invalid = WalletError(
+        "invalid private key: expected 32 bytes as 64 hexadecimal characters, optionally 0x-prefixed"
+    )
+    if not isinstance(private_key, str):
+        raise invalid
+    text = private_key.strip()
+    if text[:2].lower() == "0x":
+        text = text[2:]
+    if len(text) != 64 or not re.fullmatch(r"[0-9a-fA-F]{64}", text):
+        raise invalid
+    # Raised outside the `except` so that no chained exception (whose message may echo the key)
+    # travels with the error.
+    account = None
+    try:
+        account = Account.from_key("0x" + text)
+    except Exception:
+        pass  # zero, or not below the curve order
+    if account is None:
+        raise WalletError("invalid private key: not a valid secp256k1 key")
+    return account
+
+
+def _account_from_mnemonic(mnemonic: str, path: str) -> LocalAccount:
+    if not isinstance(path, str) or not DERIVATION_PATH_PATTERN.fullmatch(path.strip()):
+        raise WalletError(
+            f"invalid derivation path '{str(path)[:40]}': expected a BIP-32 path like {DEFAULT_DERIVATION_PATH}"
+        )
+    if not isinstance(mnemonic, str):
+        raise WalletError("invalid mnemonic: expected 12 to 24 BIP-39 English words")
+    words = mnemonic.lower().split()
+    if len(words) not in (12, 15, 18, 21, 24):
+        raise WalletError(
+            f"invalid mnemonic: expected 12, 15, 18, 21 or 24 BIP-39 words, got {len(words)}"
+        )
+    # The library's message repeats the words: say only what is wrong, outside the `except` so
+    # that the library's exception is not chained to ours.
+    account = None
+    try:
+        account = Account.from_mnemonic(" ".join(words), account_path=path.strip())
+    except Exception:
+        pass
+    if account is None:
+        raise WalletError(
+            "invalid mnemonic: not a valid BIP-39 English phrase (unknown word or bad checksum)"
+        )
+    return account
