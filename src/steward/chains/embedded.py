@@ -31,7 +31,9 @@ from eth_tester.backends.pyevm.main import (
 )
 from filelock import FileLock, Timeout
 from toolz import assoc
+from eth_tester.exceptions import TransactionFailed as TesterTransactionFailed
 from web3 import Web3
+from web3.exceptions import ContractLogicError
 from web3.providers.eth_tester import EthereumTesterProvider
 from web3.providers.eth_tester.defaults import API_ENDPOINTS, static_return
 
@@ -223,7 +225,12 @@ class EmbeddedProvider(EthereumTesterProvider):
 
     def make_request(self, method, params) -> Any:
         self.embedded_chain.world.begin_session()
-        return super().make_request(method, params)
+        try:
+            return super().make_request(method, params)
+        except TesterTransactionFailed as exc:
+            # Behave like a JSON-RPC node: a revert during a call or estimate is a
+            # ContractLogicError carrying the decoded reason.
+            raise ContractLogicError(str(exc)) from None
 
 
 class EmbeddedWorld:

@@ -172,7 +172,7 @@ class Executor:
             w3.eth.call(replay, block_number - 1)
         except Exception as exc:
             return revert_reason(exc)
-        return "reverted (the reason could not be reproduced)"
+        return "reverted; replaying it did not reproduce a reason (out of gas or a state change)"
 
 
 __all__ = [

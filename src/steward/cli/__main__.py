@@ -1,0 +1,3 @@
+from steward.cli.app import main
+
+main()

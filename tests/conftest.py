@@ -1,0 +1,122 @@
+"""Shared fixtures: an isolated Steward home per test, a sandbox world built once per worker
+and copied per test, and two real anvil nodes for the RPC backend."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from web3 import HTTPProvider, Web3
+
+from steward import chains, sandbox
+from steward.chains.embedded import close_all
+from steward.errors import StewardError
+from steward.protocols import erc20
+from steward.wallets import forget_unlocked
+
+PASSPHRASE = "correct horse battery staple"
+TEST_ENV = {"STEWARD_PASSPHRASE": PASSPHRASE, "STEWARD_KEYSTORE_SCRYPT_N": "1024"}
+
+
+def forget_process_state() -> None:
+    close_all()
+    chains.forget_connections()
+    forget_unlocked()
+    erc20._info_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def steward_home(tmp_path, monkeypatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("STEWARD_HOME", str(home))
+    for key, value in TEST_ENV.items():
+        monkeypatch.setenv(key, value)
+    yield home
+    forget_process_state()
+
+
+def build_template(path: Path, **up_args) -> Path:
+    previous = os.environ.get("STEWARD_HOME")
+    os.environ["STEWARD_HOME"] = str(path)
+    os.environ.update(TEST_ENV)
+    try:
+        sandbox.up(**up_args)
+    finally:
+        forget_process_state()
+        if previous is None:
+            os.environ.pop("STEWARD_HOME", None)
+        else:
+            os.environ["STEWARD_HOME"] = previous
+    return path
+
+
+@pytest.fixture(scope="session")
+def embedded_template(tmp_path_factory) -> Path:
+    return build_template(tmp_path_factory.mktemp("embedded-template") / "home")
+
+
+@pytest.fixture
+def embedded_world(embedded_template, steward_home) -> Path:
+    """A fresh copy of the embedded sandbox world as this test's Steward home."""
+    shutil.copytree(embedded_template, steward_home)
+    return steward_home
+
+
+def anvil_or_fail():
+    from steward.chains.anvil import find_anvil
+
+    try:
+        return find_anvil()
+    except StewardError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"{exc} (CI is set, so the anvil tests must run)")
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def anvil_nodes():
+    anvil_or_fail()
+    from steward.chains.anvil import AnvilNode
+
+    with AnvilNode(chain_id=31_337_001) as l1, AnvilNode(chain_id=31_337_002) as l2:
+        yield l1, l2
+
+
+@pytest.fixture(scope="session")
+def anvil_template(anvil_nodes, tmp_path_factory) -> Path:
+    l1, l2 = anvil_nodes
+    return build_template(tmp_path_factory.mktemp("anvil-template") / "home",
+                          l1_url=l1.url, l2_url=l2.url)
+
+
+_snapshots: dict[str, str] = {}
+
+
+@pytest.fixture
+def anvil_world(anvil_nodes, anvil_template, steward_home) -> Path:
+    """Both anvil nodes rewound to just after `sandbox up`, and a copy of that home."""
+    for node in anvil_nodes:
+        w3 = Web3(HTTPProvider(node.url))
+        if node.url in _snapshots:
+            assert w3.provider.make_request("evm_revert", [_snapshots[node.url]])["result"]
+        _snapshots[node.url] = w3.provider.make_request("evm_snapshot", [])["result"]
+    shutil.copytree(anvil_template, steward_home)
+    return steward_home
+
+
+def run_cli(*args: str, home: Path, env: dict | None = None, timeout: int = 120):
+    """The real `steward` executable in a separate process."""
+    full_env = os.environ | TEST_ENV | {"STEWARD_HOME": str(home)} | (env or {})
+    return subprocess.run([sys.executable, "-m", "steward.cli", *args], capture_output=True,
+                          text=True, env=full_env, timeout=timeout)
+
+
+@pytest.fixture(params=["embedded", "anvil"])
+def world(request) -> str:
+    """Runs a test on the embedded sandbox and on the anvil one; returns the backend name."""
+    request.getfixturevalue(f"{request.param}_world")
+    return request.param
