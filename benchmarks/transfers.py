@@ -220,7 +220,7 @@ def run_backend(backend: str, transfers: int, rounds: int, warmup: int,
             try:
                 node = AnvilNode(chain_id=CHAIN_ID).start()
             except StewardError as exc:
-                raise BackendUnavailable(f"anvil: {exc}") from None
+                raise BackendUnavailable(str(exc)) from None
             update_chain(ANVIL_CHAIN, rpc_url=node.url, chain_id=CHAIN_ID)
             forget_connections()
             chain_name = ANVIL_CHAIN
@@ -272,7 +272,8 @@ def render_table(results: list[BackendResult], problems: dict[str, str]) -> Tabl
             f"{r.overhead_pct:+.1f} %", f"≤ {r.target_pct:.0f} %", verdict,
         )
     for backend, problem in problems.items():
-        table.add_row(backend, "", "", "", "", f"≤ {TARGET_OVERHEAD_PCT:.0f} %", f"[yellow]{problem}[/yellow]")
+        table.add_row(backend, "", "", "", "", f"≤ {TARGET_OVERHEAD_PCT:.0f} %",
+                      f"[yellow]{problem.split(':')[0]}[/yellow]")
     return table
 
 
@@ -303,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[BackendResult] = []
     problems: dict[str, str] = {}
     failure: str | None = None
+    failed_backend: str | None = None
 
     with tempfile.TemporaryDirectory(prefix="steward-bench-") as home:
         os.environ["STEWARD_HOME"] = home  # before any steward module reads it
@@ -321,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
                     except Exception as exc:  # a failed transfer: report it, and no rate
                         failure = f"{backend}: {type(exc).__name__}: {exc}"
                         problems[backend] = "FAILED"
+                        failed_backend = backend
                         break
         finally:
             close_all()
@@ -338,8 +341,12 @@ def main(argv: list[str] | None = None) -> int:
             out.print(f"{r.backend}: {r.raw_ms_per_transfer:.2f} ms/transfer raw, "
                       f"{r.steward_ms_per_transfer:.2f} ms/transfer Steward; per-round tx/s raw "
                       f"{r.raw_round_tps}, Steward {r.steward_round_tps}")
-        out.print("overhead = (raw tx/s ÷ Steward tx/s − 1) × 100. Each way's recipients were "
-                  "checked to hold exactly the transfers it sent.")
+        for backend, problem in problems.items():
+            if backend != failed_backend:
+                out.print(f"{backend}: {problem}")
+        if results:
+            out.print("overhead = (raw tx/s ÷ Steward tx/s − 1) × 100. Each way's recipients were "
+                      "checked to hold exactly the transfers it sent.")
     if failure:
         err.print(f"[red]transfer failed[/red]: {failure}")
         return 1

@@ -13,7 +13,7 @@ from steward import chains as chain_registry
 from steward import sandbox
 from steward.chains.config import load_config
 from steward.contacts import load_contacts, resolve_recipient, save_contact
-from steward.errors import StewardError
+from steward.errors import StewardError, WalletError
 from steward.execution import Executor, Journal, PlanFailed, PlanResult
 from steward.planning import Plan
 from steward.planning.builders import bridge_plan, swap_plan, transfer_plan
@@ -55,7 +55,15 @@ def progress(message: str) -> None:
 
 
 def own_wallets(store: WalletStore) -> dict[str, str]:
-    return {w.name: w.address for w in store.list() if not w.error}
+    return {w.name: w.address for w in store.list() if w.address and not w.error}
+
+
+def wallet_address(store: WalletStore, name: str) -> str:
+    info = store.get(name)
+    if info.error or not info.address:
+        raise WalletError(f"wallet '{name}' cannot be read ({info.error}); "
+                          "the other wallets are unaffected")
+    return info.address
 
 
 def confirm(question: str, yes: bool) -> None:
@@ -226,7 +234,7 @@ def balance(
     store = WalletStore()
     wallets = own_wallets(store)
     if wallet:
-        wallets = {wallet: store.get(wallet).address}
+        wallets = {wallet: wallet_address(store, wallet)}
     if not wallets:
         raise StewardError("no wallet yet: run `steward sandbox up` or `steward wallet create NAME`")
     result = portfolio(wallets, chain)
@@ -250,7 +258,7 @@ def send(
     store = WalletStore()
     wallet = store.resolve(sender)
     target = resolve_recipient(recipient, own_wallets(store))
-    plan = transfer_plan(chain_registry.chain_config(chain), store.get(wallet).address, token,
+    plan = transfer_plan(chain_registry.chain_config(chain), wallet_address(store, wallet), token,
                          amount, target)
     run_plan(plan, wallet, store, yes, as_json)
 
@@ -277,7 +285,7 @@ def swap(
     """Swap AMOUNT of TOKEN_IN for TOKEN_OUT through the best pool route."""
     store = WalletStore()
     wallet = store.resolve(sender)
-    plan, quote = swap_plan(chain_registry.chain_config(chain), store.get(wallet).address,
+    plan, quote = swap_plan(chain_registry.chain_config(chain), wallet_address(store, wallet),
                             token_in, amount, token_out, round(slippage * 100))
     run_plan(plan, wallet, store, yes, as_json, {"quote": quote.model_dump()})
 
@@ -295,7 +303,7 @@ def bridge(
     store = WalletStore()
     wallet = store.resolve(sender)
     src, dest = chain_registry.chain_config(chain), chain_registry.chain_config(to_chain)
-    plan = bridge_plan(src, dest, store.get(wallet).address, token, amount)
+    plan = bridge_plan(src, dest, wallet_address(store, wallet), token, amount)
     result = run_plan(plan, wallet, store, yes, as_json)
     w3_src, w3_dest = chain_registry.connect(src), chain_registry.connect(dest)
     receipt = w3_src.eth.get_transaction_receipt(result.steps[-1].tx_hash)
@@ -379,12 +387,11 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted; nothing more was signed")
         sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except typer.TyperException as exc:  # usage errors: typer prints them the usual way
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()
+        sys.exit(getattr(exc, "exit_code", 2))
     finally:
         chain_registry.end_all_sessions()
