@@ -283,8 +283,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--backend", choices=(*BACKENDS, "all"), default="all")
     parser.add_argument("--transfers", type=int, default=None, metavar="N",
                         help="timed transfers per way and backend (default: 100 embedded, 200 anvil)")
-    parser.add_argument("--rounds", type=int, default=4,
-                        help="alternating rounds the transfers are split into (default 4)")
+    parser.add_argument("--rounds", type=int, default=10,
+                        help="alternating rounds the transfers are split into (default 10)")
     parser.add_argument("--warmup", type=int, default=5,
                         help="untimed transfers each way before measuring (default 5)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")

@@ -145,3 +145,23 @@ def test_log_shows_the_journal(embedded_world):
     result = run_cli("log", "--json", "--wallet", "main", home=embedded_world)
     [entry] = json.loads(result.stdout)
     assert entry["purpose"].startswith("send 2 USDC to alice") and entry["status"] == "success"
+
+
+def test_bridge_on_rpc_chains_waits_for_the_relayer_command(anvil_world):
+    env = {**__import__("os").environ, **TEST_ENV, "STEWARD_HOME": str(anvil_world)}
+    before = balances(anvil_world)
+    bridging = subprocess.Popen([sys.executable, "-m", "steward.cli", "bridge", "7", "USDT", "--yes"],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    relayed = []
+    while bridging.poll() is None and len(relayed) < 60:
+        result = run_cli("relayer", "--once", home=anvil_world)
+        assert result.returncode == 0, result.stderr
+        relayed.append(result.stdout)
+        __import__("time").sleep(0.5)
+    out, err = bridging.communicate(timeout=60)
+    assert bridging.returncode == 0, err
+    assert "arrived on sandbox-l2" in out
+    assert sum("delivered transfer" in text for text in relayed) == 1
+    after = balances(anvil_world)
+    assert after[("main", "sandbox-l1", "USDT")] == before[("main", "sandbox-l1", "USDT")] - 7 * 10**6
+    assert after[("main", "sandbox-l2", "USDT")] == before[("main", "sandbox-l2", "USDT")] + 7 * 10**6

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from rich.console import Console
@@ -14,8 +15,10 @@ from steward.planning import Plan
 from steward.portfolio import USD_DECIMALS, Portfolio
 from steward.units import format_units
 
-console = Console()
-err_console = Console(stderr=True)
+# Piped output (logs, CI, `make demo` under a pager) gets a readable width instead of rich's 80.
+_PIPED_WIDTH = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120
+console = Console(width=_PIPED_WIDTH)
+err_console = Console(stderr=True, width=_PIPED_WIDTH)
 
 
 def print_json(data) -> None:
@@ -86,12 +89,16 @@ def result_json(result: PlanResult) -> dict:
 
 def journal_table(entries: list[JournalEntry]) -> Table:
     table = Table(title="Journal")
-    for column in ("#", "When (UTC)", "Chain", "Wallet", "What", "Status", "Gas", "Tx"):
-        table.add_column(column)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Time (UTC)", no_wrap=True)
+    table.add_column("Chain", no_wrap=True)
+    table.add_column("Wallet", no_wrap=True)
+    table.add_column("What", ratio=1, min_width=24)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Tx", no_wrap=True)
     for e in entries:
         style = {"success": "green", "pending": "yellow"}.get(e.status, "red")
         what = e.purpose + (f" — {e.error}" if e.error else "")
-        table.add_row(str(e.id), e.created_at.replace("T", " ")[:19], e.chain, e.wallet, what,
-                      f"[{style}]{e.status}[/]", f"{e.gas_used:,}" if e.gas_used else "",
-                      short(e.tx_hash))
+        table.add_row(str(e.id), e.created_at[11:19], e.chain, e.wallet, what,
+                      f"[{style}]{e.status}[/]", e.tx_hash[:10])
     return table

@@ -59,7 +59,7 @@ class SandboxBuilder:
     def __init__(self, progress: Progress = lambda message: None):
         self.progress = progress
         self.operator = dev_account(0)
-        self.executor = Executor(self.operator, "sandbox-operator")
+        self.executor = Executor(self.operator, "sandbox")
 
     # --- sending -------------------------------------------------------------------------
     def send(self, chain: ChainConfig, call: Call):
