@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -81,6 +82,7 @@ class BackendResult:
     raw_ms_per_transfer: float
     steward_ms_per_transfer: float
     overhead_pct: float
+    median_round_overhead_pct: float  # less sensitive to one disturbed round
     target_pct: float
     meets_target: bool
     raw_round_tps: list[float]
@@ -248,6 +250,8 @@ def run_backend(backend: str, transfers: int, rounds: int, warmup: int,
         raw_ms_per_transfer=round(1000 * raw.seconds / raw.transfers, 3),
         steward_ms_per_transfer=round(1000 * steward.seconds / steward.transfers, 3),
         overhead_pct=round(overhead, 1),
+        median_round_overhead_pct=round(
+            (statistics.median(raw.round_rates) / statistics.median(steward.round_rates) - 1) * 100, 1),
         target_pct=TARGET_OVERHEAD_PCT,
         meets_target=overhead <= TARGET_OVERHEAD_PCT,
         raw_round_tps=[round(r, 2) for r in raw.round_rates],
@@ -339,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
         out.print(render_table(results, problems))
         for r in results:
             out.print(f"{r.backend}: {r.raw_ms_per_transfer:.2f} ms/transfer raw, "
-                      f"{r.steward_ms_per_transfer:.2f} ms/transfer Steward; per-round tx/s raw "
+                      f"{r.steward_ms_per_transfer:.2f} ms/transfer Steward; overhead from the median "
+                      f"rounds {r.median_round_overhead_pct:+.1f} %; per-round tx/s raw "
                       f"{r.raw_round_tps}, Steward {r.steward_round_tps}")
         for backend, problem in problems.items():
             if backend != failed_backend:

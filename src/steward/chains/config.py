@@ -113,10 +113,26 @@ def _config_lock() -> FileLock:
     return FileLock(str(home_path("locks", "config.lock")), thread_local=False)
 
 
+_parsed: dict[Path, tuple[tuple[int, int, int], StewardConfig]] = {}
+
+
 def load_config() -> StewardConfig:
+    """The config, re-read only when the file changed (it is read on every plan)."""
     path = config_path()
-    if not path.exists():
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         return default_config()
+    version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)  # save_config replaces the file
+    cached = _parsed.get(path)
+    if cached and cached[0] == version:
+        return cached[1].model_copy(deep=True)
+    config = _read_config(path)
+    _parsed[path] = (version, config)
+    return config.model_copy(deep=True)
+
+
+def _read_config(path: Path) -> StewardConfig:
     try:
         raw = tomllib.loads(path.read_text())
         chains = {

@@ -16,7 +16,7 @@ from filelock import FileLock
 from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3RPCError
 
-from steward.chains import chain_config, connect
+from steward.chains import ChainConfig, chain_config, connect
 from steward.errors import InsufficientFundsError, StewardError, TransactionFailed
 from steward.execution.journal import Journal, JournalEntry
 from steward.home import home_path
@@ -80,10 +80,8 @@ def fee_caps(w3: Web3) -> tuple[int, int]:
     return 2 * base_fee + PRIORITY_FEE_WEI, PRIORITY_FEE_WEI
 
 
-def check_affordable(w3: Web3, plan: Plan) -> None:
+def check_affordable(w3: Web3, chain: ChainConfig, plan: Plan, max_fee: int) -> None:
     """The native coin for every call's value plus gas, checked before the first signature."""
-    chain = chain_config(plan.chain)
-    max_fee, _ = fee_caps(w3)
     needed = sum(call.value + call.gas_hint * max_fee for call in plan.calls)
     held = w3.eth.get_balance(plan.sender)
     if held < needed:
@@ -108,11 +106,13 @@ class Executor:
             raise StewardError(f"the plan is for {plan.sender}, not wallet {self.wallet_name}")
         chain = chain_config(plan.chain)
         w3 = connect(chain)
-        check_affordable(w3, plan)
+        # One fee quote per plan: twice the base fee leaves room for several blocks of increases.
+        fees = fee_caps(w3)
+        check_affordable(w3, chain, plan, fees[0])
         result = PlanResult(plan)
         for index, call in enumerate(plan.calls):
             try:
-                result.steps.append(self._send(w3, chain.name, chain.chain_id, call))
+                result.steps.append(self._send(w3, chain, call, fees))
             except TransactionFailed as exc:
                 if index == 0:
                     raise
@@ -122,7 +122,8 @@ class Executor:
                 ) from None
         return result
 
-    def _send(self, w3: Web3, chain: str, chain_id: int, call: Call) -> StepResult:
+    def _send(self, w3: Web3, chain: ChainConfig, call: Call, fees: tuple[int, int]) -> StepResult:
+        chain_id = chain.chain_id
         tx: dict = {"from": self.address, "value": call.value, "data": call.data, "chainId": chain_id}
         if call.to is not None:
             tx["to"] = call.to
@@ -133,7 +134,7 @@ class Executor:
                 raise TransactionFailed(
                     f"{call.description} would revert: {revert_reason(exc)}; nothing was signed"
                 ) from None
-            max_fee, tip = fee_caps(w3)
+            max_fee, tip = fees
             tx.update(
                 gas=gas * GAS_MARGIN_NUM // GAS_MARGIN_DEN,
                 maxFeePerGas=max_fee,
@@ -144,7 +145,7 @@ class Executor:
             signed = self._account.sign_transaction(tx)
             tx_hash = "0x" + signed.hash.hex().removeprefix("0x")
             entry = self.journal.record_pending(
-                chain=chain, chain_id=chain_id, wallet=self.wallet_name, sender=self.address,
+                chain=chain.name, chain_id=chain_id, wallet=self.wallet_name, sender=self.address,
                 to=call.to, purpose=call.description, tx_hash=tx_hash, nonce=tx["nonce"],
                 value_wei=call.value,
             )

@@ -59,9 +59,16 @@ def allowance(w3: Web3, token: str, owner: str, spender: str) -> int:
     return token_contract(w3, token).functions.allowance(owner, spender).call()
 
 
+@lru_cache(maxsize=None)
+def _encoder(abi_name: str):
+    # Calldata depends only on the ABI, so one provider-less contract factory per ABI serves all
+    # chains; building a contract object per call cost more than a JSON-RPC round trip.
+    return Web3().eth.contract(abi=abi(abi_name))
+
+
 def encode(w3: Web3, address: str, abi_name: str, function: str, *args) -> str:
-    contract = w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi(abi_name))
-    return contract.encode_abi(function, args=list(args))
+    """Calldata for `function(*args)` of the contract at `address` (ABI named `abi_name`)."""
+    return _encoder(abi_name).encode_abi(function, args=list(args))
 
 
 def transfer_call(w3: Web3, token: TokenInfo, recipient: str, amount: int, description: str) -> Call:
