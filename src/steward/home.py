@@ -3,16 +3,25 @@
 import os
 from pathlib import Path
 
+_made: set[Path] = set()
+
+
+def _ensure_dir(path: Path) -> None:
+    # Called on hot paths (every transaction), so each folder is created once per process.
+    if path not in _made or not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _made.add(path)
+
 
 def steward_home() -> Path:
     """`STEWARD_HOME` if set, else `~/.steward`; created on first use with owner-only access."""
     home = Path(os.environ.get("STEWARD_HOME") or Path.home() / ".steward").expanduser()
-    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _ensure_dir(home)
     return home
 
 
 def home_path(*parts: str) -> Path:
     """A path inside the Steward home whose parent folder exists."""
     path = steward_home().joinpath(*parts)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _ensure_dir(path.parent)
     return path

@@ -100,6 +100,7 @@ class Executor:
         self.wallet_name = wallet_name
         self.address = account.address
         self.journal = journal or Journal()
+        self._nonce_locks: dict[int, FileLock] = {}
 
     def execute(self, plan: Plan) -> PlanResult:
         if Web3.to_checksum_address(plan.sender) != self.address:
@@ -127,7 +128,9 @@ class Executor:
         tx: dict = {"from": self.address, "value": call.value, "data": call.data, "chainId": chain_id}
         if call.to is not None:
             tx["to"] = call.to
-        with nonce_lock(chain_id, self.address):
+        if chain_id not in self._nonce_locks:
+            self._nonce_locks[chain_id] = nonce_lock(chain_id, self.address)
+        with self._nonce_locks[chain_id]:
             try:
                 gas = w3.eth.estimate_gas(tx)
             except (ContractLogicError, Web3RPCError) as exc:
