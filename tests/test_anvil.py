@@ -15,6 +15,7 @@ from eth_account import Account
 from web3 import HTTPProvider, Web3
 
 import steward.chains.anvil as anvil_module
+from conftest import anvil_or_fail
 from steward.chains.anvil import NOT_FOUND, AnvilNode, find_anvil, free_port
 from steward.errors import ChainConnectionError, StewardError
 
@@ -25,12 +26,7 @@ FUNDED_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 
 @pytest.fixture(scope="module")
 def anvil_binary() -> Path:
-    try:
-        return find_anvil()
-    except StewardError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"{exc} (CI is set, so the anvil tests must run)")
-        pytest.skip(str(exc))
+    return anvil_or_fail()
 
 
 def _port_is_free(port: int) -> bool:

@@ -12,7 +12,7 @@ from steward.chains.config import load_config
 from steward.chains.embedded import dev_account
 from steward.contacts import resolve_recipient
 from steward.errors import TransactionFailed
-from steward.execution import Executor, Journal
+from steward.execution import Executor, Journal, PlanFailed
 from steward.planning import Call, Plan
 from steward.planning.builders import bridge_plan, swap_plan, transfer_plan
 from steward.protocols import amm, erc20
@@ -153,3 +153,25 @@ def test_bridge_round_trip_and_no_double_mint(world):
     relay_once()
     assert erc20.balance_of(w1, usdc1, sender) == start[0]
     assert erc20.balance_of(w2, usdc2, sender) == start[1]
+
+
+def test_a_failing_step_stops_the_plan_and_says_what_was_done(embedded_world):
+    chain = load_config().chain("sandbox-l1")
+    w3 = chains.connect(chain)
+    sender, executor = main_wallet()
+    bob = resolve_recipient("bob")
+    pay = transfer_plan(chain, sender, "USDC", "5", bob)
+    token = erc20.token_contract(w3, chain.tokens["USDC"])
+    overdraw = Call(to=token.address, description="send 1,000,000 USDC (more than held)",
+                    data=erc20.encode(w3, token.address, "ERC20", "transfer", bob.address,
+                                      10**12))
+    never_reached = pay.calls[0].model_copy(update={"description": "never reached"})
+    plan = pay.model_copy(update={"calls": [pay.calls[0], overdraw, never_reached]})
+    before = erc20.balance_of(w3, token.address, bob.address)
+    with pytest.raises(PlanFailed) as failure:
+        executor.execute(plan)
+    assert "step 2 of 3" in str(failure.value) and "insufficient balance" in str(failure.value)
+    assert [step.description for step in failure.value.done] == [pay.calls[0].description]
+    assert [call.description for call in failure.value.remaining] == [overdraw.description,
+                                                                      "never reached"]
+    assert erc20.balance_of(w3, token.address, bob.address) == before + 5 * USDC

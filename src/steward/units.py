@@ -1,14 +1,23 @@
 """Amounts: integers in base units inside Steward, Decimal text only at the edges."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from steward.errors import StewardError
+
+# Commas only as thousands separators: "1,000.5" is fine, "1,5" is refused rather than read as 15.
+THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def to_base_units(text: str | int | Decimal, decimals: int, symbol: str = "") -> int:
     """Exact conversion of a human amount; more fractional digits than the token has is an error."""
     label = f" {symbol}" if symbol else ""
-    raw = str(text).strip().replace(",", "").replace("_", "")
+    raw = str(text).strip()
+    if "," in raw:
+        if not THOUSANDS.match(raw):
+            raise StewardError(f"'{text}' is ambiguous: use a dot for decimals and commas only "
+                               "between groups of three digits (1,000.50)")
+        raw = raw.replace(",", "")
     try:
         amount = Decimal(raw)
     except InvalidOperation:

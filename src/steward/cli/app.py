@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Annotated, Optional
 
+import requests
 import typer
 from rich.prompt import Confirm
 from rich.table import Table
@@ -169,6 +170,13 @@ def summary_table(rows: list[sandbox.SummaryRow]) -> Table:
     return table
 
 
+def show_summary(rows: list[sandbox.SummaryRow], as_json: bool) -> None:
+    if as_json:
+        print_json([row.__dict__ for row in rows])
+    else:
+        console.print(summary_table(rows))
+
+
 @sandbox_app.command("up")
 def sandbox_up(
     l1_url: Annotated[Optional[str], typer.Option(help="RPC URL for sandbox-l1 (e.g. an anvil).")] = None,
@@ -176,21 +184,13 @@ def sandbox_up(
     as_json: JsonOption = False,
 ) -> None:
     """Deploy (or top up) the sandbox world. Safe to run again."""
-    rows = sandbox.up(l1_url, l2_url, progress=progress)
-    if as_json:
-        print_json([row.__dict__ for row in rows])
-    else:
-        console.print(summary_table(rows))
+    show_summary(sandbox.up(l1_url, l2_url, progress=progress), as_json)
 
 
 @sandbox_app.command("status")
 def sandbox_status(as_json: JsonOption = False) -> None:
     """Show the sandbox chains and what is deployed on them."""
-    rows = sandbox.status()
-    if as_json:
-        print_json([row.__dict__ for row in rows])
-    else:
-        console.print(summary_table(rows))
+    show_summary(sandbox.status(), as_json)
 
 
 @sandbox_app.command("reset")
@@ -383,6 +383,12 @@ def main() -> None:
         app(standalone_mode=False)
     except StewardError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except requests.RequestException as exc:
+        url = getattr(exc.request, "url", None) or "the RPC endpoint"
+        err_console.print(f"[bold red]error:[/] lost the connection to {url} "
+                          f"({type(exc).__name__}); check `steward log` for what was sent",
+                          highlight=False, soft_wrap=True)
         sys.exit(1)
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted; nothing more was signed")

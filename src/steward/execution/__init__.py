@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from eth_account.signers.local import LocalAccount
 from filelock import FileLock
 from web3 import Web3
-from web3.exceptions import ContractLogicError, Web3RPCError
+from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
 
 from steward.chains import ChainConfig, chain_config, connect
 from steward.errors import InsufficientFundsError, StewardError, TransactionFailed
@@ -158,7 +158,14 @@ class Executor:
                 reason = revert_reason(exc)
                 self.journal.record_outcome(entry, status="failed", error=reason)
                 raise TransactionFailed(f"{call.description} was rejected by the node: {reason}") from None
-        receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_SECONDS)
+        try:
+            receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_SECONDS)
+        except TimeExhausted:
+            # The journal keeps it as pending: it may still be mined, so it must not be resent.
+            raise TransactionFailed(
+                f"{call.description} was sent as {tx_hash} but had no receipt after "
+                f"{RECEIPT_TIMEOUT_SECONDS} s; it may still land (see `steward log`)"
+            ) from None
         fee = receipt["gasUsed"] * receipt["effectiveGasPrice"]
         if receipt["status"] != 1:
             reason = self._replay_reason(w3, tx, receipt["blockNumber"])

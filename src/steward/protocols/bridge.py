@@ -16,6 +16,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak
 from pydantic import BaseModel
 from web3 import Web3
+from web3.logs import DISCARD
 
 from steward.chains.config import ChainConfig
 from steward.contracts import abi
@@ -78,15 +79,9 @@ def transfers_in_receipt(w3: Web3, chain: ChainConfig, receipt) -> list[BridgeTr
     bridge = bridge_contract(w3, chain)
     found = []
     for kind, event in (("lock", bridge.events.Locked), ("burn", bridge.events.Burned)):
-        for log in event().process_receipt(receipt, errors=_discard()):
+        for log in event().process_receipt(receipt, errors=DISCARD):
             found.append(_from_event(kind, chain.chain_id, log["args"]))
     return found
-
-
-def _discard():
-    from web3.logs import DISCARD
-
-    return DISCARD
 
 
 def _from_event(kind: str, src_chain_id: int, args) -> BridgeTransfer:
@@ -137,8 +132,9 @@ class Relayer:
     def _cursors(self) -> dict[str, int]:
         return json.loads(self.cursor_path.read_text()) if self.cursor_path.exists() else {}
 
-    def pending(self) -> list[BridgeTransfer]:
-        """Transfers emitted on any chain and not yet processed on their destination."""
+    def pending(self) -> tuple[list[BridgeTransfer], dict[str, int]]:
+        """Transfers emitted and not yet processed on their destination, and the block cursors
+        to store once they are delivered."""
         cursors = self._cursors()
         waiting = []
         for chain in self.chains:
@@ -155,12 +151,12 @@ class Relayer:
                         if dest and not is_delivered(self.connect(dest), dest, transfer):
                             waiting.append(transfer)
             cursors[key] = latest + 1
-        self._next_cursors = cursors
-        return waiting
+        return waiting, cursors
 
     def run_once(self) -> list[BridgeTransfer]:
         delivered = []
-        for transfer in self.pending():
+        waiting, cursors = self.pending()
+        for transfer in waiting:
             dest = self.by_id[transfer.dest_chain_id]
             w3 = self.connect(dest)
             bridge = bridge_contract(w3, dest)
@@ -173,7 +169,7 @@ class Relayer:
                                              f"{transfer.src_chain_id}: {method}"))
             delivered.append(transfer)
         # Only move past blocks once everything in them was delivered.
-        self.cursor_path.write_text(json.dumps(self._next_cursors))
+        self.cursor_path.write_text(json.dumps(cursors))
         return delivered
 
     def run_forever(self, interval: float = 2.0, on_delivery: Callable | None = None) -> None:
