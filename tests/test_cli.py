@@ -165,3 +165,24 @@ def test_bridge_on_rpc_chains_waits_for_the_relayer_command(anvil_world):
     after = balances(anvil_world)
     assert after[("main", "sandbox-l1", "USDT")] == before[("main", "sandbox-l1", "USDT")] - 7 * 10**6
     assert after[("main", "sandbox-l2", "USDT")] == before[("main", "sandbox-l2", "USDT")] + 7 * 10**6
+
+
+def test_wallet_commands_import_list_and_remove(steward_home):
+    key = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"  # dev account 1
+    imported = run_cli("wallet", "import", "ops", home=steward_home, env={"STEWARD_SECRET": key})
+    assert imported.returncode == 0, imported.stderr
+    assert "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" in imported.stdout
+    assert key[2:] not in imported.stdout + imported.stderr
+    phrase = "test test test test test test test test test test test junk"
+    derived = run_cli("wallet", "import", "hd", "--mnemonic", "--path", "m/44'/60'/0'/0/2",
+                      home=steward_home, env={"STEWARD_SECRET": phrase})
+    assert "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" in derived.stdout, derived.stderr
+    listed = json.loads(run_cli("wallet", "list", "--json", home=steward_home).stdout)
+    assert [(w["name"], w["is_default"]) for w in listed] == [("hd", False), ("ops", True)]
+    for line in (steward_home / "wallets" / "ops.json").read_text().splitlines():
+        assert key[2:] not in line.lower()
+    assert_clean_error(run_cli("wallet", "remove", "ops", home=steward_home), "--yes")
+    removed = run_cli("wallet", "remove", "ops", "--yes", home=steward_home)
+    assert removed.returncode == 0, removed.stderr
+    listed = json.loads(run_cli("wallet", "list", "--json", home=steward_home).stdout)
+    assert [w["name"] for w in listed] == ["hd"]

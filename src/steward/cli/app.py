@@ -80,6 +80,7 @@ def confirm(question: str, yes: bool) -> None:
 
 
 def execute(plan: Plan, wallet: str, store: WalletStore) -> PlanResult:
+    chain_registry.end_all_sessions()  # the passphrase prompt may wait on a person
     account = store.unlock(wallet, read_passphrase())
     try:
         return Executor(account, wallet).execute(plan)
