@@ -142,9 +142,17 @@ def test_wrong_chain_id_at_a_url_is_refused(anvil_nodes, steward_home):
 
 def test_log_shows_the_journal(embedded_world):
     run_cli("send", "2", "USDC", "alice", "--yes", home=embedded_world)
+    run_cli("send", "5000", "USDC", "alice", "--yes", home=embedded_world)  # denied
     result = run_cli("log", "--json", "--wallet", "main", home=embedded_world)
-    [entry] = json.loads(result.stdout)
+    journal = json.loads(result.stdout)
+    [entry] = journal["transactions"]
     assert entry["purpose"].startswith("send 2 USDC to alice") and entry["status"] == "success"
+    denied, allowed = journal["verdicts"]
+    assert (allowed["decision"], allowed["status"], allowed["usd_outflow"]) == (
+        "confirm", "executed", 2_000_000)
+    assert allowed["approved_by"] == "cli --yes"
+    assert (denied["decision"], denied["status"]) == ("deny", "judged")
+    assert any("per-transaction limit" in reason for reason in denied["reasons"])
 
 
 def test_bridge_on_rpc_chains_waits_for_the_relayer_command(anvil_world):

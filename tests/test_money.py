@@ -12,7 +12,10 @@ from steward.chains.config import load_config
 from steward.chains.embedded import dev_account
 from steward.contacts import resolve_recipient
 from steward.errors import TransactionFailed
-from steward.execution import Executor, Journal, PlanFailed
+from steward.execution import Executor, PlanFailed
+from steward.guard import approve, review
+from steward.guard.mandate import unrestricted_mandate
+from steward.journal import Journal
 from steward.planning import Call, Plan
 from steward.planning.builders import bridge_plan, swap_plan, transfer_plan
 from steward.protocols import amm, erc20
@@ -25,10 +28,25 @@ USDC = 10**6
 ETH = 10**18
 
 
+class Judged:
+    """An executor that sends each plan through the guard first, as every caller must.
+
+    These tests are about money mechanics, so the wallet runs under the unrestricted mandate;
+    the guard's own rules are tested in test_guard.py.
+    """
+
+    def __init__(self, account, wallet: str):
+        self.executor, self.wallet = Executor(account, wallet), wallet
+
+    def execute(self, plan: Plan):
+        verdict = review(plan, self.wallet, mandate=unrestricted_mandate(self.wallet))
+        return self.executor.execute(plan, approve(verdict, by="test"))
+
+
 def main_wallet():
     store = WalletStore()
     info = store.get("main")
-    return info.address, Executor(store.unlock("main", PASSPHRASE), "main")
+    return info.address, Judged(store.unlock("main", PASSPHRASE), "main")
 
 
 @pytest.mark.parametrize("chain_name", ["sandbox-l1", "sandbox-l2"])
@@ -101,13 +119,15 @@ def test_swap_below_min_out_reverts_and_nothing_moves(world):
     w3 = chains.connect(chain)
     sender, executor = main_wallet()
     plan, quote = swap_plan(chain, sender, "USDC", "100", "WETH")
-    # A large trade in the same direction lands first and moves the price past the limit.
+    verdict = approve(review(plan, "main", mandate=unrestricted_mandate("main")), by="test")
+    # A large trade in the same direction lands after the guard judged, and moves the price
+    # past the slippage limit before the plan is signed.
     front_run, _ = swap_plan(chain, sender, "USDC", "9000", "WETH")
     executor.execute(front_run)
     usdc_before = erc20.balance_of(w3, chain.tokens["USDC"], sender)
     weth_before = erc20.balance_of(w3, chain.tokens["WETH"], sender)
     with pytest.raises(TransactionFailed, match="insufficient output amount"):
-        executor.execute(plan)
+        executor.executor.execute(plan, verdict)
     assert erc20.balance_of(w3, chain.tokens["USDC"], sender) == usdc_before
     assert erc20.balance_of(w3, chain.tokens["WETH"], sender) == weth_before
 
@@ -135,15 +155,16 @@ def test_bridge_round_trip_and_no_double_mint(world):
     assert erc20.balance_of(w2, usdc2, sender) == start[1] + 1_234_500_000
     assert relay_once() == []  # a second pass finds nothing to deliver
 
-    # Replaying the event by hand: the destination refuses to mint twice.
+    # Replaying the event by hand: the destination refuses to mint twice (the guard's
+    # simulation already sees the revert, so nothing is even signed).
     operator = dev_account(0)
     bridge2 = bridge_contract(w2, l2)
     replay = bridge2.encode_abi("mint", args=[l1.chain_id, transfer.nonce, usdc2, sender,
                                               transfer.amount])
-    with pytest.raises(TransactionFailed, match="already processed"):
-        Executor(operator, "relayer").execute(Plan(
-            chain=l2.name, sender=operator.address, summary="replay",
-            calls=[Call(to=bridge2.address, data=replay, description="replayed mint")]))
+    replay_plan = Plan(chain=l2.name, sender=operator.address, summary="replay",
+                       calls=[Call(to=bridge2.address, data=replay, description="replayed mint")])
+    verdict = review(replay_plan, "sandbox", mandate=unrestricted_mandate("sandbox"))
+    assert verdict.decision == "deny" and "already processed" in verdict.explanation
     assert erc20.balance_of(w2, usdc2, sender) == start[1] + 1_234_500_000
 
     # And back: burn on L2, release on L1.
@@ -160,18 +181,19 @@ def test_a_failing_step_stops_the_plan_and_says_what_was_done(embedded_world):
     w3 = chains.connect(chain)
     sender, executor = main_wallet()
     bob = resolve_recipient("bob")
-    pay = transfer_plan(chain, sender, "USDC", "5", bob)
-    token = erc20.token_contract(w3, chain.tokens["USDC"])
-    overdraw = Call(to=token.address, description="send 1,000,000 USDC (more than held)",
-                    data=erc20.encode(w3, token.address, "ERC20", "transfer", bob.address,
-                                      10**12))
-    never_reached = pay.calls[0].model_copy(update={"description": "never reached"})
-    plan = pay.model_copy(update={"calls": [pay.calls[0], overdraw, never_reached]})
-    before = erc20.balance_of(w3, token.address, bob.address)
+    token = chain.tokens["USDC"]
+    held = erc20.balance_of(w3, token, sender)
+    first = transfer_plan(chain, sender, "USDC", "5", bob)
+    rest = transfer_plan(chain, sender, "USDC", str((held - 5 * USDC) / USDC), bob)
+    plan = first.model_copy(update={"calls": [first.calls[0], rest.calls[0]]})
+    verdict = approve(review(plan, "main", mandate=unrestricted_mandate("main")), by="test")
+    assert verdict.decision == "allow"
+    # After the guard judged, another payment spends some USDC, so step 2 now overdraws.
+    executor.execute(transfer_plan(chain, sender, "USDC", "1", resolve_recipient("carol")))
+    before = erc20.balance_of(w3, token, bob.address)
     with pytest.raises(PlanFailed) as failure:
-        executor.execute(plan)
-    assert "step 2 of 3" in str(failure.value) and "insufficient balance" in str(failure.value)
-    assert [step.description for step in failure.value.done] == [pay.calls[0].description]
-    assert [call.description for call in failure.value.remaining] == [overdraw.description,
-                                                                      "never reached"]
-    assert erc20.balance_of(w3, token.address, bob.address) == before + 5 * USDC
+        executor.executor.execute(plan, verdict)
+    assert "step 2 of 2" in str(failure.value) and "insufficient balance" in str(failure.value)
+    assert [step.description for step in failure.value.done] == [first.calls[0].description]
+    assert [call.description for call in failure.value.remaining] == [rest.calls[0].description]
+    assert erc20.balance_of(w3, token, bob.address) == before + 5 * USDC

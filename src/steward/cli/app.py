@@ -15,7 +15,10 @@ from steward import sandbox
 from steward.chains.config import load_config
 from steward.contacts import load_contacts, resolve_recipient, save_contact
 from steward.errors import StewardError, WalletError
-from steward.execution import Executor, Journal, PlanFailed, PlanResult
+from steward.execution import Executor, PlanFailed, PlanResult
+from steward.guard import Verdict, approve, review
+from steward.guard.mandate import write_default_mandate
+from steward.journal import Journal
 from steward.planning import Plan
 from steward.planning.builders import bridge_plan, swap_plan, transfer_plan
 from steward.portfolio import portfolio
@@ -34,7 +37,11 @@ from steward.cli.render import (
     print_json,
     result_json,
     result_table,
+    verdict_json,
+    verdict_panel,
+    verdicts_table,
 )
+from steward.cli.mandate_cmd import mandate_app
 
 app = typer.Typer(help="Steward: a wallet for agents that simulates, explains and guards "
                        "every transaction.", no_args_is_help=True, add_completion=False)
@@ -45,6 +52,7 @@ contacts_app = typer.Typer(help="The address book.", no_args_is_help=True)
 app.add_typer(wallet_app, name="wallet")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(contacts_app, name="contacts")
+app.add_typer(mandate_app, name="mandate")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to the confirmation.")]
@@ -79,11 +87,11 @@ def confirm(question: str, yes: bool) -> None:
         raise StewardError("cancelled; nothing was signed")
 
 
-def execute(plan: Plan, wallet: str, store: WalletStore) -> PlanResult:
+def execute(plan: Plan, verdict: Verdict, wallet: str, store: WalletStore) -> PlanResult:
     chain_registry.end_all_sessions()  # the passphrase prompt may wait on a person
     account = store.unlock(wallet, read_passphrase())
     try:
-        return Executor(account, wallet).execute(plan)
+        return Executor(account, wallet).execute(plan, verdict)
     except PlanFailed as exc:
         for step in exc.done:
             err_console.print(f"[green]done[/] {step.description} ({step.tx_hash})")
@@ -99,12 +107,34 @@ def show_result(result: PlanResult, as_json: bool, extra: dict | None = None) ->
         console.print(result_table(result))
 
 
+def run_plan(plan: Plan, wallet: str, store: WalletStore, yes: bool, as_json: bool,
+             extra: dict | None = None) -> PlanResult:
+    """Plan → simulation and guard → the person's yes → signing. A deny stops here."""
+    verdict = review(plan, wallet, own_wallets=own_wallets(store))
+    extra = (extra or {}) | {"verdict": verdict_json(verdict)}
+    if not as_json:
+        console.print(plan_table(plan))
+        console.print(verdict_panel(verdict))
+    if verdict.decision == "deny":
+        if as_json:
+            print_json({"plan": plan.model_dump()} | extra)
+        raise StewardError(f"denied by the mandate: {verdict.explanation}; nothing was signed")
+    question = ("The mandate asks a person to approve this. Sign and send?"
+                if verdict.decision == "confirm" else f"Sign and send from wallet {wallet}?")
+    confirm(question, yes)
+    approved = approve(verdict, by="cli --yes" if yes else "cli prompt")
+    result = execute(plan, approved, wallet, store)
+    show_result(result, as_json, extra)
+    return result
+
+
 # --- wallets ---------------------------------------------------------------------------------
 @wallet_app.command("create")
 def wallet_create(name: str) -> None:
     """Create a wallet with a new random key."""
     info = WalletStore().create(name, read_passphrase(confirm=True))
     console.print(f"created wallet [bold]{info.name}[/] {info.address}")
+    console.print(f"its mandate: {write_default_mandate(info.name)} (conservative default)")
 
 
 @wallet_app.command("import")
@@ -126,6 +156,7 @@ def wallet_import(
     else:
         info = store.import_private_key(name, secret, passphrase)
     console.print(f"imported wallet [bold]{info.name}[/] {info.address}")
+    console.print(f"its mandate: {write_default_mandate(info.name)} (conservative default)")
 
 
 @wallet_app.command("list")
@@ -264,16 +295,6 @@ def send(
     run_plan(plan, wallet, store, yes, as_json)
 
 
-def run_plan(plan: Plan, wallet: str, store: WalletStore, yes: bool, as_json: bool,
-             extra: dict | None = None) -> PlanResult:
-    if not as_json:
-        console.print(plan_table(plan))
-    confirm(f"Sign and send from wallet {wallet}?", yes)
-    result = execute(plan, wallet, store)
-    show_result(result, as_json, extra)
-    return result
-
-
 @app.command()
 def swap(
     amount: str, token_in: str, token_out: str,
@@ -343,16 +364,36 @@ def relayer(
 
 @app.command("log")
 def log(
-    limit: Annotated[int, typer.Option(help="How many entries.")] = 30,
+    limit: Annotated[int, typer.Option(help="How many entries of each kind.")] = 30,
     wallet: Annotated[Optional[str], typer.Option(help="Only this wallet.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The journal of every transaction Steward signed."""
-    entries = Journal().entries(limit, wallet)
+    """The journal: every guard verdict, and every transaction Steward signed."""
+    journal = Journal()
+    verdicts, entries = journal.verdicts(limit, wallet), journal.entries(limit, wallet)
     if as_json:
-        print_json([e.model_dump() for e in entries])
+        print_json({"verdicts": [v.model_dump() for v in verdicts],
+                    "transactions": [e.model_dump() for e in entries]})
     else:
+        console.print(verdicts_table(verdicts))
         console.print(journal_table(entries))
+
+
+@app.command()
+def init(
+    wallet: Annotated[Optional[str], typer.Option(help="Only this wallet's mandate.")] = None,
+) -> None:
+    """Set up the Steward home and write the conservative default mandate for each wallet."""
+    from steward.home import steward_home
+
+    store = WalletStore()
+    names = [wallet] if wallet else [w.name for w in store.list()]
+    console.print(f"Steward home: {steward_home()}")
+    for name in names:
+        store.get(name)
+        console.print(f"mandate for {name}: {write_default_mandate(name)}")
+    if not names:
+        console.print("no wallets yet: `steward wallet create NAME` (it gets a default mandate)")
 
 
 @app.command("chains")

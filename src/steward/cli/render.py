@@ -7,10 +7,13 @@ import os
 import sys
 
 from rich.console import Console
+from rich.panel import Panel
 from rich.table import Table
 
 from steward.contacts import short
-from steward.execution import JournalEntry, PlanResult
+from steward.execution import PlanResult
+from steward.guard import Verdict
+from steward.journal import JournalEntry, VerdictEntry
 from steward.planning import Plan
 from steward.portfolio import USD_DECIMALS, Portfolio
 from steward.units import format_units
@@ -101,4 +104,44 @@ def journal_table(entries: list[JournalEntry]) -> Table:
         what = e.purpose + (f" — {e.error}" if e.error else "")
         table.add_row(str(e.id), e.created_at[11:19], e.chain, e.wallet, what,
                       f"[{style}]{e.status}[/]", e.tx_hash[:10])
+    return table
+
+
+DECISION_STYLE = {"allow": "green", "confirm": "yellow", "deny": "bold red"}
+SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "danger": "bold red"}
+
+
+def verdict_panel(verdict: Verdict) -> Panel:
+    """The preview and the guard's verdict, as a person should read them before signing."""
+    lines = [verdict.preview.text, ""]
+    style = DECISION_STYLE[verdict.decision]
+    lines.append(f"Verdict: [{style}]{verdict.decision.upper()}[/]"
+                 + (f" — {verdict.explanation}" if verdict.reasons else " — within the mandate"))
+    for finding in verdict.findings:
+        lines.append(f"  [{SEVERITY_STYLE[finding.severity]}]{finding.severity}[/] {finding.message}")
+    sim = verdict.simulation
+    lines.append(f"[dim]Simulated on {sim.method}: {len(sim.steps)} step(s), "
+                 f"{sim.gas_used:,} gas.[/]")
+    return Panel("\n".join(lines), title="Preview (simulated before signing)", expand=False)
+
+
+def verdict_json(verdict: Verdict) -> dict:
+    return verdict.model_dump(exclude={"tag"})
+
+
+def verdicts_table(entries: list[VerdictEntry]) -> Table:
+    table = Table(title="Guard verdicts")
+    table.add_column("Time (UTC)", no_wrap=True)
+    table.add_column("Wallet", no_wrap=True)
+    table.add_column("Chain", no_wrap=True)
+    table.add_column("Plan", ratio=1, min_width=24)
+    table.add_column("Verdict", no_wrap=True)
+    table.add_column("Why", ratio=1)
+    table.add_column("USD", justify="right", no_wrap=True)
+    table.add_column("Outcome", no_wrap=True)
+    for e in entries:
+        style = DECISION_STYLE.get(e.decision, "")
+        table.add_row(e.created_at[11:19], e.wallet, e.chain, e.summary,
+                      f"[{style}]{e.decision}[/]", "; ".join(e.reasons) or "—",
+                      usd(e.usd_outflow), e.status)
     return table

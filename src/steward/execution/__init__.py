@@ -1,7 +1,10 @@
 """Execution: the one door to signing.
 
-`execute_plan` is the only code in Steward that signs a transaction. It checks that the plan is
-affordable before the first signature, holds a per-(chain, address) lock from choosing the
+`Executor.execute(plan, verdict)` is the only code in Steward that signs a transaction, and it
+signs only a plan the guard judged: the verdict must be sealed by the guard, name exactly this
+plan, and be an allow or a confirm a person approved. Inside, under a per-wallet lock, the
+daily limit is re-checked from the journal (so two processes cannot both spend the last of it).
+It checks that the plan is affordable before the first signature, holds a per-(chain, address) lock from choosing the
 nonce until the transaction is broadcast (so two processes never reuse a nonce), waits for each
 receipt, decodes reverts, and records everything in the journal. If a step fails it stops and
 reports what was done and what was not.
@@ -18,7 +21,9 @@ from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
 
 from steward.chains import ChainConfig, chain_config, connect
 from steward.errors import InsufficientFundsError, StewardError, TransactionFailed
-from steward.execution.journal import Journal, JournalEntry
+from steward.journal import Journal, JournalEntry
+from steward.guard import GuardRefusal, Verdict, authorize
+from steward.guard.mandate import usd_text
 from steward.home import home_path
 from steward.planning import Call, Plan
 from steward.units import format_units
@@ -55,6 +60,10 @@ class PlanFailed(TransactionFailed):
     def __init__(self, message: str, done: list[StepResult], remaining: list[Call]):
         super().__init__(message)
         self.done, self.remaining = done, remaining
+
+
+def spend_lock(address: str) -> FileLock:
+    return FileLock(str(home_path("locks", f"spend-{address.lower()}.lock")), thread_local=False)
 
 
 def nonce_lock(chain_id: int, address: str) -> FileLock:
@@ -102,9 +111,32 @@ class Executor:
         self.journal = journal or Journal()
         self._nonce_locks: dict[int, FileLock] = {}
 
-    def execute(self, plan: Plan) -> PlanResult:
+    def execute(self, plan: Plan, verdict: Verdict) -> PlanResult:
+        authorize(plan, verdict)
         if Web3.to_checksum_address(plan.sender) != self.address:
             raise StewardError(f"the plan is for {plan.sender}, not wallet {self.wallet_name}")
+        with spend_lock(self.address):
+            self._recheck_daily_limit(verdict)
+            self.journal.mark_verdict(verdict.id, "executing", verdict.approved_by)
+            try:
+                result = self._execute(plan)
+            except BaseException:
+                self.journal.mark_verdict(verdict.id, "failed")
+                raise
+            self.journal.mark_verdict(verdict.id, "executed")
+            return result
+
+    def _recheck_daily_limit(self, verdict: Verdict) -> None:
+        if not verdict.usd_outflow:
+            return
+        spent = self.journal.spent_usd(self.address)
+        if spent + verdict.usd_outflow > verdict.daily_limit_usd:
+            raise GuardRefusal(
+                f"{usd_text(spent)} moved in the last 24 h by the time of signing; "
+                f"{usd_text(verdict.usd_outflow)} more exceeds the daily limit of "
+                f"{usd_text(verdict.daily_limit_usd)}; nothing was signed")
+
+    def _execute(self, plan: Plan) -> PlanResult:
         chain = chain_config(plan.chain)
         w3 = connect(chain)
         # One fee quote per plan: twice the base fee leaves room for several blocks of increases.

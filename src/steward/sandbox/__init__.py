@@ -17,6 +17,8 @@ from steward.contacts import remove_contacts, save_contact
 from steward.contracts import blueprint_initcode, initcode
 from steward.errors import StewardError
 from steward.execution import Executor
+from steward.guard import review
+from steward.guard.mandate import unrestricted_mandate, write_default_mandate
 from steward.home import steward_home
 from steward.planning import Call, Plan
 from steward.protocols import erc20
@@ -41,6 +43,7 @@ L2_FAUCET_RESERVE = 1_000_000 * USD6
 OPERATOR_ETH_NEEDED = 1_100 * ETH
 CONTACTS = {"alice": 1, "bob": 2, "carol": 3}
 DEFAULT_WALLET = "main"
+OPERATOR_WALLET = "sandbox"
 
 Progress = Callable[[str], None]
 
@@ -59,13 +62,16 @@ class SandboxBuilder:
     def __init__(self, progress: Progress = lambda message: None):
         self.progress = progress
         self.operator = dev_account(0)
-        self.executor = Executor(self.operator, "sandbox")
+        self.executor = Executor(self.operator, OPERATOR_WALLET)
+        # The operator moves only sandbox money; it is judged like everyone, with no limits.
+        self.mandate = unrestricted_mandate(OPERATOR_WALLET)
 
     # --- sending -------------------------------------------------------------------------
     def send(self, chain: ChainConfig, call: Call):
         plan = Plan(chain=chain.name, sender=self.operator.address, calls=[call],
                     summary=call.description)
-        return self.executor.execute(plan).steps[0]
+        verdict = review(plan, OPERATOR_WALLET, mandate=self.mandate)
+        return self.executor.execute(plan, verdict).steps[0]
 
     def deploy(self, chain: ChainConfig, name: str, *args, blueprint: bool = False,
                label: str | None = None) -> str:
@@ -211,6 +217,8 @@ def ensure_wallet(store: WalletStore, progress: Progress) -> None:
     if not store.list():
         store.create(DEFAULT_WALLET, read_passphrase(confirm=True))
         progress(f"created wallet '{DEFAULT_WALLET}' (keystore in {steward_home() / 'wallets'})")
+        path = write_default_mandate(DEFAULT_WALLET)
+        progress(f"wrote the conservative default mandate for '{DEFAULT_WALLET}' to {path}")
 
 
 def up(l1_url: str | None = None, l2_url: str | None = None,

@@ -1,0 +1,87 @@
+"""`steward mandate …`: show, check and create the owner's mandate file of a wallet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from steward.cli.render import console, print_json
+from steward.guard.mandate import (
+    DEFAULT_SOURCE,
+    load_mandate,
+    mandate_path,
+    mandate_summary,
+    read_mandate_file,
+    write_default_mandate,
+)
+from steward.wallets import WalletStore, check_name
+
+mandate_app = typer.Typer(help="The owner's mandate: limits, allowlists, approval rules.",
+                          no_args_is_help=True)
+
+WalletOption = Annotated[Optional[str],
+                         typer.Option("--wallet", "-w", help="Wallet name (default wallet if left out).")]
+
+
+@mandate_app.command("show")
+def show(
+    wallet: WalletOption = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """The effective mandate of a wallet: its file, or the built-in default."""
+    name = WalletStore().resolve(wallet)
+    mandate = load_mandate(name)
+    if json_out:
+        print_json(mandate.model_dump())
+        return
+    table = Table(title=f"Mandate of {name}", show_header=False)
+    table.add_column("Rule", style="bold")
+    table.add_column("Value")
+    for label, value in mandate_summary(mandate):
+        table.add_row(label, value)
+    source = mandate.source
+    if source == DEFAULT_SOURCE:
+        source += f" (no {mandate_path(name)}; `steward mandate init` writes one to edit)"
+    table.add_row("source", source)
+    console.print(table)
+
+
+@mandate_app.command("check")
+def check(
+    file: Annotated[Optional[Path], typer.Argument(help="A mandate file (the wallet's own file "
+                                                        "if left out).")] = None,
+    wallet: WalletOption = None,
+) -> None:
+    """Validate a mandate file; prints `ok: PATH` or the first problem, with its key."""
+    from steward.chains.config import load_config
+
+    if file is None:
+        name = WalletStore().resolve(wallet)
+        file = mandate_path(name)
+    else:
+        # A file checked on its own need not belong to an existing wallet yet.
+        name = check_name(wallet) if wallet is not None else file.stem
+    read_mandate_file(file, name, load_config())
+    console.print(f"ok: {file}", highlight=False, soft_wrap=True)
+
+
+@mandate_app.command("init")
+def init(
+    wallet: WalletOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file with "
+                                                        "the default.")] = False,
+) -> None:
+    """Write the default mandate file of a wallet, commented, to edit."""
+    name = WalletStore().resolve(wallet)
+    path = mandate_path(name)
+    existed = path.exists()
+    write_default_mandate(name, overwrite=force)
+    if existed and not force:
+        console.print(f"{path} already exists; left as it is (--force replaces it with the "
+                      "default)", highlight=False, soft_wrap=True)
+    else:
+        console.print(f"wrote {path}; edit it, then run `steward mandate check --wallet {name}`",
+                      highlight=False, soft_wrap=True)

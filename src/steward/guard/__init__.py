@@ -1,0 +1,422 @@
+"""The guard: simulate a plan, explain it, and judge it against the owner's mandate.
+
+`review(plan, wallet)` returns a sealed `Verdict` (allow / confirm / deny, with reasons and
+findings) and journals it. Execution signs only with a verdict for exactly that plan (see
+`steward.guard.verdict.authorize`). The guard reads what the plan *does* from its simulation
+and its calldata — never from descriptions, token names or any text a model or a web page
+wrote — so instructions injected anywhere cannot change a verdict.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from eth_abi import decode as abi_decode
+from web3 import Web3
+
+from steward import chains as chain_registry
+from steward.chains.config import ChainConfig
+from steward.contacts import load_contacts, short
+from steward.contracts import abi
+from steward.guard.mandate import Mandate, load_mandate, usd_text
+from steward.guard.verdict import (
+    Finding,
+    GuardRefusal,
+    Movement,
+    Preview,
+    Reason,
+    Verdict,
+    approve,
+    authorize,
+    plan_digest,
+    seal,
+)
+from steward.journal import Journal
+from steward.planning import Plan
+from steward.protocols.pricing import PriceSource
+from steward.simulation import AssetChange, SimulationResult, simulate
+from steward.units import format_units
+
+UNLIMITED = 2**255
+TRANSFER_SELECTOR = "0xa9059cbb"
+FAIR_PRICE_WARNING_BPS = 200
+FAIR_PRICE_DANGER_BPS = 500
+
+
+@dataclass
+class _Review:
+    """Working state while judging one plan."""
+
+    plan: Plan
+    chain: ChainConfig
+    w3: Web3
+    mandate: Mandate
+    sim: SimulationResult
+    prices: PriceSource
+    own_wallets: dict[str, str]
+    findings: list[Finding] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+    _code: dict[str, bool] = field(default_factory=dict)
+
+    def deny(self, rule: str, message: str) -> None:
+        self.reasons.append(Reason(rule=rule, decision="deny", message=message))
+
+    def confirm(self, rule: str, message: str) -> None:
+        self.reasons.append(Reason(rule=rule, decision="confirm", message=message))
+
+    def note(self, code: str, severity: str, message: str) -> None:
+        self.findings.append(Finding(code=code, severity=severity, message=message))
+
+    def has_code(self, address: str) -> bool:
+        key = address.lower()
+        if key not in self._code:
+            self._code[key] = bool(self.w3.eth.get_code(Web3.to_checksum_address(address)))
+        return self._code[key]
+
+    @property
+    def known_contracts(self) -> dict[str, str]:
+        known = {address.lower(): role for role, address in self.chain.contracts.items()}
+        known |= {address.lower(): f"{symbol} token" for symbol, address in self.chain.tokens.items()}
+        return known
+
+    def usd(self, change_token: str | None, amount: int) -> int | None:
+        return self.prices.usdc_value(change_token, amount)
+
+    def label(self, address: str) -> str:
+        lowered = address.lower()
+        for contact in load_contacts().values():
+            if contact.address.lower() == lowered:
+                return f"{contact.name} ({short(address)}, in your address book)"
+        for name, own in self.own_wallets.items():
+            if own.lower() == lowered:
+                return f"your wallet {name} ({short(address)})"
+        role = self.known_contracts.get(lowered)
+        if role:
+            return f"the {role} ({short(address)})"
+        pool = self._pool_name(address)
+        if pool:
+            return f"the {pool} pool ({short(address)})"
+        return short(address)
+
+    def _pool_name(self, address: str) -> str | None:
+        factory = self.chain.contracts.get("factory")
+        if not factory or not self.has_code(address):
+            return None
+        try:
+            pair = self.w3.eth.contract(address=Web3.to_checksum_address(address),
+                                        abi=abi("UniswapV2Pair"))
+            if pair.functions.factory().call().lower() != factory.lower():
+                return None
+            tokens = [pair.functions.token0().call(), pair.functions.token1().call()]
+        except Exception:
+            return None
+        return "/".join(self.chain.token_symbol(token) or short(token) for token in tokens)
+
+
+def review(plan: Plan, wallet: str, *, mandate: Mandate | None = None,
+           own_wallets: dict[str, str] | None = None, journal: Journal | None = None) -> Verdict:
+    """Simulate `plan`, apply the mandate, journal and return the sealed verdict."""
+    chain = chain_registry.chain_config(plan.chain)
+    w3 = chain_registry.connect(chain)
+    journal = journal or Journal()
+    mandate = mandate or load_mandate(wallet)
+    sim = simulate(w3, chain, plan)
+    state = _Review(plan=plan, chain=chain, w3=w3, mandate=mandate, sim=sim,
+                    prices=PriceSource(w3, chain), own_wallets=own_wallets or {})
+    if not sim.success:
+        failed = len(sim.steps)
+        state.deny("simulation", f"the simulation fails at step {failed} of {len(plan.calls)} "
+                                 f"({sim.steps[-1].description}): {sim.revert_reason}")
+    _check_contracts(state)
+    _check_tokens(state)
+    recipients = _recipients(state)
+    _check_recipients(state, recipients, journal)
+    _check_approvals(state)
+    _check_swaps(state)
+    usd_outflow = _check_value(state, journal)
+    decision = ("deny" if any(r.decision == "deny" for r in state.reasons)
+                else "confirm" if state.reasons else "allow")
+    verdict = Verdict(
+        id=uuid.uuid4().hex, wallet=wallet, chain=chain.name, plan_digest=plan_digest(plan),
+        decision=decision, reasons=state.reasons, findings=state.findings, simulation=sim,
+        preview=_preview(state, recipients), usd_outflow=usd_outflow, recipients=recipients,
+        daily_limit_usd=mandate.limits.daily_usd,
+    )
+    journal.record_verdict(id=verdict.id, wallet=wallet, sender=plan.sender, chain=chain.name,
+                           summary=plan.summary, decision=decision,
+                           reasons=[r.message for r in state.reasons], usd_outflow=usd_outflow,
+                           recipients=recipients)
+    return seal(verdict)
+
+
+# --- the checks ------------------------------------------------------------------------------
+def _check_contracts(state: _Review) -> None:
+    rule = state.mandate.allow.contracts
+    known = state.known_contracts
+    for call in state.plan.calls:
+        if call.to is None:
+            if rule != "any":
+                state.deny("allow.contracts", f"'{call.description}' deploys a new contract, "
+                                              "which this mandate does not allow")
+            continue
+        if not state.has_code(call.to):
+            continue  # a plain payment to an account; judged as a recipient
+        allowed = (rule == "any" or (rule == "known" and call.to.lower() in known)
+                   or (isinstance(rule, list) and call.to.lower() in {a.lower() for a in rule}))
+        if not allowed:
+            state.deny("allow.contracts", f"calls contract {short(call.to)}, which is not among "
+                                          "the contracts this mandate allows")
+
+
+def _check_tokens(state: _Review) -> None:
+    allowed = state.mandate.allow.tokens
+    if allowed == "any":
+        return
+    names = {symbol.upper() for symbol in allowed}
+    for change in state.sim.sender_changes():
+        if change.symbol.upper() not in names:
+            state.deny("allow.tokens", f"moves {change.symbol}, which is not in the mandate's "
+                                       f"allowed tokens ({', '.join(sorted(names))})")
+
+
+def _recipients(state: _Review) -> list[str]:
+    """Accounts that gain value from the plan, other than the sender and contracts it uses."""
+    sender = state.sim.sender.lower()
+    found: dict[str, None] = {}
+    for change in state.sim.changes:
+        holder = change.holder.lower()
+        if change.delta > 0 and holder != sender and not state.has_code(change.holder):
+            found[Web3.to_checksum_address(change.holder)] = None
+    for call in state.plan.calls:  # direct transfers name their recipient, even a contract
+        if call.to and call.data.lower().startswith(TRANSFER_SELECTOR) and len(call.data) >= 74:
+            to, _ = abi_decode(["address", "uint256"], bytes.fromhex(call.data[10:]))
+            if to.lower() != sender:
+                found[Web3.to_checksum_address(to)] = None
+        elif call.to and call.value and not state.has_code(call.to):
+            found[Web3.to_checksum_address(call.to)] = None
+    return list(found)
+
+
+def _lookalike(a: str, b: str) -> bool:
+    a, b = a.lower()[2:], b.lower()[2:]
+    return a != b and a[:4] == b[:4] and a[-4:] == b[-4:]
+
+
+def _check_recipients(state: _Review, recipients: list[str], journal: Journal) -> None:
+    contacts = {c.address.lower(): c.name for c in load_contacts().values()}
+    own = {address.lower() for address in state.own_wallets.values()}
+    past = journal.past_recipients(state.sim.sender)
+    trusted = set(contacts) | own | past
+    tokens = {address.lower() for address in state.chain.tokens.values()}
+    for recipient in recipients:
+        lowered = recipient.lower()
+        label = state.label(recipient)
+        for known in trusted:
+            if _lookalike(recipient, known):
+                state.note("address_poisoning", "danger",
+                           f"{recipient} looks like {Web3.to_checksum_address(known)} "
+                           f"({contacts.get(known, 'from your history')}) but is a different "
+                           "address: a poisoning attack copies the first and last characters")
+                state.deny("address_poisoning", f"{short(recipient)} imitates a known address")
+                break
+        if lowered in tokens or (state.has_code(recipient) and _is_token(state.w3, recipient)):
+            state.note("recipient_is_token", "danger",
+                       f"{label} is a token contract; tokens sent to it are usually lost")
+            if not state.mandate.allow.transfers_to_token_contracts:
+                state.deny("allow.transfers_to_token_contracts",
+                           f"sends to the token contract {short(recipient)}")
+            continue
+        if state.has_code(recipient):
+            state.note("recipient_is_contract", "warning",
+                       f"{label} is a contract, not a personal account")
+            state.confirm("recipient_is_contract", f"the recipient {short(recipient)} is a contract")
+        if state.mandate.allow.recipients == "address_book" and lowered not in set(contacts) | own:
+            state.deny("allow.recipients", f"{short(recipient)} is not in the address book or "
+                                           "your wallets, and this mandate allows only those")
+        if lowered not in past and lowered not in own:
+            state.note("first_time_recipient", "info", f"you have never sent to {label} before")
+            if state.mandate.confirm.first_time_recipients:
+                state.confirm("confirm.first_time_recipients",
+                              f"first payment to {state.label(recipient)}")
+
+
+def _is_token(w3: Web3, address: str) -> bool:
+    try:
+        contract = w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi("ERC20"))
+        contract.functions.decimals().call()
+        contract.functions.totalSupply().call()
+        return True
+    except Exception:
+        return False
+
+
+def _check_approvals(state: _Review) -> None:
+    rule = state.mandate.allow.max_approval
+    sender = state.sim.sender.lower()
+    for approval in state.sim.approvals:
+        if approval.owner.lower() != sender or approval.amount == 0:
+            continue
+        amount = format_units(approval.amount, approval.decimals) + f" {approval.symbol}"
+        spender = state.label(approval.spender)
+        if not state.has_code(approval.spender):
+            state.note("approval_to_eoa", "danger",
+                       f"approves {spender}, a personal account, to spend your {approval.symbol}: "
+                       "only contracts should ever get approvals")
+            if not state.mandate.allow.approvals_to_eoa:
+                state.deny("allow.approvals_to_eoa", f"approval to the account {short(approval.spender)}")
+        if approval.amount >= UNLIMITED:
+            state.note("unlimited_approval", "danger",
+                       f"grants {spender} unlimited access to your {approval.symbol}")
+            if rule != "unlimited":
+                state.deny("allow.max_approval", f"unlimited {approval.symbol} approval to {spender}")
+            continue
+        spent = -state.sim.delta(state.sim.sender, approval.token)
+        if rule == "exact" and approval.amount > max(spent, 0):
+            state.deny("allow.max_approval",
+                       f"approves {amount} to {spender} but the plan spends only "
+                       f"{format_units(max(spent, 0), approval.decimals)} {approval.symbol}; "
+                       "the mandate allows exact approvals only")
+        elif isinstance(rule, int):
+            value = state.usd(approval.token, approval.amount)
+            if value is None or value > rule:
+                state.deny("allow.max_approval",
+                           f"approves {amount} to {spender}, above the mandate's {usd_text(rule)}")
+
+
+def _check_swaps(state: _Review) -> None:
+    router = state.chain.contracts.get("router")
+    if not router:
+        return
+    contract = state.w3.eth.contract(address=router, abi=abi("UniswapV2Router02"))
+    for call in state.plan.calls:
+        if not call.to or call.to.lower() != router.lower() or len(call.data) < 10:
+            continue
+        try:
+            function, args = contract.decode_function_input(call.data)
+        except ValueError:
+            continue
+        if not function.fn_name.startswith("swap") or "amountOutMin" not in args:
+            continue
+        path = args["path"]
+        output_token = None if function.fn_name.endswith("ForETH") else path[-1]
+        received = state.sim.delta(state.sim.sender, output_token)
+        if args.get("to", state.sim.sender).lower() != state.sim.sender.lower():
+            state.note("swap_to_other", "warning", f"the swap pays out to {state.label(args['to'])}")
+        if received <= 0:
+            continue
+        slippage_bps = (received - args["amountOutMin"]) * 10_000 // received
+        limit = state.mandate.allow.max_slippage_bps
+        if slippage_bps > limit:
+            state.deny("allow.max_slippage_bps",
+                       f"the swap accepts up to {slippage_bps / 100:.2f}% less than simulated "
+                       f"(mandate maximum {limit / 100:.2f}%)")
+        spent_token = path[0] if call.value == 0 else None
+        spent = call.value or args.get("amountIn", 0)
+        value_in, value_out = state.usd(spent_token, spent), state.usd(output_token, received)
+        if value_in and value_out is not None:
+            loss_bps = (value_in - value_out) * 10_000 // value_in
+            if loss_bps > FAIR_PRICE_DANGER_BPS:
+                state.note("below_fair_price", "danger",
+                           f"the swap returns {loss_bps / 100:.1f}% less than the pools' fair price")
+                state.deny("below_fair_price", f"swap output {loss_bps / 100:.1f}% below fair price")
+            elif loss_bps > FAIR_PRICE_WARNING_BPS:
+                state.note("below_fair_price", "warning",
+                           f"the swap returns {loss_bps / 100:.1f}% less than the pools' fair price")
+
+
+def _check_value(state: _Review, journal: Journal) -> int | None:
+    limits, confirm_rules = state.mandate.limits, state.mandate.confirm
+    total, unvalued = 0, []
+    for change in state.sim.sender_changes():
+        if change.delta >= 0:
+            continue
+        value = state.usd(change.token, -change.delta)
+        if value is None:
+            unvalued.append(change.symbol)
+        else:
+            total += value
+    if unvalued and confirm_rules.unpriced_assets:
+        state.confirm("confirm.unpriced_assets", f"no pool prices {', '.join(unvalued)}, so the limits cannot "
+                                   "be checked; a person must approve")
+    outflow = None if unvalued else total
+    if total > limits.per_transaction_usd:
+        state.deny("limits.per_transaction_usd", f"moves {usd_text(total)}, above the "
+                                                 f"{usd_text(limits.per_transaction_usd)} per-transaction limit")
+    spent_today = journal.spent_usd(state.sim.sender)
+    if total and spent_today + total > limits.daily_usd:
+        state.deny("limits.daily_usd", f"{usd_text(spent_today)} already moved in the last 24 h; "
+                                       f"{usd_text(total)} more exceeds the "
+                                       f"{usd_text(limits.daily_usd)} daily limit")
+    chain_limit = limits.per_chain_daily_usd.get(state.chain.name)
+    if chain_limit is not None and total:
+        spent_chain = journal.spent_usd(state.sim.sender, chain=state.chain.name)
+        if spent_chain + total > chain_limit:
+            state.deny("limits.per_chain_daily_usd",
+                       f"{usd_text(spent_chain + total)} in 24 h on {state.chain.name} exceeds its "
+                       f"{usd_text(chain_limit)} limit")
+    if total > confirm_rules.above_usd and total <= limits.per_transaction_usd:
+        state.confirm("confirm.above_usd", f"moves {usd_text(total)}, above "
+                                           f"{usd_text(confirm_rules.above_usd)}")
+    return outflow
+
+
+# --- the preview ----------------------------------------------------------------------------
+def _movement(state: _Review, change: AssetChange, counterparty: str | None) -> Movement:
+    amount = abs(change.delta)
+    value = state.usd(change.token, amount)
+    return Movement(symbol=change.symbol, amount=format_units(amount, change.decimals),
+                    usd=None if value is None else usd_text(value), counterparty=counterparty)
+
+
+def _phrase(movement: Movement) -> str:
+    usd = f" (≈ {movement.usd})" if movement.usd else ""
+    return f"{movement.amount} {movement.symbol}{usd}"
+
+
+def _short_amount(amount: int, decimals: int) -> str:
+    """Display text with at most 10 decimal places (exact amounts stay in the structured data)."""
+    places = min(decimals, 10)
+    text = format_units(amount, decimals, places=places).rstrip("0").rstrip(".")
+    if amount and text == "0":
+        return "< " + format_units(1, places)
+    return text
+
+
+def _preview(state: _Review, recipients: list[str]) -> Preview:
+    sim, sender = state.sim, state.sim.sender.lower()
+    sends, receives = [], []
+    for change in sim.sender_changes():
+        if change.delta < 0:
+            takers = [c.holder for c in sim.changes if c.token == change.token and c.delta > 0
+                      and c.holder.lower() != sender]
+            counterparty = state.label(takers[0]) if len(takers) == 1 else None
+            sends.append(_movement(state, change, counterparty))
+        elif change.delta > 0:
+            receives.append(_movement(state, change, None))
+    approvals = [f"approve {state.label(a.spender)} to spend "
+                 + ("an unlimited amount" if a.amount >= UNLIMITED
+                    else f"{format_units(a.amount, a.decimals)}")
+                 + f" {a.symbol}" for a in sim.approvals if a.owner.lower() == sender and a.amount]
+    fee_usd = state.usd(None, sim.fee_wei)
+    fee = f"{_short_amount(sim.fee_wei, 18)} {state.chain.native_symbol}" + (
+        f" ({usd_text(fee_usd)})" if fee_usd is not None else "")
+    parts = []
+    if sends:
+        parts.append("You send " + ", ".join(
+            _phrase(m) + (f" to {m.counterparty}" if m.counterparty else "") for m in sends))
+    if receives:
+        parts.append(("and receive " if sends else "You receive ")
+                     + ", ".join(_phrase(m) for m in receives))
+    if not parts:
+        parts.append("No balance of yours changes")
+    text = " ".join(parts) + f" on {state.chain.name}."
+    if approvals:
+        text += " Approvals: " + "; ".join(approvals) + "."
+    if not sim.success:
+        text += f" The simulation fails: {sim.revert_reason}."
+    text += f" Fee ≈ {fee}."
+    return Preview(text=text, sends=sends, receives=receives, approvals=approvals, fee=fee)
+
+
+__all__ = ["Finding", "GuardRefusal", "Reason", "Verdict", "approve", "authorize", "review"]

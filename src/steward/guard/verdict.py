@@ -1,0 +1,126 @@
+"""Verdicts: what the guard decided about exactly one plan, sealed so nothing else can mint one.
+
+A verdict carries the digest of the plan it judged and an HMAC tag made with a key that exists
+only inside this process's guard. Execution refuses a plan whose digest differs from the
+verdict's, a verdict whose tag does not verify, a deny, and a confirm no person approved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Literal
+
+from pydantic import BaseModel
+
+from steward.errors import StewardError
+from steward.planning import Plan
+from steward.simulation import SimulationResult
+
+Decision = Literal["allow", "confirm", "deny"]
+Severity = Literal["info", "warning", "danger"]
+
+_KEY = secrets.token_bytes(32)
+
+
+class Finding(BaseModel):
+    """Something the guard noticed, with how much it matters and one sentence about it."""
+
+    code: str
+    severity: Severity
+    message: str
+
+
+class Reason(BaseModel):
+    """A mandate rule that pushed the decision to confirm or deny."""
+
+    rule: str
+    decision: Decision
+    message: str
+
+
+class Movement(BaseModel):
+    symbol: str
+    amount: str  # human text, exact
+    usd: str | None
+    counterparty: str | None = None
+
+
+class Preview(BaseModel):
+    """The plain-language explanation shown before signing, and its parts for machines."""
+
+    text: str
+    sends: list[Movement]
+    receives: list[Movement]
+    approvals: list[str]
+    fee: str
+
+
+class GuardRefusal(StewardError):
+    """Execution was refused because the guard's verdict does not allow this plan."""
+
+
+class Verdict(BaseModel):
+    id: str
+    wallet: str
+    chain: str
+    plan_digest: str
+    decision: Decision
+    reasons: list[Reason]
+    findings: list[Finding]
+    simulation: SimulationResult
+    preview: Preview
+    usd_outflow: int | None  # USDC micros; None when something could not be valued
+    daily_limit_usd: int  # the mandate's daily limit, re-checked at signing time
+    recipients: list[str]
+    approved_by: str | None = None
+    tag: str = ""
+
+    @property
+    def explanation(self) -> str:
+        """The reasons behind the decision (for a deny, only the denying ones)."""
+        shown = [r for r in self.reasons if r.decision == self.decision] or self.reasons
+        return "; ".join(reason.message for reason in shown) or "within the mandate"
+
+
+def plan_digest(plan: Plan) -> str:
+    return hashlib.sha256(plan.model_dump_json().encode()).hexdigest()
+
+
+def _tag(verdict: Verdict) -> str:
+    body = verdict.model_dump_json(exclude={"tag"}).encode()
+    return hmac.new(_KEY, body, hashlib.sha256).hexdigest()
+
+
+def seal(verdict: Verdict) -> Verdict:
+    return verdict.model_copy(update={"tag": _tag(verdict)})
+
+
+def approve(verdict: Verdict, by: str) -> Verdict:
+    """A person's yes to a confirm verdict. A deny can never be approved."""
+    verify(verdict)
+    if verdict.decision == "deny":
+        raise GuardRefusal(f"denied by the mandate: {verdict.explanation}; nothing was signed")
+    if verdict.decision == "allow":
+        return verdict
+    return seal(verdict.model_copy(update={"approved_by": by}))
+
+
+def verify(verdict: Verdict) -> None:
+    if not hmac.compare_digest(verdict.tag, _tag(verdict)):
+        raise GuardRefusal("this verdict was not issued by the guard (or was altered after); "
+                           "nothing was signed")
+
+
+def authorize(plan: Plan, verdict: Verdict) -> None:
+    """Raise unless `verdict` lets exactly `plan` be signed now."""
+    verify(verdict)
+    if verdict.plan_digest != plan_digest(plan):
+        raise GuardRefusal("the plan differs from the one the guard simulated and judged; "
+                           "nothing was signed")
+    if verdict.decision == "deny":
+        raise GuardRefusal(f"denied by the mandate: {verdict.explanation}; nothing was signed")
+    if verdict.decision == "confirm" and not verdict.approved_by:
+        raise GuardRefusal(f"a person must approve this first ({verdict.explanation}); "
+                           "nothing was signed")

@@ -1,0 +1,200 @@
+"""The journal: every guard verdict and every transaction Steward signed, in SQLite in the
+Steward home. Daily limits and first-time-recipient checks are counted from it, so they hold
+across restarts and concurrent processes.
+
+A row is written as `pending` before the transaction is broadcast (its hash is known once it is
+signed) and updated from the receipt, so a crash between the two leaves a hash to look up
+rather than a silent gap.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from steward.home import home_path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS transactions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    chain TEXT NOT NULL,
+    chain_id INTEGER NOT NULL,
+    wallet TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    to_address TEXT,
+    purpose TEXT NOT NULL,
+    tx_hash TEXT NOT NULL,
+    nonce INTEGER NOT NULL,
+    value_wei TEXT NOT NULL,
+    status TEXT NOT NULL,
+    gas_used INTEGER,
+    fee_wei TEXT,
+    block_number INTEGER,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS transactions_by_sender ON transactions (chain_id, sender);
+CREATE TABLE IF NOT EXISTS verdicts (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    wallet TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    chain TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    usd_outflow INTEGER,
+    recipients TEXT NOT NULL,
+    approved_by TEXT,
+    status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS verdicts_by_wallet ON verdicts (wallet, status, created_at);
+"""
+
+
+class VerdictEntry(BaseModel):
+    id: str
+    created_at: str
+    wallet: str
+    sender: str
+    chain: str
+    summary: str
+    decision: str
+    reasons: list[str]
+    usd_outflow: int | None
+    recipients: list[str]
+    approved_by: str | None
+    status: str  # judged, executed, failed
+
+
+class JournalEntry(BaseModel):
+    id: int
+    created_at: str
+    chain: str
+    chain_id: int
+    wallet: str
+    sender: str
+    to_address: str | None
+    purpose: str
+    tx_hash: str
+    nonce: int
+    value_wei: str
+    status: str
+    gas_used: int | None
+    fee_wei: str | None
+    block_number: int | None
+    error: str | None
+
+
+class Journal:
+    def __init__(self, path: Path | None = None):
+        self.path = path or home_path("journal.sqlite")
+        self._local = threading.local()
+        with self._connection() as conn:
+            conn.executescript(SCHEMA)
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    def record_pending(
+        self, *, chain: str, chain_id: int, wallet: str, sender: str, to: str | None,
+        purpose: str, tx_hash: str, nonce: int, value_wei: int,
+    ) -> int:
+        with self._connection() as conn:
+            cursor = conn.execute(
+                "INSERT INTO transactions (created_at, chain, chain_id, wallet, sender, to_address,"
+                " purpose, tx_hash, nonce, value_wei, status) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (_now(), chain, chain_id, wallet, sender,
+                 to, purpose, tx_hash, nonce, str(value_wei), "pending"),
+            )
+            return cursor.lastrowid
+
+    def record_outcome(
+        self, entry_id: int, *, status: str, gas_used: int | None = None,
+        fee_wei: int | None = None, block_number: int | None = None, error: str | None = None,
+    ) -> None:
+        with self._connection() as conn:
+            conn.execute(
+                "UPDATE transactions SET status=?, gas_used=?, fee_wei=?, block_number=?, error=?"
+                " WHERE id=?",
+                (status, gas_used, None if fee_wei is None else str(fee_wei), block_number, error,
+                 entry_id),
+            )
+
+    def entries(self, limit: int = 50, wallet: str | None = None) -> list[JournalEntry]:
+        query = "SELECT * FROM transactions"
+        params: tuple = ()
+        if wallet:
+            query += " WHERE wallet = ?"
+            params = (wallet,)
+        query += " ORDER BY id DESC LIMIT ?"
+        conn = self._connection()
+        conn.row_factory = sqlite3.Row
+        rows = conn.execute(query, (*params, limit)).fetchall()
+        conn.row_factory = None
+        return [JournalEntry(**dict(row)) for row in rows]
+
+    # --- verdicts ------------------------------------------------------------------------
+    def record_verdict(self, *, id: str, wallet: str, sender: str, chain: str, summary: str,
+                       decision: str, reasons: list[str], usd_outflow: int | None,
+                       recipients: list[str]) -> None:
+        with self._connection() as conn:
+            conn.execute(
+                "INSERT INTO verdicts (id, created_at, wallet, sender, chain, summary, decision,"
+                " reasons, usd_outflow, recipients, status) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (id, _now(), wallet, sender, chain, summary, decision, json.dumps(reasons),
+                 usd_outflow, json.dumps([r.lower() for r in recipients]), "judged"),
+            )
+
+    def mark_verdict(self, verdict_id: str, status: str, approved_by: str | None = None) -> None:
+        with self._connection() as conn:
+            conn.execute("UPDATE verdicts SET status=?, approved_by=COALESCE(?, approved_by)"
+                         " WHERE id=?", (status, approved_by, verdict_id))
+
+    def spent_usd(self, sender: str, hours: int = 24, chain: str | None = None) -> int:
+        """USD (micros) that left `sender` through executed plans in the last `hours`."""
+        since = (datetime.now(UTC) - timedelta(hours=hours)).isoformat(timespec="seconds")
+        query = ("SELECT COALESCE(SUM(usd_outflow), 0) FROM verdicts WHERE lower(sender)=?"
+                 " AND status IN ('executing', 'executed', 'failed') AND created_at >= ?")
+        params: tuple = (sender.lower(), since)
+        if chain:
+            query += " AND chain=?"
+            params += (chain,)
+        return self._connection().execute(query, params).fetchone()[0]
+
+    def past_recipients(self, sender: str) -> set[str]:
+        """Every address `sender` has sent value to through an executed plan (lower-case)."""
+        rows = self._connection().execute(
+            "SELECT recipients FROM verdicts WHERE lower(sender)=? AND status='executed'",
+            (sender.lower(),)).fetchall()
+        return {address for (text,) in rows for address in json.loads(text)}
+
+    def verdicts(self, limit: int = 50, wallet: str | None = None) -> list[VerdictEntry]:
+        query = "SELECT * FROM verdicts"
+        params: tuple = ()
+        if wallet:
+            query += " WHERE wallet = ?"
+            params = (wallet,)
+        query += " ORDER BY created_at DESC, rowid DESC LIMIT ?"
+        conn = self._connection()
+        conn.row_factory = sqlite3.Row
+        rows = conn.execute(query, (*params, limit)).fetchall()
+        conn.row_factory = None
+        return [VerdictEntry(**(dict(row) | {"reasons": json.loads(row["reasons"]),
+                                             "recipients": json.loads(row["recipients"])}))
+                for row in rows]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
