@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from pydantic import BaseModel
@@ -10,6 +11,17 @@ from web3 import Web3
 from steward.contracts import abi
 from steward.errors import StewardError
 from steward.planning import Call
+
+
+SYMBOL_CHARS = re.compile(r"[^A-Za-z0-9.$_+-]")
+NAME_CHARS = re.compile(r"[^A-Za-z0-9 .$_+-]")
+
+
+def display_text(raw: str, limit: int = 11, disallowed: re.Pattern = SYMBOL_CHARS) -> str:
+    """A token's self-reported name or symbol, made safe to show: it is attacker-controlled
+    text, so anything but a short plain word is cut and marked rather than shown verbatim."""
+    clean = disallowed.sub("", raw)[:limit]
+    return clean if clean == raw and clean else f"{clean or 'UNNAMED'}?"
 
 
 class TokenInfo(BaseModel):
@@ -46,8 +58,8 @@ def token_info(w3: Web3, address: str) -> TokenInfo:
             raise StewardError(f"{address} does not answer like an ERC-20 token") from None
         if not 0 <= decimals <= 36:
             raise StewardError(f"{address} reports {decimals} decimals, which Steward refuses")
-        _info_cache[key] = TokenInfo(address=token.address, symbol=symbol, name=name,
-                                     decimals=decimals)
+        _info_cache[key] = TokenInfo(address=token.address, symbol=display_text(symbol),
+                                     name=display_text(name, 40, NAME_CHARS), decimals=decimals)
     return _info_cache[key]
 
 
