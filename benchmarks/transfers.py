@@ -7,8 +7,10 @@ each way, in the same run and against the same `Web3` connection:
 * raw web3.py: `contract.functions.transfer(...).build_transaction(...)`, sign locally with
   eth-account, `send_raw_transaction`, `wait_for_transaction_receipt`, check the status;
 * Steward: one `Plan` holding one `erc20.transfer_call(...)` per transfer, run by
-  `Executor.execute(plan)` (affordability check, gas estimate, fee caps, nonce under the file
-  lock, signing, journal rows, receipt).
+  `Executor.execute(plan, verdict)` (verdict check, daily-limit re-check under the wallet lock,
+  affordability check, gas estimate, fee caps, nonce under the file lock, signing, journal
+  rows, receipt). The guard's verdict for each plan is made before the clock starts: this
+  measures the signing path; `benchmarks/guard.py` measures the guard.
 
 The two are run in alternating rounds (A B, B A, A B, ...) after a short warm-up so that drift in
 the backend (state growth, caches) falls on both equally. Each way sends to its own set of fresh
@@ -105,6 +107,8 @@ class Bench:
         from steward.chains.embedded import dev_account
         from steward.contracts import initcode
         from steward.execution import Executor
+        from steward.guard import approve, review
+        from steward.guard.mandate import unrestricted_mandate
         from steward.planning import Call, Plan
         from steward.protocols import erc20
 
@@ -114,21 +118,24 @@ class Bench:
         self.sender = self.account.address
         self.executor = Executor(self.account, "bench")
         self._Plan, self._erc20 = Plan, erc20
+        mandate = unrestricted_mandate("bench")
+        self.judged = lambda plan: (plan, approve(review(plan, "bench", mandate=mandate), "bench"))
+        self.prepared: list[tuple] = []
 
-        deployed = self.executor.execute(Plan(
+        deployed = self.executor.execute(*self.judged(Plan(
             chain=self.chain.name, sender=self.sender, summary="deploy the benchmark token",
             calls=[Call(to=None, data="0x" + initcode("ERC20", "Bench Token", "BENCH", DECIMALS).hex(),
                         description="deploy BENCH", gas_hint=3_000_000)],
-        ))
+        )))
         token_address = deployed.steps[0].contract_address
         if not token_address:
             raise BenchmarkFailure("the token deployment returned no contract address")
         self.token = erc20.token_info(self.w3, token_address)
         mint_data = erc20.encode(self.w3, token_address, "ERC20", "mint", self.sender, MINTED)
-        self.executor.execute(Plan(
+        self.executor.execute(*self.judged(Plan(
             chain=self.chain.name, sender=self.sender, summary="mint the benchmark balance",
             calls=[Call(to=token_address, data=mint_data, description="mint BENCH", gas_hint=100_000)],
-        ))
+        )))
         # The baseline's contract object is built once, as a web3.py user would.
         self.contract = erc20.token_contract(self.w3, token_address)
         self.raw_recipients = recipients(f"{self.chain.name}/raw", RECIPIENTS_PER_WAY)
@@ -151,14 +158,24 @@ class Bench:
             raise BenchmarkFailure(f"raw web3.py transfer {tx_hash.hex()} reverted")
         self.sent["raw"] += 1
 
+    def prepare(self, way: str, count: int) -> None:
+        """Untimed, before a round: the next Steward plans and the guard's verdicts for them
+        (on anvil each verdict comes from a forked node, which must not run while timing)."""
+        if way != "steward":
+            return
+        for offset in range(count):
+            index = self.sent["steward"] + len(self.prepared) + offset
+            recipient = self.steward_recipients[index % RECIPIENTS_PER_WAY]
+            call = self._erc20.transfer_call(self.w3, self.token, recipient, 1,
+                                             f"send 0.000001 {self.token.symbol} to {recipient}")
+            self.prepared.append(self.judged(self._Plan(
+                chain=self.chain.name, sender=self.sender, calls=[call],
+                summary=f"transfer 1 base unit of {self.token.symbol} (#{index})")))
+
     def steward_transfer(self) -> None:
-        """Steward's execution path: a one-call plan through `Executor.execute`."""
-        recipient = self.steward_recipients[self.sent["steward"] % RECIPIENTS_PER_WAY]
-        call = self._erc20.transfer_call(self.w3, self.token, recipient, 1,
-                                         f"send 0.000001 {self.token.symbol} to {recipient}")
-        plan = self._Plan(chain=self.chain.name, sender=self.sender, calls=[call],
-                          summary=f"transfer 1 base unit of {self.token.symbol}")
-        result = self.executor.execute(plan)
+        """Steward's signing path: a judged one-call plan through `Executor.execute`."""
+        plan, verdict = self.prepared.pop(0)
+        result = self.executor.execute(plan, verdict)
         if len(result.steps) != 1 or result.steps[0].status != "success":
             raise BenchmarkFailure(f"Steward transfer did not succeed: {result.steps}")
         self.sent["steward"] += 1
@@ -179,6 +196,7 @@ def measure(bench: Bench, transfers: int, rounds: int, warmup: int,
     ways = {"raw": bench.raw_transfer, "steward": bench.steward_transfer}
     for _ in range(warmup):
         for way, send in ways.items():
+            bench.prepare(way, 1)
             send()
             advance(f"warm-up ({way})")
 
@@ -192,6 +210,7 @@ def measure(bench: Bench, transfers: int, rounds: int, warmup: int,
             send, timing = ways[way], timings[way]
             label = f"round {index + 1}/{rounds} ({'raw web3.py' if way == 'raw' else 'Steward'})"
             elapsed = 0.0
+            bench.prepare(way, size)
             for _ in range(size):
                 began = perf()
                 send()

@@ -80,6 +80,11 @@ class _Review:
         known |= {address.lower(): f"{symbol} token" for symbol, address in self.chain.tokens.items()}
         return known
 
+    def contract_allowed(self, address: str) -> bool:
+        rule = self.mandate.allow.contracts
+        return (rule == "any" or (rule == "known" and address.lower() in self.known_contracts)
+                or (isinstance(rule, list) and address.lower() in {a.lower() for a in rule}))
+
     def usd(self, change_token: str | None, amount: int) -> int | None:
         return self.prices.usdc_value(change_token, amount)
 
@@ -153,7 +158,6 @@ def review(plan: Plan, wallet: str, *, mandate: Mandate | None = None,
 # --- the checks ------------------------------------------------------------------------------
 def _check_contracts(state: _Review) -> None:
     rule = state.mandate.allow.contracts
-    known = state.known_contracts
     for call in state.plan.calls:
         if call.to is None:
             if rule != "any":
@@ -162,9 +166,7 @@ def _check_contracts(state: _Review) -> None:
             continue
         if not state.has_code(call.to):
             continue  # a plain payment to an account; judged as a recipient
-        allowed = (rule == "any" or (rule == "known" and call.to.lower() in known)
-                   or (isinstance(rule, list) and call.to.lower() in {a.lower() for a in rule}))
-        if not allowed:
+        if not state.contract_allowed(call.to):
             state.deny("allow.contracts", f"calls contract {short(call.to)}, which is not among "
                                           "the contracts this mandate allows")
 
@@ -265,18 +267,22 @@ def _check_approvals(state: _Review) -> None:
                        "only contracts should ever get approvals")
             if not state.mandate.allow.approvals_to_eoa:
                 state.deny("allow.approvals_to_eoa", f"approval to the account {short(approval.spender)}")
+        elif not state.contract_allowed(approval.spender):
+            state.deny("allow.contracts", f"approves {spender}, a contract this mandate does not "
+                                          "allow, to spend your " + approval.symbol)
         if approval.amount >= UNLIMITED:
             state.note("unlimited_approval", "danger",
                        f"grants {spender} unlimited access to your {approval.symbol}")
             if rule != "unlimited":
                 state.deny("allow.max_approval", f"unlimited {approval.symbol} approval to {spender}")
             continue
-        spent = -state.sim.delta(state.sim.sender, approval.token)
-        if rule == "exact" and approval.amount > max(spent, 0):
+        left = approval.remaining
+        if rule == "exact" and (left is None or left > 0):
+            what = ("an allowance that could not be read" if left is None else
+                    f"{format_units(left, approval.decimals)} {approval.symbol}")
             state.deny("allow.max_approval",
-                       f"approves {amount} to {spender} but the plan spends only "
-                       f"{format_units(max(spent, 0), approval.decimals)} {approval.symbol}; "
-                       "the mandate allows exact approvals only")
+                       f"approves {amount} to {spender} and leaves {what} approved after the "
+                       "plan; the mandate allows exact approvals only")
         elif isinstance(rule, int):
             value = state.usd(approval.token, approval.amount)
             if value is None or value > rule:
@@ -296,24 +302,33 @@ def _check_swaps(state: _Review) -> None:
             function, args = contract.decode_function_input(call.data)
         except ValueError:
             continue
-        if not function.fn_name.startswith("swap") or "amountOutMin" not in args:
+        if not function.fn_name.startswith("swap"):
+            continue
+        if "amountOutMin" not in args:  # exact-output swaps: Steward's planner never makes them
+            state.confirm("swap_kind", f"{function.fn_name} is an exact-output swap, whose "
+                                       "slippage Steward does not judge; a person must approve")
             continue
         path = args["path"]
+        amount_in = call.value if function.fn_name.startswith("swapExactETH") else args["amountIn"]
         output_token = None if function.fn_name.endswith("ForETH") else path[-1]
-        received = state.sim.delta(state.sim.sender, output_token)
-        if args.get("to", state.sim.sender).lower() != state.sim.sender.lower():
-            state.note("swap_to_other", "warning", f"the swap pays out to {state.label(args['to'])}")
-        if received <= 0:
+        payee = args["to"]
+        if payee.lower() != state.sim.sender.lower():
+            state.note("swap_to_other", "warning", f"the swap pays out to {state.label(payee)}")
+            state.confirm("swap_to_other", f"the swap pays {state.label(payee)}, not you")
+        # Slippage against the pools' own quote, whoever the payee is.
+        try:
+            quoted = contract.functions.getAmountsOut(amount_in, path).call()[-1]
+        except Exception:
+            state.deny("allow.max_slippage_bps", "the swap's expected output cannot be quoted")
             continue
-        slippage_bps = (received - args["amountOutMin"]) * 10_000 // received
+        slippage_bps = (quoted - args["amountOutMin"]) * 10_000 // quoted if quoted else 10_000
         limit = state.mandate.allow.max_slippage_bps
         if slippage_bps > limit:
             state.deny("allow.max_slippage_bps",
-                       f"the swap accepts up to {slippage_bps / 100:.2f}% less than simulated "
+                       f"the swap accepts up to {slippage_bps / 100:.2f}% less than quoted "
                        f"(mandate maximum {limit / 100:.2f}%)")
-        spent_token = path[0] if call.value == 0 else None
-        spent = call.value or args.get("amountIn", 0)
-        value_in, value_out = state.usd(spent_token, spent), state.usd(output_token, received)
+        spent_token = path[0] if not call.value else None
+        value_in, value_out = state.usd(spent_token, amount_in), state.usd(output_token, quoted)
         if value_in and value_out is not None:
             loss_bps = (value_in - value_out) * 10_000 // value_in
             if loss_bps > FAIR_PRICE_DANGER_BPS:
@@ -325,7 +340,8 @@ def _check_swaps(state: _Review) -> None:
                            f"the swap returns {loss_bps / 100:.1f}% less than the pools' fair price")
 
 
-def _check_value(state: _Review, journal: Journal) -> int | None:
+def _check_value(state: _Review, journal: Journal) -> int:
+    """The USD value leaving the wallet (priced assets only: a lower bound), against the limits."""
     limits, confirm_rules = state.mandate.limits, state.mandate.confirm
     total, unvalued = 0, []
     for change in state.sim.sender_changes():
@@ -337,9 +353,9 @@ def _check_value(state: _Review, journal: Journal) -> int | None:
         else:
             total += value
     if unvalued and confirm_rules.unpriced_assets:
-        state.confirm("confirm.unpriced_assets", f"no pool prices {', '.join(unvalued)}, so the limits cannot "
-                                   "be checked; a person must approve")
-    outflow = None if unvalued else total
+        state.confirm("confirm.unpriced_assets",
+                      f"no pool prices {', '.join(unvalued)}, so the limits count only the rest; "
+                      "a person must approve")
     if total > limits.per_transaction_usd:
         state.deny("limits.per_transaction_usd", f"moves {usd_text(total)}, above the "
                                                  f"{usd_text(limits.per_transaction_usd)} per-transaction limit")
@@ -358,7 +374,7 @@ def _check_value(state: _Review, journal: Journal) -> int | None:
     if total > confirm_rules.above_usd and total <= limits.per_transaction_usd:
         state.confirm("confirm.above_usd", f"moves {usd_text(total)}, above "
                                            f"{usd_text(confirm_rules.above_usd)}")
-    return outflow
+    return total
 
 
 # --- the preview ----------------------------------------------------------------------------

@@ -71,7 +71,7 @@ class Verdict(BaseModel):
     findings: list[Finding]
     simulation: SimulationResult
     preview: Preview
-    usd_outflow: int | None  # USDC micros; None when something could not be valued
+    usd_outflow: int  # USDC micros of priced assets leaving the wallet (unpriced ones need a person)
     daily_limit_usd: int  # the mandate's daily limit, re-checked at signing time
     recipients: list[str]
     approved_by: str | None = None

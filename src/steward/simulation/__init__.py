@@ -74,6 +74,7 @@ class Approval(BaseModel):
     owner: str
     spender: str
     amount: int
+    remaining: int | None  # the allowance left when the whole plan has run
 
 
 class SimulationResult(BaseModel):
@@ -349,6 +350,11 @@ def _run(w3: Web3, chain: ChainConfig, plan: Plan, backend, method: str) -> Simu
         return token_balances, {holder: backend.native_balance(holder) for holder in natives}
 
     after_tokens, after_native = measure()
+    remaining = {}
+    for token, owner, spender, _ in approvals_raw:
+        raw = backend.read(token, to_bytes(hexstr=erc20._encoder("ERC20").encode_abi(
+            "allowance", args=[owner, spender])))
+        remaining[(token, owner, spender)] = int.from_bytes(raw[:32], "big") if raw else None
     backend.rewind()
     before_tokens, before_native = measure()
 
@@ -371,7 +377,8 @@ def _run(w3: Web3, chain: ChainConfig, plan: Plan, backend, method: str) -> Simu
     for token, owner, spender, amount in approvals_raw:
         symbol, decimals = _token_label(w3, chain, token)
         approvals.append(Approval(token=token, symbol=symbol, decimals=decimals, owner=owner,
-                                  spender=spender, amount=amount))
+                                  spender=spender, amount=amount,
+                                  remaining=remaining.get((token, owner, spender))))
     failed = next((o for o in outcomes if not o.success), None)
     return SimulationResult(
         chain=chain.name, sender=sender, success=success,
