@@ -31,6 +31,7 @@ setup-anvil: .tools/.installed
 	touch $@
 
 demo: setup
+	rm -rf $(DEMO_HOME)
 	STEWARD_HOME=$(DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward demo
 
 test: setup-dev setup-anvil
@@ -38,6 +39,7 @@ test: setup-dev setup-anvil
 
 bench: setup setup-anvil
 	$(BIN)/python benchmarks/transfers.py
+	$(BIN)/python benchmarks/guard.py
 
 clean:
 	rm -rf $(VENV) .tools $(DEMO_HOME)
