@@ -5,7 +5,6 @@ Without anvil these tests skip locally and FAIL when `CI` is set (CI must run th
 
 from __future__ import annotations
 
-import os
 import socket
 import urllib.request
 from pathlib import Path

@@ -19,7 +19,6 @@ from web3 import Web3
 
 from steward import chains
 from steward.chains.config import load_config, update_chain
-from steward.chains.embedded import dev_account
 from steward.contacts import resolve_recipient, save_contact
 from steward.execution import Executor
 from steward.guard import GuardRefusal, approve, review

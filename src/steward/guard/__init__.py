@@ -18,7 +18,6 @@ from web3 import Web3
 from steward import chains as chain_registry
 from steward.chains.config import ChainConfig
 from steward.contacts import load_contacts, short
-from steward.contracts import abi
 from steward.guard.mandate import Mandate, load_mandate, usd_text
 from steward.guard.verdict import (
     Finding,
@@ -34,6 +33,7 @@ from steward.guard.verdict import (
 )
 from steward.journal import Journal
 from steward.planning import Plan
+from steward.protocols import contract_at
 from steward.protocols.pricing import PriceSource
 from steward.simulation import AssetChange, SimulationResult, simulate
 from steward.units import format_units
@@ -105,18 +105,27 @@ class _Review:
         return short(address)
 
     def _pool_name(self, address: str) -> str | None:
+        key = (self.chain.chain_id, address.lower())
+        if key not in _pool_names:
+            _pool_names[key] = self._read_pool_name(address)
+        return _pool_names[key]
+
+    def _read_pool_name(self, address: str) -> str | None:
         factory = self.chain.contracts.get("factory")
         if not factory or not self.has_code(address):
             return None
         try:
-            pair = self.w3.eth.contract(address=Web3.to_checksum_address(address),
-                                        abi=abi("UniswapV2Pair"))
+            pair = contract_at(self.w3, address, "UniswapV2Pair")
             if pair.functions.factory().call().lower() != factory.lower():
                 return None
             tokens = [pair.functions.token0().call(), pair.functions.token1().call()]
         except Exception:
             return None
         return "/".join(self.chain.token_symbol(token) or short(token) for token in tokens)
+
+
+# Immutable facts about contracts, read once per process: (chain id, address) → pool name.
+_pool_names: dict[tuple[int, str], str | None] = {}
 
 
 def review(plan: Plan, wallet: str, *, mandate: Mandate | None = None,
@@ -245,7 +254,7 @@ def _check_recipients(state: _Review, recipients: list[str], journal: Journal) -
 
 def _is_token(w3: Web3, address: str) -> bool:
     try:
-        contract = w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi("ERC20"))
+        contract = contract_at(w3, address, "ERC20")
         contract.functions.decimals().call()
         contract.functions.totalSupply().call()
         return True
@@ -294,7 +303,7 @@ def _check_swaps(state: _Review) -> None:
     router = state.chain.contracts.get("router")
     if not router:
         return
-    contract = state.w3.eth.contract(address=router, abi=abi("UniswapV2Router02"))
+    contract = contract_at(state.w3, router, "UniswapV2Router02")
     for call in state.plan.calls:
         if not call.to or call.to.lower() != router.lower() or len(call.data) < 10:
             continue

@@ -1,0 +1,17 @@
+"""Adapters for on-chain protocols: ERC-20, Uniswap-V2-style AMMs, the bridge, pool prices."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from web3 import Web3
+from web3.contract import Contract
+
+from steward.contracts import abi
+
+
+@lru_cache(maxsize=1024)
+def contract_at(w3: Web3, address: str, abi_name: str) -> Contract:
+    """A web3 contract object for `address` with Steward's ABI `abi_name`, built once: building
+    one from its ABI costs more than the call it is used for."""
+    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi(abi_name))

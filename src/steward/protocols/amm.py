@@ -7,7 +7,7 @@ import time
 from pydantic import BaseModel
 from web3 import Web3
 
-from steward.contracts import abi
+from steward.protocols import contract_at
 from steward.errors import StewardError
 
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -22,28 +22,50 @@ class Route(BaseModel):
 
 
 def router(w3: Web3, address: str):
-    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi("UniswapV2Router02"))
+    return contract_at(w3, address, "UniswapV2Router02")
 
 
 def factory(w3: Web3, address: str):
-    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi("UniswapV2Factory"))
+    return contract_at(w3, address, "UniswapV2Factory")
 
 
 def pair(w3: Web3, address: str):
-    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi("UniswapV2Pair"))
+    return contract_at(w3, address, "UniswapV2Pair")
+
+
+class PoolInfo(BaseModel):
+    address: str
+    token0: str
+    token1: str
+
+
+# A pair's address and tokens never change once it exists, so they are read once per process;
+# reserves are read every time.
+_pools: dict[tuple[int, str, str], PoolInfo] = {}
+
+
+def pool(w3: Web3, factory_address: str, token_a: str, token_b: str) -> PoolInfo | None:
+    key = (w3.eth.chain_id, factory_address.lower(), "/".join(sorted((token_a.lower(),
+                                                                       token_b.lower()))))
+    if key not in _pools:
+        address = factory(w3, factory_address).functions.getPair(token_a, token_b).call()
+        if address == ZERO:
+            return None
+        contract = pair(w3, address)
+        _pools[key] = PoolInfo(address=address, token0=contract.functions.token0().call(),
+                               token1=contract.functions.token1().call())
+    return _pools[key]
 
 
 def reserves(w3: Web3, factory_address: str, token_a: str, token_b: str) -> tuple[int, int] | None:
     """(reserve of token_a, reserve of token_b), or None when there is no pool with liquidity."""
-    pair_address = factory(w3, factory_address).functions.getPair(token_a, token_b).call()
-    if pair_address == ZERO:
+    info = pool(w3, factory_address, token_a, token_b)
+    if info is None:
         return None
-    contract = pair(w3, pair_address)
-    reserve0, reserve1, _ = contract.functions.getReserves().call()
+    reserve0, reserve1, _ = pair(w3, info.address).functions.getReserves().call()
     if reserve0 == 0 or reserve1 == 0:
         return None
-    token0 = contract.functions.token0().call()
-    return (reserve0, reserve1) if token0.lower() == token_a.lower() else (reserve1, reserve0)
+    return (reserve0, reserve1) if info.token0.lower() == token_a.lower() else (reserve1, reserve0)
 
 
 def amount_out(amount_in: int, reserve_in: int, reserve_out: int) -> int:

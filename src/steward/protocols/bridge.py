@@ -19,10 +19,10 @@ from web3 import Web3
 from web3.logs import DISCARD
 
 from steward.chains.config import ChainConfig
-from steward.contracts import abi
 from steward.errors import StewardError
 from steward.home import home_path
 from steward.planning import Call
+from steward.protocols import contract_at
 from steward.protocols.amm import ZERO
 
 ARRIVAL_TIMEOUT_SECONDS = 120
@@ -52,7 +52,7 @@ def transfer_id(src_chain_id: int, nonce: int) -> bytes:
 
 
 def bridge_contract(w3: Web3, chain: ChainConfig):
-    return w3.eth.contract(address=chain.contract("bridge"), abi=abi("Bridge"))
+    return contract_at(w3, chain.contract("bridge"), "Bridge")
 
 
 def outbound_call(w3: Web3, src: ChainConfig, dest: ChainConfig, token: str, amount: int,

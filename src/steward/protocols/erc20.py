@@ -11,6 +11,7 @@ from web3 import Web3
 from steward.contracts import abi
 from steward.errors import StewardError
 from steward.planning import Call
+from steward.protocols import contract_at
 
 
 SYMBOL_CHARS = re.compile(r"[^A-Za-z0-9.$_+-]")
@@ -32,12 +33,7 @@ class TokenInfo(BaseModel):
 
 
 def token_contract(w3: Web3, address: str):
-    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=_erc20_abi())
-
-
-@lru_cache(maxsize=1)
-def _erc20_abi() -> tuple:
-    return tuple(abi("ERC20"))
+    return contract_at(w3, address, "ERC20")
 
 
 _info_cache: dict[tuple[int, str], TokenInfo] = {}
