@@ -15,7 +15,7 @@ from web3 import HTTPProvider, Web3
 from steward import chains, sandbox
 from steward.chains.embedded import close_all
 from steward.errors import StewardError
-from steward.protocols import erc20
+from steward.guard import forget_cached_facts
 from steward.wallets import forget_unlocked
 
 PASSPHRASE = "correct horse battery staple"
@@ -26,7 +26,7 @@ def forget_process_state() -> None:
     close_all()
     chains.forget_connections()
     forget_unlocked()
-    erc20._info_cache.clear()
+    forget_cached_facts()
 
 
 @pytest.fixture(autouse=True)

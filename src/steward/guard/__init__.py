@@ -33,7 +33,7 @@ from steward.guard.verdict import (
 )
 from steward.journal import Journal
 from steward.planning import Plan
-from steward.protocols import contract_at
+from steward.protocols import amm, contract_at, erc20
 from steward.protocols.pricing import PriceSource
 from steward.simulation import AssetChange, SimulationResult, simulate
 from steward.units import format_units
@@ -107,7 +107,10 @@ class _Review:
     def _pool_name(self, address: str) -> str | None:
         key = (self.chain.chain_id, address.lower())
         if key not in _pool_names:
-            _pool_names[key] = self._read_pool_name(address)
+            name = self._read_pool_name(address)
+            if name is None:
+                return None  # not a pool (yet): ask again next time
+            _pool_names[key] = name
         return _pool_names[key]
 
     def _read_pool_name(self, address: str) -> str | None:
@@ -125,7 +128,14 @@ class _Review:
 
 
 # Immutable facts about contracts, read once per process: (chain id, address) → pool name.
-_pool_names: dict[tuple[int, str], str | None] = {}
+_pool_names: dict[tuple[int, str], str] = {}
+
+
+def forget_cached_facts() -> None:
+    """For a chain that was reset: contracts at the same addresses may now be different ones."""
+    _pool_names.clear()
+    amm.forget_pools()
+    erc20.forget_token_info()
 
 
 def review(plan: Plan, wallet: str, *, mandate: Mandate | None = None,

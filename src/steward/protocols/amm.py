@@ -57,6 +57,10 @@ def pool(w3: Web3, factory_address: str, token_a: str, token_b: str) -> PoolInfo
     return _pools[key]
 
 
+def forget_pools() -> None:
+    _pools.clear()
+
+
 def reserves(w3: Web3, factory_address: str, token_a: str, token_b: str) -> tuple[int, int] | None:
     """(reserve of token_a, reserve of token_b), or None when there is no pool with liquidity."""
     info = pool(w3, factory_address, token_a, token_b)

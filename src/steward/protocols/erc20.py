@@ -39,6 +39,10 @@ def token_contract(w3: Web3, address: str):
 _info_cache: dict[tuple[int, str], TokenInfo] = {}
 
 
+def forget_token_info() -> None:
+    _info_cache.clear()
+
+
 def token_info(w3: Web3, address: str) -> TokenInfo:
     """Symbol, name and decimals as the token reports them (cached: they are immutable)."""
     key = (w3.eth.chain_id, address.lower())

@@ -17,7 +17,7 @@ from steward.contacts import remove_contacts, save_contact
 from steward.contracts import blueprint_initcode, initcode
 from steward.errors import StewardError
 from steward.execution import Executor
-from steward.guard import review
+from steward.guard import forget_cached_facts, review
 from steward.guard.mandate import unrestricted_mandate, write_default_mandate
 from steward.home import steward_home
 from steward.planning import Call, Plan
@@ -272,6 +272,7 @@ def reset() -> list[str]:
     """Forget the sandbox: embedded chains are deleted, RPC chains are detached from it."""
     done = []
     close_all()
+    forget_cached_facts()
     chain_registry.forget_connections()
     chains_dir = steward_home() / "chains"
     for name in SANDBOX_CHAINS:
