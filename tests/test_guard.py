@@ -159,3 +159,28 @@ def test_cli_shows_the_preview_and_yes_never_overrides_a_deny(embedded_world):
     denied = run_cli("send", "1500", "USDC", "carol", "--yes", "--json", home=embedded_world)
     assert denied.returncode == 1 and "denied by the mandate" in denied.stderr
     assert json.loads(denied.stdout)["verdict"]["decision"] == "deny"
+
+
+def test_only_the_executor_signs():
+    """Every signing path (CLI, sandbox operator, relayer, future API/MCP/agents) must reach a key
+    through `Executor.execute`, which demands a verdict: nothing else in Steward signs."""
+    from pathlib import Path
+
+    import steward
+
+    signers = sorted(str(path.relative_to(Path(steward.__file__).parent))
+                     for path in Path(steward.__file__).parent.rglob("*.py")
+                     if any(word in path.read_text()
+                            for word in ("sign_transaction(", "signHash(", "unsafe_sign_hash(")))
+    assert signers == ["execution/__init__.py"]
+
+
+def test_rpc_chains_are_not_signed_without_a_simulation(anvil_world, monkeypatch):
+    from steward.errors import StewardError
+
+    chain = load_config().chain("sandbox-l1")
+    sender, _ = wallet()
+    plan = transfer_plan(chain, sender, "USDC", "1", resolve_recipient("bob"))
+    monkeypatch.setenv("STEWARD_ANVIL", "/nonexistent/anvil")
+    with pytest.raises(StewardError, match="cannot simulate on sandbox-l1.*anvil"):
+        review(plan, "main")
