@@ -12,7 +12,7 @@ from eth_utils import is_address, is_checksum_address, to_checksum_address
 from pydantic import BaseModel
 
 from steward.errors import StewardError
-from steward.home import home_path
+from steward.home import home_path, write_private
 
 
 class Contact(BaseModel):
@@ -46,11 +46,8 @@ def save_contact(name: str, address: str, note: str = "") -> Contact:
     contact = Contact(name=name.lower(), address=checked_address(address), note=note)
     contacts = load_contacts()
     contacts[contact.name] = contact
-    path = _path()
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({c.name: c.model_dump(exclude={"name"}) for c in contacts.values()},
-                              indent=2))
-    tmp.replace(path)
+    write_private(_path(), json.dumps(
+        {c.name: c.model_dump(exclude={"name"}) for c in contacts.values()}, indent=2))
     return contact
 
 

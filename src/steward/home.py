@@ -1,6 +1,7 @@
 """The Steward home: where config, wallets, the embedded chains and the journal live."""
 
 import os
+import tempfile
 from pathlib import Path
 
 _made: set[Path] = set()
@@ -25,3 +26,22 @@ def home_path(*parts: str) -> Path:
     path = steward_home().joinpath(*parts)
     _ensure_dir(path.parent)
     return path
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read, atomically: a temporary file beside it (0600,
+    synced), then a rename, so a crash leaves the old file or the new one, never half of one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

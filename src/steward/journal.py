@@ -132,17 +132,19 @@ class Journal:
                  entry_id),
             )
 
-    def entries(self, limit: int = 50, wallet: str | None = None) -> list[JournalEntry]:
-        query = "SELECT * FROM transactions"
-        params: tuple = ()
+    def _latest(self, table: str, order: str, limit: int, wallet: str | None) -> list[sqlite3.Row]:
+        query, params = f"SELECT * FROM {table}", ()
         if wallet:
-            query += " WHERE wallet = ?"
-            params = (wallet,)
-        query += " ORDER BY id DESC LIMIT ?"
+            query, params = query + " WHERE wallet = ?", (wallet,)
         conn = self._connection()
         conn.row_factory = sqlite3.Row
-        rows = conn.execute(query, (*params, limit)).fetchall()
-        conn.row_factory = None
+        try:
+            return conn.execute(f"{query} ORDER BY {order} LIMIT ?", (*params, limit)).fetchall()
+        finally:
+            conn.row_factory = None
+
+    def entries(self, limit: int = 50, wallet: str | None = None) -> list[JournalEntry]:
+        rows = self._latest("transactions", "id DESC", limit, wallet)
         return [JournalEntry(**dict(row)) for row in rows]
 
     # --- verdicts ------------------------------------------------------------------------
@@ -181,16 +183,7 @@ class Journal:
         return {address for (text,) in rows for address in json.loads(text)}
 
     def verdicts(self, limit: int = 50, wallet: str | None = None) -> list[VerdictEntry]:
-        query = "SELECT * FROM verdicts"
-        params: tuple = ()
-        if wallet:
-            query += " WHERE wallet = ?"
-            params = (wallet,)
-        query += " ORDER BY created_at DESC, rowid DESC LIMIT ?"
-        conn = self._connection()
-        conn.row_factory = sqlite3.Row
-        rows = conn.execute(query, (*params, limit)).fetchall()
-        conn.row_factory = None
+        rows = self._latest("verdicts", "created_at DESC, rowid DESC", limit, wallet)
         return [VerdictEntry(**(dict(row) | {"reasons": json.loads(row["reasons"]),
                                              "recipients": json.loads(row["recipients"])}))
                 for row in rows]

@@ -17,7 +17,7 @@ from filelock import FileLock
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from steward.errors import StewardError, UnknownNameError
-from steward.home import home_path
+from steward.home import home_path, write_private
 
 CHAIN_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 SANDBOX_CHAINS = {"sandbox-l1": 1_337_001, "sandbox-l2": 1_337_002}
@@ -160,10 +160,7 @@ def save_config(config: StewardConfig) -> None:
             for name, chain in config.chains.items()
         }
     }
-    path = config_path()
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(raw))
-    tmp.replace(path)
+    write_private(config_path(), tomli_w.dumps(raw))
 
 
 def update_chain(name: str, **changes) -> ChainConfig:

@@ -13,9 +13,7 @@ ever silently ignored or defaulted past a typo.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import tomllib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,7 +23,7 @@ from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from steward.errors import StewardError
-from steward.home import home_path
+from steward.home import home_path, write_private
 from steward.units import format_units
 from steward.wallets import check_name
 
@@ -403,20 +401,7 @@ def write_default_mandate(wallet: str, overwrite: bool = False) -> Path:
     path = mandate_path(wallet)
     if path.exists() and not overwrite:
         return path
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(default_mandate_toml(wallet))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_private(path, default_mandate_toml(wallet))
     return path
 
 

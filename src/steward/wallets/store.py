@@ -17,7 +17,6 @@ import json
 import os
 import re
 import secrets
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from filelock import FileLock
 from pydantic import BaseModel
 
 from steward.errors import UnknownNameError, WalletError
-from steward.home import steward_home
+from steward.home import steward_home, write_private
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 NAME_RULE = "1 to 32 characters: lowercase letters, digits, '-' and '_', starting with a letter or digit"
@@ -129,24 +128,6 @@ def _read_keystore(path: Path) -> tuple[str, dict[str, Any]]:
     return to_checksum_address(address if address.startswith("0x") else "0x" + address), data
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a file readable by its owner only: a temporary file in the same folder, then rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 class WalletStore:
     """The wallets in a Steward home (default: `steward_home()`)."""
 
@@ -230,7 +211,7 @@ class WalletStore:
         if name not in names:
             raise UnknownNameError("wallet", name, names)
         with self._lock():
-            _write_atomic(self.dir / DEFAULT_FILE, name + "\n")
+            write_private(self.dir / DEFAULT_FILE, name + "\n")
         return self.get(name)
 
     def resolve(self, name: str | None) -> str:
@@ -294,10 +275,10 @@ class WalletStore:
                         "one key is kept under one name"
                     )
             keystore = Account.encrypt(account.key, passphrase, kdf="scrypt", iterations=n)
-            _write_atomic(self.path(name), json.dumps(keystore, indent=2) + "\n")
+            write_private(self.path(name), json.dumps(keystore, indent=2) + "\n")
             # The first wallet becomes the default; an implicit default (the only wallet) is kept.
             if self._stored_default(names) is None and len(names) <= 1:
-                _write_atomic(self.dir / DEFAULT_FILE, (names[0] if names else name) + "\n")
+                write_private(self.dir / DEFAULT_FILE, (names[0] if names else name) + "\n")
         return self.get(name)
 
     # ---- removing ----------------------------------------------------------------------------
