@@ -78,6 +78,7 @@ class Revoke(_Intent):
 class Balance(_Intent):
     action: Literal["balance"] = "balance"
     token: str | None = None
+    address: str | None = None  # someone else's balance (a contact name or 0x address); None = mine
 
 
 class Quote(_Intent):
