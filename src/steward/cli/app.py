@@ -23,7 +23,8 @@ from steward.planning import Plan
 from steward.planning.builders import bridge_plan, swap_plan, transfer_plan
 from steward.portfolio import portfolio
 from steward.protocols import erc20
-from steward.protocols.bridge import transfers_in_receipt, wait_for_delivery
+from steward.fulfilment import StepOutcome, deliver, fulfil
+from steward.intents import Clarification
 from steward.units import format_units
 from steward.wallets import WalletStore, read_passphrase
 
@@ -327,18 +328,90 @@ def bridge(
     src, dest = chain_registry.chain_config(chain), chain_registry.chain_config(to_chain)
     plan = bridge_plan(src, dest, wallet_address(store, wallet), token, amount)
     result = run_plan(plan, wallet, store, yes, as_json)
-    w3_src, w3_dest = chain_registry.connect(src), chain_registry.connect(dest)
-    receipt = w3_src.eth.get_transaction_receipt(result.steps[-1].tx_hash)
-    relay = sandbox.bridge_relayer().run_once if src.embedded and dest.embedded else None
-    for transfer in transfers_in_receipt(w3_src, src, receipt):
+    if not as_json:
+        progress(f"waiting for the relayer to deliver on {dest.name}")
+    for transfer in deliver(src.name, dest.name, result.tx_hashes[-1]):
         if not as_json:
-            progress(f"waiting for the relayer to deliver transfer #{transfer.nonce} on {dest.name}")
-        wait_for_delivery(w3_dest, dest, transfer, relay)
-        if not as_json:
-            token = erc20.token_info(w3_dest, transfer.remote_token)
+            info = erc20.token_info(chain_registry.connect(dest), transfer.remote_token)
             console.print(f"[green]arrived on {dest.name}:[/] "
-                          f"{format_units(transfer.amount, token.decimals)} {token.symbol} "
+                          f"{format_units(transfer.amount, info.decimals)} {info.symbol} "
                           f"(transfer #{transfer.nonce})")
+
+
+@app.command()
+def ask(
+    request: Annotated[str, typer.Argument(help='What to do, e.g. "send 25 USDC to bob on l1".')],
+    sender: FromOption = None,
+    yes: YesOption = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan, simulate and judge; sign nothing.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Do what a plain-language request says: understand, plan, simulate, judge, confirm, sign.
+
+    Exit status: 0 done (or answered), 1 refused or failed, 3 Steward needs a clarification.
+    """
+    def show(outcome: StepOutcome) -> None:
+        if as_json:
+            return
+        console.print(plan_table(outcome.planned.plan))
+        if outcome.planned.quote:
+            q = outcome.planned.quote
+            console.print(f"[dim]route {' → '.join(q.path_symbols)}, slippage limit "
+                          f"{q.slippage_bps / 100:.2f}%[/]")
+        console.print(verdict_panel(outcome.verdict))
+
+    def approver(outcome: StepOutcome) -> bool:
+        question = ("The mandate asks a person to approve this. Sign and send?"
+                    if outcome.verdict.decision == "confirm" else "Sign and send?")
+        confirm(question, yes)
+        return True
+
+    report = fulfil(request, sender, approver, dry_run=dry_run, passphrase=read_passphrase,
+                    on_step=show)
+    if as_json:
+        print_json(report.model_dump(mode="json", exclude={"steps": {"__all__": {"verdict": {"tag"}}}}))
+    elif not isinstance(report.intent, Clarification):
+        err_console.print(f"[dim]understood:[/] {describe_intent(report.intent)}")
+    if report.clarification:
+        if not as_json:
+            console.print(f"[bold yellow]?[/] {report.clarification.question}")
+            for option in report.clarification.options:
+                console.print(f"  • {option}")
+        sys.exit(3)
+    if report.portfolio is not None and not as_json:
+        console.print(portfolio_table(report.portfolio))
+    if report.quotes and not as_json:
+        table = Table(title="Quote (pools' current prices, before fees of the network)")
+        for column in ("Chain", "You pay", "You get", "Route"):
+            table.add_column(column)
+        for quote in report.quotes:
+            table.add_row(quote.chain, quote.amount_in, quote.amount_out, " → ".join(quote.route))
+        console.print(table)
+    for outcome in report.steps:
+        if as_json:
+            break
+        style = {"done": "green", "planned": "cyan"}.get(outcome.status, "red")
+        line = f"[{style}]{outcome.status}[/] {outcome.planned.plan.summary}"
+        if outcome.tx_hashes:
+            line += f" ({', '.join(h[:10] for h in outcome.tx_hashes)})"
+        console.print(line + (f" — {outcome.message}" if outcome.message else ""))
+    unfinished = [o for o in report.steps if o.status not in ("done", "planned")]
+    if unfinished:
+        done = [o.planned.plan.summary for o in report.steps if o.status == "done"]
+        raise StewardError(f"{unfinished[0].message}"
+                           + (f"; already done: {'; '.join(done)}" if done else ""))
+
+
+def describe_intent(intent) -> str:
+    fields = intent.model_dump(exclude_none=True, exclude={"action"})
+    if intent.action == "sequence":
+        return " then ".join(describe_intent(step) for step in intent.steps)
+    parts = [intent.action]
+    for key, value in fields.items():
+        if isinstance(value, dict):
+            value = f"{value['value']} ({value['kind']})" if value["kind"] != "exact" else value["value"]
+        parts.append(f"{key}={value}")
+    return " ".join(parts)
 
 
 @app.command()

@@ -12,7 +12,7 @@ from web3 import Web3
 
 from steward import chains as chain_registry
 from steward.chains.config import ChainConfig
-from steward.contacts import Recipient, short
+from steward.contacts import Recipient, checked_address, short
 from steward.errors import InsufficientFundsError, StewardError
 from steward.planning import Call, Plan
 from steward.protocols import amm, bridge, erc20
@@ -56,11 +56,23 @@ def require_balance(w3: Web3, chain: ChainConfig, asset: Asset, holder: str, amo
         )
 
 
-def transfer_plan(chain: ChainConfig, sender: str, symbol: str, amount_text: str,
+AmountLike = str | int  # Decimal text as a person wrote it, or base units already resolved
+
+
+def units(amount: AmountLike, asset: Asset) -> int:
+    """Base units: an int is taken as base units; text is converted exactly (never rounded)."""
+    if isinstance(amount, int):
+        if amount <= 0:
+            raise StewardError(f"the amount must be positive, got {asset.fmt(amount)}")
+        return amount
+    return to_base_units(amount, asset.decimals, asset.symbol)
+
+
+def transfer_plan(chain: ChainConfig, sender: str, symbol: str, amount_text: AmountLike,
                   recipient: Recipient) -> Plan:
     w3 = chain_registry.connect(chain)
     asset = resolve_asset(w3, chain, symbol)
-    amount = to_base_units(amount_text, asset.decimals, asset.symbol)
+    amount = units(amount_text, asset)
     if recipient.address.lower() == sender.lower():
         raise StewardError("the recipient is the sending wallet itself; nothing to do")
     require_balance(w3, chain, asset, sender, amount)
@@ -80,7 +92,7 @@ class SwapQuote(BaseModel):
     slippage_bps: int
 
 
-def swap_plan(chain: ChainConfig, sender: str, symbol_in: str, amount_text: str,
+def swap_plan(chain: ChainConfig, sender: str, symbol_in: str, amount_text: AmountLike,
               symbol_out: str, slippage_bps: int = DEFAULT_SLIPPAGE_BPS) -> tuple[Plan, SwapQuote]:
     if not 0 <= slippage_bps <= MAX_SLIPPAGE_BPS:
         raise StewardError(f"slippage must be between 0 and {MAX_SLIPPAGE_BPS / 100:.0f}%")
@@ -88,7 +100,7 @@ def swap_plan(chain: ChainConfig, sender: str, symbol_in: str, amount_text: str,
     asset_in, asset_out = resolve_asset(w3, chain, symbol_in), resolve_asset(w3, chain, symbol_out)
     if asset_in.symbol == asset_out.symbol:
         raise StewardError(f"cannot swap {asset_in.symbol} for itself")
-    amount_in = to_base_units(amount_text, asset_in.decimals, asset_in.symbol)
+    amount_in = units(amount_text, asset_in)
     require_balance(w3, chain, asset_in, sender, amount_in)
     weth = chain.contract("weth")
     router_address = chain.contract("router")
@@ -119,7 +131,8 @@ def swap_plan(chain: ChainConfig, sender: str, symbol_in: str, amount_text: str,
     return Plan(chain=chain.name, sender=sender, calls=calls, summary=description), quote
 
 
-def bridge_plan(src: ChainConfig, dest: ChainConfig, sender: str, symbol: str, amount_text: str,
+def bridge_plan(src: ChainConfig, dest: ChainConfig, sender: str, symbol: str,
+                amount_text: AmountLike,
                 recipient: str | None = None) -> Plan:
     if src.name == dest.name:
         raise StewardError(f"source and destination are both {src.name}")
@@ -129,7 +142,7 @@ def bridge_plan(src: ChainConfig, dest: ChainConfig, sender: str, symbol: str, a
         raise StewardError(f"native {asset.symbol} cannot be bridged directly; wrap it to WETH "
                            f"first or bridge a token: "
                            f"{', '.join(bridge.bridgeable_symbols(w3, src, dest)) or 'none'}")
-    amount = to_base_units(amount_text, asset.decimals, asset.symbol)
+    amount = units(amount_text, asset)
     require_balance(w3, src, asset, sender, amount)
     to = recipient or sender
     description = f"bridge {asset.fmt(amount)} from {src.name} to {dest.name}"
@@ -137,3 +150,64 @@ def bridge_plan(src: ChainConfig, dest: ChainConfig, sender: str, symbol: str, a
     approval = erc20.approve_call(w3, asset.token, crossing.to, amount,
                                   f"approve the bridge to take exactly {asset.fmt(amount)}")
     return Plan(chain=src.name, sender=sender, calls=[approval, crossing], summary=description)
+
+
+def wrap_plan(chain: ChainConfig, sender: str, amount_text: AmountLike) -> Plan:
+    """Native coin → WETH through the chain's WETH9 `deposit`."""
+    w3 = chain_registry.connect(chain)
+    native = resolve_asset(w3, chain, chain.native_symbol)
+    amount = units(amount_text, native)
+    require_balance(w3, chain, native, sender, amount)
+    weth = chain.contract("weth")
+    description = f"wrap {native.fmt(amount)} into WETH on {chain.name}"
+    call = Call(to=weth, data=erc20.encode(w3, weth, "WETH9", "deposit"), value=amount,
+                description=description, gas_hint=60_000)
+    return Plan(chain=chain.name, sender=sender, calls=[call], summary=description)
+
+
+def unwrap_plan(chain: ChainConfig, sender: str, amount_text: AmountLike) -> Plan:
+    """WETH → the native coin through WETH9 `withdraw`."""
+    w3 = chain_registry.connect(chain)
+    weth = chain.contract("weth")
+    asset = Asset(symbol="WETH", token=erc20.token_info(w3, weth), decimals=18)
+    amount = units(amount_text, asset)
+    require_balance(w3, chain, asset, sender, amount)
+    description = f"unwrap {asset.fmt(amount)} into {chain.native_symbol} on {chain.name}"
+    call = Call(to=weth, data=erc20.encode(w3, weth, "WETH9", "withdraw", amount),
+                description=description, gas_hint=60_000)
+    return Plan(chain=chain.name, sender=sender, calls=[call], summary=description)
+
+
+def spender_address(chain: ChainConfig, spender: str) -> tuple[str, str]:
+    """(address, label) for "router", "bridge" or a 0x address."""
+    if spender.lower() in ("router", "bridge"):
+        return chain.contract(spender.lower()), f"the {spender.lower()}"
+    address = checked_address(spender)
+    return address, short(address)
+
+
+def approve_plan(chain: ChainConfig, sender: str, symbol: str, spender: str,
+                 amount_text: AmountLike) -> Plan:
+    w3 = chain_registry.connect(chain)
+    asset = resolve_asset(w3, chain, symbol)
+    if asset.token is None:
+        raise StewardError(f"{asset.symbol} is the native coin; approvals are for tokens")
+    amount = units(amount_text, asset)
+    address, label = spender_address(chain, spender)
+    description = f"approve {label} to spend {asset.fmt(amount)} on {chain.name}"
+    call = erc20.approve_call(w3, asset.token, address, amount, description)
+    return Plan(chain=chain.name, sender=sender, calls=[call], summary=description)
+
+
+def revoke_plan(chain: ChainConfig, sender: str, symbol: str, spender: str) -> Plan:
+    w3 = chain_registry.connect(chain)
+    asset = resolve_asset(w3, chain, symbol)
+    if asset.token is None:
+        raise StewardError(f"{asset.symbol} is the native coin; there is no approval to revoke")
+    address, label = spender_address(chain, spender)
+    current = erc20.allowance(w3, asset.token.address, sender, address)
+    if current == 0:
+        raise StewardError(f"{label} has no {asset.symbol} allowance on {chain.name}; nothing to revoke")
+    description = f"revoke {label}'s {asset.fmt(current)} allowance on {chain.name}"
+    call = erc20.approve_call(w3, asset.token, address, 0, description)
+    return Plan(chain=chain.name, sender=sender, calls=[call], summary=description)

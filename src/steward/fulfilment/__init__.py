@@ -1,0 +1,224 @@
+"""Fulfilment: a request in plain language, carried through the whole flow.
+
+text → intent (deterministic parser; the optional language model only when the parser asks)
+→ plan (per step; a sequence's later steps use what earlier ones really produced) → guard
+(simulation, preview, verdict) → the person's approval → signing → receipts → bridge delivery.
+The CLI's `ask`, and later the API, MCP server and agents, all use `fulfil`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pydantic import BaseModel
+
+from steward import chains as chain_registry
+from steward import sandbox
+from steward.chains.config import load_config
+from steward.contacts import load_contacts, resolve_recipient
+from steward.errors import StewardError
+from steward.execution import Executor, PlanFailed
+from steward.guard import Verdict, approve, review
+from steward.intents import Balance, Clarification, ParseContext, ParseResult, Quote, Sequence
+from steward.intents.parser import parse
+from steward.planning.builders import resolve_asset
+from steward.planning.requests import Need, PlannedStep, base_units, output_of, plan_step
+from steward.portfolio import Portfolio, portfolio
+from steward.protocols import amm
+from steward.protocols.bridge import BridgeTransfer, transfers_in_receipt, wait_for_delivery
+from steward.units import format_units
+from steward.wallets import WalletStore
+
+
+class StepOutcome(BaseModel):
+    planned: PlannedStep
+    verdict: Verdict | None = None
+    status: str = "planned"  # planned, done, denied, declined, failed
+    tx_hashes: list[str] = []
+    message: str = ""
+    delivered: list[BridgeTransfer] = []
+
+
+class QuoteLine(BaseModel):
+    chain: str
+    amount_in: str
+    amount_out: str
+    route: list[str]
+
+
+class Fulfilment(BaseModel):
+    text: str
+    intent: ParseResult
+    clarification: Clarification | None = None
+    steps: list[StepOutcome] = []
+    portfolio: Portfolio | None = None
+    quotes: list[QuoteLine] = []
+
+    @property
+    def done(self) -> bool:
+        return bool(self.steps) and all(step.status == "done" for step in self.steps)
+
+
+def context_for(store: WalletStore) -> ParseContext:
+    config = load_config()
+    return ParseContext(
+        chains={c.name: [a.lower() for a in c.aliases] for c in config.chains.values()},
+        tokens=sorted({s.upper() for c in config.chains.values() for s in c.tokens}
+                      | {c.native_symbol.upper() for c in config.chains.values()}),
+        native={c.name: c.native_symbol for c in config.chains.values()},
+        contacts=sorted(load_contacts()), wallets=[w.name for w in store.list()],
+    )
+
+
+def understand(text: str, context: ParseContext) -> ParseResult:
+    """The deterministic parser first; a configured language model only if it asked."""
+    result = parse(text, context)
+    if isinstance(result, Clarification):
+        from steward.intents.llm import configured_model
+
+        model = configured_model()
+        if model is not None:
+            proposal = model.propose(text, context)
+            if proposal is not None:
+                return proposal
+    return result
+
+
+# Decides whether a judged step may be signed: gets the outcome (plan, verdict), returns yes/no.
+Approver = Callable[[StepOutcome], bool]
+
+
+def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool = False,
+           passphrase: Callable[[], str] | None = None,
+           on_step: Callable[[StepOutcome], None] = lambda outcome: None) -> Fulfilment:
+    store = WalletStore()
+    name = store.resolve(wallet)
+    info = store.get(name)
+    if info.error or not info.address:
+        raise StewardError(f"wallet '{name}' cannot be read ({info.error})")
+    intent = understand(text, context_for(store))
+    report = Fulfilment(text=text, intent=intent)
+    if isinstance(intent, Clarification):
+        report.clarification = intent
+        return report
+    if isinstance(intent, Balance):
+        return _balance(report, intent, name, info.address)
+    if isinstance(intent, Quote):
+        return _quote(report, intent, info.address)
+    steps = intent.steps if isinstance(intent, Sequence) else [intent]
+    own = {w.name: w.address for w in store.list() if w.address}
+    previous, previous_output = None, None
+    executor = None
+    for index, step in enumerate(steps):
+        if step.wallet and step.wallet != name:
+            raise StewardError(f"step {index + 1} names wallet '{step.wallet}' but this request "
+                               f"runs from '{name}'; ask once per wallet")
+        try:
+            planned = plan_step(step, info.address, previous, previous_output)
+        except Need as need:
+            report.clarification = need.clarification
+            return report
+        outcome = StepOutcome(planned=planned)
+        report.steps.append(outcome)
+        outcome.verdict = review(planned.plan, name, own_wallets=own)
+        on_step(outcome)
+        if outcome.verdict.decision == "deny":
+            outcome.status = "denied"
+            outcome.message = f"denied by the mandate: {outcome.verdict.explanation}"
+            return report
+        if dry_run:
+            previous, previous_output = planned, output_of(planned)
+            continue
+        chain_registry.end_all_sessions()  # approval may wait on a person
+        if not approver(outcome):
+            outcome.status = "declined"
+            outcome.message = "not approved; nothing was signed"
+            return report
+        if executor is None:
+            executor = Executor(store.unlock(name, passphrase() if passphrase else ""), name)
+        try:
+            result = executor.execute(planned.plan, approve(outcome.verdict, by="person"))
+        except PlanFailed as failure:
+            outcome.status, outcome.message = "failed", str(failure)
+            outcome.tx_hashes = [s.tx_hash for s in failure.done]
+            return report
+        except StewardError as failure:
+            outcome.status, outcome.message = "failed", str(failure)
+            return report
+        outcome.tx_hashes = result.tx_hashes
+        outcome.status = "done"
+        if planned.destination:
+            outcome.delivered = deliver(planned.source, planned.destination,
+                                        result.tx_hashes[-1])
+        previous, previous_output = planned, _produced(planned, outcome)
+    return report
+
+
+def deliver(source: str, destination: str, tx_hash: str) -> list[BridgeTransfer]:
+    """Wait until the bridge transfers in `tx_hash` arrive (relaying in-process on embedded)."""
+    config = load_config()
+    src, dest = config.chain(source), config.chain(destination)
+    w3_src, w3_dest = chain_registry.connect(src), chain_registry.connect(dest)
+    receipt = w3_src.eth.get_transaction_receipt(tx_hash)
+    relay = sandbox.bridge_relayer().run_once if src.embedded and dest.embedded else None
+    transfers = transfers_in_receipt(w3_src, src, receipt)
+    for transfer in transfers:
+        wait_for_delivery(w3_dest, dest, transfer, relay)
+    return transfers
+
+
+def _produced(planned: PlannedStep, outcome: StepOutcome) -> int | None:
+    """What a finished step really produced: the arrived amount, or the simulated output."""
+    if outcome.delivered:
+        return sum(t.amount for t in outcome.delivered)
+    if outcome.verdict and planned.quote is not None:
+        sim = outcome.verdict.simulation
+        token = None
+        symbol = planned.quote.path_symbols[-1]
+        chain = load_config().chain(planned.source)
+        if not (symbol == "WETH" and planned.intent.token_out == chain.native_symbol):
+            token = chain.tokens.get(symbol)
+        return sim.delta(sim.sender, token) or planned.quote.quoted_out
+    return output_of(planned)
+
+
+def _balance(report: Fulfilment, intent: Balance, wallet: str, address: str) -> Fulfilment:
+    chains = [intent.chain] if intent.chain else None
+    who = {wallet: address}
+    if intent.address:
+        target = resolve_recipient(intent.address)
+        who = {target.label: target.address}
+    result = portfolio(who, chains)
+    if intent.token:
+        result.holdings = [h for h in result.holdings if h.symbol.upper() == intent.token.upper()]
+    report.portfolio = result
+    return report
+
+
+def _quote(report: Fulfilment, intent: Quote, address: str) -> Fulfilment:
+    config = load_config()
+    chains = [config.chain(intent.chain)] if intent.chain else list(config.chains.values())
+    for chain in chains:
+        if "router" not in chain.contracts:
+            continue
+        w3 = chain_registry.connect(chain)
+        asset_in = resolve_asset(w3, chain, intent.token_in)
+        asset_out = resolve_asset(w3, chain, intent.token_out)
+        try:
+            amount = base_units(intent.amount, asset_in, w3, chain, address, None)
+        except Need as need:
+            report.clarification = need.clarification
+            return report
+        weth = chain.contracts["weth"]
+        hubs = [a for s, a in chain.tokens.items() if s in ("WETH", "USDC")]
+        route = amm.best_route(w3, chain.contracts["router"], chain.contracts["factory"],
+                               asset_in.token.address if asset_in.token else weth,
+                               asset_out.token.address if asset_out.token else weth, amount, hubs)
+        report.quotes.append(QuoteLine(
+            chain=chain.name, amount_in=f"{format_units(amount, asset_in.decimals)} {asset_in.symbol}",
+            amount_out=f"{format_units(route.amount_out, asset_out.decimals)} {asset_out.symbol}",
+            route=[chain.token_symbol(a) or a for a in route.path]))
+    return report
+
+
+__all__ = ["Fulfilment", "StepOutcome", "deliver", "fulfil", "understand"]
