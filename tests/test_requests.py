@@ -46,8 +46,8 @@ def test_an_unnamed_chain_is_asked_when_both_hold_the_token(embedded_world):
 def test_the_only_chain_holding_a_token_is_chosen(embedded_world):
     with pytest.raises(Need, match="You hold no WETH"):
         plan_step(Unwrap(amount=exact("0.1")), sender())
-    wrapped = plan_step(Wrap(amount=exact("1"), chain="sandbox-l2"), sender())
-    assert wrapped.source == "sandbox-l2" and wrapped.plan.calls[0].value == ETH
+    wrapped = plan_step(Wrap(amount=exact("0.2"), chain="sandbox-l2"), sender())
+    assert wrapped.source == "sandbox-l2" and wrapped.plan.calls[0].value == ETH // 5
     store = WalletStore()
     verdict = approve(review(wrapped.plan, "main"), by="test")
     Executor(store.unlock("main", PASSPHRASE), "main").execute(wrapped.plan, verdict)
