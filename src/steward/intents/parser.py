@@ -60,8 +60,8 @@ _VERBS: dict[str, str] = {}
 for _action, _words in {
     "transfer": "send sends sending snd sned semd pay pays paying transfer transfers transferring "
                 "transfering tranfer trasnfer transfr tansfer xfer give giving tip wire",
-    "move": "move moving mv",
-    "swap": "swap swaps swapping swaping swapp swop trade trading exchange exchanging sell "
+    "move": "move moving mv put take shift",
+    "swap": "swap swaps swapping swaping swapp swop swp trade trading exchange exchanging sell "
             "selling flip",
     "convert": "convert converting turn change",
     "buy": "buy buying purchase acquire",
@@ -72,15 +72,17 @@ for _action, _words in {
     "approve": "approve approving aprove approv allow authorize authorise permit grant",
     "revoke": "revoke revoking revok unapprove disallow deauthorize deauthorise rescind",
     "remove": "remove cancel reset",
-    "quote": "quote",
+    "quote": "quote qoute quot",
     "show": "show check display list view",
 }.items():
     for _w in _words.split():
         _VERBS[_w] = _action
 
-_FUZZY_VERBS = {"transfer": "transfer", "bridge": "bridge", "unwrap": "unwrap", "approve": "approve",
+_FUZZY_VERBS = {"transfer": "transfer", "bridge": "bridge", "unwrap": "unwrap",
+                "approve": "approve",
                 "revoke": "revoke", "exchange": "swap", "convert": "convert", "purchase": "buy",
-                "swap": "swap", "send": "transfer", "wrap": "wrap", "trade": "swap"}
+                "swap": "swap", "send": "transfer", "wrap": "wrap", "trade": "swap",
+                "quote": "quote", "balance": "show"}
 
 _PREPS = {"to": "to", "into": "into", "onto": "to", "in": "in", "on": "on", "for": "for",
           "with": "with", "using": "with", "from": "from", "of": "of", "via": "on", "at": "on",
@@ -104,7 +106,7 @@ _WORLD_CHAINS = {"gnosis", "optimism", "arbitrum", "base", "polygon", "mainnet",
                  "aurora", "starknet", "tron", "xdai", "bnb", "cosmos", "mode", "taiko", "unichain",
                  "berachain", "sonic", "metis", "cronos", "kava", "harmony", "ronin", "abstract",
                  "l0", "l4", "sandbox-l3", "bitcoin", "near", "aptos", "sui", "hyperliquid",
-                 "ink", "soneium", "katana"}
+                 "ink", "soneium", "katana", "chiado", "gnosis chain"}
 _WORLD_TOKENS = {"dai", "wbtc", "btc", "uni", "link", "matic", "pol", "sol", "usde", "frax",
                  "lusd", "aave", "comp", "mkr", "arb", "op", "pepe", "shib", "doge", "steth",
                  "wsteth", "reth", "cbeth", "avax", "busd", "tusd", "gho", "crv", "ldo", "snx",
@@ -114,7 +116,9 @@ _WORLD_TOKENS = {"dai", "wbtc", "btc", "uni", "link", "matic", "pol", "sol", "us
                  "wld", "pendle", "eigen", "ethfi", "ena", "cake", "usdc.e", "weth9", "beth",
                  "stETH".lower(), "eurs", "usdp", "gusd", "susd", "mim", "rai", "frxeth",
                  "sfrxeth", "oeth", "wusdm", "usdm", "usdb", "wif", "bonk", "floki", "bitcoin"}
-_SPENDERS = {"router": "router", "dex": "router", "uniswap": None, "bridge": "bridge"}
+_NOT_CHAIN = {"behalf", "top", "chain", "network", "mainnet", "testnet", "sandbox", "sure",
+              "time", "whichever", "whatever", "hand", "hold", "average", "demand", "record",
+              "one", "both", "either", "which"}
 # Words that carry no slot of their own (they are skipped where a name could otherwise be read).
 _SOFT = {"some", "few", "my", "our", "your", "all", "out", "over", "across", "back", "up", "off",
          "funds", "money", "tokens", "token", "coins", "coin", "crypto", "amount", "ahead", "go",
@@ -263,12 +267,9 @@ def _tables(ctx: ParseContext) -> _Tables:
     if tables is None:
         if len(_TABLE_CACHE) > 64:
             _TABLE_CACHE.clear()
-        tables = _TABLES_NEW(ctx)
+        tables = _Tables(ctx)
         _TABLE_CACHE[key] = tables
     return tables
-
-
-_TABLES_NEW = _Tables
 
 
 # --------------------------------------------------------------------------- normalising
@@ -299,6 +300,9 @@ _VERB_ALT = "|".join(sorted((re.escape(v) for v in _VERBS if v not in {"change",
                                                                          "display"}),
                             key=len, reverse=True))
 _AND_VERB_RE = re.compile(rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?=(?:please\s+)?(?:{_VERB_ALT})\b)")
+_ANY_VERB_RE = re.compile(rf"\b(?:{_VERB_ALT}|show|check|list|how|what|what's|balance|"
+                          r"portfolio|price|quote)\b")
+_SELL_BUY_RE = re.compile(r"\bsell (.+?) and (?:then )?buy ([a-z]+)$")
 _WORD_RE = re.compile(
     r"zzaddr\d+zz"
     r"|[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*\.(?:eth|xyz|crypto|nft|wallet|lens)\b"
@@ -306,6 +310,7 @@ _WORD_RE = re.compile(
     r"|[-+]?\$?(?:\d+(?:,\d+)*(?:\.\d+)?|\.\d+)[a-z]*%?\$?"
     r"|[a-z][a-z0-9]*(?:\.e)?(?:'[a-z]+)?"
     r"|'s\b|[%$]|->|=>|-(?=\s|$)")
+_ENS_RE = re.compile(r"[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*\.(?:eth|xyz|crypto|nft|wallet|lens)")
 _NUM_RE = re.compile(r"^([-+])?(\$)?(\d+(?:,\d+)*(?:\.\d+)?|\.\d+)([a-z]*)(%)?(\$)?$")
 _GROUPED_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _CAPS_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*\b")
@@ -336,7 +341,17 @@ def _split_steps(s: str) -> list[str]:
     parts = [p for p in _SPLIT_RE.split(s) if p and p.strip(" ,.")]
     out: list[str] = []
     for part in parts:
-        out.extend(p for p in _AND_VERB_RE.split(part) if p.strip(" ,."))
+        part = _SELL_BUY_RE.sub(r"sell \1 for \2", part)
+        pieces = [p for p in _AND_VERB_RE.split(part) if p.strip(" ,.")]
+        merged: list[str] = []
+        carry = ""
+        for idx, piece in enumerate(pieces):
+            if idx + 1 < len(pieces) and not _ANY_VERB_RE.search(piece):
+                carry += piece + " "  # "on the l2, send carol 40 usdt": a lead-in, not a step
+                continue
+            merged.append(carry + piece)
+            carry = ""
+        out.extend(merged)
     return [p.strip(" ,.") for p in out]
 
 
@@ -453,8 +468,7 @@ def _lex(words: list[str], tb: _Tables, addrs: list[str], caps: set[str]) -> lis
             items.append(_Item("ADDR", addrs[int(m.group(1))], addrs[int(m.group(1))]))
             i += 1
             continue
-        if re.fullmatch(r"[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*\.(?:eth|xyz|crypto|nft|wallet|lens)",
-                        w):
+        if _ENS_RE.fullmatch(w):
             items.append(_Item("ENS", w, w))
             i += 1
             continue
@@ -669,7 +683,6 @@ def _lex(words: list[str], tb: _Tables, addrs: list[str], caps: set[str]) -> lis
                 j += 1
             if j < len(items) and items[j].kind in ("TOK", "XTOK", "USDWORD"):
                 item.value.token = items[j].value if items[j].kind == "TOK" else "?"
-                items[j].value = items[j].value
                 items[j].bound = True  # type: ignore[attr-defined]
     return items
 
@@ -696,6 +709,16 @@ class _Step:
             if item.kind == "XCHAIN":
                 raise _Ask(f"Which chain is '{item.text}'? Known chains: {tb.chain_list()}.",
                            tb.chain_names)
+        for item in items:
+            if item.kind == "WORD" and item.prep == "on" and item.text not in _SOFT and \
+                    item.text not in _NOT_CHAIN:
+                raise _Ask(f"Which chain is '{item.text}'? Known chains: {tb.chain_list()}.",
+                           tb.chain_names)
+        if prev is None:
+            for item in items:
+                if item.kind == "AMT" and item.value.ref:
+                    raise _Ask(f"What does '{item.value.raw}' refer to? This is the first step: "
+                               "name the amount and the token.")
         for item in items:
             if item.kind == "XTOK":
                 raise _Ask(f"I don't know the token {item.value}. Known tokens: "
@@ -777,6 +800,9 @@ class _Step:
         if wallets:
             return wallets[0].value
         bad = self.unknown_after("from")
+        if bad is None:
+            bad = next((it for it in self.items[1:] if it.kind == "VERB" and it.prep == "from"),
+                       None)
         if bad is not None:
             raise _Ask(f"I don't know a wallet named '{bad.text}'. Known wallets: "
                        f"{', '.join(self.tb.wallets)}.", self.tb.wallets)
@@ -802,6 +828,8 @@ class _Step:
 def _token_for(step: _Step, amt: _Amt | None, action: str) -> str:
     toks = step.tokens()
     token = amt.token if amt is not None and amt.token not in (None, "?") else None
+    if len(toks) > 1:
+        raise _Ask("Which token: " + " or ".join(toks) + "?", toks)
     if token is None:
         if len(toks) == 1:
             token = toks[0]
@@ -929,8 +957,6 @@ def _swap(step: _Step, verb: str) -> object:
         p = it.prep
         if buy:
             if p in ("with", "for", "from", "by", "of") and not (p == "of" and bound):
-                if p == "for" and bound and tout is None and False:
-                    pass
                 tin = tin or it.value
             else:
                 if tout is None:
@@ -945,6 +971,9 @@ def _swap(step: _Step, verb: str) -> object:
                     tin = it.value
                 elif tout is None:
                     tout = it.value
+    if len({it.value for it in toks}) > 2:
+        raise _Ask("Which tokens: " + ", ".join(dict.fromkeys(it.value for it in toks)) +
+                   "? A swap has one token in and one out.", tb.tokens)
     amount_of = "in"
     if amt is not None and amt.token not in (None, "?"):
         if amt.token == tout and amt.token != tin:
@@ -1024,7 +1053,6 @@ def _wrap(step: _Step, unwrap: bool) -> object:
 
 
 def _spender(step: _Step, first_verb_index: int) -> str:
-    tb = step.tb
     found: list[str] = []
     for idx, it in enumerate(step.items):
         if it.kind == "SPENDER":
@@ -1033,7 +1061,7 @@ def _spender(step: _Step, first_verb_index: int) -> str:
             found.append("bridge")
         elif it.kind == "ADDR":
             found.append(step.address(it))
-        elif it.kind in ("CONTACT", "WALLET", "ENS"):
+        elif it.kind in ("CONTACT", "WALLET", "ENS") and it.prep != "from":
             raise _Ask(f"Approvals are for contracts: which spender, the router, the bridge, or "
                        f"a 0x address? ('{it.text}' is not a contract I know.)",
                        ["router", "bridge"])
@@ -1151,9 +1179,6 @@ def _quote(step: _Step, how_much: bool) -> object:
                 tout = it.value
             elif tin is None:
                 tin = it.value
-        if tin is None and amt is not None and amt.token in (None, "?") and tout is not None:
-            # "how much is 1 eth in usdc" is handled by the bound case; "how many usdc for 1" no
-            pass
     else:
         for it in toks:
             if it.prep in ("in", "to", "into", "for") and not getattr(it, "bound", False):
@@ -1184,6 +1209,9 @@ def _quote(step: _Step, how_much: bool) -> object:
     return Quote(amount=amount, token_in=tin, token_out=tout, chain=chain)
 
 
+_NEGATION_RE = re.compile(r"^(?:don't|dont|do not|never|not|stop|no)\b|\b(?:don't|dont|do not|"
+                          r"never|shouldn't|should not|won't)\s+(?:\w+\s+){0,2}(?:" + _VERB_ALT +
+                          r")\b")
 _QUOTE_WORDS = {"quote", "price", "prices", "pricing", "rate", "quotes"}
 _BALANCE_WORDS = {"balance", "balances", "portfolio", "holdings", "holding", "bal", "funds",
                   "assets", "networth"}
@@ -1194,6 +1222,12 @@ def _parse_step(text: str, tb: _Tables, prev: _Prev | None, addrs: list[str],
     words = _words(text)
     if not words:
         raise _Ask("What would you like to do? " + _CAN_DO, CAPABILITIES)
+    if _NEGATION_RE.search(text):
+        raise _Ask("That sounds like something not to do; nothing will be sent. What would you "
+                   "like to do? " + _CAN_DO, CAPABILITIES)
+    if "or" in words or "either" in words:
+        raise _Ask(f"'{text}' leaves a choice open: which one exactly? (one token, one amount and "
+                   "one recipient or chain per step)")
     items = _lex(words, tb, addrs, caps)
     step = _Step(items, tb, prev, text)
     # the first content item decides when it is a verb
@@ -1212,6 +1246,16 @@ def _parse_step(text: str, tb: _Tables, prev: _Prev | None, addrs: list[str],
             items[first].kind = "VERB"
             items[first].value = hits.pop()
             verb_index = first
+    if first is not None and items[first].text == "let" and any(
+            it.text in ("spend", "use", "pull", "move") for it in items):
+        items[first].kind = "VERB"
+        items[first].value = "approve"
+        verb_index = first
+    if (first is not None and items[first].kind == "PREP" and items[first].text == "by"
+            and first + 1 < len(items) and items[first + 1].kind == "AMT"):
+        items[first].kind = "VERB"  # "by 1 eth with usdc": a typo of buy
+        items[first].value = "buy"
+        verb_index = first
     has_quote = any(it.text in _QUOTE_WORDS for it in items)
     has_balance = any(it.text in _BALANCE_WORDS for it in items)
     how_much = bool(re.search(r"\bhow (?:much|many)\b", text))
@@ -1231,10 +1275,23 @@ def _parse_step(text: str, tb: _Tables, prev: _Prev | None, addrs: list[str],
     if verb == "get" and (has_balance or has_quote):
         verb = None
     if verb == "show":
-        verb = None
+        if has_quote:
+            return _quote(step, False)
+        return _balance(step)
+    if verb is None and first is not None and items[first].kind == "AMT" and not (
+            has_quote or has_balance or how_much):
+        # no verb: "25 usdc to bob", "100 usdc -> eth", "100 usdc l2 -> l1"
+        kinds = {it.kind for it in items}
+        if kinds & {"CONTACT", "ADDR", "WALLET", "ENS"}:
+            verb = "transfer"
+        elif len(step.tokens()) >= 2:
+            verb = "swap"
+        elif "CHAIN" in kinds:
+            verb = "bridge"
     if verb == "remove":
         verb = "revoke" if has_approval else None
-    if verb == "transfer" and items[verb_index].text in ("give", "grant") and has_approval:
+    if verb == "transfer" and verb_index is not None and items[verb_index].text in (
+            "give", "grant") and has_approval:
         verb = "approve"
     if verb is None and any(it.text == "let" for it in items) and any(
             it.text in ("spend", "use") for it in items):
