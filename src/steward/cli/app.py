@@ -366,12 +366,14 @@ def ask(
         confirm(question, yes)
         return True
 
+    def understood(intent) -> None:
+        if not as_json and not isinstance(intent, Clarification):
+            console.print(f"[dim]understood:[/] {describe_intent(intent)}")
+
     report = fulfil(request, sender, approver, dry_run=dry_run, passphrase=read_passphrase,
-                    on_step=show)
+                    on_intent=understood, on_step=show)
     if as_json:
         print_json(report.model_dump(mode="json", exclude={"steps": {"__all__": {"verdict": {"tag"}}}}))
-    elif not isinstance(report.intent, Clarification):
-        err_console.print(f"[dim]understood:[/] {describe_intent(report.intent)}")
     if report.clarification:
         if not as_json:
             console.print(f"[bold yellow]?[/] {report.clarification.question}")

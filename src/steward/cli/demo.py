@@ -31,18 +31,22 @@ def run_demo() -> None:
     console.print("[dim]Every action below is simulated and judged by the guard against the "
                   "wallet's mandate before anything is signed; the demo answers the "
                   "confirmation prompts with yes (--yes).[/]")
-    step("3. Pay bob 25 USDC on sandbox-l1")
-    cli.send("25", "USDC", "bob", chain="sandbox-l1", yes=True)
-    step("4. Swap 500 USDC for ETH on sandbox-l1 (best route, 0.5% slippage limit)")
-    cli.swap("500", "USDC", "ETH", chain="sandbox-l1", yes=True)
-    step("5. Bridge 1,000 USDC from sandbox-l1 to sandbox-l2")
-    cli.bridge("1000", "USDC", to_chain="sandbox-l2", chain="sandbox-l1", yes=True)
-    step("6. Swap 0.1 ETH for USDT on sandbox-l2")
-    cli.swap("0.1", "ETH", "USDT", chain="sandbox-l2", yes=True)
+    step('3. "pay bob 25 USDC on l1"')
+    cli.ask("pay bob 25 USDC on l1", yes=True)
+    step('4. "swap 500 USDC for ETH on l1" (best route, 0.5% slippage limit)')
+    cli.ask("swap 500 USDC for ETH on l1", yes=True)
+    step('5. "bridge 1,000 USDC to the l2, then swap half of it for ETH"')
+    cli.ask("bridge 1,000 USDC to the l2, then swap half of it for ETH", yes=True)
+    step('6. "send 5 USDC to bob": which chain? Steward asks instead of guessing')
+    try:
+        cli.ask("send 5 USDC to bob", yes=True)
+    except SystemExit as stop:
+        if stop.code != 3:
+            raise
     step("7. A poisoned look-alike of bob's address asks for 2,000 USDC: the guard refuses")
     fake_bob = lookalike_of(load_contacts()["bob"].address)
     try:
-        cli.send("2000", "USDC", fake_bob, chain="sandbox-l1", yes=True)
+        cli.ask(f"send 2000 USDC to {fake_bob} on l1", yes=True)
     except StewardError as refusal:
         console.print(f"[bold green]refused, as it should be:[/] {refusal}")
     else:

@@ -90,6 +90,7 @@ Approver = Callable[[StepOutcome], bool]
 
 def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool = False,
            passphrase: Callable[[], str] | None = None,
+           on_intent: Callable[[ParseResult], None] = lambda intent: None,
            on_step: Callable[[StepOutcome], None] = lambda outcome: None) -> Fulfilment:
     store = WalletStore()
     name = store.resolve(wallet)
@@ -97,6 +98,7 @@ def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool =
     if info.error or not info.address:
         raise StewardError(f"wallet '{name}' cannot be read ({info.error})")
     intent = understand(text, context_for(store))
+    on_intent(intent)
     report = Fulfilment(text=text, intent=intent)
     if isinstance(intent, Clarification):
         report.clarification = intent
