@@ -133,3 +133,16 @@ def test_cli_ask(embedded_world):
     question = run_cli("ask", "send 2 USDC to carol", "--yes", home=embedded_world)
     assert question.returncode == 3 and "on which chain" in question.stdout
     assert len(Journal(embedded_world / "journal.sqlite").entries(100, "main")) == 1
+
+
+def test_cli_says_what_was_done_and_where_the_funds_are(embedded_world):
+    path = mandate_path("main")
+    path.write_text(path.read_text().replace("per_chain_daily_usd = {}",
+                                             'per_chain_daily_usd = { sandbox-l2 = 10 }'))
+    result = run_cli("ask", "bridge 50 USDC to the l2, then swap all of it for ETH", "--yes",
+                     home=embedded_world)
+    assert result.returncode == 1
+    message = result.stderr
+    assert "denied by the mandate" in message
+    assert "already done: bridge 50 USDC from sandbox-l1 to sandbox-l2 (funds now on sandbox-l2)" in message
+    assert "not done: swap 50 USDC" in message

@@ -399,9 +399,12 @@ def ask(
         console.print(line + (f" — {outcome.message}" if outcome.message else ""))
     unfinished = [o for o in report.steps if o.status not in ("done", "planned")]
     if unfinished:
-        done = [o.planned.plan.summary for o in report.steps if o.status == "done"]
+        done = [f"{o.planned.plan.summary} (funds now on {o.planned.destination or o.planned.source})"
+                for o in report.steps if o.status == "done"]
+        left = [o.planned.plan.summary for o in report.steps[report.steps.index(unfinished[0]):]]
         raise StewardError(f"{unfinished[0].message}"
-                           + (f"; already done: {'; '.join(done)}" if done else ""))
+                           + (f"; already done: {'; '.join(done)}" if done else "")
+                           + f"; not done: {'; '.join(left)}")
 
 
 def describe_intent(intent) -> str:
