@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+
+from _world import fresh_sandbox
 
 PLAN_TARGET_MS = 20.0
 RECEIPT_TARGET_MS = 250.0
@@ -44,19 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    os.environ["STEWARD_HOME"] = tempfile.mkdtemp(prefix="steward-ask-bench-")
-    os.environ.setdefault("STEWARD_PASSPHRASE", "benchmark-only")
-    os.environ.setdefault("STEWARD_KEYSTORE_SCRYPT_N", "1024")
-    from steward import sandbox
+    err = Console(stderr=True)
+    passphrase = fresh_sandbox("ask", err)
     from steward.fulfilment import context_for, fulfil
     from steward.intents import Clarification
     from steward.intents.parser import parse
     from steward.planning.requests import plan_step
     from steward.wallets import WalletStore
 
-    err = Console(stderr=True)
-    with err.status("building the embedded sandbox world…"):
-        sandbox.up()
     store = WalletStore()
     sender = store.get("main").address
     context = context_for(store)
@@ -80,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.repeat):
             began = time.perf_counter()
             report = fulfil(RECEIPT_REQUEST, "main", lambda outcome: True,
-                            passphrase=lambda: os.environ["STEWARD_PASSPHRASE"])
+                            passphrase=lambda: passphrase)
             times.append((time.perf_counter() - began) * 1000)
             if not report.done:
                 err.print(f"[red]not done: {report.clarification or report.steps}[/]")

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+
+from _world import fresh_sandbox
 
 TARGET_MS = 100.0
 
@@ -42,10 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
 
-    os.environ["STEWARD_HOME"] = tempfile.mkdtemp(prefix="steward-guard-bench-")
-    os.environ.setdefault("STEWARD_PASSPHRASE", "benchmark-only")
-    os.environ.setdefault("STEWARD_KEYSTORE_SCRYPT_N", "1024")
-    from steward import sandbox
+    err = Console(stderr=True)
+    passphrase = fresh_sandbox("guard", err)
     from steward.chains.config import load_config
     from steward.contacts import resolve_recipient
     from steward.execution import Executor
@@ -53,11 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     from steward.planning.builders import swap_plan, transfer_plan
     from steward.wallets import WalletStore
 
-    err = Console(stderr=True)
-    with err.status("building the embedded sandbox world…"):
-        sandbox.up()
     store = WalletStore()
-    account = store.unlock("main", os.environ["STEWARD_PASSPHRASE"])
+    account = store.unlock("main", passphrase)
     executor = Executor(account, "main")
     sender = account.address
     chain = load_config().chain("sandbox-l1")

@@ -33,7 +33,7 @@ from steward.guard.verdict import (
 )
 from steward.journal import Journal
 from steward.planning import Plan
-from steward.protocols import amm, contract_at, erc20
+from steward.protocols import amm, bridge, contract_at, erc20
 from steward.protocols.pricing import PriceSource
 from steward.simulation import AssetChange, SimulationResult, simulate
 from steward.units import format_units
@@ -135,6 +135,7 @@ def forget_cached_facts() -> None:
     """For a chain that was reset: contracts at the same addresses may now be different ones."""
     _pool_names.clear()
     amm.forget_pools()
+    bridge.forget_routes()
     erc20.forget_token_info()
 
 

@@ -55,24 +55,43 @@ def bridge_contract(w3: Web3, chain: ChainConfig):
     return contract_at(w3, chain.contract("bridge"), "Bridge")
 
 
+# A registered token pair never changes, so the bridge's answer is kept once it is known.
+_routes: dict[tuple[int, str, str, int], tuple[str, bool]] = {}
+
+
+def forget_routes() -> None:
+    _routes.clear()
+
+
+def bridge_route(w3: Web3, src: ChainConfig, token: str, dest_chain_id: int) -> tuple[str, bool] | None:
+    """(the token on the destination, whether `token` is the bridge's wrapped one), or None."""
+    bridge = bridge_contract(w3, src)
+    key = (src.chain_id, bridge.address.lower(), token.lower(), dest_chain_id)
+    if key not in _routes:
+        remote = bridge.functions.remote_token(token, dest_chain_id).call()
+        if remote == ZERO:
+            return None
+        _routes[key] = (remote, bridge.functions.is_wrapped(token).call())
+    return _routes[key]
+
+
 def outbound_call(w3: Web3, src: ChainConfig, dest: ChainConfig, token: str, amount: int,
                   recipient: str, description: str) -> Call:
     """`lock` for a token native to `src`, `burn` for one the bridge minted there."""
-    bridge = bridge_contract(w3, src)
-    remote = bridge.functions.remote_token(token, dest.chain_id).call()
-    if remote == ZERO:
+    route = bridge_route(w3, src, token, dest.chain_id)
+    if route is None:
         symbol = src.token_symbol(token) or token
         raise StewardError(f"{symbol} cannot be bridged from {src.name} to {dest.name}; "
                            f"bridgeable: {', '.join(bridgeable_symbols(w3, src, dest)) or 'none'}")
-    method = "burn" if bridge.functions.is_wrapped(token).call() else "lock"
+    bridge = bridge_contract(w3, src)
+    method = "burn" if route[1] else "lock"
     data = bridge.encode_abi(method, args=[token, amount, recipient, dest.chain_id])
     return Call(to=bridge.address, data=data, description=description, gas_hint=150_000)
 
 
 def bridgeable_symbols(w3: Web3, src: ChainConfig, dest: ChainConfig) -> list[str]:
-    bridge = bridge_contract(w3, src)
     return [symbol for symbol, address in src.tokens.items()
-            if bridge.functions.remote_token(address, dest.chain_id).call() != ZERO]
+            if bridge_route(w3, src, address, dest.chain_id) is not None]
 
 
 def transfers_in_receipt(w3: Web3, chain: ChainConfig, receipt) -> list[BridgeTransfer]:
