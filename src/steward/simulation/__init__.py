@@ -10,6 +10,7 @@ the plan's Transfer events name.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
 
 from eth_abi import decode as abi_decode
@@ -296,14 +297,25 @@ def _topic_address(topic: str) -> str:
     return to_checksum_address("0x" + topic[-40:])
 
 
-def simulate(w3: Web3, chain: ChainConfig, plan: Plan) -> SimulationResult:
-    """Run `plan` on a throwaway state; stops at the first step that would fail."""
+@contextmanager
+def throwaway(w3: Web3, chain: ChainConfig):
+    """A throwaway copy of the chain's current state for experiments, discarded on exit.
+
+    It offers `apply(sender, call) -> Outcome` (any sender: nothing is signed), `read(to, data)
+    -> bytes | None`, `native_balance(address)`, `rewind()` (back to the start) and `method`.
+    """
     backend = _EmbeddedBackend(w3) if chain.embedded else _ForkBackend(chain)
-    method = "embedded snapshot" if chain.embedded else f"anvil fork of {chain.rpc_url}"
+    backend.method = "embedded snapshot" if chain.embedded else f"anvil fork of {chain.rpc_url}"
     try:
-        return _run(w3, chain, plan, backend, method)
+        yield backend
     finally:
         backend.close()
+
+
+def simulate(w3: Web3, chain: ChainConfig, plan: Plan) -> SimulationResult:
+    """Run `plan` on a throwaway state; stops at the first step that would fail."""
+    with throwaway(w3, chain) as backend:
+        return _run(w3, chain, plan, backend, backend.method)
 
 
 def _run(w3: Web3, chain: ChainConfig, plan: Plan, backend, method: str) -> SimulationResult:
@@ -396,5 +408,5 @@ def _token_label(w3: Web3, chain: ChainConfig, token: str) -> tuple[str, int]:
         return chain.token_symbol(token) or token[:10], 0
 
 
-__all__ = ["AssetChange", "Approval", "DecodedEvent", "SimulationResult", "StepSimulation",
-           "simulate"]
+__all__ = ["AssetChange", "Approval", "DecodedEvent", "Outcome", "SimulationResult",
+           "StepSimulation", "decode_revert", "simulate", "throwaway"]
