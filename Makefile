@@ -27,7 +27,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 setup-anvil: .tools/.installed
 
 .tools/.installed:
-	npm install --prefix .tools --no-audit --no-fund --loglevel=error @foundry-rs/anvil@$(ANVIL_VERSION)
+	npm install --prefix .tools --no-audit --no-fund --loglevel=error @foundry-rs/anvil@$(ANVIL_VERSION) solc@0.8.26
 	touch $@
 
 demo: setup

@@ -23,7 +23,8 @@ def test_up_builds_two_funded_chains_with_distinct_ids(embedded_world):
     for chain in (l1, l2):
         w3 = chains.connect(chain)
         assert w3.eth.chain_id == chain.chain_id
-        assert set(chain.tokens) == {"USDC", "USDT", "WETH"}
+        assert {"USDC", "USDT", "WETH"} <= set(chain.tokens)
+        assert chain.trusted_tokens == ["USDC", "USDT", "WETH"]
         assert w3.eth.get_balance(wallets[0].address) >= 10 * ETH
         for symbol in ("USDC", "USDT"):
             info = erc20.token_info(w3, chain.tokens[symbol])

@@ -33,6 +33,9 @@ class ChainConfig(BaseModel):
     aliases: list[str] = []
     tokens: dict[str, str] = {}
     contracts: dict[str, str] = {}
+    # Symbols of tokens the owner trusts (the chain's core assets); every other token a plan
+    # would buy goes through due diligence first.
+    trusted_tokens: list[str] = []
 
     @field_validator("name")
     @classmethod

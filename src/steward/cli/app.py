@@ -42,6 +42,7 @@ from steward.cli.render import (
     verdict_panel,
     verdicts_table,
 )
+from steward.cli.check_cmd import check_app
 from steward.cli.mandate_cmd import mandate_app
 
 app = typer.Typer(help="Steward: a wallet for agents that simulates, explains and guards "
@@ -54,6 +55,7 @@ app.add_typer(wallet_app, name="wallet")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(contacts_app, name="contacts")
 app.add_typer(mandate_app, name="mandate")
+app.add_typer(check_app, name="check")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to the confirmation.")]

@@ -4,6 +4,12 @@ Sources live in ``sources/<Name>.vy``. Compiling is slow, so outputs are cached
 as JSON keyed by sha256(source text + vyper version) in ``$STEWARD_CACHE`` (or
 ``~/.cache/steward/vyper/``) and memoized in-process.
 
+The scam zoo (``sources/zoo/``) is named ``zoo/<Name>``; its sources are Vyper (``.vy``) or
+Solidity (``.sol``). Solidity compiles with solcjs, the npm package ``solc`` that
+``make setup-anvil`` installs into ``.tools/`` (``$STEWARD_SOLCJS`` may point at another
+``solc.js``), through its standard-JSON interface; the contract compiled is the one named like
+the file. Its outputs are cached like Vyper's, keyed by the solc version.
+
 Nothing here signs or sends transactions: callers deploy by sending
 ``initcode(...)`` / ``blueprint_initcode(...)`` as a contract-creation tx.
 """
@@ -30,6 +36,7 @@ __all__ = [
     "compiled",
     "initcode",
     "names",
+    "zoo_names",
 ]
 
 _OUTPUTS = ["abi", "bytecode", "blueprint_bytecode"]
@@ -50,6 +57,127 @@ def _sources():
 def names() -> list[str]:
     """Names of the available contracts, e.g. ``["Bridge", "ERC20", ...]``."""
     return sorted(p.name[:-3] for p in _sources().iterdir() if p.name.endswith(".vy"))
+
+
+def zoo_names() -> list[str]:
+    """Names of the scam-zoo contracts, e.g. ``["zoo/Honeypot", ...]`` (Vyper and Solidity)."""
+    zoo = _sources().joinpath("zoo")
+    if not zoo.is_dir():
+        return []
+    return sorted(f"zoo/{p.name.rsplit('.', 1)[0]}" for p in zoo.iterdir()
+                  if p.name.endswith((".vy", ".sol")))
+
+
+def _source_file(name: str):
+    """(path, language) of a contract name, or None."""
+    if name in names():
+        return _sources().joinpath(f"{name}.vy"), "vyper"
+    if name.startswith("zoo/") and name in zoo_names():
+        zoo = _sources().joinpath("zoo")
+        base = name.removeprefix("zoo/")
+        vy = zoo.joinpath(f"{base}.vy")
+        if vy.is_file():
+            return vy, "vyper"
+        return zoo.joinpath(f"{base}.sol"), "solidity"
+    return None
+
+
+SOLCJS_ENV = "STEWARD_SOLCJS"
+SOLC_VERSION = "0.8.26"  # the npm package solc that `make setup-anvil` installs
+SOLC_NOT_FOUND = (f"solc not found: run `make setup-anvil` (installs the npm package solc@{SOLC_VERSION} "
+                  "into .tools/), or set STEWARD_SOLCJS to its solc.js")
+_REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def find_solcjs() -> Path:
+    """solcjs's ``solc.js``: `STEWARD_SOLCJS`, else ``.tools/`` (in the cwd, then the repo)."""
+    override = os.environ.get(SOLCJS_ENV)
+    if override:
+        path = Path(override).expanduser()
+        if not path.is_file():
+            raise StewardError(f"{SOLCJS_ENV} is {override}, which is not a file")
+        return path
+    for root in dict.fromkeys(r.resolve() for r in (Path.cwd() / ".tools", _REPO_ROOT / ".tools")):
+        candidate = root / "node_modules" / "solc" / "solc.js"
+        if candidate.is_file():
+            return candidate
+    raise StewardError(SOLC_NOT_FOUND)
+
+
+def _solc_version(solcjs: Path) -> str:
+    try:
+        return json.loads((solcjs.parent / "package.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return "unknown"
+
+
+def _node() -> str:
+    import shutil
+
+    node = shutil.which("node")
+    if not node:
+        raise StewardError("node not found: solcjs (the Solidity compiler) needs Node.js")
+    return node
+
+
+def _sol_sources() -> dict[str, str]:
+    """zoo name -> source text of every Solidity zoo contract."""
+    zoo = _sources().joinpath("zoo")
+    return {f"zoo/{p.name[:-4]}": p.read_text(encoding="utf-8") for p in zoo.iterdir()
+            if p.name.endswith(".sol")}
+
+
+def _compile_solidity(sources: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Compile Solidity sources (name -> text) in one solcjs run (its start-up is the slow part)."""
+    import subprocess
+
+    solcjs = find_solcjs()
+    found = _solc_version(solcjs)
+    if found != SOLC_VERSION:
+        raise StewardError(f"{solcjs} is solc {found}; Steward's Solidity needs solc "
+                           f"{SOLC_VERSION} (run `make setup-anvil`)")
+    files = {name: name.rsplit("/", 1)[-1] for name in sources}
+    request = {
+        "language": "Solidity",
+        "sources": {f"{base}.sol": {"content": sources[name]} for name, base in files.items()},
+        "settings": {
+            "optimizer": {"enabled": True, "runs": 200},
+            "evmVersion": "cancun",
+            "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}},
+        },
+    }
+    label = ", ".join(sorted(files))
+    try:
+        done = subprocess.run([_node(), str(solcjs), "--standard-json"], input=json.dumps(request),
+                              capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise StewardError(f"solc failed on {label}: {exc}") from None
+    try:
+        # solcjs may print warnings before the JSON document
+        out = json.loads(done.stdout[done.stdout.index("{"):])
+    except ValueError:
+        raise StewardError(f"solc failed on {label}: {(done.stderr or done.stdout)[-2000:]}") from None
+    errors = [e for e in out.get("errors", []) if e.get("severity") == "error"]
+    if errors:
+        raise StewardError(f"solc failed on {label}: "
+                           + "; ".join(e.get("formattedMessage", e.get("message", "")) for e in errors))
+    results = {}
+    for name, base in files.items():
+        try:
+            contract = out["contracts"][f"{base}.sol"][base]
+        except KeyError:
+            raise StewardError(f"{name}.sol defines no contract named {base}") from None
+        code = bytes.fromhex(contract["evm"]["bytecode"]["object"])
+        body = b"\xfe\x71\x00" + code  # EIP-5202 preamble, as Vyper writes it
+        blueprint = b"\x61" + len(body).to_bytes(2, "big") + bytes.fromhex("3d81600a3d39f3") + body
+        results[name] = {"abi": contract["abi"], "bytecode": "0x" + code.hex(),
+                         "blueprint_bytecode": "0x" + blueprint.hex()}
+    return results
+
+
+def _cache_path(name: str, source: str, version: str) -> Path:
+    key = hashlib.sha256((source + "\0" + version).encode()).hexdigest()
+    return cache_dir() / f"{name.replace('/', '-')}-{key}.json"
 
 
 def cache_dir() -> Path:
@@ -82,14 +210,19 @@ def _write_atomic(path: Path, data: dict[str, Any]) -> None:
 
 @functools.lru_cache(maxsize=None)
 def compiled(name: str) -> CompiledContract:
-    """Compile (or load from cache) ``sources/<name>.vy``."""
-    if name not in names():
-        raise UnknownNameError("contract", name, names())
-    import vyper
+    """Compile (or load from cache) ``sources/<name>.vy`` (or ``sources/zoo/<Name>.vy|.sol``)."""
+    found = _source_file(name)
+    if found is None:
+        raise UnknownNameError("contract", name, names() + zoo_names())
+    source_path, language = found
+    source = source_path.read_text(encoding="utf-8")
+    if language == "vyper":
+        import vyper
 
-    source = _sources().joinpath(f"{name}.vy").read_text(encoding="utf-8")
-    key = hashlib.sha256((source + "\0" + vyper.__version__).encode()).hexdigest()
-    path = cache_dir() / f"{name}-{key}.json"
+        version = vyper.__version__
+    else:
+        version = "solc-" + SOLC_VERSION  # cached outputs load even where solc is missing
+    path = _cache_path(name, source, version)
     data = None
     if path.is_file():
         try:
@@ -97,11 +230,18 @@ def compiled(name: str) -> CompiledContract:
         except (OSError, ValueError):
             data = None  # corrupt cache entry: recompile and overwrite
     if data is None:
-        data = _compile(name, source)
-        try:
-            _write_atomic(path, data)
-        except OSError:
-            pass  # a read-only cache is not fatal
+        if language == "vyper":
+            outputs = {path: _compile(name, source)}
+        else:  # compile every Solidity source at once and cache them all
+            everything = _sol_sources()
+            outputs = {_cache_path(other, text, version): compiled_data for other, text, compiled_data
+                       in ((n, everything[n], d) for n, d in _compile_solidity(everything).items())}
+        data = outputs[path]
+        for out_path, out_data in outputs.items():
+            try:
+                _write_atomic(out_path, out_data)
+            except OSError:
+                pass  # a read-only cache is not fatal
     return CompiledContract(
         name=name,
         abi=data["abi"],

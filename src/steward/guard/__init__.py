@@ -18,6 +18,8 @@ from web3 import Web3
 from steward import chains as chain_registry
 from steward.chains.config import ChainConfig
 from steward.contacts import load_contacts, short
+from steward.diligence.addresses import lookalike
+from steward.diligence.token import token_report
 from steward.guard.mandate import Mandate, load_mandate, usd_text
 from steward.guard.verdict import (
     Finding,
@@ -134,6 +136,7 @@ _pool_names: dict[tuple[int, str], str] = {}
 def forget_cached_facts() -> None:
     """For a chain that was reset: contracts at the same addresses may now be different ones."""
     _pool_names.clear()
+    _token_verdicts.clear()
     amm.forget_pools()
     bridge.forget_routes()
     erc20.forget_token_info()
@@ -159,6 +162,7 @@ def review(plan: Plan, wallet: str, *, mandate: Mandate | None = None,
     _check_recipients(state, recipients, journal)
     _check_approvals(state)
     _check_swaps(state)
+    _check_tokens_received(state)
     usd_outflow = _check_value(state, journal)
     decision = ("deny" if any(r.decision == "deny" for r in state.reasons)
                 else "confirm" if state.reasons else "allow")
@@ -220,11 +224,6 @@ def _recipients(state: _Review) -> list[str]:
     return list(found)
 
 
-def _lookalike(a: str, b: str) -> bool:
-    a, b = a.lower()[2:], b.lower()[2:]
-    return a != b and a[:4] == b[:4] and a[-4:] == b[-4:]
-
-
 def _check_recipients(state: _Review, recipients: list[str], journal: Journal) -> None:
     contacts = {c.address.lower(): c.name for c in load_contacts().values()}
     own = {address.lower() for address in state.own_wallets.values()}
@@ -235,7 +234,7 @@ def _check_recipients(state: _Review, recipients: list[str], journal: Journal) -
         lowered = recipient.lower()
         label = state.label(recipient)
         for known in trusted:
-            if _lookalike(recipient, known):
+            if lookalike(recipient, known):
                 state.note("address_poisoning", "danger",
                            f"{recipient} looks like {Web3.to_checksum_address(known)} "
                            f"({contacts.get(known, 'from your history')}) but is a different "
@@ -358,6 +357,40 @@ def _check_swaps(state: _Review) -> None:
             elif loss_bps > FAIR_PRICE_WARNING_BPS:
                 state.note("below_fair_price", "warning",
                            f"the swap returns {loss_bps / 100:.1f}% less than the pools' fair price")
+
+
+# Token reports cost a simulation campaign; within a process they hold until the chain moves.
+_token_verdicts: dict[tuple[int, str, int], tuple[str, list[str]]] = {}
+
+
+def token_verdict(state: _Review, token: str) -> tuple[str, list[str]]:
+    key = (state.chain.chain_id, token.lower(), state.w3.eth.block_number)
+    if key not in _token_verdicts:
+        report = token_report(state.w3, state.chain, token, creator_tokens=False)
+        _token_verdicts[key] = (report.verdict, report.reasons)
+    return _token_verdicts[key]
+
+
+def _check_tokens_received(state: _Review) -> None:
+    """Due diligence on every untrusted token the plan would give the owner (pool shares
+    from adding liquidity are not bought tokens; a mandate that allows dangerous tokens skips
+    the campaign altogether)."""
+    if state.mandate.allow.danger_tokens:
+        return
+    trusted = {state.chain.tokens[s].lower() for s in state.chain.trusted_tokens
+               if s in state.chain.tokens}
+    for change in state.sim.sender_changes():
+        if change.token is None or change.delta <= 0 or change.token.lower() in trusted:
+            continue
+        if state._pool_name(change.token):
+            continue
+        verdict, reasons = token_verdict(state, change.token)
+        summary = "; ".join(reasons[:3]) or verdict
+        if verdict == "danger":
+            state.note("danger_token", "danger", f"{change.symbol} failed due diligence: {summary}")
+            state.deny("allow.danger_tokens", f"{change.symbol} is a dangerous token ({summary})")
+        elif verdict == "caution":
+            state.note("caution_token", "warning", f"{change.symbol} needs care: {summary}")
 
 
 def _check_value(state: _Review, journal: Journal) -> int:

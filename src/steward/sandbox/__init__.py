@@ -24,6 +24,7 @@ from steward.planning import Call, Plan
 from steward.protocols import erc20
 from steward.protocols.amm import deadline
 from steward.protocols.bridge import Relayer
+from steward.sandbox.zoo import deploy_zoo
 from steward.wallets import WalletStore, read_passphrase
 
 L1, L2 = "sandbox-l1", "sandbox-l2"
@@ -128,7 +129,8 @@ class SandboxBuilder:
                 self.call(chain, tokens[symbol], "ERC20", "set_minter", self.operator.address,
                           False)
         contracts = {"weth": weth, "factory": factory, "router": router, "bridge": bridge}
-        return update_chain(chain.name, tokens=tokens, contracts=contracts)
+        return update_chain(chain.name, tokens=tokens, contracts=contracts,
+                            trusted_tokens=sorted(tokens))
 
     def link_bridges(self, l1: ChainConfig, l2: ChainConfig) -> None:
         for symbol in STABLES:
@@ -209,7 +211,7 @@ def configure_rpc(l1_url: str | None, l2_url: str | None) -> None:
         current = load_config().chains.get(name)
         moved = current is None or current.rpc_url != url or current.chain_id != ids[name]
         update_chain(name, rpc_url=url, chain_id=ids[name],
-                     **({"tokens": {}, "contracts": {}} if moved else {}))
+                     **({"tokens": {}, "contracts": {}, "trusted_tokens": []} if moved else {}))
     chain_registry.forget_connections()
 
 
@@ -243,6 +245,8 @@ def up(l1_url: str | None = None, l2_url: str | None = None,
                                  builder.operator.address)
         for chain in (l1, l2):
             builder.seed_pools(chain)
+    # The scam zoo (and its honest neighbours) for due diligence; only missing tokens deploy.
+    deploy_zoo(builder, load_config().chain(L1), progress)
     for name, index in CONTACTS.items():
         save_contact(name, dev_account(index).address, note="sandbox counterparty")
     for wallet in store.list():
@@ -278,7 +282,8 @@ def reset() -> list[str]:
     for name in SANDBOX_CHAINS:
         for suffix in ("", "-wal", "-shm"):
             (chains_dir / f"{name}.sqlite{suffix}").unlink(missing_ok=True)
-        update_chain(name, rpc_url=None, chain_id=SANDBOX_CHAINS[name], tokens={}, contracts={})
+        update_chain(name, rpc_url=None, chain_id=SANDBOX_CHAINS[name], tokens={}, contracts={},
+                     trusted_tokens=[])
         done.append(name)
     (steward_home() / "relayer-cursors.json").unlink(missing_ok=True)
     remove_contacts()

@@ -1,0 +1,129 @@
+"""`steward check token|address|url`: due diligence before trusting a counterparty."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from steward import chains as chain_registry
+from steward.cli.render import console, print_json
+from steward.contacts import checked_address, load_contacts
+
+check_app = typer.Typer(help="Check a token, an address or a link before trusting it.",
+                        no_args_is_help=True)
+
+VERDICT_STYLE = {"safe": "green", "caution": "yellow", "danger": "bold red"}
+SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "danger": "bold red"}
+ChainOption = Annotated[str, typer.Option(help="Chain name or alias.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def verdict_panel(title: str, verdict: str, reasons: list[str], extra: str = "") -> Panel:
+    style = VERDICT_STYLE.get(verdict, "")
+    lines = [f"Verdict: [{style}]{verdict.upper()}[/]" + (f"  {extra}" if extra else "")]
+    lines += [f"  • {reason}" for reason in reasons]
+    return Panel("\n".join(lines), title=title, expand=False)
+
+
+def findings_table(findings, message: str = "message", how: str = "how") -> Table:
+    table = Table(title="Findings")
+    for column in ("Severity", "What", "How it was established"):
+        table.add_column(column)
+    for f in findings:
+        table.add_row(f"[{SEVERITY_STYLE.get(f.severity, '')}]{f.severity}[/]",
+                      getattr(f, message), getattr(f, how))
+    return table
+
+
+def known_addresses(owner: str | None) -> dict[str, str]:
+    from steward.journal import Journal
+    from steward.wallets import WalletStore
+
+    known = {name: c.address for name, c in load_contacts().items()}
+    known |= {f"wallet {w.name}": w.address for w in WalletStore().list() if w.address}
+    if owner:
+        for index, address in enumerate(sorted(Journal().past_recipients(owner))):
+            known.setdefault(f"past recipient #{index + 1}", checked_address(address))
+    return known
+
+
+def owner_address(wallet: str | None) -> str | None:
+    from steward.wallets import WalletStore
+
+    store = WalletStore()
+    if wallet is None and store.default_name() is None:
+        return None
+    return store.get(store.resolve(wallet)).address
+
+
+@check_app.command("token")
+def check_token(address: str, chain: ChainOption = "sandbox-l1", as_json: JsonOption = False) -> None:
+    """Is this token safe to buy? Simulation, privilege probing, bytecode and chain data."""
+    from steward.diligence.token import token_report
+
+    config = chain_registry.chain_config(chain)
+    target = config.tokens.get(address.upper()) or checked_address(address)
+    report = token_report(chain_registry.connect(config), config, target)
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+        return
+    console.print(verdict_panel(f"{report.symbol} ({report.token}) on {report.chain}",
+                                report.verdict, report.reasons, f"score {report.score}/100"))
+    table = Table(title="Token security")
+    for column in ("Field", "Value", "How it was established"):
+        table.add_column(column)
+    for name, field in report.fields.items():
+        value = f"[bold red]{field.value}[/]" if field.flagged else str(field.value)
+        table.add_row(name, value, field.method)
+    console.print(table)
+    if report.findings:
+        console.print(findings_table(report.findings, message="reason", how="method"))
+    for note in report.notes:
+        console.print(f"[dim]{note}[/]")
+
+
+@check_app.command("address")
+def check_address_cmd(
+    address: str,
+    chain: ChainOption = "sandbox-l1",
+    wallet: Annotated[Optional[str], typer.Option(help="Whose history to compare with.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Who is this? EOA or contract, token or not, first activity, look-alikes, poisoning spam."""
+    from steward.diligence.addresses import check_address
+
+    config = chain_registry.chain_config(chain)
+    owner = owner_address(wallet)
+    report = check_address(chain_registry.connect(config), config, checked_address(address),
+                           owner, known_addresses(owner))
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+        return
+    kind = "contract" if report.is_contract else "account (EOA)"
+    console.print(verdict_panel(f"{report.address} on {report.chain}: {kind}", report.verdict,
+                                report.reasons, report.known_as or ""))
+    if report.findings:
+        console.print(findings_table(report.findings))
+
+
+@check_app.command("url")
+def check_url_cmd(
+    url: str,
+    config: Annotated[Optional[str], typer.Option(
+        help="A phishing list in MetaMask's eth-phishing-detect config.json format.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Is this link what it claims? Look-alikes, punycode/homoglyphs, phishing lists."""
+    from steward.diligence.links import check_url, load_phishing_config
+
+    report = check_url(url, load_phishing_config(config) if config else None)
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+        return
+    console.print(verdict_panel(report.host, report.verdict, report.reasons,
+                                f"known good: {report.known_good}" if report.known_good else ""))
+    if report.findings:
+        console.print(findings_table(report.findings))

