@@ -18,7 +18,7 @@ from web3 import Web3
 from steward import chains as chain_registry
 from steward.chains.config import ChainConfig
 from steward.contacts import load_contacts, short
-from steward.diligence.addresses import lookalike
+from steward.diligence.addresses import check_address, lookalike
 from steward.diligence.token import token_report
 from steward.guard.mandate import Mandate, load_mandate, usd_text
 from steward.guard.verdict import (
@@ -230,9 +230,11 @@ def _check_recipients(state: _Review, recipients: list[str], journal: Journal) -
     past = journal.past_recipients(state.sim.sender)
     trusted = set(contacts) | own | past
     tokens = {address.lower() for address in state.chain.tokens.values()}
+    known_by_name = {name: address for address, name in contacts.items()}
     for recipient in recipients:
         lowered = recipient.lower()
         label = state.label(recipient)
+        _address_verdict(state, recipient, known_by_name)
         for known in trusted:
             if lookalike(recipient, known):
                 state.note("address_poisoning", "danger",
@@ -260,6 +262,22 @@ def _check_recipients(state: _Review, recipients: list[str], journal: Journal) -
             if state.mandate.confirm.first_time_recipients:
                 state.confirm("confirm.first_time_recipients",
                               f"first payment to {state.label(recipient)}")
+
+
+# Covered by the guard's own checks above, so not repeated from the address report.
+_OWN_ADDRESS_CHECKS = {"address_poisoning", "token_contract"}
+
+
+def _address_verdict(state: _Review, recipient: str, known: dict[str, str]) -> None:
+    """The diligence address report's dangers for a recipient (history scans left to
+    `steward check address`: the guard needs the facts, not the archaeology)."""
+    report = check_address(state.w3, state.chain, recipient, state.sim.sender,
+                           {name: Web3.to_checksum_address(a) for name, a in known.items()},
+                           scan_blocks=0, log_blocks=0)
+    for finding in report.findings:
+        if finding.severity == "danger" and finding.code not in _OWN_ADDRESS_CHECKS:
+            state.note(finding.code, "danger", finding.message)
+            state.deny(f"address.{finding.code}", finding.message)
 
 
 def _is_token(w3: Web3, address: str) -> bool:

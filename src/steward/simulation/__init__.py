@@ -334,8 +334,11 @@ def _run(w3: Web3, chain: ChainConfig, plan: Plan, backend, method: str) -> Simu
     fee = sum(o.fee_wei for o in outcomes)
 
     # Which (token, holder) pairs and which native holders to measure.
-    tokens_watched = {address for address in chain.tokens.values()}
-    pairs: set[tuple[str, str]] = {(token, sender) for token in tokens_watched}
+    # The sender's balance is read for every token the plan touches (by call or by event) and
+    # for the chain's trusted core tokens, not for every token the registry knows.
+    core = {chain.tokens[s] for s in chain.trusted_tokens if s in chain.tokens}
+    called = {Web3.to_checksum_address(c.to) for c in plan.calls if c.to} & set(chain.tokens.values())
+    pairs: set[tuple[str, str]] = {(token, sender) for token in core | called}
     natives = {sender} | {to_checksum_address(c.to) for c in plan.calls if c.to}
     approvals_raw: list[tuple[str, str, str, int]] = []
     for outcome in outcomes:
