@@ -51,7 +51,14 @@ def run_demo() -> None:
         console.print(f"[bold green]refused, as it should be:[/] {refusal}")
     else:
         raise StewardError("the guard let a poisoned, over-limit payment through")
-    step("8. The portfolio afterwards")
+    step('8. "swap 100 USDC for ZHONEY on l1": due diligence finds a honeypot, the guard refuses')
+    try:
+        cli.ask("swap 100 USDC for ZHONEY on l1", yes=True)
+    except StewardError as refusal:
+        console.print(f"[bold green]refused, as it should be:[/] {refusal}")
+    else:
+        raise StewardError("the guard let a swap into a honeypot through")
+    step("9. The portfolio afterwards")
     cli.balance(hide_zero=True)
-    step("9. The journal: every verdict and every transaction")
+    step("10. The journal: every verdict and every transaction")
     cli.log(limit=8)
