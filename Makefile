@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ANVIL_VERSION := 1.7.1
+SOLC_VERSION := 0.8.26
 # The demo keeps its own Steward home so it never touches ~/.steward; its wallet guards only
 # sandbox money, so a fixed passphrase keeps `make demo` unattended.
 DEMO_HOME := $(CURDIR)/.steward-demo
 DEMO_PASSPHRASE ?= sandbox-demo-only
 
-.PHONY: setup setup-dev setup-anvil demo test bench clean
+.PHONY: setup setup-dev setup-tools setup-anvil demo test bench clean
 
 setup: $(VENV)/.installed
 
@@ -24,20 +25,25 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-setup-anvil: .tools/.installed
+# Project-local node tools: anvil (the real local node) and solc (the sandbox's Solidity tokens).
+TOOLS_MARKER := .tools/.installed-anvil-$(ANVIL_VERSION)-solc-$(SOLC_VERSION)
 
-.tools/.installed:
-	npm install --prefix .tools --no-audit --no-fund --loglevel=error @foundry-rs/anvil@$(ANVIL_VERSION) solc@0.8.26
+setup-tools: $(TOOLS_MARKER)
+
+setup-anvil: setup-tools
+
+$(TOOLS_MARKER):
+	npm install --prefix .tools --no-audit --no-fund --loglevel=error @foundry-rs/anvil@$(ANVIL_VERSION) solc@$(SOLC_VERSION)
 	touch $@
 
-demo: setup
+demo: setup setup-tools
 	rm -rf $(DEMO_HOME)
 	STEWARD_HOME=$(DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward demo
 
-test: setup-dev setup-anvil
+test: setup-dev setup-tools
 	$(BIN)/python -m pytest -n 2 --timeout 600
 
-bench: setup setup-anvil
+bench: setup setup-tools
 	$(BIN)/python benchmarks/transfers.py
 	$(BIN)/python benchmarks/guard.py
 

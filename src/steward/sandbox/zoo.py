@@ -22,6 +22,7 @@ from web3 import Web3
 
 from steward import chains as chain_registry
 from steward.chains.config import ChainConfig, load_config, update_chain
+from steward.errors import StewardError
 from steward.protocols.amm import deadline
 
 ETH = 10**18
@@ -184,7 +185,11 @@ def deploy_zoo(builder, chain: ChainConfig,
         builder.call(chain, weth, "ERC20", "approve", router, weth_needed,
                      description="approve WETH for the zoo pools")
     for symbol, entry in missing.items():
-        token = _deploy_token(builder, chain, symbol, entry, contracts)
+        try:
+            token = _deploy_token(builder, chain, symbol, entry, contracts)
+        except StewardError as exc:  # e.g. no solc for a Solidity specimen: the rest still come
+            say(f"{chain.name}: skipped zoo token {symbol}: {exc}")
+            continue
         amount = pool_tokens(entry)
         builder.call(chain, token, "ERC20", "approve", router, amount,
                      description=f"approve {symbol} for the pool")
