@@ -41,7 +41,7 @@ demo: setup setup-tools
 	STEWARD_HOME=$(DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward demo
 
 test: setup-dev setup-tools
-	$(BIN)/python -m pytest -n 2 --timeout 600
+	$(BIN)/python -m pytest -n 2 --dist loadfile --timeout 600
 
 bench: setup setup-tools
 	$(BIN)/python benchmarks/transfers.py

@@ -108,14 +108,18 @@ def reserves(w3, amm, x, y):
 
 def test_names_and_unknown_contract():
     assert contracts.names() == [
+        "AgentRegistry",
+        "AlliancePool",
         "Bridge",
         "ERC20",
+        "JobEscrow",
+        "Reputation",
         "UniswapV2Factory",
         "UniswapV2Pair",
         "UniswapV2Router02",
         "WETH9",
     ]
-    with pytest.raises(StewardError, match="valid contracts: Bridge, ERC20"):
+    with pytest.raises(StewardError, match="valid contracts: AgentRegistry, AlliancePool, Bridge, ERC20"):
         contracts.compiled("Nope")
     with pytest.raises(StewardError, match="takes 3 argument"):
         contracts.initcode("ERC20", "only name")
