@@ -5,14 +5,12 @@ from __future__ import annotations
 import pytest
 import vyper
 from eth_account import Account
-from eth_tester.exceptions import TransactionFailed
 from web3 import EthereumTesterProvider, Web3
-from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
 
-import steward.contracts as contracts
 
-REVERTS = (ContractLogicError, TransactionFailed)
+from contract_helpers import REVERTS, deploy, now, reverts, send
+
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 TAG = b"\x0a" * 32
 COMMENT = b"\x0b" * 32
@@ -36,27 +34,12 @@ def setJob(jobId: uint256, client: address, provider: address, funded: bool, fin
 """
 
 
-def deploy(w3: Web3, name: str, *args, sender=None):
-    tx = {"from": sender or w3.eth.accounts[0], "data": contracts.initcode(name, *args)}
-    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction(tx))
-    assert receipt.status == 1
-    return w3.eth.contract(address=receipt.contractAddress, abi=contracts.abi(name))
 
 
-def send(fn, sender):
-    receipt = fn.w3.eth.wait_for_transaction_receipt(fn.transact({"from": sender}))
-    assert receipt.status == 1
-    return receipt
 
 
-def reverts(fn, sender, match: str):
-    with pytest.raises(REVERTS) as info:
-        fn.transact({"from": sender})
-    assert match in str(info.value), str(info.value)
 
 
-def now(w3) -> int:
-    return w3.eth.get_block("latest").timestamp
 
 
 @pytest.fixture(scope="module")

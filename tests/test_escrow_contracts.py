@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from eth_tester.exceptions import TransactionFailed
 from web3 import EthereumTesterProvider, Web3
-from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
 
-import steward.contracts as contracts
 
-REVERTS = (ContractLogicError, TransactionFailed)
+from contract_helpers import deploy, now, reverts, send
+
 OPEN, FUNDED, SUBMITTED, COMPLETED, REJECTED, EXPIRED = 1, 2, 3, 4, 5, 6
 PLATFORM_BPS, EVAL_BPS = 250, 100
 SPEC = b"\x01" * 32
@@ -19,27 +17,12 @@ REASON = b"\x03" * 32
 DAY = 86400
 
 
-def deploy(w3: Web3, name: str, *args, sender=None):
-    tx = {"from": sender or w3.eth.accounts[0], "data": contracts.initcode(name, *args)}
-    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction(tx))
-    assert receipt.status == 1
-    return w3.eth.contract(address=receipt.contractAddress, abi=contracts.abi(name))
 
 
-def send(fn, sender):
-    receipt = fn.w3.eth.wait_for_transaction_receipt(fn.transact({"from": sender}))
-    assert receipt.status == 1
-    return receipt
 
 
-def reverts(fn, sender, match: str):
-    with pytest.raises(REVERTS) as info:
-        fn.transact({"from": sender})
-    assert match in str(info.value), str(info.value)
 
 
-def now(w3) -> int:
-    return w3.eth.get_block("latest").timestamp
 
 
 def travel(w3, ts: int):
