@@ -157,13 +157,17 @@ def _first_error(exc: Exception) -> str:
 
 
 def save_config(config: StewardConfig) -> None:
-    raw = {
-        "chains": {
-            name: chain.model_dump(exclude={"name"}, exclude_none=True)
-            for name, chain in config.chains.items()
-        }
+    """Write the chains; other sections of the file ([llm], [proposals], …) are kept as they are."""
+    path = config_path()
+    try:
+        raw = tomllib.loads(path.read_text())
+    except (FileNotFoundError, tomllib.TOMLDecodeError):
+        raw = {}
+    raw["chains"] = {
+        name: chain.model_dump(exclude={"name"}, exclude_none=True)
+        for name, chain in config.chains.items()
     }
-    write_private(config_path(), tomli_w.dumps(raw))
+    write_private(path, tomli_w.dumps(raw))
 
 
 def update_chain(name: str, **changes) -> ChainConfig:

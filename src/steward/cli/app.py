@@ -44,6 +44,7 @@ from steward.cli.render import (
 )
 from steward.cli.check_cmd import check_app
 from steward.cli.mandate_cmd import mandate_app
+from steward.cli.proposals_cmd import register as register_proposal_commands
 
 app = typer.Typer(help="Steward: a wallet for agents that simulates, explains and guards "
                        "every transaction.", no_args_is_help=True, add_completion=False)
@@ -498,6 +499,9 @@ def demo() -> None:
     from steward.cli.demo import run_demo
 
     run_demo()
+
+
+register_proposal_commands(app)
 
 
 def main() -> None:

@@ -89,6 +89,7 @@ Approver = Callable[[StepOutcome], bool]
 
 
 def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool = False,
+           intent: ParseResult | None = None,
            passphrase: Callable[[], str] | None = None,
            on_intent: Callable[[ParseResult], None] = lambda intent: None,
            on_step: Callable[[StepOutcome], None] = lambda outcome: None) -> Fulfilment:
@@ -97,7 +98,8 @@ def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool =
     info = store.get(name)
     if info.error or not info.address:
         raise StewardError(f"wallet '{name}' cannot be read ({info.error})")
-    intent = understand(text, context_for(store))
+    if intent is None:  # a structured intent (API, MCP) skips only the parsing
+        intent = understand(text, context_for(store))
     on_intent(intent)
     report = Fulfilment(text=text, intent=intent)
     if isinstance(intent, Clarification):

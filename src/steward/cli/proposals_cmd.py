@@ -1,0 +1,124 @@
+"""`steward proposals | approve ID | reject ID | execute ID`: the approval queue from a terminal.
+
+Proposals come from the API, the dashboard and MCP clients. A person approves or rejects the
+pending ones here; execution re-simulates every step and refuses if anything changed.
+"""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated, Optional
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from steward.cli.render import DECISION_STYLE, SEVERITY_STYLE, console, print_json
+from steward.proposals import (Proposal, approve_proposal, execute_proposal, get_proposal,
+                               list_proposals, reject_proposal)
+from steward.units import format_units
+from steward.wallets import read_passphrase
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Approve without asking.")]
+
+
+def proposal_panel(proposal: Proposal) -> Panel:
+    lines = [f"Request: {proposal.request}", f"Wallet: {proposal.wallet} ({proposal.address})",
+             f"Status: [bold]{proposal.status}[/]   expires {proposal.expires_at:%Y-%m-%d %H:%M:%S} UTC"]
+    if proposal.question:
+        lines.append(f"Question: {proposal.question}"
+                     + (f" ({', '.join(proposal.options)})" if proposal.options else ""))
+    for index, step in enumerate(proposal.steps, 1):
+        style = DECISION_STYLE[step.decision]
+        lines += ["", f"[bold]Step {index}[/] on {step.chain}: {step.summary}",
+                  f"  {step.preview.text}",
+                  f"  Verdict: [{style}]{step.decision.upper()}[/] — {step.explanation}"]
+        for change in step.changes:
+            sign = "+" if change.delta > 0 else "−"
+            lines.append(f"  {sign}{format_units(abs(change.delta), change.decimals)} {change.symbol}")
+        for finding in step.findings:
+            lines.append(f"  [{SEVERITY_STYLE[finding.severity]}]{finding.severity}[/] "
+                         f"{finding.message}")
+        if step.tx_hashes:
+            lines.append(f"  sent: {', '.join(step.tx_hashes)}")
+    if proposal.message:
+        lines += ["", proposal.message]
+    return Panel("\n".join(lines), title=f"Proposal {proposal.id}", expand=False)
+
+
+def show(proposal: Proposal, as_json: bool) -> None:
+    if as_json:
+        print_json(proposal.model_dump(mode="json"))
+    else:
+        console.print(proposal_panel(proposal))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("proposals")
+    def proposals(
+        status: Annotated[Optional[str], typer.Option(help="Only this status, e.g. pending.")] = None,
+        limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+        as_json: JsonOption = False,
+    ) -> None:
+        """The proposals waiting for a person, and the recent ones."""
+        found = list_proposals(status, limit)
+        if as_json:
+            print_json([p.model_dump(mode="json") for p in found])
+            return
+        table = Table(title="Proposals")
+        for column in ("Id", "Created (UTC)", "Wallet", "Status", "Request"):
+            table.add_column(column)
+        for p in found:
+            table.add_row(p.id, f"{p.created_at:%Y-%m-%d %H:%M:%S}", p.wallet, p.status,
+                          p.request[:60])
+        console.print(table)
+
+    @app.command("proposal")
+    def proposal_show(proposal_id: str, as_json: JsonOption = False) -> None:
+        """One proposal: the preview, balance changes, findings and the mandate's reasons."""
+        show(get_proposal(proposal_id), as_json)
+
+    @app.command("approve")
+    def approve(
+        proposal_id: str,
+        yes: YesOption = False,
+        execute: Annotated[bool, typer.Option("--execute", help="Sign it right away.")] = False,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Approve a pending proposal after reading its preview (asks unless --yes)."""
+        from steward.cli.app import confirm  # app.py registers these commands: import late
+
+        proposal = get_proposal(proposal_id)
+        if not as_json:
+            console.print(proposal_panel(proposal))
+        confirm(f"Approve proposal {proposal_id}?", yes)
+        decided = approve_proposal(proposal_id, by=f"cli ({getpass.getuser()})")
+        if execute:
+            decided = execute_proposal(proposal_id, read_passphrase())
+        if as_json or execute:
+            show(decided, as_json)
+        else:
+            console.print(decided.message)
+        _exit_on_failure(decided)
+
+    @app.command("reject")
+    def reject(proposal_id: str, as_json: JsonOption = False) -> None:
+        """Reject a proposal; nothing of it will ever be signed."""
+        decided = reject_proposal(proposal_id, by=f"cli ({getpass.getuser()})")
+        if as_json:
+            show(decided, as_json)
+        else:
+            console.print(decided.message)
+
+    @app.command("execute")
+    def execute(proposal_id: str, as_json: JsonOption = False) -> None:
+        """Sign an allowed or approved proposal (simulated again first; refused if it changed)."""
+        done = execute_proposal(proposal_id, read_passphrase())
+        show(done, as_json)
+        _exit_on_failure(done)
+
+
+def _exit_on_failure(proposal: Proposal) -> None:
+    if proposal.status in ("failed", "stale"):
+        raise typer.Exit(1)
