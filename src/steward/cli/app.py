@@ -45,6 +45,7 @@ from steward.cli.render import (
 from steward.cli.check_cmd import check_app
 from steward.cli.mandate_cmd import mandate_app
 from steward.cli.proposals_cmd import register as register_proposal_commands
+from steward.cli.mcp_cmd import register as register_mcp_command
 
 app = typer.Typer(help="Steward: a wallet for agents that simulates, explains and guards "
                        "every transaction.", no_args_is_help=True, add_completion=False)
@@ -502,6 +503,7 @@ def demo() -> None:
 
 
 register_proposal_commands(app)
+register_mcp_command(app)
 
 
 def main() -> None:

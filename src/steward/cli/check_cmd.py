@@ -10,7 +10,7 @@ from rich.table import Table
 
 from steward import chains as chain_registry
 from steward.cli.render import console, print_json
-from steward.contacts import checked_address, load_contacts
+from steward.contacts import checked_address
 
 check_app = typer.Typer(help="Check a token, an address or a link before trusting it.",
                         no_args_is_help=True)
@@ -36,18 +36,6 @@ def findings_table(findings, message: str = "message", how: str = "how") -> Tabl
         table.add_row(f"[{SEVERITY_STYLE.get(f.severity, '')}]{f.severity}[/]",
                       getattr(f, message), getattr(f, how))
     return table
-
-
-def known_addresses(owner: str | None) -> dict[str, str]:
-    from steward.journal import Journal
-    from steward.wallets import WalletStore
-
-    known = {name: c.address for name, c in load_contacts().items()}
-    known |= {f"wallet {w.name}": w.address for w in WalletStore().list() if w.address}
-    if owner:
-        for index, address in enumerate(sorted(Journal().past_recipients(owner))):
-            known.setdefault(f"past recipient #{index + 1}", checked_address(address))
-    return known
 
 
 def owner_address(wallet: str | None) -> str | None:
@@ -93,7 +81,7 @@ def check_address_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Who is this? EOA or contract, token or not, first activity, look-alikes, poisoning spam."""
-    from steward.diligence.addresses import check_address
+    from steward.diligence.addresses import check_address, known_addresses
 
     config = chain_registry.chain_config(chain)
     owner = owner_address(wallet)

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from web3 import Web3
 
 from steward.chains.config import ChainConfig
-from steward.contacts import checked_address, short
+from steward.contacts import checked_address, load_contacts, short
 from steward.diligence.links import Finding, Severity, VerdictWord, verdict_of
 from steward.errors import StewardError
 
@@ -273,6 +273,25 @@ def _quiet_token(w3: Web3, token: str) -> tuple[int | None, str | None]:
     except Exception:
         symbol = None
     return (decimals if decimals is None or 0 <= decimals <= 36 else None), symbol
+
+
+def known_addresses(owner: str | None) -> dict[str, str]:
+    """Name → address of everything the owner knows: contacts, own wallets, past recipients.
+
+    A past recipient that already has a name keeps it; only unnamed ones get a number, so a
+    report never calls a contact "past recipient #1".
+    """
+    from steward.journal import Journal
+    from steward.wallets import WalletStore
+
+    known = {name: contact.address for name, contact in load_contacts().items()}
+    known |= {f"wallet {w.name}": w.address for w in WalletStore().list() if w.address}
+    if owner:
+        named = {address.lower() for address in known.values()}
+        unnamed = sorted(a for a in Journal().past_recipients(owner) if a.lower() not in named)
+        for index, address in enumerate(unnamed):
+            known[f"past recipient #{index + 1}"] = checked_address(address)
+    return known
 
 
 def check_address(w3: Web3, chain: ChainConfig, address: str, owner: str | None,

@@ -1,0 +1,258 @@
+"""The MCP server: Steward as the wallet of another agent, with the guard in the loop.
+
+An MCP client can read the portfolio, run due diligence, read the journal, propose requests
+and execute proposals by id. It can never hand Steward a plan or a verdict, approve anything,
+or change the mandate: `execute` signs only what the guard allowed or a person approved
+(`steward approve ID` or the dashboard), re-judged right before signing.
+
+Tools run one at a time (Steward's chain sessions and SQLite stores belong to one caller at a
+time), and each releases the embedded chains' file lock when it ends so a person's
+`steward approve ID` in another process never waits on an idle server.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import threading
+from typing import Annotated, Any, Callable, TypeVar
+
+import requests
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+from pydantic import Field, SkipValidation
+
+import steward
+from steward import chains as chain_registry
+from steward.chains.config import ChainConfig, load_config
+from steward.contacts import checked_address
+from steward.diligence.addresses import AddressReport
+from steward.diligence.links import LinkReport
+from steward.diligence.token import TokenReport
+from steward.errors import StewardError
+from steward.intents import Intent
+from steward.journal import Journal
+from steward.mcp.views import JournalView, PortfolioView, ProposalView, portfolio_view, proposal_view
+from steward.portfolio import portfolio
+from steward import proposals
+from steward.wallets import WalletStore
+from steward.wallets.passphrase import PASSPHRASE_ENV
+
+log = logging.getLogger("steward.mcp")
+
+INSTRUCTIONS = """\
+Steward is a guarded crypto wallet. Nothing is signed unless the owner's mandate allows it or a
+person approves it. To move money: call `propose` with the request in plain words ("send 5 USDC
+to alice on l1") or as a structured intent; read the returned preview, balance_changes, findings
+and the mandate's reasons; then follow `next_step`. Status "allowed": call `execute` with the
+proposal id. Status "pending": a person must approve it (`steward approve ID` in a terminal, or
+the dashboard); poll `get_proposal` and execute once it is "approved". Status "denied": it can
+never be signed. Proposals expire (15 minutes by default). Use `check_token`, `check_address`
+and `check_url` before trusting a counterparty, `get_portfolio` for balances and `get_journal`
+for what was signed. Amounts in results are exact: base units as integer text, plus the human
+amount."""
+
+_one_at_a_time = threading.Lock()
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
+                            open_world_hint=False)
+
+WalletParam = Annotated[str | None, Field(
+    description="Wallet name (`steward wallet list`); the default wallet when left out.")]
+ChainParam = Annotated[str | None, Field(
+    description="Chain name or alias, e.g. sandbox-l1 or l1; the first configured chain when "
+                "left out.")]
+ProposalId = Annotated[str, Field(min_length=1, max_length=64,
+                                  description="The id propose returned, e.g. p-3f9a1c2b7d.")]
+
+
+def steward_tool(fn: _F) -> _F:
+    """One call at a time; Steward's errors become tool errors; the chains are released after."""
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with _one_at_a_time:
+            try:
+                return fn(*args, **kwargs)
+            except StewardError as exc:
+                raise ToolError(str(exc)) from None
+            except requests.RequestException as exc:
+                url = getattr(exc.request, "url", None) or "the RPC endpoint"
+                raise ToolError(f"lost the connection to {url} ({type(exc).__name__}); "
+                                "get_journal shows what was sent") from None
+            finally:
+                chain_registry.end_all_sessions()
+    return run  # type: ignore[return-value]
+
+
+def _chain(name: str | None) -> ChainConfig:
+    config = load_config()
+    if name is not None:
+        return config.chain(name)
+    if not config.chains:
+        raise StewardError("no chain configured: run `steward sandbox up` or add one to "
+                           "config.toml")
+    return next(iter(config.chains.values()))
+
+
+def _wallets(store: WalletStore, wallet: str | None) -> dict[str, str]:
+    if wallet is not None:
+        info = store.get(wallet)
+        if info.error or not info.address:
+            raise StewardError(f"wallet '{wallet}' cannot be read ({info.error})")
+        return {wallet: info.address}
+    wallets = {w.name: w.address for w in store.list() if w.address and not w.error}
+    if not wallets:
+        raise StewardError("no wallet yet: run `steward sandbox up` or `steward wallet create NAME`")
+    return wallets
+
+
+def _owner(store: WalletStore) -> str | None:
+    if store.default_name() is None:
+        return None
+    return store.get(store.resolve(None)).address
+
+
+def build_server() -> MCPServer:
+    server = MCPServer("steward", title="Steward wallet", version=steward.__version__,
+                       instructions=INSTRUCTIONS, log_level="WARNING")
+
+    @server.tool(annotations=READ_ONLY)
+    @steward_tool
+    def get_portfolio(wallet: WalletParam = None, chain: ChainParam = None) -> PortfolioView:
+        """Every asset of Steward's wallets on every configured chain (or one wallet / one
+        chain), with exact balances and USD values from the chain's pools. A chain that cannot
+        be read is listed under `errors`, the others are still shown."""
+        wallets = _wallets(WalletStore(), wallet)
+        return portfolio_view(portfolio(wallets, [chain] if chain else None))
+
+    @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False,
+                                             idempotent_hint=False, open_world_hint=False))
+    @steward_tool
+    def propose(
+        text: Annotated[str | None, Field(
+            description="The request in plain words, e.g. 'send 5 USDC to alice on l1', 'swap 10 "
+                        "USDC for ETH on l1', 'bridge 100 USDC to the l2'. Give text or intent, "
+                        "not both.")] = None,
+        intent: Annotated[SkipValidation[Intent | None], Field(
+            description="A structured intent instead of text, e.g. {\"action\": \"transfer\", "
+                        "\"amount\": {\"kind\": \"exact\", \"value\": \"5\"}, \"token\": \"USDC\", "
+                        "\"recipient\": \"alice\", \"chain\": \"sandbox-l1\"}. Amount values are "
+                        "decimal text in tokens (kind exact), dollars (usd) or a fraction "
+                        "of the balance.")] = None,
+        wallet: WalletParam = None,
+    ) -> ProposalView:
+        """Propose a money movement (or ask a balance / quote). Steward understands the request,
+        plans exact transactions, simulates them and judges them against the owner's mandate,
+        then stores the result as a proposal and returns it: its id, status, the preview text,
+        the wallet's simulated balance changes, risk findings and the mandate's reasons.
+        NOTHING IS SIGNED HERE. Executing needs the proposal id: status "allowed" → call
+        execute(proposal_id); status "pending" → the mandate wants a person's yes: a person runs
+        `steward approve ID` (or approves it in the dashboard), then you call execute; status
+        "denied" → it can never be signed; "needs_clarification" → propose again answering
+        `question`. Proposals expire (see expires_at)."""
+        if intent is not None and not isinstance(intent, dict):
+            raise StewardError("intent must be a JSON object such as {\"action\": \"transfer\", "
+                               "\"amount\": {\"kind\": \"exact\", \"value\": \"5\"}, \"token\": "
+                               "\"USDC\", \"recipient\": \"alice\"}")
+        return proposal_view(proposals.propose(text, intent=intent, wallet=wallet))
+
+    @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True,
+                                             idempotent_hint=False, open_world_hint=True))
+    @steward_tool
+    def execute(proposal_id: ProposalId) -> ProposalView:
+        """Sign and send a proposal by id: only one the mandate allowed (status "allowed") or a
+        person approved (status "approved"), before it expires. Every step is simulated and
+        judged again right before signing; if the balance changes or the decision differ from
+        what was proposed, nothing is signed and the status becomes "stale". Returns the
+        proposal: status "executed" with transaction hashes in steps[].tx_hashes, or "failed" /
+        "stale" with the reason in `message`. A pending, denied, rejected or expired proposal is
+        an error that says what to do; this tool cannot approve anything."""
+        proposal = proposals.get_proposal(proposal_id)
+        if proposal.status in ("allowed", "approved") and not os.environ.get(PASSPHRASE_ENV):
+            raise StewardError(
+                f"{PASSPHRASE_ENV} is not set for the Steward MCP server, so it cannot unlock "
+                f"wallet '{proposal.wallet}'; add it to the server's env in the MCP client's "
+                "configuration and restart the server; nothing was signed")
+        return proposal_view(proposals.execute_proposal(proposal_id,
+                                                       os.environ.get(PASSPHRASE_ENV)))
+
+    @server.tool(name="get_proposal", annotations=READ_ONLY)
+    @steward_tool
+    def get_proposal(proposal_id: ProposalId) -> ProposalView:
+        """One proposal by id, as it is now: use it to poll a "pending" proposal until a person
+        approves it (status "approved", then call execute) or rejects it; expired ones show
+        "expired"."""
+        return proposal_view(proposals.get_proposal(proposal_id))
+
+    @server.tool(annotations=READ_ONLY)
+    @steward_tool
+    def check_token(
+        address: Annotated[str, Field(description="The token's 0x address, or a symbol Steward's "
+                                                  "chain registry knows (e.g. USDC).")],
+        chain: ChainParam = None,
+    ) -> TokenReport:
+        """Due diligence on a token before buying or accepting it: simulated buy, transfer and
+        sell from fresh addresses (honeypots, taxes, sell limits, cooldowns), owner privileges
+        probed (mint, blacklist, pause, tax changes, upgrades, fake renounce), bytecode, holders
+        and liquidity. Returns a verdict (safe / caution / danger), a 0-100 score, findings and
+        how each field was established."""
+        from steward.diligence.token import token_report
+
+        config = _chain(chain)
+        target = config.tokens.get(address.strip().upper()) or checked_address(address)
+        return token_report(chain_registry.connect(config), config, target)
+
+    @server.tool(annotations=READ_ONLY)
+    @steward_tool
+    def check_address(
+        address: Annotated[str, Field(description="A 0x address (40 hex digits).")],
+        chain: ChainParam = None,
+    ) -> AddressReport:
+        """Who is this address before paying it: account or contract (and whether a token),
+        first activity, whether it imitates an address the wallet knows (address poisoning) and
+        poisoning spam sent to the default wallet. Returns a verdict (safe / caution / danger)
+        with findings."""
+        from steward.diligence.addresses import check_address as address_report
+        from steward.diligence.addresses import known_addresses
+
+        config = _chain(chain)
+        target = checked_address(address)
+        store = WalletStore()
+        owner = _owner(store)
+        return address_report(chain_registry.connect(config), config, target, owner,
+                              known_addresses(owner))
+
+    @server.tool(annotations=READ_ONLY)
+    @steward_tool
+    def check_url(url: Annotated[str, Field(min_length=1, max_length=2048, description=(
+            "A URL or bare host name, e.g. https://app.uniswap.org.claim.xyz"))]) -> LinkReport:
+        """Is this link what it claims to be: look-alike domains of known dapps, punycode and
+        homoglyph tricks, phishing lists. Returns a verdict (safe / caution / danger) with
+        findings. Check a link before connecting a wallet to it."""
+        from steward.diligence.links import check_url as link_report
+
+        return link_report(url)
+
+    @server.tool(annotations=READ_ONLY)
+    @steward_tool
+    def get_journal(
+        limit: Annotated[int, Field(ge=1, le=500, description="How many of each, newest first.")] = 20,
+        wallet: Annotated[str | None, Field(description="Only this wallet.")] = None,
+    ) -> JournalView:
+        """Steward's journal: the transactions it signed (hash, chain, status, fee, block) and
+        the guard's verdicts (decision, reasons, USD outflow, who approved), newest first."""
+        journal = Journal()
+        return JournalView(transactions=journal.entries(limit, wallet),
+                           verdicts=journal.verdicts(limit, wallet))
+
+    return server
+
+
+def run_stdio() -> None:
+    """Serve MCP over stdin/stdout until the client closes the connection."""
+    server = build_server()
+    log.info("Steward MCP server on stdio")
+    server.run("stdio")

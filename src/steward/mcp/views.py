@@ -1,0 +1,172 @@
+"""What the MCP tools return: plain JSON an agent can read, with exact amounts as text.
+
+Base-unit integers travel as decimal strings (a wei balance does not fit a JSON number that
+every client parses exactly), next to the human amount with the token's decimals applied.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from steward.guard.verdict import Finding, Preview, Reason
+from steward.journal import JournalEntry, VerdictEntry
+from steward.portfolio import USD_DECIMALS, Portfolio
+from steward.proposals import Proposal, ProposalStep
+from steward.simulation import AssetChange
+from steward.units import format_units
+
+
+class HoldingView(BaseModel):
+    wallet: str
+    address: str
+    chain: str
+    symbol: str
+    token: str | None = Field(description="the token contract; null for the chain's native coin")
+    decimals: int
+    balance: str = Field(description="exact balance in base units (integer as text)")
+    amount: str = Field(description="the balance with decimals applied, exact")
+    usd: str | None = Field(description="USD value from the chain's pools; null when unpriced")
+
+
+class PortfolioView(BaseModel):
+    holdings: list[HoldingView]
+    total_usd: str
+    errors: dict[str, str] = Field(description="chain → why it could not be read")
+
+
+class BalanceChange(BaseModel):
+    symbol: str
+    token: str | None = Field(description="the token contract; null for the native coin")
+    decimals: int
+    delta: str = Field(description="signed change in base units (integer as text); the native "
+                                   "coin's change excludes the fee")
+    amount: str = Field(description="the signed change with decimals applied")
+
+
+class CallView(BaseModel):
+    to: str | None
+    value_wei: str
+    description: str
+
+
+class StepView(BaseModel):
+    summary: str
+    chain: str
+    destination: str | None = Field(description="a bridge's destination chain")
+    decision: str = Field(description="the guard's decision for this step: allow, confirm, deny")
+    explanation: str = Field(description="the mandate's reasons in one sentence")
+    preview: Preview
+    balance_changes: list[BalanceChange] = Field(
+        description="the wallet's simulated balance changes")
+    findings: list[Finding]
+    reasons: list[Reason] = Field(description="the mandate rules behind a confirm or deny")
+    calls: list[CallView] = Field(description="the transactions this step signs, in order")
+    status: str = Field(description="planned, done or failed")
+    tx_hashes: list[str]
+
+
+class ProposalView(BaseModel):
+    id: str = Field(description="pass this to execute or get_proposal")
+    status: str = Field(description="needs_clarification, answered, denied, pending, allowed, "
+                                    "approved, rejected, expired, executing, executed, failed, "
+                                    "stale")
+    decision: str | None = Field(description="the strictest decision over the steps")
+    message: str
+    next_step: str = Field(description="what to do now")
+    request: str
+    wallet: str
+    address: str
+    created_at: datetime
+    expires_at: datetime
+    intent: dict[str, Any] | None = Field(description="what Steward understood")
+    question: str | None = Field(description="asked when status is needs_clarification")
+    options: list[str]
+    answer: dict[str, Any] | None = Field(description="balances or quotes (status answered)")
+    steps: list[StepView]
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class JournalView(BaseModel):
+    transactions: list[JournalEntry] = Field(description="every transaction Steward signed")
+    verdicts: list[VerdictEntry] = Field(description="every guard verdict, executed or not")
+
+
+def portfolio_view(portfolio: Portfolio) -> PortfolioView:
+    return PortfolioView(
+        holdings=[HoldingView(
+            wallet=h.wallet, address=h.address, chain=h.chain, symbol=h.symbol, token=h.token,
+            decimals=h.decimals, balance=str(h.balance), amount=format_units(h.balance, h.decimals),
+            usd=None if h.usd_value is None else format_units(h.usd_value, USD_DECIMALS))
+            for h in portfolio.holdings],
+        total_usd=format_units(portfolio.usd_total(), USD_DECIMALS),
+        errors=portfolio.errors)
+
+
+def _signed(delta: int, decimals: int) -> str:
+    return ("-" if delta < 0 else "+") + format_units(abs(delta), decimals)
+
+
+def _change(change: AssetChange) -> BalanceChange:
+    return BalanceChange(symbol=change.symbol, token=change.token, decimals=change.decimals,
+                         delta=str(change.delta), amount=_signed(change.delta, change.decimals))
+
+
+def _step(step: ProposalStep) -> StepView:
+    return StepView(
+        summary=step.summary, chain=step.chain, destination=step.destination,
+        decision=step.decision, explanation=step.explanation, preview=step.preview,
+        balance_changes=[_change(c) for c in step.changes], findings=step.findings,
+        reasons=step.reasons,
+        calls=[CallView(to=c.to, value_wei=str(c.value), description=c.description)
+               for c in step.plan.calls],
+        status=step.status, tx_hashes=step.tx_hashes)
+
+
+def next_step(proposal: Proposal) -> str:
+    pid = proposal.id
+    expires = f"{proposal.expires_at:%Y-%m-%d %H:%M:%S} UTC"
+    return {
+        "allowed": f"the mandate allows it: call execute with proposal_id '{pid}' before "
+                   f"{expires}",
+        "approved": f"a person approved it: call execute with proposal_id '{pid}' before "
+                    f"{expires}",
+        "pending": f"a person must approve it first: ask them to run `steward approve {pid}` or "
+                   f"to approve it in the Steward dashboard; poll get_proposal('{pid}') until the "
+                   f"status is approved (or rejected), then call execute; it expires at {expires}",
+        "denied": "the owner's mandate denies this and no one can approve a deny; nothing can be "
+                  "signed — propose something within the mandate instead",
+        "needs_clarification": "Steward will not guess: answer the question by proposing again "
+                               "with the missing detail in the request (or a structured intent)",
+        "answered": "nothing to sign: the answer is in 'answer'",
+        "executed": "done: the transaction hashes are in steps[].tx_hashes",
+        "executing": f"it is being signed now; poll get_proposal('{pid}')",
+        "rejected": "a person rejected it; nothing was signed — do not retry it unchanged",
+        "expired": "it expired before it was executed; nothing was signed — propose it again",
+        "stale": "the chain changed since it was judged, so nothing was signed — propose it "
+                 "again to judge it afresh",
+        "failed": "execution failed (see message and steps[].status: earlier steps may be done) "
+                  "— check get_portfolio before proposing what is left",
+    }.get(proposal.status, proposal.message)
+
+
+def _answer(answer: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Balances in an answer get the same exact text form as get_portfolio's."""
+    if not answer or not answer.get("portfolio"):
+        return answer
+    holdings = portfolio_view(Portfolio.model_validate(answer["portfolio"]))
+    return answer | {"portfolio": holdings.model_dump(mode="json")}
+
+
+def proposal_view(proposal: Proposal) -> ProposalView:
+    return ProposalView(
+        id=proposal.id, status=proposal.status, decision=proposal.decision,
+        message=proposal.message, next_step=next_step(proposal), request=proposal.request,
+        wallet=proposal.wallet, address=proposal.address, created_at=proposal.created_at,
+        expires_at=proposal.expires_at, intent=proposal.intent, question=proposal.question,
+        options=proposal.options, answer=_answer(proposal.answer),
+        steps=[_step(step) for step in proposal.steps], decided_by=proposal.decided_by,
+        decided_at=proposal.decided_at)
