@@ -9,7 +9,7 @@ SOLC_VERSION := 0.8.26
 DEMO_HOME := $(CURDIR)/.steward-demo
 DEMO_PASSPHRASE ?= sandbox-demo-only
 
-.PHONY: setup setup-dev setup-tools setup-anvil demo test bench clean
+.PHONY: setup setup-dev setup-tools setup-anvil setup-browser demo market-demo test bench clean
 
 setup: $(VENV)/.installed
 
@@ -36,11 +36,24 @@ $(TOOLS_MARKER):
 	npm install --prefix .tools --no-audit --no-fund --loglevel=error @foundry-rs/anvil@$(ANVIL_VERSION) solc@$(SOLC_VERSION)
 	touch $@
 
+# Headless Chromium and its driver for the dashboard's browser tests (Debian packages).
+setup-browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+	elif command -v sudo >/dev/null; then \
+	  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+	else echo "install Debian's chromium and chromium-driver (needs root)" >&2; exit 1; fi
+
 demo: setup setup-tools
 	rm -rf $(DEMO_HOME)
 	STEWARD_HOME=$(DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward demo
 
-test: setup-dev setup-tools
+# Agents trading with agents on the demo's sandbox (built if missing, reused if there).
+market-demo: setup setup-tools
+	STEWARD_HOME=$(DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward market demo
+
+test: setup-dev setup-tools setup-browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile --timeout 600
 
 bench: setup setup-tools

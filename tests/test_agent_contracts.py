@@ -1,9 +1,9 @@
-"""AgentRegistry (ERC-8004-style identity) and Reputation on an in-process eth-tester chain."""
+"""AgentRegistry (ERC-8004-style identity) and Reputation against the real JobEscrow, on an
+in-process eth-tester chain."""
 
 from __future__ import annotations
 
 import pytest
-import vyper
 from eth_account import Account
 from web3 import EthereumTesterProvider, Web3
 from web3.logs import DISCARD
@@ -14,32 +14,9 @@ from contract_helpers import REVERTS, deploy, now, reverts, send
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 TAG = b"\x0a" * 32
 COMMENT = b"\x0b" * 32
-
-# A stand-in escrow exposing the IJobFacts views Reputation reads, with settable values.
-MOCK_ESCROW = """
-# pragma version 0.4.3
-# pragma evm-version cancun
-
-jobClient: public(HashMap[uint256, address])
-jobProvider: public(HashMap[uint256, address])
-jobFunded: public(HashMap[uint256, bool])
-jobFinal: public(HashMap[uint256, bool])
-
-@external
-def setJob(jobId: uint256, client: address, provider: address, funded: bool, final: bool):
-    self.jobClient[jobId] = client
-    self.jobProvider[jobId] = provider
-    self.jobFunded[jobId] = funded
-    self.jobFinal[jobId] = final
-"""
-
-
-
-
-
-
-
-
+SPEC, DELIV, REASON = b"\x01" * 32, b"\x02" * 32, b"\x03" * 32
+PLATFORM_BPS, EVAL_BPS, BUDGET = 250, 100, 1_000_003
+COMPLETED, REJECTED, EXPIRED = 4, 5, 6
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +30,13 @@ def registry(w3):
 
 
 @pytest.fixture(scope="module")
+def usdc(w3):
+    return deploy(w3, "ERC20", "USD Coin", "USDC", 6)
+
+
+@pytest.fixture(scope="module")
 def escrow(w3):
-    out = vyper.compile_code(MOCK_ESCROW, output_formats=["abi", "bytecode"])
-    factory = w3.eth.contract(abi=out["abi"], bytecode=out["bytecode"])
-    receipt = w3.eth.wait_for_transaction_receipt(factory.constructor().transact({"from": w3.eth.accounts[0]}))
-    return w3.eth.contract(address=receipt.contractAddress, abi=out["abi"])
+    return deploy(w3, "JobEscrow", w3.eth.accounts[0], PLATFORM_BPS)
 
 
 @pytest.fixture(scope="module")
@@ -219,59 +198,133 @@ def test_forged_expired_and_malformed_signatures_revert(w3, registry):
 # ---------------------------------------------------------------- reputation
 
 
-def test_feedback_rules_and_summary(w3, registry, escrow, reputation):
+def travel(w3, ts: int):
+    w3.provider.ethereum_tester.time_travel(ts)
+
+
+class Jobs:
+    """Real JobEscrow jobs driven to a chosen phase; evaluator is one fixed account."""
+
+    def __init__(self, w3, escrow, usdc, evaluator):
+        self.w3, self.escrow, self.usdc, self.evaluator = w3, escrow, usdc, evaluator
+
+    def open(self, client, provider, expires_in=86400) -> int:
+        f = self.escrow.functions
+        fn = f.createJob(provider, self.evaluator, now(self.w3) + expires_in, self.usdc.address,
+                         EVAL_BPS, SPEC)
+        job_id = fn.call({"from": client})
+        send(fn, client)
+        send(f.setBudget(job_id, BUDGET), client)
+        return job_id
+
+    def funded(self, client, provider, expires_in=86400) -> int:
+        job_id = self.open(client, provider, expires_in)
+        send(self.usdc.functions.mint(client, BUDGET), self.w3.eth.accounts[0])
+        send(self.usdc.functions.approve(self.escrow.address, BUDGET), client)
+        send(self.escrow.functions.fund(job_id), client)
+        return job_id
+
+    def completed(self, client, provider) -> int:
+        job_id = self.funded(client, provider)
+        send(self.escrow.functions.submit(job_id, DELIV), provider)
+        send(self.escrow.functions.complete(job_id, REASON), self.evaluator)
+        return job_id
+
+    def rejected(self, client, provider) -> int:
+        job_id = self.funded(client, provider)
+        send(self.escrow.functions.reject(job_id, REASON), self.evaluator)
+        return job_id
+
+
+def test_escrow_exposes_job_facts(w3, escrow, usdc):
     a = w3.eth.accounts
-    owner, client, client2, stranger = a[6], a[7], a[8], a[9]
+    jobs = Jobs(w3, escrow, usdc, evaluator=a[3])
+    f = escrow.functions
+    done = jobs.completed(a[1], a[2])
+    assert f.jobClient(done).call() == a[1] and f.jobProvider(done).call() == a[2]
+    assert f.jobFunded(done).call() and f.jobFinal(done).call()
+    assert f.stateOf(done).call() == COMPLETED
+    running = jobs.funded(a[1], a[2])
+    assert f.jobFunded(running).call() and not f.jobFinal(running).call()
+    open_ = jobs.open(a[1], a[2])
+    assert not f.jobFunded(open_).call() and not f.jobFinal(open_).call()
+    rejected = jobs.rejected(a[1], a[2])
+    assert f.jobFunded(rejected).call() and f.jobFinal(rejected).call()
+    assert f.jobClient(10**6).call() == "0x" + "00" * 20
+    assert not f.jobFunded(10**6).call() and not f.jobFinal(10**6).call()
+
+
+def unlocked_wallet_for(w3, registry, owner, agent_id) -> str:
+    """An agent wallet set by its own EIP-712 signature, then unlocked in eth-tester with gas."""
+    acct = set_wallet_for(w3, registry, owner, agent_id)
+    w3.provider.ethereum_tester.add_account("0x" + bytes(acct.key).hex())
+    w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": acct.address, "value": 10**18}))
+    return acct.address
+
+
+def test_feedback_rules_and_summary(w3, registry, escrow, usdc, reputation):
+    a = w3.eth.accounts
+    owner, client, client2, stranger, evaluator, other_provider = a[6], a[7], a[8], a[9], a[3], a[5]
     agent_id = register(registry, owner, "ipfs://worker")
-    wallet = set_wallet_for(w3, registry, owner, agent_id)
+    wallet = unlocked_wallet_for(w3, registry, owner, agent_id)
     give = reputation.functions.giveFeedback
     assert reputation.functions.summary(agent_id).call() == [0, 0]
     assert reputation.functions.average(agent_id).call() == 0
+    jobs = Jobs(w3, escrow, usdc, evaluator)
 
-    def job(job_id, client_, provider, funded=True, final=True):
-        send(escrow.functions.setJob(job_id, client_, provider, funded, final), a[0])
+    done = jobs.completed(client, wallet)            # provider = agent wallet
+    done2 = jobs.completed(client2, owner)           # provider = agent owner
+    rejected = jobs.rejected(client, wallet)
+    running = jobs.funded(client, wallet)
+    other = jobs.completed(client, other_provider)   # someone else's job
+    hired_by_owner = jobs.completed(owner, wallet)   # the owner hired its own agent
+    hired_by_wallet = jobs.completed(wallet, owner)
+    never_funded = jobs.open(client, wallet, expires_in=500)
+    expired_funded = jobs.funded(client, wallet, expires_in=500)
+    travel(w3, now(w3) + 1000)
+    send(escrow.functions.claimRefund(never_funded), client)
+    send(escrow.functions.claimRefund(expired_funded), client)
+    assert escrow.functions.stateOf(never_funded).call() == EXPIRED
+    assert escrow.functions.stateOf(expired_funded).call() == EXPIRED
+    assert escrow.functions.stateOf(rejected).call() == REJECTED
 
-    job(101, client, wallet.address)            # provider = agent wallet
-    job(102, client2, owner)                    # provider = agent owner
-    job(103, client, wallet.address, funded=False, final=True)   # never funded
-    job(104, client, wallet.address, funded=True, final=False)   # still in progress
-    job(105, client, a[5])                      # another provider
-    job(106, owner, wallet.address)             # the owner hired its own agent
-    job(107, client, wallet.address)
-
-    # strangers and non-clients
-    reverts(give(agent_id, 101, 90, TAG, COMMENT), stranger, "not the job's client")
-    reverts(give(agent_id, 101, 90, TAG, COMMENT), owner, "not the job's client")
-    reverts(give(agent_id, 999, 90, TAG, COMMENT), client, "unknown job")
+    # strangers and non-clients (the provider and the evaluator included)
+    for who in (stranger, owner, wallet, evaluator):
+        reverts(give(agent_id, done, 90, TAG, COMMENT), who, "not the job's client")
+    reverts(give(agent_id, 10**6, 90, TAG, COMMENT), client, "unknown job")
     # unfunded / unfinished
-    reverts(give(agent_id, 103, 90, TAG, COMMENT), client, "job never funded")
-    reverts(give(agent_id, 104, 90, TAG, COMMENT), client, "job not final")
-    # wrong agent, score range, self-rating
-    reverts(give(agent_id, 105, 90, TAG, COMMENT), client, "agent was not the provider")
-    reverts(give(agent_id, 101, 101, TAG, COMMENT), client, "score above 100")
-    reverts(give(agent_id, 106, 100, TAG, COMMENT), owner, "cannot rate yourself")
+    reverts(give(agent_id, never_funded, 90, TAG, COMMENT), client, "job never funded")
+    reverts(give(agent_id, running, 90, TAG, COMMENT), client, "job not final")
+    # wrong agent, score range, self-rating (by the owner and by the agent's wallet)
+    reverts(give(agent_id, other, 90, TAG, COMMENT), client, "agent was not the provider")
+    reverts(give(agent_id, done, 101, TAG, COMMENT), client, "score above 100")
+    reverts(give(agent_id, hired_by_owner, 100, TAG, COMMENT), owner, "cannot rate yourself")
+    reverts(give(agent_id, hired_by_wallet, 100, TAG, COMMENT), wallet, "cannot rate yourself")
 
-    receipt = send(give(agent_id, 101, 90, TAG, COMMENT), client)
+    receipt = send(give(agent_id, done, 90, TAG, COMMENT), client)
     ev = reputation.events.FeedbackGiven().process_receipt(receipt, errors=DISCARD)[0].args
-    assert (ev.agentId, ev.jobId, ev.client, ev.score) == (agent_id, 101, client, 90)
+    assert (ev.agentId, ev.jobId, ev.client, ev.score) == (agent_id, done, client, 90)
     assert ev.tagHash == TAG and ev.commentHash == COMMENT
-    fb = reputation.functions.feedbackOf(101).call()
+    fb = reputation.functions.feedbackOf(done).call()
     assert tuple(fb[:5]) == (agent_id, client, 90, TAG, COMMENT) and fb[5] > 0
-    assert reputation.functions.hasFeedback(101).call()
+    assert reputation.functions.hasFeedback(done).call()
 
     # once per job
-    reverts(give(agent_id, 101, 10, TAG, COMMENT), client, "feedback already given")
+    reverts(give(agent_id, done, 10, TAG, COMMENT), client, "feedback already given")
 
-    send(give(agent_id, 102, 75, TAG, COMMENT), client2)
-    send(give(agent_id, 107, 0, TAG, COMMENT), client)
-    assert reputation.functions.summary(agent_id).call() == [3, 165]
-    assert reputation.functions.average(agent_id).call() == 5500
-    assert not reputation.functions.hasFeedback(103).call()
-    assert reputation.functions.feedbackOf(103).call()[0] == 0
+    # rejected and refunded-after-funding jobs were paid for, so their clients may rate them
+    send(give(agent_id, done2, 75, TAG, COMMENT), client2)
+    send(give(agent_id, rejected, 0, TAG, COMMENT), client)
+    send(give(agent_id, expired_funded, 20, TAG, COMMENT), client)
+    assert reputation.functions.summary(agent_id).call() == [4, 185]
+    assert reputation.functions.average(agent_id).call() == 4625
+    assert not reputation.functions.hasFeedback(never_funded).call()
+    assert reputation.functions.feedbackOf(never_funded).call()[0] == 0
 
-    # job 105's provider owns another agent: the feedback goes to that agent only
-    other = register(registry, a[5])
-    send(give(other, 105, 50, TAG, COMMENT), client)
-    assert reputation.functions.summary(other).call() == [1, 50]
-    assert reputation.functions.average(other).call() == 5000
-    assert reputation.functions.summary(agent_id).call() == [3, 165]
+    # the other job's provider owns another agent: the feedback goes to that agent only
+    other_agent = register(registry, other_provider)
+    send(give(other_agent, other, 50, TAG, COMMENT), client)
+    assert reputation.functions.summary(other_agent).call() == [1, 50]
+    assert reputation.functions.average(other_agent).call() == 5000
+    assert reputation.functions.summary(agent_id).call() == [4, 185]

@@ -44,6 +44,7 @@ from steward.cli.render import (
 )
 from steward.cli.check_cmd import check_app
 from steward.cli.mandate_cmd import mandate_app
+from steward.cli.market_cmd import market_app
 from steward.cli.proposals_cmd import register as register_proposal_commands
 from steward.cli.mcp_cmd import register as register_mcp_command
 
@@ -58,6 +59,7 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(contacts_app, name="contacts")
 app.add_typer(mandate_app, name="mandate")
 app.add_typer(check_app, name="check")
+app.add_typer(market_app, name="market")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to the confirmation.")]

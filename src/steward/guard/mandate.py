@@ -410,6 +410,7 @@ def write_default_mandate(wallet: str, overwrite: bool = False) -> Path:
 # Keys holding USD amounts in the file (human numbers) and usd micros in the model.
 _USD_KEYS = {("limits", "per_transaction_usd"), ("limits", "daily_usd"), ("confirm", "above_usd")}
 _SECTIONS = ("limits", "confirm", "allow")
+COMMERCE_SECTION = "commerce"
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
@@ -548,6 +549,9 @@ def parse_mandate(text: str, wallet: str, source: str,
             raise MandateError(f"{source}: {section}: must be a table [{section}], "
                                f"got {_show(data[section])}")
     data = _convert_usd(data, source)
+    # [commerce] (what the wallet's agent may negotiate) is read and strictly validated by
+    # steward.commerce.mandate; the guard itself judges plans, not offers.
+    data.pop(COMMERCE_SECTION, None)
     try:
         parsed = _FileMandate.model_validate(data)
         limits = parsed.limits if chains is None else _check_chains(parsed.limits, source, chains)

@@ -24,6 +24,7 @@ from steward.planning import Call, Plan
 from steward.protocols import erc20
 from steward.protocols.amm import deadline
 from steward.protocols.bridge import Relayer
+from steward.sandbox.commerce import deploy_commerce
 from steward.sandbox.zoo import deploy_zoo
 from steward.wallets import WalletStore, read_passphrase
 
@@ -247,6 +248,8 @@ def up(l1_url: str | None = None, l2_url: str | None = None,
             builder.seed_pools(chain)
     # The scam zoo (and its honest neighbours) for due diligence; only missing tokens deploy.
     deploy_zoo(builder, load_config().chain(L1), progress)
+    # Agent commerce (registry, escrow, pool, reputation); only missing contracts deploy.
+    l1 = deploy_commerce(builder, load_config().chain(L1), progress)
     for name, index in CONTACTS.items():
         save_contact(name, dev_account(index).address, note="sandbox counterparty")
     for wallet in store.list():

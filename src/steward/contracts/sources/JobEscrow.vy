@@ -90,6 +90,8 @@ event JobRefunded:
 platformTreasury: public(immutable(address))
 platformFeeBps: public(immutable(uint256))
 jobs: public(HashMap[uint256, Job])
+# set by fund(); an Expired job may have been refunded from Open, never funded
+wasFunded: public(HashMap[uint256, bool])
 nextJobId: public(uint256)
 
 
@@ -129,6 +131,35 @@ def getJob(jobId: uint256) -> Job:
 @view
 def stateOf(jobId: uint256) -> uint8:
     return self.jobs[jobId].state
+
+
+# IJobFacts, read by Reputation: every rating must be backed by a funded job that ended.
+
+@external
+@view
+def jobClient(jobId: uint256) -> address:
+    """empty(address) for an unknown job."""
+    return self.jobs[jobId].client
+
+
+@external
+@view
+def jobProvider(jobId: uint256) -> address:
+    return self.jobs[jobId].provider
+
+
+@external
+@view
+def jobFunded(jobId: uint256) -> bool:
+    """True once the budget was paid in; stays true after payout, rejection or refund."""
+    return self.wasFunded[jobId]
+
+
+@external
+@view
+def jobFinal(jobId: uint256) -> bool:
+    state: uint8 = self.jobs[jobId].state
+    return state == COMPLETED or state == REJECTED or state == EXPIRED
 
 
 @external
@@ -207,6 +238,7 @@ def fund(jobId: uint256):
     assert job.budget > 0, "zero budget"
     assert block.timestamp < job.expiresAt, "expired"
     self.jobs[jobId].state = FUNDED
+    self.wasFunded[jobId] = True
     before: uint256 = staticcall IToken(job.token).balanceOf(self)
     assert extcall IToken(job.token).transferFrom(msg.sender, self, job.budget, default_return_value=True), "transferFrom failed"
     received: uint256 = staticcall IToken(job.token).balanceOf(self) - before
