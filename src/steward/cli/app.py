@@ -47,6 +47,7 @@ from steward.cli.mandate_cmd import mandate_app
 from steward.cli.market_cmd import market_app
 from steward.cli.proposals_cmd import register as register_proposal_commands
 from steward.cli.mcp_cmd import register as register_mcp_command
+from steward.cli.serve_cmd import register as register_serve_commands
 
 app = typer.Typer(help="Steward: a wallet for agents that simulates, explains and guards "
                        "every transaction.", no_args_is_help=True, add_completion=False)
@@ -473,6 +474,11 @@ def init(
     store = WalletStore()
     names = [wallet] if wallet else [w.name for w in store.list()]
     console.print(f"Steward home: {steward_home()}")
+    from steward.api.token import ensure_token, token_path
+
+    created = ensure_token()[1]
+    console.print(f"API token ({'created' if created else 'kept'}): {token_path()} "
+                  "(`steward token` prints it; `steward serve` uses it)")
     for name in names:
         store.get(name)
         console.print(f"mandate for {name}: {write_default_mandate(name)}")
@@ -506,6 +512,7 @@ def demo() -> None:
 
 register_proposal_commands(app)
 register_mcp_command(app)
+register_serve_commands(app)
 
 
 def main() -> None:

@@ -1,0 +1,440 @@
+"""The JSON API: Steward over HTTP, with the guard in the loop (`steward serve`).
+
+Every `/api/...` route but `/api/health` needs `Authorization: Bearer <token>` (the token in
+`<home>/api-token`). Money moves only through proposals: `POST /api/proposals` understands,
+plans, simulates and judges a request and stores it; `execute` signs only a proposal the
+mandate allowed or a person approved, re-judged right before signing.
+
+The embedded chains are not thread-safe, and the file lock that guards them is shared with
+other `steward` processes: one lock (`app.state.chain_lock`) lets one request at a time work
+on the chains, and the chains' file lock is given back after every request, so a person's
+`steward approve ID` in a terminal never waits on an idle server.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import threading
+from contextlib import contextmanager
+from typing import Annotated, Iterator
+
+import anyio
+import requests
+from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+import steward
+from steward import chains as chain_registry
+from steward import proposals
+from steward.api.models import (ChainTotal, ErrorResponse, Health, HoldingOut, JournalOut,
+                                PortfolioOut, ProposeIntent, ProposeRequest, WalletTotal)
+from steward.chains.config import ChainConfig, load_config
+from steward.contacts import checked_address
+from steward.diligence.addresses import AddressReport
+from steward.diligence.links import LinkReport
+from steward.diligence.token import TokenReport
+from steward.errors import StewardError
+from steward.journal import Journal
+from steward.portfolio import USD_DECIMALS, Portfolio, portfolio
+from steward.proposals import Proposal, ProposalError, ProposalNotFound
+from steward.units import format_units
+from steward.wallets import WalletStore
+from steward.wallets.passphrase import PASSPHRASE_ENV
+
+log = logging.getLogger("steward.api")
+
+API_APPROVER = "api"
+
+DESCRIPTION = """\
+Steward's JSON API: portfolio, proposals (propose → allowed / pending → approve or reject →
+execute), due-diligence checks and the journal.
+
+Authenticate every `/api/...` call except `/api/health` with `Authorization: Bearer <token>`;
+the token is in `<steward home>/api-token` (`steward token` prints it). It is the owner's
+credential: whoever holds it can approve proposals. Give other agents the MCP server
+(`steward mcp`) instead, which cannot approve.
+
+Nothing is signed at `POST /api/proposals`. A proposal with status `allowed` can be executed;
+`pending` waits for a person (`POST .../approve`, the dashboard, or `steward approve ID`);
+`denied` never runs. Execution simulates every step again and refuses (status `stale`,
+nothing signed) if the balance changes or the mandate's decision differ from the proposal.
+
+Errors are JSON `{"detail": "..."}` saying what was wrong and what is valid: 400 bad input,
+401 no or wrong token, 404 unknown proposal, 409 the proposal's state does not allow it,
+422 a request that does not match this schema.
+"""
+
+TAGS = [
+    {"name": "health", "description": "Is the server up (no token needed)."},
+    {"name": "portfolio", "description": "Every asset on every chain for every wallet, in USD."},
+    {"name": "proposals", "description": "Requests judged now and signed later, only when the "
+                                         "mandate allowed them or a person approved them."},
+    {"name": "checks", "description": "Due diligence on tokens, addresses and links."},
+    {"name": "journal", "description": "The guard's verdicts and the transactions signed."},
+]
+
+
+def _errors(*codes: int) -> dict[int | str, dict]:
+    meaning = {400: "Bad input: what was wrong and what is valid.",
+               401: "No bearer token, or not this server's.",
+               404: "No such proposal.",
+               409: "The proposal's status does not allow this (or it expired).",
+               502: "A chain's RPC endpoint stopped answering.",
+               503: "This server cannot sign (it was started without the wallet passphrase)."}
+    return {code: {"model": ErrorResponse, "description": meaning[code]} for code in codes}
+
+
+class ServerCannotSign(StewardError):
+    pass
+
+
+# ---- authentication --------------------------------------------------------------------------
+
+bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
+                    description="The token in `<steward home>/api-token` (`steward token`).")
+
+
+def require_token(request: Request,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                         Depends(bearer)]) -> None:
+    if credentials is None:
+        raise HTTPException(401, "missing bearer token: send 'Authorization: Bearer <token>' "
+                                 "with the token from `steward token`",
+                            headers={"WWW-Authenticate": "Bearer"})
+    expected = request.app.state.token.encode()
+    if not hmac.compare_digest(credentials.credentials.encode(), expected):
+        raise HTTPException(401, "wrong bearer token: this server's token is in its Steward "
+                                 "home's api-token file (`steward token` prints it)",
+                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+# ---- chain work ------------------------------------------------------------------------------
+
+@contextmanager
+def chain_work(request: Request) -> Iterator[None]:
+    """One request at a time on the chains and the stores; the chains' file lock goes back
+    to other processes when it is done."""
+    with request.app.state.chain_lock:
+        try:
+            yield
+        finally:
+            chain_registry.end_all_sessions()
+
+
+def _release_chains(lock: threading.Lock) -> None:
+    # Held means another request is on the chains, and its chain_work ends every session when
+    # it is done; waiting here would only keep this answer (and /api/health) waiting.
+    if lock.acquire(blocking=False):
+        try:
+            chain_registry.end_all_sessions()
+        finally:
+            lock.release()
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+def _usd(micros: int) -> str:
+    return format_units(micros, USD_DECIMALS)
+
+
+def _wallets(wallet: str | None) -> dict[str, str]:
+    store = WalletStore()
+    if wallet is not None:
+        info = store.get(wallet)
+        if info.error or not info.address:
+            raise StewardError(f"wallet '{wallet}' cannot be read ({info.error}); the other "
+                               "wallets are unaffected")
+        return {info.name: info.address}
+    wallets = {w.name: w.address for w in store.list() if w.address and not w.error}
+    if not wallets:
+        raise StewardError("no wallet yet: run `steward sandbox up` or `steward wallet create "
+                           "NAME`")
+    return wallets
+
+
+def portfolio_out(result: Portfolio, wallets: dict[str, str]) -> PortfolioOut:
+    holdings = [HoldingOut(wallet=h.wallet, address=h.address, chain=h.chain, symbol=h.symbol,
+                           token=h.token, decimals=h.decimals, balance=h.balance,
+                           amount=format_units(h.balance, h.decimals), usd_value=h.usd_value,
+                           usd=None if h.usd_value is None else _usd(h.usd_value))
+                for h in result.holdings]
+    wallet_totals = [WalletTotal(wallet=name, address=address,
+                                 usd_value=result.usd_total(name),
+                                 usd=_usd(result.usd_total(name)))
+                     for name, address in wallets.items()]
+    chain_names = list(dict.fromkeys(h.chain for h in result.holdings))
+    chain_totals = []
+    for chain in chain_names:
+        total = sum(h.usd_value or 0 for h in result.holdings if h.chain == chain)
+        chain_totals.append(ChainTotal(chain=chain, usd_value=total, usd=_usd(total)))
+    unpriced = sorted({f"{h.symbol} on {h.chain}" for h in result.holdings
+                       if h.balance and h.usd_value is None})
+    return PortfolioOut(holdings=holdings, wallets=wallet_totals, chains=chain_totals,
+                        total_usd_value=result.usd_total(), total_usd=_usd(result.usd_total()),
+                        unpriced=unpriced, errors=result.errors)
+
+
+def _chain(name: str | None) -> ChainConfig:
+    config = load_config()
+    if name is not None:
+        return config.chain(name)
+    if not config.chains:
+        raise StewardError("no chain configured: run `steward sandbox up` or add one to "
+                           "config.toml")
+    return next(iter(config.chains.values()))
+
+
+def _owner() -> str | None:
+    store = WalletStore()
+    name = store.default_name()
+    return store.get(name).address if name else None
+
+
+# ---- routes ----------------------------------------------------------------------------------
+
+ProposalId = Annotated[str, Path(min_length=1, max_length=64,
+                                 description="The id `POST /api/proposals` returned, e.g. "
+                                             "p-3f9a1c2b7d.")]
+ChainQuery = Annotated[str | None, Query(min_length=1, max_length=64, examples=["sandbox-l1"],
+                                         description=(
+    "Chain name or alias, e.g. sandbox-l1 or l1; the first configured chain when left out."))]
+AddressQuery = Annotated[str, Query(min_length=1, max_length=100,
+                                    examples=["0x000000000000000000000000000000000000dEaD"],
+                                    description="A 0x address (40 hex digits).")]
+
+public = APIRouter(prefix="/api")
+api = APIRouter(prefix="/api", dependencies=[Depends(require_token)],
+                responses=_errors(401))
+
+
+@public.get("/health", tags=["health"], summary="Is the server up", response_model=Health)
+def health() -> Health:
+    return Health(version=steward.__version__)
+
+
+@api.get("/portfolio", tags=["portfolio"], response_model=PortfolioOut,
+         summary="Holdings of every wallet on every chain, with USD values and totals",
+         responses=_errors(400, 502))
+def get_portfolio(
+    request: Request,
+    wallet: Annotated[str | None, Query(min_length=1, max_length=64,
+                                        description="Only this wallet.")] = None,
+    chain: Annotated[list[str] | None, Query(description="Only these chains (repeatable).")] = None,
+) -> PortfolioOut:
+    """Exact balances (base units and decimal text) and USD values from the chain's pools. A
+    chain that cannot be read is listed in `errors`; the others are still shown."""
+    with chain_work(request):
+        wallets = _wallets(wallet)
+        return portfolio_out(portfolio(wallets, chain or None), wallets)
+
+
+@api.post("/proposals", tags=["proposals"], status_code=201, response_model=Proposal,
+          summary="Propose a request: understand, plan, simulate and judge it (nothing is signed)",
+          responses=_errors(400, 502))
+def create_proposal(request: Request, body: Annotated[ProposeRequest, Body()]) -> Proposal:
+    """Give `text` (plain words) or `intent` (structured), not both. Returns the proposal:
+    status `allowed` (execute it), `pending` (a person must approve it), `denied` (never),
+    `needs_clarification` (see `question` and `options`, propose again) or `answered` (a
+    balance or quote question, see `answer`). Each step has the plan, the preview, the
+    wallet's simulated balance changes, risk findings and the mandate's reasons."""
+    with chain_work(request):
+        if isinstance(body, ProposeIntent):
+            return proposals.propose(intent=body.intent.model_dump(mode="json", exclude_none=True),
+                                     wallet=body.wallet)
+        return proposals.propose(body.text, wallet=body.wallet)
+
+
+@api.get("/proposals", tags=["proposals"], response_model=list[Proposal],
+         summary="List proposals, newest first", responses=_errors(400))
+def list_proposals(
+    request: Request,
+    status: Annotated[proposals.Status | None, Query(description="Only this status, e.g. "
+                                                               "pending.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="How many, newest first.")] = 50,
+) -> list[Proposal]:
+    with chain_work(request):
+        return proposals.list_proposals(status, limit)
+
+
+@api.get("/proposals/{proposal_id}", tags=["proposals"], response_model=Proposal,
+         summary="One proposal as it is now", responses=_errors(400, 404))
+def get_proposal(request: Request, proposal_id: ProposalId) -> Proposal:
+    """Poll a pending proposal until a person approves or rejects it; an overdue one shows
+    `expired`."""
+    with chain_work(request):
+        return proposals.get_proposal(proposal_id)
+
+
+@api.post("/proposals/{proposal_id}/approve", tags=["proposals"], response_model=Proposal,
+          summary="A person's yes to a pending proposal", responses=_errors(400, 404, 409))
+def approve_proposal(request: Request, proposal_id: ProposalId) -> Proposal:
+    """Only `pending` proposals (the mandate asked for a person) can be approved, before they
+    expire; a denied one never. Approving signs nothing: execute it next."""
+    with chain_work(request):
+        return proposals.approve_proposal(proposal_id, by=API_APPROVER)
+
+
+@api.post("/proposals/{proposal_id}/reject", tags=["proposals"], response_model=Proposal,
+          summary="Reject a proposal; nothing of it will be signed",
+          responses=_errors(400, 404, 409))
+def reject_proposal(request: Request, proposal_id: ProposalId) -> Proposal:
+    with chain_work(request):
+        return proposals.reject_proposal(proposal_id, by=API_APPROVER)
+
+
+@api.post("/proposals/{proposal_id}/execute", tags=["proposals"], response_model=Proposal,
+          summary="Sign an allowed or approved proposal, re-judged right before signing",
+          responses=_errors(400, 404, 409, 502, 503))
+def execute_proposal(request: Request, proposal_id: ProposalId) -> Proposal:
+    """Every step is simulated and judged again first. The answer is the proposal: status
+    `executed` (transaction hashes in `steps[].tx_hashes`), `failed` (what was done and why it
+    stopped in `message`) or `stale` (the world changed since it was judged; nothing signed).
+    A pending, denied, rejected, expired or already executed proposal is a 409."""
+    with chain_work(request):
+        passphrase = request.app.state.passphrase or os.environ.get(PASSPHRASE_ENV)
+        if not passphrase and proposals.get_proposal(proposal_id).status in ("allowed",
+                                                                             "approved"):
+            # Reading one here would prompt on the server's terminal and hang the request.
+            raise ServerCannotSign(f"this server cannot sign: start `steward serve` with "
+                                   f"{PASSPHRASE_ENV} set or in a terminal, or run `steward "
+                                   "execute ID`; nothing was signed")
+        # Without a passphrase, execute_proposal still refuses other statuses with the reason.
+        return proposals.execute_proposal(proposal_id, passphrase=passphrase or "")
+
+
+@api.get("/check/token", tags=["checks"], response_model=TokenReport,
+         summary="Due diligence on a token: honeypots, taxes, privileges, holders, liquidity",
+         responses=_errors(400, 502))
+def check_token(request: Request, address: Annotated[str, Query(
+        min_length=1, max_length=100, examples=["USDC"],
+        description="The token's 0x address, or a symbol the chain registry knows (USDC).")],
+        chain: ChainQuery = None) -> TokenReport:
+    """Simulated buy, transfer and sell from fresh addresses, the owner's privileges probed,
+    bytecode and chain data; a verdict (safe / caution / danger), a score and how each field
+    was established."""
+    from steward.diligence.token import token_report
+
+    with chain_work(request):
+        config = _chain(chain)
+        target = config.tokens.get(address.strip().upper()) or checked_address(address)
+        return token_report(chain_registry.connect(config), config, target)
+
+
+@api.get("/check/address", tags=["checks"], response_model=AddressReport,
+         summary="Who is this address: account or contract, first activity, look-alikes",
+         responses=_errors(400, 502))
+def check_address(request: Request, address: AddressQuery,
+                  chain: ChainQuery = None) -> AddressReport:
+    """Whether it imitates an address the default wallet knows (address poisoning), poisoning
+    spam sent to that wallet, and whether it is a (token) contract."""
+    from steward.diligence.addresses import check_address as address_report
+    from steward.diligence.addresses import known_addresses
+
+    with chain_work(request):
+        config = _chain(chain)
+        target = checked_address(address)
+        owner = _owner()
+        return address_report(chain_registry.connect(config), config, target, owner,
+                              known_addresses(owner))
+
+
+@api.get("/check/url", tags=["checks"], response_model=LinkReport,
+         summary="Is this link what it claims: look-alikes, punycode, homoglyphs, phishing lists",
+         responses=_errors(400))
+def check_url(url: Annotated[str, Query(min_length=1, max_length=2048, examples=[
+        "https://app.uniswap.org.claim.xyz"], description=(
+        "A URL or bare host, e.g. https://app.uniswap.org.claim.xyz"))]) -> LinkReport:
+    from steward.diligence.links import check_url as link_report
+
+    return link_report(url)
+
+
+@api.get("/journal", tags=["journal"], response_model=JournalOut,
+         summary="The transactions Steward signed and the guard's verdicts, newest first",
+         responses=_errors(400))
+def get_journal(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=500, description="How many of each.")] = 50,
+    wallet: Annotated[str | None, Query(min_length=1, max_length=64,
+                                        description="Only this wallet.")] = None,
+) -> JournalOut:
+    with chain_work(request):
+        journal = Journal()
+        return JournalOut(transactions=journal.entries(limit, wallet),
+                          verdicts=journal.verdicts(limit, wallet))
+
+
+# ---- errors ----------------------------------------------------------------------------------
+
+def _status_for(exc: StewardError) -> int:
+    if isinstance(exc, ProposalNotFound):
+        return 404
+    if isinstance(exc, ProposalError):
+        return 409
+    if isinstance(exc, ServerCannotSign):
+        return 503
+    return 400
+
+
+async def steward_error(request: Request, exc: StewardError) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=_status_for(exc))
+
+
+async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # A bug, not bad input: the client gets JSON without internals; the log gets the traceback.
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": f"internal error ({type(exc).__name__}); the server's log "
+                                   "has the details"}, status_code=500)
+
+
+async def connection_lost(request: Request, exc: requests.RequestException) -> JSONResponse:
+    url = getattr(exc.request, "url", None) or "the RPC endpoint"
+    return JSONResponse({"detail": f"lost the connection to {url} ({type(exc).__name__}); "
+                                   "GET /api/journal shows what was sent"}, status_code=502)
+
+
+# ---- the app ---------------------------------------------------------------------------------
+
+def create_app(*, token: str, passphrase: str | None = None) -> FastAPI:
+    """The JSON API (and the dashboard at `/`, when it is installed) for one Steward home.
+
+    `token` is required on every `/api/...` call; `passphrase` unlocks wallets for `execute`
+    (None: `STEWARD_PASSPHRASE` at the time of the call; never a terminal prompt).
+    """
+    if not token or not token.strip():
+        raise StewardError("the API needs a non-empty bearer token")
+    app = FastAPI(title="Steward", version=steward.__version__, description=DESCRIPTION,
+                  openapi_tags=TAGS)
+    app.state.token = token
+    app.state.passphrase = passphrase
+    app.state.chain_lock = threading.Lock()
+    app.add_exception_handler(StewardError, steward_error)
+    app.add_exception_handler(requests.RequestException, connection_lost)
+    app.add_exception_handler(Exception, unexpected)
+
+    @app.middleware("http")
+    async def release_chains(request: Request, call_next):
+        try:
+            return await call_next(request)
+        finally:
+            # Whatever a route did, the chains' file lock goes back to other processes.
+            await anyio.to_thread.run_sync(_release_chains, app.state.chain_lock)
+
+    app.include_router(public)
+    app.include_router(api)
+    try:
+        from steward.api.dashboard import router as dashboard
+    except ImportError as exc:
+        if exc.name != "steward.api.dashboard":
+            raise
+        log.warning("the dashboard is not installed; serving the JSON API only")
+    else:
+        app.include_router(dashboard)
+    return app
+
+
+__all__ = ["create_app", "portfolio_out", "require_token"]
