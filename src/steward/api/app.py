@@ -32,7 +32,7 @@ from steward import chains as chain_registry
 from steward import proposals
 from steward.api.models import (ChainTotal, ErrorResponse, Health, HoldingOut, JournalOut,
                                 PortfolioOut, ProposeIntent, ProposeRequest, WalletTotal)
-from steward.chains.config import ChainConfig, load_config
+from steward.chains.config import load_config
 from steward.contacts import checked_address
 from steward.diligence.addresses import AddressReport
 from steward.diligence.links import LinkReport
@@ -178,16 +178,6 @@ def portfolio_out(result: Portfolio, wallets: dict[str, str]) -> PortfolioOut:
                         unpriced=unpriced, errors=result.errors)
 
 
-def _chain(name: str | None) -> ChainConfig:
-    config = load_config()
-    if name is not None:
-        return config.chain(name)
-    if not config.chains:
-        raise StewardError("no chain configured: run `steward sandbox up` or add one to "
-                           "config.toml")
-    return next(iter(config.chains.values()))
-
-
 def _owner() -> str | None:
     store = WalletStore()
     name = store.default_name()
@@ -319,7 +309,7 @@ def check_token(request: Request, address: Annotated[str, Query(
     from steward.diligence.token import token_report
 
     with chain_work(request):
-        config = _chain(chain)
+        config = load_config().chain_or_first(chain)
         target = config.tokens.get(address.strip().upper()) or checked_address(address)
         return token_report(chain_registry.connect(config), config, target)
 
@@ -335,7 +325,7 @@ def check_address(request: Request, address: AddressQuery,
     from steward.diligence.addresses import known_addresses
 
     with chain_work(request):
-        config = _chain(chain)
+        config = load_config().chain_or_first(chain)
         target = checked_address(address)
         owner = _owner()
         return address_report(chain_registry.connect(config), config, target, owner,

@@ -27,8 +27,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from steward import chains as chain_registry
-from steward.contacts import checked_address, load_contacts
 from steward.errors import StewardError
+from steward.contacts import checked_address
 from steward.journal import Journal
 from steward.portfolio import USD_DECIMALS, Portfolio, portfolio
 from steward.proposals import (Proposal, ProposalError, ProposalNotFound, approve_proposal,
@@ -454,16 +454,6 @@ def _default_address() -> str | None:
     return store.get(name).address if name else None
 
 
-def _known_addresses(owner: str | None) -> dict[str, str]:
-    """Names for the addresses a person already uses: look-alikes of these are poisoning."""
-    known = {name: contact.address for name, contact in load_contacts().items()}
-    known |= {f"wallet {w.name}": w.address for w in WalletStore().list() if w.address}
-    if owner:
-        for index, address in enumerate(sorted(Journal().past_recipients(owner))):
-            known.setdefault(f"past recipient #{index + 1}", checked_address(address))
-    return known
-
-
 def run_check(kind: str, value: str, chain: str) -> dict:
     """The report for one check, shaped for the page: verdict, score, reasons, findings."""
     if kind == "url":
@@ -477,10 +467,10 @@ def run_check(kind: str, value: str, chain: str) -> dict:
     config = chain_registry.chain_config(chain)
     w3 = chain_registry.connect(config)
     if kind == "address":
-        from steward.diligence.addresses import check_address
+        from steward.diligence.addresses import check_address, known_addresses
 
         owner = _default_address()
-        report = check_address(w3, config, checked_address(value), owner, _known_addresses(owner))
+        report = check_address(w3, config, checked_address(value), owner, known_addresses(owner))
         what = "contract" if report.is_contract else "account (EOA)"
         return {"title": f"{report.address} on {report.chain}: {what}", "score": None,
                 "verdict": report.verdict, "subtitle": report.known_as or "",

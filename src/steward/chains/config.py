@@ -99,6 +99,15 @@ class StewardConfig(BaseModel):
                 return chain
         raise UnknownNameError("chain", name_or_alias, list(self.chains))
 
+    def chain_or_first(self, name_or_alias: str | None) -> ChainConfig:
+        """The named chain, or the first configured one when none was named."""
+        if name_or_alias is not None:
+            return self.chain(name_or_alias)
+        if not self.chains:
+            raise StewardError("no chain configured: run `steward sandbox up` or add one to "
+                               "config.toml")
+        return next(iter(self.chains.values()))
+
 
 def default_config() -> StewardConfig:
     chains = {

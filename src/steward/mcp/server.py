@@ -26,7 +26,7 @@ from pydantic import Field, SkipValidation
 
 import steward
 from steward import chains as chain_registry
-from steward.chains.config import ChainConfig, load_config
+from steward.chains.config import load_config
 from steward.contacts import checked_address
 from steward.diligence.addresses import AddressReport
 from steward.diligence.links import LinkReport
@@ -85,16 +85,6 @@ def steward_tool(fn: _F) -> _F:
             finally:
                 chain_registry.end_all_sessions()
     return run  # type: ignore[return-value]
-
-
-def _chain(name: str | None) -> ChainConfig:
-    config = load_config()
-    if name is not None:
-        return config.chain(name)
-    if not config.chains:
-        raise StewardError("no chain configured: run `steward sandbox up` or add one to "
-                           "config.toml")
-    return next(iter(config.chains.values()))
 
 
 def _wallets(store: WalletStore, wallet: str | None) -> dict[str, str]:
@@ -201,7 +191,7 @@ def build_server() -> MCPServer:
         how each field was established."""
         from steward.diligence.token import token_report
 
-        config = _chain(chain)
+        config = load_config().chain_or_first(chain)
         target = config.tokens.get(address.strip().upper()) or checked_address(address)
         return token_report(chain_registry.connect(config), config, target)
 
@@ -218,7 +208,7 @@ def build_server() -> MCPServer:
         from steward.diligence.addresses import check_address as address_report
         from steward.diligence.addresses import known_addresses
 
-        config = _chain(chain)
+        config = load_config().chain_or_first(chain)
         target = checked_address(address)
         store = WalletStore()
         owner = _owner(store)
