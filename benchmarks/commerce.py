@@ -7,7 +7,9 @@ their own mandates), every step through Steward's guard and executor:
     → submit (the provider factorises a number) → complete (the evaluator re-verifies it)
 
 The timed figure is jobs per second over that whole path, wall clock, jobs run one after
-another. Afterwards, untimed, each client rates its provider (giveFeedback), one job is rejected
+another. The baseline, timed in the same run in alternating rounds, is the same agents doing the
+same jobs (same negotiation, same calls) with each call signed straight with web3.py: no
+simulation, no guard, no journal — so the ratio is what Steward's safety costs per job. Afterwards, untimed, each client rates its provider (giveFeedback), one job is rejected
 and one expires with a silent evaluator and is refunded (claimRefund, after moving the node's
 clock), so every phase has a gas figure. The run fails (exit 1) unless the provider received
 exactly the payouts the escrow computes and every refund returned the whole budget.
@@ -56,6 +58,9 @@ class Result:
     gas: dict[str, dict[str, int]] = field(default_factory=dict)  # phase → {median, min, max, n}
     gas_per_job_total: int = 0
     verified: bool = False
+    baseline_seconds: float = 0.0
+    baseline_jobs_per_second: float = 0.0
+    guard_overhead_ratio: float = 0.0  # Steward's seconds per job / the baseline's
 
 
 def build_world(backend: str, err: Console):
@@ -86,6 +91,38 @@ def travel(market, seconds: int) -> None:
     else:
         provider.make_request("evm_increaseTime", [seconds])
         provider.make_request("evm_mine", [])
+
+
+def unguarded(agent):
+    """The same agent with every call signed straight with web3.py (the baseline)."""
+    from steward.execution import PlanResult, StepResult, fee_caps
+    from steward.planning import Plan
+
+    w3, chain = agent.market.w3, agent.market.chain
+
+    def sign_and_send(calls, phases, summary, **extra):
+        result = PlanResult(Plan(chain=chain.name, sender=agent.address, calls=calls,
+                                 summary=summary))
+        max_fee, tip = fee_caps(w3)
+        for call in calls:
+            tx = {"from": agent.address, "to": call.to, "data": call.data, "value": call.value,
+                  "chainId": chain.chain_id}
+            tx.update(gas=w3.eth.estimate_gas(tx) * 6 // 5, maxFeePerGas=max_fee,
+                      maxPriorityFeePerGas=tip,
+                      nonce=w3.eth.get_transaction_count(agent.address, "pending"))
+            del tx["from"]
+            signed = agent._account.sign_transaction(tx)
+            receipt = w3.eth.wait_for_transaction_receipt(
+                w3.eth.send_raw_transaction(signed.raw_transaction), timeout=120)
+            if receipt["status"] != 1:
+                raise BenchmarkFailure(f"baseline: {call.description} reverted")
+            result.steps.append(StepResult(call.description, receipt["transactionHash"].to_0x_hex(),
+                                           "success", receipt["gasUsed"], 0,
+                                           receipt["blockNumber"]))
+        return result
+
+    agent._run = sign_and_send
+    return agent
 
 
 def run(backend: str, n_agents: int, m_jobs: int, err: Console) -> Result:
@@ -119,7 +156,7 @@ def _measure(backend: str, n_agents: int, m_jobs: int, err: Console) -> Result:
     usdc = market.token("USDC").address
     provider_before = market.balance(usdc, provider.address)
 
-    def one_job(client: Agent, number: int) -> tuple[int, object]:
+    def one_job(client: Agent, provider: Agent, number: int) -> tuple[int, object]:
         spec = Spec(kind="factorise", n=(1_000_003 + 2 * number) * 998_244_353)
         offer = client.propose(provider.card, evaluator.card, spec, "USDC", PRICE)
         agreed = client.respond(provider.consider(offer, client.card), offer, provider.card)
@@ -128,17 +165,31 @@ def _measure(backend: str, n_agents: int, m_jobs: int, err: Console) -> Result:
         provider.deliver(job_id, spec)
         return job_id, spec
 
-    jobs: list[tuple[str, int]] = []
-    err.print(f"timing {n_agents} agents × {m_jobs} jobs…")
-    started = time.perf_counter()
-    for j in range(m_jobs):
+    raw = {name: unguarded(Agent.from_wallet(name, passphrase, market=market,
+                                             agent_id=agents[name].agent_id))
+           for name in [*clients, "provider", "evaluator"]}
+    raw["provider"].asking_price = ASKING
+
+    def one_round(team: dict[str, Agent], number: int) -> list[tuple[str, int]]:
+        done = []
         for client_name in clients:
-            job_id, spec = one_job(agents[client_name], len(jobs))
-            accepted, reason = evaluator.evaluate(job_id, spec)
+            job_id, spec = one_job(team[client_name], team["provider"], number + len(done))
+            accepted, reason = team["evaluator"].evaluate(job_id, spec)
             if not accepted:
                 raise BenchmarkFailure(f"job {job_id} was rejected: {reason}")
-            jobs.append((client_name, job_id))
-    seconds = time.perf_counter() - started
+            done.append((client_name, job_id))
+        return done
+
+    jobs: list[tuple[str, int]] = []
+    seconds = baseline_seconds = 0.0
+    err.print(f"timing {n_agents} agents × {m_jobs} jobs, guarded and unguarded in turns…")
+    for j in range(m_jobs):
+        started = time.perf_counter()
+        one_round(raw, 10_000 + j * n_agents)
+        baseline_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        jobs += one_round(agents, len(jobs))
+        seconds += time.perf_counter() - started
 
     # untimed: feedback, one rejection, one expiry refund
     for client_name, job_id in jobs:
@@ -161,8 +212,9 @@ def _measure(backend: str, n_agents: int, m_jobs: int, err: Console) -> Result:
 
     payout, _, _ = market.fees(ASKING, 100)
     received = market.balance(usdc, provider.address) - provider_before
-    if received != payout * len(jobs):
-        raise BenchmarkFailure(f"the provider received {received}, expected {payout * len(jobs)}")
+    paid_jobs = 2 * len(jobs)  # the baseline's jobs pay the same provider wallet
+    if received != payout * paid_jobs:
+        raise BenchmarkFailure(f"the provider received {received}, expected {payout * paid_jobs}")
     standing = market.standing(provider.agent_id, provider.address)
     if standing.jobs != len(jobs):
         raise BenchmarkFailure(f"{standing.jobs} ratings recorded, expected {len(jobs)}")
@@ -179,17 +231,25 @@ def _measure(backend: str, n_agents: int, m_jobs: int, err: Console) -> Result:
     return Result(backend=backend, agents=n_agents, jobs_per_agent=m_jobs, jobs=total,
                   seconds=round(seconds, 3), jobs_per_second=round(total / seconds, 3),
                   seconds_per_job=round(seconds / total, 3), gas=gas, gas_per_job_total=per_job,
-                  verified=True)
+                  verified=True, baseline_seconds=round(baseline_seconds, 3),
+                  baseline_jobs_per_second=round(total / baseline_seconds, 3),
+                  guard_overhead_ratio=round(seconds / baseline_seconds, 2))
 
 
 def render(result: Result) -> list[Table]:
     speed = Table(title=f"Agent commerce on {result.backend}: end to end (negotiate → create → "
                         "fund → submit → complete)")
-    for column in ("agents", "jobs each", "jobs", "seconds", "jobs/s", "s/job"):
+    for column in ("way", "agents", "jobs each", "jobs", "seconds", "jobs/s", "s/job"):
         speed.add_column(column, justify="right")
-    speed.add_row(str(result.agents), str(result.jobs_per_agent), str(result.jobs),
-                  f"{result.seconds:.2f}", f"{result.jobs_per_second:.2f}",
+    speed.add_row("Steward (guard + executor)", str(result.agents), str(result.jobs_per_agent),
+                  str(result.jobs), f"{result.seconds:.2f}", f"{result.jobs_per_second:.2f}",
                   f"{result.seconds_per_job:.2f}")
+    speed.add_row("baseline (raw web3.py)", str(result.agents), str(result.jobs_per_agent),
+                  str(result.jobs), f"{result.baseline_seconds:.2f}",
+                  f"{result.baseline_jobs_per_second:.2f}",
+                  f"{result.baseline_seconds / result.jobs:.2f}")
+    speed.caption = (f"Steward takes {result.guard_overhead_ratio:.2f}× the baseline's time per "
+                     "job: every transaction simulated, judged and journaled first")
     gas = Table(title="Gas per job phase")
     for column, justify in (("phase", "left"), ("median", "right"), ("min", "right"),
                             ("max", "right"), ("n", "right")):
