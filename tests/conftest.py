@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,18 +40,26 @@ def steward_home(tmp_path, monkeypatch) -> Path:
     forget_process_state()
 
 
-def build_template(path: Path, **up_args) -> Path:
+@contextmanager
+def steward_home_at(path: Path):
+    """Work in the Steward home at `path` (for session/module templates built outside a test's
+    own home); the previous home and this process's cached state are restored after."""
     previous = os.environ.get("STEWARD_HOME")
     os.environ["STEWARD_HOME"] = str(path)
     os.environ.update(TEST_ENV)
     try:
-        sandbox.up(**up_args)
+        yield path
     finally:
         forget_process_state()
         if previous is None:
             os.environ.pop("STEWARD_HOME", None)
         else:
             os.environ["STEWARD_HOME"] = previous
+
+
+def build_template(path: Path, **up_args) -> Path:
+    with steward_home_at(path):
+        sandbox.up(**up_args)
     return path
 
 

@@ -4,14 +4,13 @@ guard and the executor, evaluation, refunds, pools and payment-backed reputation
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 from eth_account import Account
 
-from conftest import PASSPHRASE, TEST_ENV, forget_process_state, run_cli
+from conftest import PASSPHRASE, run_cli, steward_home_at
 from steward import sandbox
 from steward.chains.config import load_config
 from steward.commerce import (
@@ -55,18 +54,9 @@ def market_template(embedded_template, tmp_path_factory) -> Path:
     """The sandbox plus four funded agent wallets, the provider registered, built once."""
     home = tmp_path_factory.mktemp("market-template") / "home"
     shutil.copytree(embedded_template, home)
-    previous = os.environ.get("STEWARD_HOME")
-    os.environ["STEWARD_HOME"] = str(home)
-    os.environ.update(TEST_ENV)
-    try:
+    with steward_home_at(home):
         ensure_agent_wallets({name: commerce_toml(m) for name, m in AGENTS.items()}, PASSPHRASE)
         Agent.from_wallet("provider", PASSPHRASE).register("ipfs://provider")
-    finally:
-        forget_process_state()
-        if previous is None:
-            os.environ.pop("STEWARD_HOME", None)
-        else:
-            os.environ["STEWARD_HOME"] = previous
     return home
 
 

@@ -3,7 +3,6 @@ throwaway copy of the chain (a fresh buyer buys through the router, then tries t
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from steward.sandbox import SandboxBuilder
 from steward.sandbox.zoo import FLAG_FIELDS, PROXY_BENIGN, PROXY_RUG, ZOO, deploy_zoo
 from steward.simulation import throwaway
 
-from conftest import forget_process_state
+from conftest import steward_home_at
 
 ETH = 10**18
 TOKEN = 10**18
@@ -36,18 +35,10 @@ def zoo_template(embedded_template, tmp_path_factory):
     """The embedded sandbox world with the zoo deployed once, copied per test."""
     path = tmp_path_factory.mktemp("zoo-template") / "home"
     shutil.copytree(embedded_template, path)
-    previous = os.environ.get("STEWARD_HOME")
-    os.environ["STEWARD_HOME"] = str(path)
-    try:
+    with steward_home_at(path):
         start = time.perf_counter()
         deploy_zoo(SandboxBuilder(), load_config().chain("sandbox-l1"))
         DEPLOY_SECONDS.append(time.perf_counter() - start)
-    finally:
-        forget_process_state()
-        if previous is None:
-            os.environ.pop("STEWARD_HOME", None)
-        else:
-            os.environ["STEWARD_HOME"] = previous
     return path
 
 
