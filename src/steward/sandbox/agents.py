@@ -8,48 +8,28 @@ the treasury) and bounds each job by its `[commerce]` budget and the limits here
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 
+import tomli_w
+
 from steward.chains.config import load_config
-from steward.guard.mandate import mandate_path
+from steward.guard.mandate import default_mandate_toml, mandate_path
 from steward.home import write_private
 from steward.wallets import WalletStore
 
 L1 = "sandbox-l1"
 
-_AGENT_MANDATE = """\
-# Mandate of the trading agent "{wallet}" (sandbox). Check it with
-# `steward mandate check --wallet {wallet}`.
-
-[limits]
-per_transaction_usd = {per_transaction_usd}
-daily_usd = {daily_usd}
-per_chain_daily_usd = {{}}
-
-[confirm]
-# No person answers an agent: it stays under above_usd, and first payouts to providers,
-# evaluators and the treasury are not asked about.
-above_usd = {per_transaction_usd}
-first_time_recipients = false
-unpriced_assets = true
-
-[allow]
-tokens = "any"
-recipients = "any"
-contracts = "known"
-max_slippage_bps = 100
-max_approval = "exact"
-approvals_to_eoa = false
-transfers_to_token_contracts = false
-danger_tokens = false
-
-{commerce}"""
-
-
 def agent_mandate_toml(wallet: str, commerce_table: str, per_transaction_usd: int = 1000,
                        daily_usd: int = 10_000) -> str:
-    return _AGENT_MANDATE.format(wallet=wallet, commerce=commerce_table,
-                                 per_transaction_usd=per_transaction_usd, daily_usd=daily_usd)
+    """The default mandate with an agent's limits, nothing a person would be asked about below
+    them, and its `[commerce]` table."""
+    data = tomllib.loads(default_mandate_toml(wallet))
+    data["limits"].update(per_transaction_usd=per_transaction_usd, daily_usd=daily_usd)
+    data["confirm"].update(above_usd=per_transaction_usd, first_time_recipients=False)
+    return (f'# Mandate of the trading agent "{wallet}" (sandbox): the default with agent limits; '
+            f"check it with\n# `steward mandate check --wallet {wallet}`.\n\n"
+            + tomli_w.dumps(data) + "\n" + commerce_table)
 
 
 def ensure_agent_wallets(agents: dict[str, str], passphrase: str,
