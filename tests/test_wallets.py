@@ -330,11 +330,14 @@ def test_read_passphrase_from_terminal(monkeypatch):
         def isatty(self):
             return True
 
-    answers = iter(["one", "one", "two", "three"])
+    one, two = "one long passphrase", "two long passphrase"
+    answers = iter([one, one, two, "three long passphrase", "short"])
     monkeypatch.setattr("sys.stdin", Terminal())
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
-    assert read_passphrase(confirm=True) == "one"
+    assert read_passphrase(confirm=True) == one
     with pytest.raises(WalletError, match="do not match"):
+        read_passphrase(confirm=True)
+    with pytest.raises(WalletError, match="too weak"):  # said before asking it again
         read_passphrase(confirm=True)
 
 

@@ -1,7 +1,10 @@
 """The address book: named counterparties, and how a recipient written by a person is resolved.
 
 A recipient is a contact name, one of the owner's own wallet names, or a 0x address. A
-mixed-case address must carry a valid EIP-55 checksum; nothing is ever guessed.
+mixed-case address must carry a valid EIP-55 checksum; an all-lower-case one is accepted as
+unchecked (the guard compares it with every known address: a near miss is a look-alike); an
+all-capitals one is refused, since it looks deliberate but carries no checksum. Nothing is ever
+guessed.
 """
 
 from __future__ import annotations
@@ -61,13 +64,27 @@ def checked_address(text: str) -> str:
         raise StewardError(f"'{text}' is not an address: expected 0x followed by 40 hex digits")
     if not is_address(text):
         raise StewardError(f"'{text}' is not an address: it has characters that are not hex digits")
-    has_mixed_case = text[2:] != text[2:].lower() and text[2:] != text[2:].upper()
-    if has_mixed_case and not is_checksum_address(text):
+    digits = text[2:]
+    # A valid checksum can make every letter upper- (or lower-) case, so it is tried first.
+    if digits != digits.lower() and not is_checksum_address(text):
+        if digits == digits.upper():
+            # All capitals carry no checksum, so a one-character typo would pass unseen.
+            raise StewardError(
+                f"{text} is written in capitals, which carries no EIP-55 checksum, so a typo "
+                "in it cannot be caught; give it in its mixed-case (checksummed) form, or in "
+                "lower case to have it compared with your contacts and history"
+            )
         raise StewardError(
             f"{text} has a bad EIP-55 checksum (a typo or a tampered address); "
             "copy it again from a trusted source"
         )
     return to_checksum_address(text)
+
+
+def has_checksum(text: str) -> bool:
+    """Whether an address as written carries an EIP-55 checksum (some letters upper-case)."""
+    digits = text.strip()[2:]
+    return digits != digits.lower() and is_checksum_address(text.strip())
 
 
 def short(address: str) -> str:
@@ -79,7 +96,9 @@ def resolve_recipient(text: str, own_wallets: dict[str, str] | None = None) -> R
     wanted = text.strip()
     if wanted.lower().startswith("0x"):
         address = checked_address(wanted)
-        return Recipient(address=address, label=short(address), source="address")
+        # Lower case is accepted but unchecked: the guard compares it with known addresses.
+        source = "address" if has_checksum(wanted) else "address (no checksum: unchecked)"
+        return Recipient(address=address, label=short(address), source=source)
     contacts = load_contacts()
     if wanted.lower() in contacts:
         contact = contacts[wanted.lower()]

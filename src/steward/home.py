@@ -1,6 +1,7 @@
 """The Steward home: where config, wallets, the embedded chains and the journal live."""
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -45,3 +46,29 @@ def write_private(path: Path, text: str) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def untrusted_because(path: Path) -> str | None:
+    """Why a file that rules what Steward signs (a mandate, a keystore) must not be trusted, or
+    None. It must be a regular file, not a symbolic link (whose target anyone able to write it
+    may swap), writable by its owner only, in a folder others cannot write to, and owned by the
+    user running Steward (ownership is not checked where there are no POSIX user ids).
+    FileNotFoundError propagates: a missing file is the caller's case."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        return (f"it is a symbolic link (to {os.readlink(path)}); replace it with the file "
+                f"itself: cp --remove-destination \"$(readlink -f {path})\" {path}")
+    if not stat.S_ISREG(info.st_mode):
+        return "it is not a regular file"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return (f"other users can write to it (mode {stat.S_IMODE(info.st_mode):o}); "
+                f"run: chmod 600 {path}")
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    if uid is not None and info.st_uid != uid:
+        return (f"it belongs to user id {info.st_uid}, not to you (user id {uid}); check its "
+                f"content, then take it over: chown {uid} {path}")
+    folder = os.stat(path.parent)
+    if folder.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not folder.st_mode & stat.S_ISVTX:
+        return (f"other users can write to its folder {path.parent} and so replace it; run: "
+                f"chmod 700 {path.parent}")
+    return None

@@ -10,8 +10,8 @@
   `scan_blocks` blocks for the creating transaction (and it says when it gave up); for an
   EOA, its nonce and so whether it has ever sent a transaction;
 * lookalikes: addresses in `known` (contacts, own wallets, past recipients — name → address)
-  or in the chain config that share the first 4 and last 4 hex characters but differ
-  (address poisoning; the same rule as the guard's);
+  or in the chain config that share the first 4 and last 4 hex characters but differ, or
+  differ in at most two hex digits (address poisoning and near typos; the guard's rule);
 * spam aimed at `owner`: ERC-20 `Transfer` logs to the owner (and zero-value ones *from* the
   owner, which `transferFrom(owner, x, 0)` forges without any allowance) over the last
   `log_blocks` blocks that are zero-value, dust, or come from a lookalike of a known address.
@@ -42,10 +42,30 @@ DEFAULT_DUST = Decimal("0.001")  # in whole tokens: below this a transfer is dus
 DELEGATION_PREFIX = bytes.fromhex("ef0100")  # EIP-7702: an EOA's code pointing at a contract
 
 
+NEAR_TYPO_DIGITS = 2  # two random addresses differ in ~37.5 of 40 digits: 1-2 is no accident
+
+
 def lookalike(a: str, b: str) -> bool:
-    """The guard's address-poisoning rule: same first 4 and last 4 hex digits, yet different."""
+    """The guard's address-poisoning rule: a different address that shares the first 4 and
+    last 4 hex digits (a vanity-mined imitation), or differs in at most two of its 40 digits
+    (a near typo of a known address, which an unchecksummed address cannot reveal)."""
     a, b = a.lower()[2:], b.lower()[2:]
-    return a != b and a[:4] == b[:4] and a[-4:] == b[-4:]
+    if a == b:
+        return False
+    if a[:4] == b[:4] and a[-4:] == b[-4:]:
+        return True
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) <= NEAR_TYPO_DIGITS
+
+
+def lookalike_how(a: str, b: str) -> str:
+    """How two look-alike addresses resemble each other, in words."""
+    x, y = a.lower()[2:], b.lower()[2:]
+    differ = sum(p != q for p, q in zip(x, y))
+    if differ <= NEAR_TYPO_DIGITS:
+        return (f"differs from this known address in only {differ} of its 40 hex digits "
+                "(a typo, or an imitation)")
+    return ("has the same first 4 and last 4 hex digits as this known address but is another "
+            "address (a poisoning attack copies the first and last characters)")
 
 
 class TokenFacts(BaseModel):
@@ -334,13 +354,12 @@ def check_address(w3: Web3, chain: ChainConfig, address: str, owner: str | None,
 
     token, token_how = None, "not a contract, so not a token"
     lookalikes = [Lookalike(name=name, address=to_checksum_address(addr),
-                            how="same first 4 and last 4 hex digits as this known address, "
-                            "but a different address")
+                            how=lookalike_how(address, addr))
                   for addr, name in names.items() if lookalike(address, addr)]
     for match in lookalikes:
         note("address_poisoning", "danger",
              f"{address} looks like {match.name} ({match.address}) but is a different address: "
-             "a poisoning attack copies the first and last characters", match.how)
+             "a poisoning attack or a typo", match.how)
 
     if is_contract:
         token, token_how = _token_facts(w3, chain, address)

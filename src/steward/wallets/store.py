@@ -28,7 +28,8 @@ from filelock import FileLock
 from pydantic import BaseModel
 
 from steward.errors import UnknownNameError, WalletError
-from steward.home import steward_home, write_private
+from steward.home import steward_home, untrusted_because, write_private
+from steward.wallets.passphrase import check_new_passphrase
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 NAME_RULE = "1 to 32 characters: lowercase letters, digits, '-' and '_', starting with a letter or digit"
@@ -166,6 +167,12 @@ class WalletStore:
     def _info(self, name: str, default: str | None) -> WalletInfo:
         try:
             address, _ = _read_keystore(self.path(name))
+            try:
+                problem = untrusted_because(self.path(name))
+            except OSError:
+                raise _Unreadable("the file cannot be read") from None
+            if problem:
+                raise _Unreadable(f"refused: {problem}")
         except _Unreadable as exc:
             return WalletInfo(
                 name=name,
@@ -254,8 +261,7 @@ class WalletStore:
         check_name(name)
         if self.exists(name):
             raise WalletError(f"a wallet named '{name}' already exists; choose another name")
-        if not isinstance(passphrase, str) or passphrase == "":
-            raise WalletError("the passphrase must not be empty")
+        check_new_passphrase(passphrase)
         scrypt_n()  # a bad setting fails before any work
 
     def _add(self, name: str, account: LocalAccount, passphrase: str) -> WalletInfo:
@@ -303,9 +309,13 @@ class WalletStore:
             raise UnknownNameError("wallet", name, names)
         path = self.path(name)
         try:
+            problem = untrusted_because(path)
             stat = path.stat()
         except OSError:
             raise self._unreadable(name, path, "the file cannot be read") from None
+        if problem:
+            raise WalletError(f"wallet '{name}' cannot be used: refusing the keystore {path}: "
+                              f"{problem}")
         key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
         digest = _passphrase_digest(passphrase)
         with _UNLOCKED_GUARD:

