@@ -161,3 +161,116 @@ def test_untrusted_keystores_are_refused(steward_home, tmp_path):
     with pytest.raises(WalletError, match="symbolic link"):
         store.unlock("main", PASSPHRASE)
     assert "symbolic link" in store.get("main").error
+
+
+# ---- dashboard sessions -----------------------------------------------------------------------
+
+API_TOKEN = "small-holes-token-5f0e2b9d41"
+
+
+def test_logout_revokes_the_session_server_side(steward_home):
+    from fastapi.testclient import TestClient
+
+    from steward.api import create_app
+
+    app = create_app(token=API_TOKEN, passphrase=PASSPHRASE)
+    with TestClient(app, follow_redirects=False) as browser:
+        assert browser.get("/login", params={"token": API_TOKEN}).status_code == 303
+        cookie = browser.cookies.get("steward_session")
+        assert cookie and API_TOKEN not in cookie
+        assert browser.get("/journal").status_code == 200
+        assert browser.post("/logout", headers={"Origin": "http://testserver"}).status_code == 303
+    # Someone who copied the cookie before the person signed out replays it.
+    with TestClient(app, follow_redirects=False, cookies={"steward_session": cookie}) as thief:
+        replayed = thief.get("/journal")
+        assert replayed.status_code == 401 and 'id="login"' in replayed.text
+        assert thief.post("/ask", data={"text": "send 5 USDC to alice"},
+                          headers={"Origin": "http://testserver"}).status_code == 401
+    # A session is not derived from the token: a restarted server does not know old cookies.
+    with TestClient(app, follow_redirects=False) as browser:
+        browser.get("/login", params={"token": API_TOKEN})
+        kept = browser.cookies.get("steward_session")
+    restarted = create_app(token=API_TOKEN, passphrase=PASSPHRASE)
+    with TestClient(restarted, follow_redirects=False, cookies={"steward_session": kept}) as old:
+        assert old.get("/journal").status_code == 401
+
+
+# ---- the API token in the access log ----------------------------------------------------------
+
+TOKEN_IN_DISGUISE = [
+    "/login?token={t}", "/login?tok%65n={t}", "/login?%74oken={t}", "/login?TOKEN={t}",
+    "/login?Token=%{hex}", "/login?t%6Fken%3D{t}", "/{t}/journal", "/api/x?q={upper}",
+    "/login?next=%2Flogin%3Ftoken%3D{t}", "/p?access_token={t}&x=1", "/login?%2574oken={t}",
+]
+
+
+@pytest.mark.parametrize("path", TOKEN_IN_DISGUISE)
+def test_access_log_records_never_carry_the_token(path):
+    import logging
+
+    from steward.cli.serve_cmd import RedactTokens
+
+    shown = path.format(t=API_TOKEN, upper=API_TOKEN.upper(),
+                        hex="%".join(format(ord(ch), "02x") for ch in API_TOKEN))
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                               '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5", "GET", shown, "1.1", 303), None)
+    referer = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                                f'GET /journal referer="http://127.0.0.1{shown}"', (), None)
+    for one in (record, referer):
+        RedactTokens(API_TOKEN).filter(one)
+        message = one.getMessage()
+        assert API_TOKEN.lower() not in _fully_decoded(message)
+    assert record.getMessage().startswith('127.0.0.1:5 - "GET /')  # the rest of the line stays
+
+
+def _fully_decoded(text: str) -> str:
+    from urllib.parse import unquote_plus
+
+    for _ in range(5):
+        text = unquote_plus(text)
+    return text.lower()
+
+
+def test_uvicorn_access_log_of_a_real_request_hides_the_token(steward_home):
+    import io
+    import logging
+    import socket
+    import threading
+
+    import httpx
+    import uvicorn
+    from uvicorn.logging import AccessFormatter
+
+    from steward.api import create_app
+    from steward.cli.serve_cmd import install_log_redaction
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.setFormatter(AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s'))
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(handler)
+    install_log_redaction(API_TOKEN)
+    server = uvicorn.Server(uvicorn.Config(create_app(token=API_TOKEN), host="127.0.0.1",
+                                           port=port, log_config=None, log_level="info"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started and thread.is_alive():
+            thread.join(0.05)
+        base = f"http://127.0.0.1:{port}"
+        for path in ("/login?tok%65n={t}", "/login?%74oken={t}", "/{t}", "/login?TOKEN={t}"):
+            httpx.get(base + path.format(t=API_TOKEN), follow_redirects=False)
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        access.removeHandler(handler)
+        for name in ("uvicorn.access", "uvicorn.error"):
+            for added in list(logging.getLogger(name).filters):
+                logging.getLogger(name).removeFilter(added)
+    log = written.getvalue()
+    assert log.count("GET /") == 4  # the four requests were logged…
+    assert API_TOKEN.lower() not in _fully_decoded(log)  # …without the token

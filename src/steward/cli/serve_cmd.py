@@ -1,7 +1,8 @@
 """`steward serve` (the JSON API and the dashboard) and `steward token` (the API's bearer token).
 
 The token never reaches a log: it is printed only when asked (`steward token`, `serve
---show-token`), and the access log hides any `token=` in a request's query string.
+--show-token`), and the server's logs hide any `token=` parameter (however its name is
+percent-encoded) and the token's value anywhere in a line, in any case or encoding.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import re
 import socket
 from typing import Annotated
+from urllib.parse import unquote_plus
 
 import typer
 
@@ -21,19 +23,76 @@ from steward.wallets import WalletStore, read_passphrase
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-_TOKEN_IN_QUERY = re.compile(r"(token=)[^&\s]*", re.IGNORECASE)
+# A query parameter as sent (name and value still percent-encoded).
+_PARAMETER = re.compile(r"([^?&;\s=\"'/]+)=([^&;\s\"']*)")
+# Pieces of a logged line between URL and log delimiters; each is judged after decoding.
+_PIECE = re.compile(r"[^/?&;#\s\"',]+")
+REDACTED = "…"
+
+
+def _decoded(text: str) -> str:
+    """`text` percent-decoded (and '+' as a space) until it stops changing: `%2574` is `t`."""
+    for _ in range(5):
+        plain = unquote_plus(text)
+        if plain == text:
+            break
+        text = plain
+    return text.lower()
+
+
+def redact_tokens(text: str, token: str | None = None) -> str:
+    """`text` with the value of every parameter whose decoded name says "token" hidden, and
+    every piece that decodes to the API token itself (in the path, a Referer, any case or
+    percent-encoding) hidden; if the token still shows after decoding, the whole text goes."""
+    secret = token.lower() if token else None
+
+    def parameter(match: re.Match) -> str:
+        if "token" in _decoded(match.group(1)):
+            return f"{match.group(1)}={REDACTED}"
+        return match.group(0)
+
+    def piece(match: re.Match) -> str:
+        plain = _decoded(match.group(0))
+        if (secret and secret in plain) or ("token=" in plain
+                                            and not plain.endswith("=" + REDACTED)):
+            return REDACTED
+        return match.group(0)
+
+    text = _PIECE.sub(piece, _PARAMETER.sub(parameter, text))
+    if secret and secret in _decoded(text):
+        return "[redacted: it held the API token]"
+    return text
 
 
 class RedactTokens(logging.Filter):
-    """Hides `token=…` in access-log lines (the dashboard's sign-in link carries one)."""
+    """Hides the API token in log records (the access log, whatever its format): `token=…`
+    parameters however their name is encoded, and the token's value anywhere, in any case or
+    percent-encoding (the dashboard's sign-in link carries one; a client may send it anywhere)."""
+
+    def __init__(self, token: str | None = None):
+        super().__init__()
+        self.token = token
+
+    def _clean(self, value):
+        return redact_tokens(value, self.token) if isinstance(value, str) else value
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(_TOKEN_IN_QUERY.sub(r"\1…", arg) if isinstance(arg, str) else arg
-                                for arg in record.args)
-        elif isinstance(record.msg, str):
-            record.msg = _TOKEN_IN_QUERY.sub(r"\1…", record.msg)
+            record.args = tuple(self._clean(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {key: self._clean(value) for key, value in record.args.items()}
+        if isinstance(record.msg, str):
+            record.msg = self._clean(record.msg)
         return True
+
+
+def install_log_redaction(token: str) -> None:
+    """Every record of uvicorn's loggers passes `RedactTokens` before any handler sees it."""
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        for old in [f for f in logger.filters if isinstance(f, RedactTokens)]:
+            logger.removeFilter(old)
+        logger.addFilter(RedactTokens(token))
 
 
 def is_loopback(host: str) -> bool:
@@ -113,7 +172,7 @@ def register(app: typer.Typer) -> None:
         else:
             console.print(f"Dashboard: {base}/ (sign in with the token; `steward serve "
                           "--show-token` prints a sign-in link)")
-        logging.getLogger("uvicorn.access").addFilter(RedactTokens())
+        install_log_redaction(token)
         uvicorn.run(create_app(token=token, passphrase=passphrase), host=host.strip("[]"),
                     port=port, log_level="info", server_header=False)
 
@@ -128,4 +187,4 @@ def register(app: typer.Typer) -> None:
         console.print(token, soft_wrap=True, highlight=False)
 
 
-__all__ = ["RedactTokens", "is_loopback", "register"]
+__all__ = ["RedactTokens", "install_log_redaction", "is_loopback", "redact_tokens", "register"]
