@@ -6,9 +6,9 @@ micro-dollars, 6 decimals, like USDC), next to the same amount as decimal text f
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from steward.intents import Intent
 from steward.journal import JournalEntry, VerdictEntry
@@ -89,7 +89,14 @@ class ProposeIntent(BaseModel):
     wallet: str | None = WalletName
 
 
-ProposeRequest = ProposeText | ProposeIntent
+def _which_request(body: Any) -> str:
+    # Judged by shape, so a bad intent is reported once, not also as "text is missing".
+    return "intent" if isinstance(body, dict) and "intent" in body else "text"
+
+
+ProposeRequest = Annotated[Union[Annotated[ProposeText, Tag("text")],
+                                 Annotated[ProposeIntent, Tag("intent")]],
+                           Discriminator(_which_request)]
 
 
 class JournalOut(BaseModel):

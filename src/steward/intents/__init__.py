@@ -8,19 +8,67 @@ fractions, USD values) until the planner reads the token's decimals from the cha
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from steward import units
+from steward.errors import StewardError
 
 
 class Amount(BaseModel):
     """How much, as said: an exact number of tokens, a USD value, a fraction of the balance
-    ("half", "10%", "all"), or a fraction of what the previous step of a sequence produced."""
+    ("half", "10%", "all"), or a fraction of what the previous step of a sequence produced.
+
+    Every boundary (API JSON, MCP arguments, the model's answer, Python) validates here: the
+    value is canonical ASCII decimal text (`steward.units`), exact and usd amounts are above
+    zero, fractions above 0 and at most 1. A program may say `{"kind": "percent", "value":
+    "10"}` (above 0, at most 100); it is stored as the fraction 0.1."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: Literal["exact", "usd", "fraction", "previous"]
+    kind: Literal["exact", "usd", "fraction", "previous", "percent"]
     value: str  # Decimal text: tokens for exact, dollars for usd, 0 < f <= 1 for the fractions
+
+    @model_validator(mode="before")
+    @classmethod
+    def _percent_as_fraction(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("kind") == "percent":
+            value = _checked(data.get("value"))
+            if units.is_zero(value) or units.compare(value, 100) > 0:
+                raise ValueError(f"{value}% is not a share of a balance: a percentage is above 0 "
+                                 "and at most 100")
+            return {**data, "kind": "fraction", "value": _percent_to_fraction(value)}
+        return data
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _canonical(cls, value: Any) -> str:
+        return _checked(value)
+
+    @model_validator(mode="after")
+    def _in_range(self) -> "Amount":
+        value = self.value
+        if units.is_zero(value):
+            raise ValueError(f"the amount must be above zero, got {value}")
+        if self.kind in ("fraction", "previous") and units.compare(value, 1) > 0:
+            raise ValueError(f"{value} is not a share of a balance: a fraction is above 0 and at "
+                             "most 1 (0.5 is half, 1 is all); for a number of tokens use kind "
+                             "exact, for a percentage kind percent")
+        return self
+
+
+def _checked(value: Any) -> str:
+    try:
+        return units.canonical_amount(value)
+    except StewardError as exc:  # pydantic reports ValueError as a validation error
+        raise ValueError(str(exc)) from None
+
+
+def _percent_to_fraction(text: str) -> str:
+    """Canonical decimal text divided by 100, exactly: N / 10**k is N / 10**(k + 2)."""
+    numerator, denominator = units.ratio(text)
+    return units.format_units(numerator, len(str(denominator)) + 1)
 
 
 class _Intent(BaseModel):

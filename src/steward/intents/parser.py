@@ -1354,6 +1354,10 @@ def parse(text: str, context: ParseContext) -> ParseResult:
     tb = _tables(context)
     if not isinstance(text, str) or not text.strip():
         return _clarify("What would you like to do? " + _CAN_DO, CAPABILITIES)
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        # \d and Decimal() read ١٠, ১০ or １０ as 10, and "1٠" looks like "1.": never guess.
+        return _clarify("Write numbers with the digits 0-9 (like 10 or 0.5); digits of other "
+                        "scripts and superscripts are not read as amounts.")
     try:
         s, addrs, caps = _prepare(text)
         steps_text = [_clean_step(p) for p in _split_steps(s)]

@@ -8,8 +8,6 @@ sequence's later steps take their amounts from what the earlier steps actually p
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from eth_abi import decode as abi_decode
 from pydantic import BaseModel
 from web3 import Web3
@@ -46,7 +44,7 @@ from steward.planning.builders import (
 )
 from steward.protocols import amm
 from steward.protocols.pricing import PriceSource
-from steward.units import format_units, to_base_units
+from steward.units import format_units, scale_down, to_base_units
 
 # Left in the wallet when a person asks to send or swap "all" of the native coin, for gas.
 NATIVE_GAS_RESERVE_WEI = 10**16
@@ -115,23 +113,24 @@ def base_units(amount: Amount, asset: Asset, w3: Web3, chain: ChainConfig, addre
     """The person's amount in the token's base units, from the chain's decimals and prices."""
     if amount.kind == "exact":
         return to_base_units(amount.value, asset.decimals, asset.symbol)
-    fraction = Decimal(amount.value)
+    # Exact integer shares (steward.units.scale_down): Decimal's 28-digit default context would
+    # round an 18-decimal balance above 10**28 base units, sometimes up past the balance.
     if amount.kind == "previous":
         if previous_output is None:
             raise Need("What does 'it' refer to? Say the amount and the token.")
-        return int(previous_output * fraction)
+        return scale_down(previous_output, amount.value)
     if amount.kind == "usd":
         token = asset.token.address if asset.token else None
         unit_price = PriceSource(w3, chain).usdc_value(token, 10**asset.decimals)
         if not unit_price:
             raise Need(f"No pool on {chain.name} prices {asset.symbol}; say the amount in "
                        f"{asset.symbol} instead of dollars.")
-        usd_micros = int(Decimal(amount.value) * 10**6)
+        usd_micros = scale_down(10**6, amount.value)
         return usd_micros * 10**asset.decimals // unit_price
     held = balance(w3, asset, address)
     if asset.token is None:  # keep gas money when spending a share of the native coin
         held = max(held - NATIVE_GAS_RESERVE_WEI, 0)
-    result = int(held * fraction)
+    result = scale_down(held, amount.value)
     if result <= 0:
         raise Need(f"You have no {asset.symbol} to spare on {chain.name}.")
     return result
