@@ -2,8 +2,8 @@
 
 Amount text is canonical ASCII decimal: digits 0-9 with an optional dot and more digits. No
 exponents (1e3), underscores (1_000), signs, spaces, NaN/Infinity or other scripts' digits
-(١٠, ১০, １０ — `str.isdigit`, `\\d` and `Decimal()` all accept those, so the digit class here
-is explicit). People may also group thousands with commas (1,000.5). Conversions are integer
+(١٠, ১০, １０ — `str.isdigit`, `\\d` and `Decimal()` all accept those, so the digit class
+here is explicit). People may also group thousands with commas (1,000.5). Conversions are integer
 arithmetic on the digits, so they are exact for every amount up to 2**256 - 1; nothing runs in
 Decimal's default 28-digit context.
 """
@@ -17,7 +17,8 @@ MAX_UINT256 = 2**256 - 1
 # Longer texts cannot be a uint256 amount in any token Steward knows; the bound also keeps a
 # hostile megabyte of digits away from int().
 MAX_AMOUNT_CHARS = 160
-VALID_AMOUNT = "write a plain decimal number with the digits 0-9 and an optional dot, like 25 or 0.5"
+VALID_AMOUNT = ("write a plain decimal number with the digits 0-9 and an optional dot, like 25 "
+                "or 0.5")
 CANONICAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 # Commas only as thousands separators: "1,000.5" is fine, "1,5" is refused rather than read as 15.
 THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")

@@ -26,7 +26,8 @@ PAY_L2 = "kindly effectuate a remittance of 5 usdc unto bob on l2, posthaste"
 CROSS = "kindly effectuate a crossing of 5 usdc over to the l2, posthaste"
 TRADE = "effectuate the conversion of 1000 usdc into eth forthwith"
 GRANT = "kindly bestow upon the router permission to spend 5 usdc, posthaste"
-TWO_STEPS = "kindly effectuate a remittance of 5 usdc unto bob, then a remittance of 2 usdc unto carol"
+TWO_STEPS = ("kindly effectuate a remittance of 5 usdc unto bob, then a remittance of 2 usdc "
+             "unto carol")
 
 
 def exact(value: str) -> Amount:
@@ -128,7 +129,8 @@ def test_a_lie_in_any_slot_becomes_a_question(model, slot, text, honest, lie):
 
 
 @pytest.mark.parametrize(("text", "lie"), [
-    ("kindly effectuate a remittance of 5 usdc unto alice, posthaste", pay("500", recipient="alice")),
+    ("kindly effectuate a remittance of 5 usdc unto alice, posthaste",
+     pay("500", recipient="alice")),
     ("kindly effectuate a remittance of 0.03 usdc unto alice, posthaste",
      pay("0.03", token="ETH", recipient="alice")),
     ("kindly effectuate a remittance of 5 usdc unto alice, posthaste",

@@ -266,7 +266,8 @@ def _amount_tokens(fields: dict, said: Said) -> set[str]:
     if action == "quote":
         return {fields["token_in"].upper(), fields["token_out"].upper()}
     if action == "swap":
-        return {(fields["token_in"] if fields["amount_of"] == "in" else fields["token_out"]).upper()}
+        side = "token_in" if fields["amount_of"] == "in" else "token_out"
+        return {fields[side].upper()}
     return {fields["token"].upper()}
 
 
