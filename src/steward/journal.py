@@ -4,7 +4,12 @@ across restarts and concurrent processes.
 
 A row is written as `pending` before the transaction is broadcast (its hash is known once it is
 signed) and updated from the receipt, so a crash between the two leaves a hash to look up
-rather than a silent gap.
+rather than a silent gap. Each transaction row names the verdict it executes, so start-up
+reconciliation (`steward.execution.reconcile`) can settle both from the chain.
+
+Verdict statuses: `judged`, `executing` (signing now, or a process died while signing),
+`executed` (every call landed), `failed` (something landed or may still land: counted against
+the daily limit) and `aborted` (nothing landed: not counted).
 """
 
 from __future__ import annotations
@@ -57,6 +62,27 @@ CREATE INDEX IF NOT EXISTS verdicts_by_wallet ON verdicts (wallet, status, creat
 """
 
 
+# Columns added after the first release; `_add_column` adds them to older journals.
+_LATER_COLUMNS = (
+    ("transactions", "verdict_id", "TEXT"),
+    ("verdicts", "calls", "INTEGER"),
+    ("verdicts", "plan_digest", "TEXT"),
+    ("verdicts", "outflows", "TEXT"),  # JSON: token address (or "native") → base units, as text
+)
+
+
+def _add_column(conn: sqlite3.Connection, table: str, column: str, decl: str) -> None:
+    """Add `column` to `table` unless it is there (idempotent; safe against a concurrent add)."""
+    present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    if column in present:
+        return
+    try:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+    except sqlite3.OperationalError as exc:
+        if "duplicate column" not in str(exc):
+            raise
+
+
 class VerdictEntry(BaseModel):
     id: str
     created_at: str
@@ -69,7 +95,9 @@ class VerdictEntry(BaseModel):
     usd_outflow: int | None
     recipients: list[str]
     approved_by: str | None
-    status: str  # judged, executed, failed
+    status: str  # judged, executing, executed, failed, aborted
+    calls: int | None = None
+    plan_digest: str | None = None
 
 
 class JournalEntry(BaseModel):
@@ -89,6 +117,7 @@ class JournalEntry(BaseModel):
     fee_wei: str | None
     block_number: int | None
     error: str | None
+    verdict_id: str | None = None
 
 
 class Journal:
@@ -97,6 +126,8 @@ class Journal:
         self._local = threading.local()
         with self._connection() as conn:
             conn.executescript(SCHEMA)
+            for table, column, decl in _LATER_COLUMNS:
+                _add_column(conn, table, column, decl)
 
     def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -109,14 +140,15 @@ class Journal:
 
     def record_pending(
         self, *, chain: str, chain_id: int, wallet: str, sender: str, to: str | None,
-        purpose: str, tx_hash: str, nonce: int, value_wei: int,
+        purpose: str, tx_hash: str, nonce: int, value_wei: int, verdict_id: str | None = None,
     ) -> int:
         with self._connection() as conn:
             cursor = conn.execute(
                 "INSERT INTO transactions (created_at, chain, chain_id, wallet, sender, to_address,"
-                " purpose, tx_hash, nonce, value_wei, status) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " purpose, tx_hash, nonce, value_wei, status, verdict_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (_now(), chain, chain_id, wallet, sender,
-                 to, purpose, tx_hash, nonce, str(value_wei), "pending"),
+                 to, purpose, tx_hash, nonce, str(value_wei), "pending", verdict_id),
             )
             return cursor.lastrowid
 
@@ -150,30 +182,91 @@ class Journal:
     # --- verdicts ------------------------------------------------------------------------
     def record_verdict(self, *, id: str, wallet: str, sender: str, chain: str, summary: str,
                        decision: str, reasons: list[str], usd_outflow: int | None,
-                       recipients: list[str]) -> None:
+                       recipients: list[str], outflows: dict[str, int] | None = None) -> None:
         with self._connection() as conn:
             conn.execute(
                 "INSERT INTO verdicts (id, created_at, wallet, sender, chain, summary, decision,"
-                " reasons, usd_outflow, recipients, status) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " reasons, usd_outflow, recipients, status, outflows)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (id, _now(), wallet, sender, chain, summary, decision, json.dumps(reasons),
-                 usd_outflow, json.dumps([r.lower() for r in recipients]), "judged"),
+                 usd_outflow, json.dumps([r.lower() for r in recipients]), "judged",
+                 json.dumps({token.lower(): str(amount)
+                             for token, amount in (outflows or {}).items()})),
             )
 
-    def mark_verdict(self, verdict_id: str, status: str, approved_by: str | None = None) -> None:
+    def mark_verdict(self, verdict_id: str, status: str, approved_by: str | None = None, *,
+                     calls: int | None = None, plan_digest: str | None = None) -> None:
         with self._connection() as conn:
-            conn.execute("UPDATE verdicts SET status=?, approved_by=COALESCE(?, approved_by)"
-                         " WHERE id=?", (status, approved_by, verdict_id))
+            conn.execute("UPDATE verdicts SET status=?, approved_by=COALESCE(?, approved_by),"
+                         " calls=COALESCE(?, calls), plan_digest=COALESCE(?, plan_digest)"
+                         " WHERE id=?", (status, approved_by, calls, plan_digest, verdict_id))
 
-    def spent_usd(self, sender: str, hours: int = 24, chain: str | None = None) -> int:
-        """USD (micros) that left `sender` through executed plans in the last `hours`."""
+    def settle_verdict(self, verdict_id: str) -> str:
+        """Set a verdict's status from its transactions: `executed` when every call succeeded,
+        `failed` when something landed or may still land (a pending row), `aborted` when
+        nothing did. Returns the status."""
+        rows = self.transactions_for_verdict(verdict_id)
+        entry = self.verdict(verdict_id)
+        calls = entry.calls if entry and entry.calls is not None else None
+        succeeded = sum(row.status == "success" for row in rows)
+        if calls is not None and succeeded == calls and calls > 0:
+            status = "executed"
+        elif succeeded or any(row.status == "pending" for row in rows):
+            status = "failed"
+        else:
+            status = "aborted"
+        self.mark_verdict(verdict_id, status)
+        return status
+
+    def verdict(self, verdict_id: str) -> VerdictEntry | None:
+        rows = self._select("SELECT * FROM verdicts WHERE id=?", (verdict_id,))
+        return _verdict_entry(rows[0]) if rows else None
+
+    def verdicts_with_status(self, status: str) -> list[VerdictEntry]:
+        rows = self._select("SELECT * FROM verdicts WHERE status=? ORDER BY created_at", (status,))
+        return [_verdict_entry(row) for row in rows]
+
+    def transactions_for_verdict(self, verdict_id: str) -> list[JournalEntry]:
+        rows = self._select("SELECT * FROM transactions WHERE verdict_id=? ORDER BY id",
+                            (verdict_id,))
+        return [JournalEntry(**dict(row)) for row in rows]
+
+    def pending_transactions(self) -> list[JournalEntry]:
+        rows = self._select("SELECT * FROM transactions WHERE status='pending' ORDER BY id", ())
+        return [JournalEntry(**dict(row)) for row in rows]
+
+    def _select(self, query: str, params: tuple) -> list[sqlite3.Row]:
+        conn = self._connection()
+        conn.row_factory = sqlite3.Row
+        try:
+            return conn.execute(query, params).fetchall()
+        finally:
+            conn.row_factory = None
+
+    # What counts against the limits: every verdict whose plan is being signed or may have
+    # moved value (the spend queries below are the only place that decides it).
+    SPENDING_STATUSES = ("executing", "executed", "failed")
+
+    def _spending(self, columns: str, sender: str, hours: int, chain: str | None) -> list:
         since = (datetime.now(UTC) - timedelta(hours=hours)).isoformat(timespec="seconds")
-        query = ("SELECT COALESCE(SUM(usd_outflow), 0) FROM verdicts WHERE lower(sender)=?"
-                 " AND status IN ('executing', 'executed', 'failed') AND created_at >= ?")
-        params: tuple = (sender.lower(), since)
+        marks = ",".join("?" * len(self.SPENDING_STATUSES))
+        query = (f"SELECT {columns} FROM verdicts WHERE lower(sender)=?"
+                 f" AND status IN ({marks}) AND created_at >= ?")
+        params: tuple = (sender.lower(), *self.SPENDING_STATUSES, since)
         if chain:
             query += " AND chain=?"
             params += (chain,)
-        return self._connection().execute(query, params).fetchone()[0]
+        return self._connection().execute(query, params).fetchall()
+
+    def spent_usd(self, sender: str, hours: int = 24, chain: str | None = None) -> int:
+        """USD (micros) that left `sender` through executed plans in the last `hours`."""
+        return self._spending("COALESCE(SUM(usd_outflow), 0)", sender, hours, chain)[0][0]
+
+    def spent_token(self, sender: str, chain: str, token: str, hours: int = 24) -> int:
+        """Base units of `token` (lower-case address, or "native") that left `sender` on
+        `chain` through executed plans in the last `hours` (summed here: they exceed 2**63)."""
+        rows = self._spending("outflows", sender, hours, chain)
+        return sum(int(json.loads(text).get(token.lower(), 0)) for (text,) in rows if text)
 
     def past_recipients(self, sender: str) -> set[str]:
         """Every address `sender` has sent value to through an executed plan (lower-case)."""
@@ -184,9 +277,12 @@ class Journal:
 
     def verdicts(self, limit: int = 50, wallet: str | None = None) -> list[VerdictEntry]:
         rows = self._latest("verdicts", "created_at DESC, rowid DESC", limit, wallet)
-        return [VerdictEntry(**(dict(row) | {"reasons": json.loads(row["reasons"]),
-                                             "recipients": json.loads(row["recipients"])}))
-                for row in rows]
+        return [_verdict_entry(row) for row in rows]
+
+
+def _verdict_entry(row: sqlite3.Row) -> VerdictEntry:
+    return VerdictEntry(**(dict(row) | {"reasons": json.loads(row["reasons"]),
+                                        "recipients": json.loads(row["recipients"])}))
 
 
 def _now() -> str:

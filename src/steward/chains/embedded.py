@@ -2,10 +2,12 @@
 
 Each chain keeps py-evm's key-value store in its own SQLite file. Writes are buffered in
 memory and committed in one SQLite transaction when a session ends, so a command's blocks
-land together or not at all. One file lock covers all embedded chains of a home: a process
-holds it from its first request until `end_session()` (the CLI ends the session after every
-command and before every prompt), so concurrent invocations take turns instead of corrupting
-each other, and each sees the other's blocks when it gets the lock back.
+land together or not at all; execution also commits right after each receipt (`persist`),
+so the journal never records a transaction that a crash could still take back. One file lock
+covers all embedded chains of a home: a process holds it from its first request until
+`end_session()` (the CLI ends the session after every command and before every prompt), so
+concurrent invocations take turns instead of corrupting each other, and each sees the other's
+blocks when it gets the lock back.
 """
 
 from __future__ import annotations
@@ -61,7 +63,9 @@ class SqliteKV(BaseDB):
     def __init__(self, path: Path):
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a commit is on disk when it returns, so a journal row written after it never
+        # describes a block that a power cut could take back.
+        self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID")
         self._conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER)")
         self._pending: dict[bytes, bytes | None] = {}
@@ -211,6 +215,11 @@ class EmbeddedChain:
     def on_session_end(self) -> None:
         self.generation = self.kv.commit()
 
+    def persist(self) -> None:
+        """Commit this chain's buffered blocks now, in the middle of a session."""
+        with self.world._mutex:
+            self.generation = self.kv.commit()
+
 
 class EmbeddedProvider(EthereumTesterProvider):
     """A web3 provider that takes the embedded lock before it touches the chain."""
@@ -294,6 +303,14 @@ class EmbeddedWorld:
 
 
 _worlds: dict[Path, EmbeddedWorld] = {}
+
+
+def persist(w3: Web3) -> None:
+    """Make the blocks this process added to `w3`'s chain durable now. Embedded chains buffer
+    writes until the session ends; an RPC node keeps its own blocks, so there is nothing to do."""
+    chain = getattr(w3.provider, "embedded_chain", None)
+    if chain is not None:
+        chain.persist()
 
 
 def embedded_world(directory: Path) -> EmbeddedWorld:

@@ -8,6 +8,14 @@ if the wallet's balance changes or the decision differ from what was judged, not
 and the proposal goes stale. Verdicts are sealed per process, so the executing process always
 gets its own fresh verdict from the guard; the stored decision is only what the new one is
 compared with.
+
+Every step stores the digest of the exact plan that was judged, an approval records the
+digests it was given for, and the record is sealed (`integrity.py`): a plan that differs from
+what was judged and approved, or a record edited outside Steward, is never signed and the
+proposal goes `tampered`. Execution ends in `executed`, `failed` (nothing landed) or `partial`
+(some steps landed; each step's state is kept), never stuck in `executing`; a process that
+died while executing is settled from the journal and the chain at the next start
+(`recovery.py`).
 """
 
 from __future__ import annotations
@@ -20,19 +28,23 @@ import tomllib
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from filelock import FileLock
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from steward import chains as chain_registry
 from steward.chains.config import config_path
 from steward.errors import StewardError
 from steward.execution import Executor, PlanFailed
+from steward.failpoints import failpoint
 from steward.fulfilment import Fulfilment, StepOutcome, deliver, fulfil
 from steward.guard import approve, review
 from steward.guard.verdict import Decision, Finding, Preview, Reason
 from steward.home import home_path
 from steward.intents import Intent
+from steward.journal import Journal
 from steward.planning import Plan
-from steward.simulation import AssetChange
+from steward.proposals.integrity import integrity_problem, seal
+from steward.simulation import Approval, AssetChange
 from steward.wallets import WalletStore
 from steward.wallets.passphrase import read_passphrase
 
@@ -40,10 +52,14 @@ DEFAULT_TTL_SECONDS = 900
 MAX_REQUEST_CHARS = 2000
 
 Status = Literal["needs_clarification", "answered", "denied", "pending", "allowed", "approved",
-                 "rejected", "expired", "executing", "executed", "failed", "stale"]
+                 "rejected", "expired", "executing", "executed", "failed", "partial", "stale",
+                 "tampered"]
 STATUSES: tuple[str, ...] = Status.__args__
-# A proposal in one of these can still be signed some day; only these can expire.
+# A proposal in one of these can still be signed some day.
 OPEN = ("pending", "allowed", "approved")
+# Execution stopped on the way: nothing more is signed, but a person can still close it
+# (reject), and it expires like an open one.
+STOPPED = ("failed", "partial")
 _STRICTNESS = {"allow": 0, "confirm": 1, "deny": 2}
 
 
@@ -66,7 +82,12 @@ class ProposalStep(BaseModel):
     findings: list[Finding]
     preview: Preview
     changes: list[AssetChange]  # the wallet's simulated balance changes
-    status: str = "planned"  # planned, done, failed
+    recipients: list[str] = []  # who gains value, as judged (re-judging must find the same)
+    approvals: list[Approval] = []  # allowances the plan grants, as judged
+    digest: str = ""  # plan_digest of `plan` when it was judged: what may be signed
+    # planned, signing (handed to the executor), done, failed, sent (no receipt yet)
+    status: str = "planned"
+    verdict_id: str | None = None  # the verdict it was signed under (journal)
     tx_hashes: list[str] = []
 
 
@@ -86,7 +107,9 @@ class Proposal(BaseModel):
     steps: list[ProposalStep] = []
     decided_by: str | None = None
     decided_at: datetime | None = None
+    approved_digests: list[str] = []  # the plan digests a person said yes to
     message: str = ""
+    seal: str = ""  # HMAC over what may be signed and who decided (integrity.py)
 
 
 SCHEMA = """
@@ -154,15 +177,21 @@ def _save(proposal: Proposal, *, expected: tuple[str, ...] | None = None) -> boo
 
 def _expire_overdue() -> None:
     now = _now().isoformat()
+    expiring = OPEN + STOPPED
+    marks = ",".join("?" for _ in expiring)
     with _connection() as conn:
-        rows = conn.execute("SELECT data FROM proposals WHERE expires_at < ? AND status IN "
-                            "(?,?,?)", (now, *OPEN)).fetchall()
+        rows = conn.execute(f"SELECT data FROM proposals WHERE expires_at < ? AND status IN "
+                            f"({marks})", (now, *expiring)).fetchall()
     for (data,) in rows:
         proposal = Proposal.model_validate_json(data)
+        when = f"{proposal.expires_at:%Y-%m-%d %H:%M:%S} UTC"
+        if proposal.status in STOPPED:
+            proposal.message = f"expired at {when} after it {proposal.status}: {proposal.message}"
+        else:
+            proposal.message = (f"expired at {when} before it was executed; nothing was signed "
+                                "— propose it again")
         proposal.status = "expired"
-        proposal.message = (f"expired at {proposal.expires_at:%Y-%m-%d %H:%M:%S} UTC before it "
-                            "was executed; nothing was signed — propose it again")
-        _save(proposal, expected=OPEN)
+        _save(proposal, expected=expiring)
 
 
 def get_proposal(proposal_id: str) -> Proposal:
@@ -196,8 +225,11 @@ def parse_intent(intent: dict) -> Intent:
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(part) for part in error["loc"]) or "intent"
+        # A validator's own sentence (an amount that is not canonical decimal, a fraction
+        # over one) already says what is valid; pydantic's "Value error, " adds nothing.
+        message = error["msg"].removeprefix("Value error, ")
         raise StewardError(
-            f"invalid intent at {where}: {error['msg']}; actions are transfer, swap, bridge, "
+            f"invalid intent at {where}: {message}; actions are transfer, swap, bridge, "
             "wrap, unwrap, approve, revoke, balance, quote and sequence (see docs/intents.md), "
             'e.g. {"action": "transfer", "amount": {"kind": "exact", "value": "5"}, '
             '"token": "USDC", "recipient": "alice"}') from None
@@ -229,6 +261,7 @@ def propose(text: str | None = None, *, intent: dict | None = None,
         intent=report.intent.model_dump())
     _fill(proposal, report)
     chain_registry.end_all_sessions()
+    seal(proposal)
     _save(proposal)
     return proposal
 
@@ -266,7 +299,9 @@ def _step(outcome: StepOutcome) -> ProposalStep:
         summary=planned.plan.summary, chain=planned.plan.chain, plan=planned.plan,
         destination=planned.destination, decision=verdict.decision,
         explanation=verdict.explanation, reasons=verdict.reasons, findings=verdict.findings,
-        preview=verdict.preview, changes=verdict.simulation.sender_changes())
+        preview=verdict.preview, changes=verdict.simulation.sender_changes(),
+        recipients=verdict.recipients, approvals=verdict.simulation.approvals,
+        digest=verdict.plan_digest)
 
 
 def approve_proposal(proposal_id: str, by: str) -> Proposal:
@@ -280,18 +315,45 @@ def reject_proposal(proposal_id: str, by: str) -> Proposal:
 
 def _decide(proposal_id: str, by: str, status: str) -> Proposal:
     proposal = get_proposal(proposal_id)
-    allowed_from = ("pending",) if status == "approved" else OPEN
+    allowed_from = ("pending",) if status == "approved" else OPEN + STOPPED
     if proposal.status not in allowed_from:
         raise ProposalError(f"proposal {proposal_id} is {proposal.status}; only "
                             f"{' or '.join(allowed_from)} proposals can be {status}"
                             + (f" ({proposal.message})" if proposal.message else ""))
+    if status == "approved":
+        # A person's yes covers the plans they were shown, and only if those are still the
+        # plans that were judged.
+        problem = integrity_problem(proposal)
+        if problem:
+            _mark_tampered(proposal, problem, expected=allowed_from)
+            raise ProposalError(f"proposal {proposal_id} cannot be approved: {proposal.message}")
+        proposal.approved_digests = [step.digest for step in proposal.steps]
+    previous = proposal.status
     proposal.status = status
     proposal.decided_by, proposal.decided_at = by, _now()
-    proposal.message = (f"approved by {by}; execute it before {proposal.expires_at:%H:%M:%S} UTC"
-                        if status == "approved" else f"rejected by {by}; nothing was signed")
+    if status == "approved":
+        proposal.message = f"approved by {by}; execute it before {proposal.expires_at:%H:%M:%S} UTC"
+    elif previous in STOPPED:
+        proposal.message = f"rejected by {by} after it {previous}: {proposal.message}"
+    else:
+        proposal.message = f"rejected by {by}; nothing was signed"
+    seal(proposal)
     if not _save(proposal, expected=allowed_from):
         raise ProposalError(f"proposal {proposal_id} changed while deciding; look at it again")
     return proposal
+
+
+def _mark_tampered(proposal: Proposal, problem: str, *, expected: tuple[str, ...]) -> Proposal:
+    """Final: a stored plan or approval that is not what was judged is never signed."""
+    proposal.status = "tampered"
+    proposal.message = f"{problem}; nothing was signed — propose it again"
+    _save(proposal, expected=expected)
+    return proposal
+
+
+def _execution_lock(proposal_id: str) -> FileLock:
+    """Held while a process executes the proposal; start-up recovery leaves a held one alone."""
+    return FileLock(str(home_path("locks", f"proposal-{proposal_id}.lock")), thread_local=False)
 
 
 def execute_proposal(proposal_id: str, passphrase: str | None = None) -> Proposal:
@@ -304,19 +366,71 @@ def execute_proposal(proposal_id: str, passphrase: str | None = None) -> Proposa
             proposal.status, proposal.message or "only allowed or approved proposals are executed")
         raise ProposalError(f"proposal {proposal_id} is {proposal.status}: {hint}; nothing was "
                             "signed")
+    problem = integrity_problem(proposal)
+    if problem:
+        return _mark_tampered(proposal, problem, expected=(proposal.status,))
     store = WalletStore()
     account = store.unlock(proposal.wallet, passphrase if passphrase is not None
                            else read_passphrase())
     approved_status = proposal.status
-    proposal.status, proposal.message = "executing", "signing"
-    if not _save(proposal, expected=(approved_status,)):
-        raise ProposalError(f"proposal {proposal_id} is already being executed or has changed")
-    try:
-        _execute_steps(proposal, account, approved_status == "approved", store)
-    finally:
-        chain_registry.end_all_sessions()
-        _save(proposal, expected=("executing",))
+    with _execution_lock(proposal.id):
+        proposal.status, proposal.message = "executing", "signing"
+        if not _save(proposal, expected=(approved_status,)):
+            raise ProposalError(f"proposal {proposal_id} is already being executed or has changed")
+        unexpected: BaseException | None = None
+        try:
+            _execute_steps(proposal, account, approved_status == "approved", store)
+        except BaseException as exc:  # any failure ends it failed or partial, never executing
+            _stopped(proposal, exc)
+            unexpected = None if isinstance(exc, StewardError) else exc
+        finally:
+            try:
+                chain_registry.end_all_sessions()
+            finally:
+                _save(proposal, expected=("executing",))
+        if unexpected is not None:
+            raise unexpected
     return proposal
+
+
+def _stopped(proposal: Proposal, exc: BaseException) -> None:
+    """The proposal's end after an exception: which step stopped, what is done, why."""
+    total = len(proposal.steps)
+    index = next((i for i, step in enumerate(proposal.steps) if step.status != "done"), None)
+    reason = str(exc) if isinstance(exc, StewardError) else f"{type(exc).__name__}: {exc}"
+    if index is None:
+        where = f"all {total} steps landed, but then"
+    else:
+        step = proposal.steps[index]
+        settle_step(step, Journal())
+        if step.status == "planned":
+            step.status = "failed"
+        where = f"step {index + 1} of {total} ({step.summary}) failed:"
+    _end(proposal, f"{where} {reason}")
+
+
+def settle_step(step: ProposalStep, journal: Journal) -> None:
+    """A step that stopped while signing, from the journal of its verdict's transactions:
+    done when every call landed, sent when one may still land, failed otherwise."""
+    if step.status != "signing":
+        return
+    rows = journal.transactions_for_verdict(step.verdict_id) if step.verdict_id else []
+    entry = journal.verdict(step.verdict_id) if step.verdict_id else None
+    step.tx_hashes = [row.tx_hash for row in rows if row.status == "success"]
+    if entry is not None and entry.status == "executed":
+        step.status = "done"
+    elif any(row.status == "pending" for row in rows):
+        step.status = "sent"
+    else:
+        step.status = "failed"
+
+
+def _end(proposal: Proposal, message: str) -> None:
+    """failed when nothing landed, partial when some step did (each step says which)."""
+    landed = any(step.status in ("done", "sent") or step.tx_hashes for step in proposal.steps)
+    proposal.status = "partial" if landed else "failed"
+    proposal.message = message + ("; the steps marked done landed, the others did not"
+                                  if landed else "; nothing landed")
 
 
 def _execute_steps(proposal: Proposal, account, approved: bool, store: WalletStore) -> None:
@@ -325,25 +439,38 @@ def _execute_steps(proposal: Proposal, account, approved: bool, store: WalletSto
     for index, step in enumerate(proposal.steps):
         label = f"step {index + 1} of {len(proposal.steps)} ({step.summary})"
         verdict = review(step.plan, proposal.wallet, own_wallets=own)
+        bound = proposal.approved_digests[index] if approved else step.digest
+        if verdict.plan_digest != step.digest or verdict.plan_digest != bound:
+            proposal.status = "tampered"
+            proposal.message = (f"{label}: the plan about to be signed is not the plan that was "
+                                "judged and approved; it was not signed")
+            return
         changed = _what_changed(step, verdict)
         if changed:
-            proposal.status = "stale" if index == 0 else "failed"
-            proposal.message = (f"{label}: {changed} since it was judged; it was not signed"
-                                + ("" if index == 0 else "; the steps before it were done")
-                                + " — propose it again")
+            if index == 0:
+                proposal.status = "stale"
+                proposal.message = (f"{label}: {changed} since it was judged; it was not signed "
+                                    "— propose it again")
+            else:
+                _end(proposal, f"{label}: {changed} since it was judged; it was not signed")
             return
+        # A person's yes carries over only to a fresh verdict on the very plan they approved.
+        verdict = approve(verdict, by=proposal.decided_by or "mandate") if approved else verdict
+        step.status, step.verdict_id = "signing", verdict.id
+        _save(proposal, expected=("executing",))
+        failpoint("after_proposal_step_signing")
         try:
-            verdict = approve(verdict, by=proposal.decided_by or "mandate") if approved else verdict
             result = executor.execute(step.plan, verdict)
         except PlanFailed as failure:
             step.status, step.tx_hashes = "failed", [s.tx_hash for s in failure.done]
-            proposal.status, proposal.message = "failed", f"{label}: {failure}"
+            _end(proposal, f"{label}: {failure}")
             return
         except StewardError as failure:
             step.status = "failed"
-            proposal.status, proposal.message = "failed", f"{label}: {failure}"
+            _end(proposal, f"{label}: {failure}")
             return
         step.status, step.tx_hashes = "done", result.tx_hashes
+        _save(proposal, expected=("executing",))
         if step.destination:
             deliver(step.chain, step.destination, result.tx_hashes[-1])
     proposal.status = "executed"
@@ -359,7 +486,16 @@ def _what_changed(step: ProposalStep, verdict) -> str | None:
     after = sorted((c.token or "", c.delta) for c in verdict.simulation.sender_changes())
     if before != after:
         return "the simulated balance changes differ"
+    if sorted(r.lower() for r in step.recipients) != sorted(r.lower() for r in verdict.recipients):
+        return "the accounts that would gain value differ"
+    if _allowances(step.approvals) != _allowances(verdict.simulation.approvals):
+        return "the allowances it would grant differ"
     return None
+
+
+def _allowances(approvals: list[Approval]) -> list[tuple]:
+    return sorted((a.token.lower(), a.owner.lower(), a.spender.lower(), a.amount,
+                   -1 if a.remaining is None else a.remaining) for a in approvals)
 
 
 __all__ = ["Proposal", "ProposalError", "ProposalNotFound", "ProposalStep", "STATUSES",
