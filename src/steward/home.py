@@ -1,6 +1,8 @@
 """The Steward home: where config, wallets, the embedded chains and the journal live."""
 
+import errno
 import os
+import sqlite3
 import stat
 import tempfile
 from pathlib import Path
@@ -71,4 +73,38 @@ def untrusted_because(path: Path) -> str | None:
     if folder.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not folder.st_mode & stat.S_ISVTX:
         return (f"other users can write to its folder {path.parent} and so replace it; run: "
                 f"chmod 700 {path.parent}")
+    return None
+
+
+# Why a write failed, for failures that are about the disk rather than about Steward.
+_DISK_ERRNOS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EFBIG: "a file reached the size limit for this process (ulimit -f)",
+    errno.EIO: "the disk reported an input/output error",
+}
+_SQLITE_MESSAGES = {
+    "database or disk is full": "the disk is full",
+    "attempt to write a readonly database": "a database file (or its folder) is read-only",
+    "disk i/o error": "the disk reported an input/output error",
+}
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """What is wrong with the disk, when `exc` (or an exception it came from) is a full or
+    read-only disk, a quota, a size limit or an I/O error; None for any other failure."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _DISK_ERRNOS:
+            where = f" ({current.filename})" if current.filename else ""
+            return _DISK_ERRNOS[current.errno] + where
+        if isinstance(current, sqlite3.Error):
+            text = str(current).lower()
+            for message, meaning in _SQLITE_MESSAGES.items():
+                if message in text:
+                    return meaning
+        current = current.__cause__ or current.__context__
     return None

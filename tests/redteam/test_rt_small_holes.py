@@ -274,3 +274,83 @@ def test_uvicorn_access_log_of_a_real_request_hides_the_token(steward_home):
     log = written.getvalue()
     assert log.count("GET /") == 4  # the four requests were logged…
     assert API_TOKEN.lower() not in _fully_decoded(log)  # …without the token
+
+
+# ---- a full or read-only disk -----------------------------------------------------------------
+
+def test_a_write_that_fails_on_disk_is_one_sentence_not_a_traceback(steward_home):
+    """A real failing write, even as root: the child may not write a single byte to any file
+    (RLIMIT_FSIZE 0; Python ignores SIGXFSZ, so the write fails with EFBIG)."""
+    import os
+    import subprocess
+    import sys
+
+    resource = pytest.importorskip("resource")
+    from conftest import TEST_ENV
+
+    def no_bytes_on_disk():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "steward.cli", "contacts", "add", "zed",
+         "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"], capture_output=True, text=True,
+        env=os.environ | TEST_ENV | {"STEWARD_HOME": str(steward_home)},
+        preexec_fn=no_bytes_on_disk, timeout=120)
+    assert done.returncode == 74, done.stderr
+    assert "Steward could not write to disk" in done.stderr
+    assert "Traceback" not in done.stderr and "OSError" not in done.stderr
+    assert load_contacts() == {}
+
+
+def test_a_read_only_journal_stops_before_signing(embedded_world, monkeypatch, capsys):
+    import sqlite3
+    import sys
+
+    from steward.cli.app import main
+    from steward.protocols import erc20
+
+    real_connect = sqlite3.connect
+
+    def read_only(*args, **kwargs):  # what SQLite does on a read-only disk or file
+        conn = real_connect(*args, **kwargs)
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+
+    def alice_usdc() -> int:
+        chain = load_config().chain(L1)
+        balance = erc20.balance_of(chains.connect(chain), chain.tokens["USDC"],
+                                   load_contacts()["alice"].address)
+        chains.end_all_sessions()
+        return balance
+
+    before = alice_usdc()
+    with monkeypatch.context() as patched:
+        patched.setattr("steward.journal.sqlite3.connect", read_only)
+        patched.setattr(sys, "argv", ["steward", "send", "5", "USDC", "alice", "--chain", L1,
+                                      "--yes"])
+        with pytest.raises(SystemExit) as exited:
+            main()
+    err = capsys.readouterr().err
+    assert exited.value.code == 74, err
+    assert "could not write to disk: a database file (or its folder) is read-only" in err
+    assert "Traceback" not in err
+    assert alice_usdc() == before  # nothing was signed
+
+
+def test_storage_problems_are_recognised_from_real_errors(tmp_path):
+    import sqlite3
+
+    from steward.home import storage_problem
+
+    full = sqlite3.connect(":memory:")
+    full.execute("CREATE TABLE t (x BLOB)")
+    full.execute("PRAGMA max_page_count = 2")
+    with pytest.raises(sqlite3.OperationalError) as caught:
+        full.execute("INSERT INTO t VALUES (zeroblob(100000))")
+    assert storage_problem(caught.value) == "the disk is full"
+    with pytest.raises(OSError) as no_space:
+        with open("/dev/full", "w") as device:  # a real ENOSPC
+            device.write("x")
+    assert storage_problem(no_space.value).startswith("the disk is full")
+    assert storage_problem(ValueError("no")) is None
+    assert storage_problem(FileNotFoundError(2, "missing")) is None
