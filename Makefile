@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ANVIL_VERSION := 1.7.1
 SOLC_VERSION := 0.8.26
+CHAINLINK_VERSION := 1.5.0
 # The demo keeps its own Steward home so it never touches ~/.steward; its wallet guards only
 # sandbox money, so a fixed passphrase keeps `make demo` unattended.
 DEMO_HOME := $(CURDIR)/.steward-demo
@@ -25,8 +26,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Project-local node tools: anvil (the real local node) and solc (the sandbox's Solidity tokens).
-TOOLS_MARKER := .tools/.installed-anvil-$(ANVIL_VERSION)-solc-$(SOLC_VERSION)
+# Project-local node tools: anvil (the real local node), solc (the sandbox's Solidity tokens) and
+# @chainlink/contracts (the sources of the sandbox's reference price feeds).
+TOOLS_MARKER := .tools/.installed-anvil-$(ANVIL_VERSION)-solc-$(SOLC_VERSION)-chainlink-$(CHAINLINK_VERSION)
+CHAINLINK_DIR := .tools/node_modules/@chainlink/contracts
 
 setup-tools: $(TOOLS_MARKER)
 
@@ -34,6 +37,12 @@ setup-anvil: setup-tools
 
 $(TOOLS_MARKER):
 	npm install --prefix .tools --no-audit --no-fund --loglevel=error @foundry-rs/anvil@$(ANVIL_VERSION) solc@$(SOLC_VERSION)
+	@# Only @chainlink/contracts' Solidity sources are compiled; its npm dependencies (one is a
+	@# GitHub tarball) are not needed, so the registry's package is unpacked rather than installed.
+	rm -rf $(CHAINLINK_DIR) && mkdir -p $(CHAINLINK_DIR)
+	cd .tools && npm pack --silent @chainlink/contracts@$(CHAINLINK_VERSION) >/dev/null \
+	  && tar -xzf chainlink-contracts-$(CHAINLINK_VERSION).tgz -C node_modules/@chainlink/contracts --strip-components=1 \
+	  && rm chainlink-contracts-$(CHAINLINK_VERSION).tgz
 	touch $@
 
 # Headless Chromium and its driver for the dashboard's browser tests (Debian packages).

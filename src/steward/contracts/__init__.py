@@ -5,7 +5,10 @@ as JSON keyed by sha256(source text + vyper version) in ``$STEWARD_CACHE`` (or
 ``~/.cache/steward/vyper/``) and memoized in-process.
 
 The scam zoo (``sources/zoo/``) is named ``zoo/<Name>``; its sources are Vyper (``.vy``) or
-Solidity (``.sol``). Solidity compiles with solcjs, the npm package ``solc`` that
+Solidity (``.sol``). Chainlink contracts (``chainlink/<Name>``, e.g. the sandbox's reference price
+feeds, ``chainlink/MockV3Aggregator``) compile from the npm package ``@chainlink/contracts`` that
+``make setup-tools`` unpacks into ``.tools/`` (``$STEWARD_CHAINLINK`` may point at another copy):
+its own sources and their imports, never copied bytecode. Solidity compiles with solcjs, the npm package ``solc`` that
 ``make setup-anvil`` installs into ``.tools/`` (``$STEWARD_SOLCJS`` may point at another
 ``solc.js``), through its standard-JSON interface; the contract compiled is the one named like
 the file. Its outputs are cached like Vyper's, keyed by the solc version.
@@ -20,6 +23,8 @@ import functools
 import hashlib
 import json
 import os
+import posixpath
+import re
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
@@ -33,6 +38,7 @@ __all__ = [
     "abi",
     "blueprint_initcode",
     "cache_dir",
+    "chainlink_names",
     "compiled",
     "initcode",
     "names",
@@ -129,6 +135,14 @@ def _sol_sources() -> dict[str, str]:
 
 def _compile_solidity(sources: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Compile Solidity sources (name -> text) in one solcjs run (its start-up is the slow part)."""
+    files = {name: name.rsplit("/", 1)[-1] for name in sources}
+    return _run_solc({f"{base}.sol": sources[name] for name, base in files.items()},
+                     {name: (f"{base}.sol", base) for name, base in files.items()})
+
+
+def _run_solc(sources: dict[str, str], wanted: dict[str, tuple[str, str]]) -> dict[str, dict[str, Any]]:
+    """Compile `sources` (path -> text, imports resolved among them); `wanted` maps each output
+    name to its (source path, contract name)."""
     import subprocess
 
     solcjs = find_solcjs()
@@ -136,17 +150,16 @@ def _compile_solidity(sources: dict[str, str]) -> dict[str, dict[str, Any]]:
     if found != SOLC_VERSION:
         raise StewardError(f"{solcjs} is solc {found}; Steward's Solidity needs solc "
                            f"{SOLC_VERSION} (run `make setup-anvil`)")
-    files = {name: name.rsplit("/", 1)[-1] for name in sources}
     request = {
         "language": "Solidity",
-        "sources": {f"{base}.sol": {"content": sources[name]} for name, base in files.items()},
+        "sources": {path: {"content": text} for path, text in sources.items()},
         "settings": {
             "optimizer": {"enabled": True, "runs": 200},
             "evmVersion": "cancun",
             "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}},
         },
     }
-    label = ", ".join(sorted(files))
+    label = ", ".join(sorted(wanted))
     try:
         done = subprocess.run([_node(), str(solcjs), "--standard-json"], input=json.dumps(request),
                               capture_output=True, text=True, timeout=300)
@@ -162,17 +175,91 @@ def _compile_solidity(sources: dict[str, str]) -> dict[str, dict[str, Any]]:
         raise StewardError(f"solc failed on {label}: "
                            + "; ".join(e.get("formattedMessage", e.get("message", "")) for e in errors))
     results = {}
-    for name, base in files.items():
+    for name, (path, base) in wanted.items():
         try:
-            contract = out["contracts"][f"{base}.sol"][base]
+            contract = out["contracts"][path][base]
         except KeyError:
-            raise StewardError(f"{name}.sol defines no contract named {base}") from None
+            raise StewardError(f"{path} defines no contract named {base}") from None
         code = bytes.fromhex(contract["evm"]["bytecode"]["object"])
         body = b"\xfe\x71\x00" + code  # EIP-5202 preamble, as Vyper writes it
         blueprint = b"\x61" + len(body).to_bytes(2, "big") + bytes.fromhex("3d81600a3d39f3") + body
         results[name] = {"abi": contract["abi"], "bytecode": "0x" + code.hex(),
                          "blueprint_bytecode": "0x" + blueprint.hex()}
     return results
+
+
+CHAINLINK_ENV = "STEWARD_CHAINLINK"
+CHAINLINK_VERSION = "1.5.0"  # the npm package @chainlink/contracts that `make setup-tools` unpacks
+CHAINLINK_NOT_FOUND = (f"@chainlink/contracts not found: run `make setup-tools` (unpacks "
+                       f"@chainlink/contracts@{CHAINLINK_VERSION} into .tools/), or set "
+                       f"{CHAINLINK_ENV} to the package's directory")
+# Contract name -> its source file inside the package.
+CHAINLINK = {"chainlink/MockV3Aggregator": "src/v0.8/shared/mocks/MockV3Aggregator.sol"}
+_IMPORT = re.compile(r"""^\s*import\s+(?:[^'"]*\sfrom\s+)?["']([^"']+)["']""", re.MULTILINE)
+
+
+def chainlink_names() -> list[str]:
+    return sorted(CHAINLINK)
+
+
+def find_chainlink() -> Path:
+    """The @chainlink/contracts package: `STEWARD_CHAINLINK`, else ``.tools/`` (cwd, then repo)."""
+    override = os.environ.get(CHAINLINK_ENV)
+    if override:
+        path = Path(override).expanduser()
+        if not (path / "package.json").is_file():
+            raise StewardError(f"{CHAINLINK_ENV} is {override}, which holds no package.json")
+        return path
+    for root in dict.fromkeys(r.resolve() for r in (Path.cwd() / ".tools", _REPO_ROOT / ".tools")):
+        candidate = root / "node_modules" / "@chainlink" / "contracts"
+        if (candidate / "package.json").is_file():
+            return candidate
+    raise StewardError(CHAINLINK_NOT_FOUND)
+
+
+def _chainlink_sources(entry: str) -> dict[str, str]:
+    """`entry` and every file it imports (relative imports inside the package), path -> text."""
+    package = find_chainlink()
+    found: dict[str, str] = {}
+    todo = [entry]
+    while todo:
+        path = todo.pop()
+        if path in found:
+            continue
+        try:
+            found[path] = (package / path).read_text(encoding="utf-8")
+        except OSError:
+            raise StewardError(f"{package} lacks {path}; reinstall it with `make setup-tools`") from None
+        for target in _IMPORT.findall(found[path]):
+            if not target.startswith("."):
+                raise StewardError(f"{path} imports {target}, outside @chainlink/contracts")
+            todo.append(posixpath.normpath(posixpath.join(posixpath.dirname(path), target)))
+    return found
+
+
+def _compiled_chainlink(name: str) -> dict[str, Any]:
+    entry = CHAINLINK[name]
+    sources = _chainlink_sources(entry)
+    key_text = "\0".join(f"{path}\0{sources[path]}" for path in sorted(sources))
+    path = _cache_path(name, key_text, "solc-" + SOLC_VERSION)
+    data = _read_cache(path)
+    if data is None:
+        base = posixpath.basename(entry).removesuffix(".sol")
+        data = _run_solc(sources, {name: (entry, base)})[name]
+        try:
+            _write_atomic(path, data)
+        except OSError:
+            pass  # a read-only cache is not fatal
+    return data
+
+
+def _read_cache(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None  # corrupt cache entry: recompile and overwrite
 
 
 def _cache_path(name: str, source: str, version: str) -> Path:
@@ -211,9 +298,14 @@ def _write_atomic(path: Path, data: dict[str, Any]) -> None:
 @functools.lru_cache(maxsize=None)
 def compiled(name: str) -> CompiledContract:
     """Compile (or load from cache) ``sources/<name>.vy`` (or ``sources/zoo/<Name>.vy|.sol``)."""
+    if name in CHAINLINK:
+        data = _compiled_chainlink(name)
+        return CompiledContract(
+            name=name, abi=data["abi"], bytecode=bytes.fromhex(data["bytecode"].removeprefix("0x")),
+            blueprint=bytes.fromhex(data["blueprint_bytecode"].removeprefix("0x")))
     found = _source_file(name)
     if found is None:
-        raise UnknownNameError("contract", name, names() + zoo_names())
+        raise UnknownNameError("contract", name, names() + zoo_names() + chainlink_names())
     source_path, language = found
     source = source_path.read_text(encoding="utf-8")
     if language == "vyper":
