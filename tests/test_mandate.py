@@ -230,11 +230,20 @@ def test_per_chain_limits_name_known_chains():
     assert "limits.per_chain_daily_usd.l1: must not be negative" in error_of(text)
 
 
-def test_tokens_are_case_insensitive():
-    m = parse_mandate(with_change("allow", "tokens", 'tokens = ["eth", "Usdc"]'), "main", SOURCE)
-    assert m.allow.tokens == ["ETH", "USDC"]
-    assert m.allow.token_allowed("usdc") and m.allow.token_allowed("ETH")
-    assert not m.allow.token_allowed("DAI")
+def test_tokens_are_case_insensitive_and_matched_by_registry_address():
+    from steward.chains.config import ChainConfig
+
+    usdc, dai, fake = ("0x" + "11" * 20, "0x" + "22" * 20, "0x" + "33" * 20)
+    chain = ChainConfig(name="x", chain_id=1, tokens={"USDC": usdc, "DAI": dai})
+    m = parse_mandate(with_change("allow", "tokens", f'tokens = ["eth", "Usdc", "{fake}"]'),
+                      "main", SOURCE)
+    assert m.allow.tokens == ["ETH", "USDC", fake]
+    assert m.allow.token_allowed(chain, usdc) and m.allow.token_allowed(chain, None)
+    assert m.allow.token_allowed(chain, fake)  # an explicit address
+    assert not m.allow.token_allowed(chain, dai)
+    lower = "0x" + "ab" * 20
+    assert "not an EIP-55 checksummed address" in error_of(
+        with_change("allow", "tokens", f'tokens = ["ETH", "{lower}"]'))
 
 
 def test_models_validate_when_built_in_python():

@@ -21,6 +21,7 @@ from steward.home import home_path, write_private
 
 CHAIN_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 SANDBOX_CHAINS = {"sandbox-l1": 1_337_001, "sandbox-l2": 1_337_002}
+MAX_TOKEN_DECIMALS = 36
 
 
 class ChainConfig(BaseModel):
@@ -36,6 +37,11 @@ class ChainConfig(BaseModel):
     # Symbols of tokens the owner trusts (the chain's core assets); every other token a plan
     # would buy goes through due diligence first.
     trusted_tokens: list[str] = []
+    # Decimals per token symbol, recorded when the token joined the registry (`sandbox up`, or
+    # Steward's first use of a token the owner added): amounts are converted with these, and a
+    # token whose simulated state reports other decimals is refused, so a lying RPC or a changed
+    # contract cannot change what an amount means.
+    token_decimals: dict[str, int] = {}
 
     @field_validator("name")
     @classmethod
@@ -50,6 +56,15 @@ class ChainConfig(BaseModel):
         for label, address in entries.items():
             if not is_checksum_address(address):
                 raise ValueError(f"{label}: {address} is not an EIP-55 checksummed address")
+        return entries
+
+    @field_validator("token_decimals")
+    @classmethod
+    def _decimals(cls, entries: dict[str, int]) -> dict[str, int]:
+        for symbol, decimals in entries.items():
+            if isinstance(decimals, bool) or not 0 <= decimals <= MAX_TOKEN_DECIMALS:
+                raise ValueError(f"{symbol}: {decimals} decimals; a token has 0 to "
+                                 f"{MAX_TOKEN_DECIMALS}")
         return entries
 
     @model_validator(mode="after")
@@ -78,6 +93,11 @@ class ChainConfig(BaseModel):
             if token.lower() == address.lower():
                 return known
         return None
+
+    def recorded_decimals(self, address: str) -> int | None:
+        """The decimals recorded for the registry's token at `address` (None: not recorded)."""
+        symbol = self.token_symbol(address)
+        return None if symbol is None else self.token_decimals.get(symbol)
 
     def contract(self, role: str) -> str:
         try:

@@ -37,7 +37,8 @@ class Asset(BaseModel):
 def resolve_asset(w3: Web3, chain: ChainConfig, symbol: str) -> Asset:
     if symbol.upper() == chain.native_symbol.upper():
         return Asset(symbol=chain.native_symbol, token=None, decimals=18)
-    info = erc20.token_info(w3, chain.token_address(symbol))
+    # The registry's token and recorded decimals: what the RPC says cannot rescale the amount.
+    info = erc20.registry_token(w3, chain, symbol)
     return Asset(symbol=info.symbol, token=info, decimals=info.decimals)
 
 
@@ -169,7 +170,9 @@ def unwrap_plan(chain: ChainConfig, sender: str, amount_text: AmountLike) -> Pla
     """WETH → the native coin through WETH9 `withdraw`."""
     w3 = chain_registry.connect(chain)
     weth = chain.contract("weth")
-    asset = Asset(symbol="WETH", token=erc20.token_info(w3, weth), decimals=18)
+    symbol = chain.token_symbol(weth)
+    info = erc20.registry_token(w3, chain, symbol) if symbol else erc20.token_info(w3, weth)
+    asset = Asset(symbol="WETH", token=info, decimals=info.decimals)
     amount = units(amount_text, asset)
     require_balance(w3, chain, asset, sender, amount)
     description = f"unwrap {asset.fmt(amount)} into {chain.native_symbol} on {chain.name}"

@@ -40,7 +40,8 @@ class Portfolio(BaseModel):
 def chain_holdings(chain: ChainConfig, wallets: dict[str, str]) -> list[Holding]:
     w3 = chain_registry.connect(chain)
     prices = PriceSource(w3, chain)
-    tokens = [erc20.token_info(w3, address) for address in chain.tokens.values()]
+    # Registry symbols and recorded decimals: an RPC's answer cannot rescale a balance.
+    tokens = [erc20.registry_token(w3, chain, symbol) for symbol in chain.tokens]
     holdings = []
     for wallet, address in wallets.items():
         native = w3.eth.get_balance(address)

@@ -1,13 +1,19 @@
-"""ERC-20 reads and call builders. Symbols and decimals always come from the chain."""
+"""ERC-20 reads and call builders.
+
+A registry token's symbol and decimals come from the chain registry (`registry_token`), where
+its decimals were recorded when it was added; other tokens' come from the chain (`token_info`).
+"""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
+from eth_abi import decode as abi_decode
 from pydantic import BaseModel
 from web3 import Web3
 
+from steward.chains.config import MAX_TOKEN_DECIMALS, ChainConfig, load_config, update_chain
 from steward.contracts import abi
 from steward.errors import StewardError
 from steward.planning import Call
@@ -56,11 +62,71 @@ def token_info(w3: Web3, address: str) -> TokenInfo:
             name = token.functions.name().call()
         except Exception:
             raise StewardError(f"{address} does not answer like an ERC-20 token") from None
-        if not 0 <= decimals <= 36:
+        if not 0 <= decimals <= MAX_TOKEN_DECIMALS:
             raise StewardError(f"{address} reports {decimals} decimals, which Steward refuses")
         _info_cache[key] = TokenInfo(address=token.address, symbol=display_text(symbol),
                                      name=display_text(name, 40, NAME_CHARS), decimals=decimals)
     return _info_cache[key]
+
+
+def registry_token(w3: Web3, chain: ChainConfig, symbol: str) -> TokenInfo:
+    """The chain registry's token for `symbol`: its address and symbol from the registry and its
+    decimals as recorded there, so an RPC that lies about `decimals()` cannot change how many
+    base units an amount is. A token the owner added without decimals has them read once and
+    recorded (trust on first use, like the address itself)."""
+    address = chain.token_address(symbol)
+    name = chain.token_symbol(address) or symbol
+    decimals = chain.token_decimals.get(name)
+    if decimals is None:
+        decimals = token_info(w3, address).decimals
+        record_decimals(chain, {name: decimals})
+    return TokenInfo(address=Web3.to_checksum_address(address), symbol=name, name=name,
+                     decimals=decimals)
+
+
+def record_decimals(chain: ChainConfig, decimals: dict[str, int]) -> None:
+    """Add recorded decimals to the chain's registry entry (existing records are kept)."""
+    current = load_config().chains.get(chain.name)
+    if current is None:  # a chain known only from the built-in defaults has no tokens to record
+        return
+    update_chain(chain.name, token_decimals=decimals | current.token_decimals)
+
+
+def record_registry_decimals(w3: Web3, chain: ChainConfig) -> dict[str, int]:
+    """Read and record the decimals of every registry token that has none recorded (used when
+    Steward itself deploys the tokens, as `sandbox up` does); returns what was recorded."""
+    missing = {symbol: token_info(w3, address).decimals for symbol, address in chain.tokens.items()
+               if symbol not in chain.token_decimals}
+    if missing:
+        record_decimals(chain, missing)
+    return missing
+
+
+# Calldata of the metadata reads, for reading them on a simulated state (`throwaway().read`).
+SYMBOL_CALL = bytes.fromhex("95d89b41")
+DECIMALS_CALL = bytes.fromhex("313ce567")
+
+
+def decode_decimals(raw: bytes | None) -> int | None:
+    """`decimals()`'s answer, or None when there is none or it is not a sane uint8."""
+    if not raw or len(raw) < 32:
+        return None
+    value = int.from_bytes(raw[:32], "big")
+    return value if value <= MAX_TOKEN_DECIMALS else None
+
+
+def decode_symbol(raw: bytes | None) -> str | None:
+    """`symbol()`'s raw answer as text (ABI string, or bytes32 as some old tokens return it);
+    attacker-controlled: make it safe with `display_text` before showing it."""
+    if not raw:
+        return None
+    try:
+        return abi_decode(["string"], raw)[0]
+    except Exception:
+        pass
+    if len(raw) == 32:
+        return raw.rstrip(b"\0").decode("utf-8", "replace") or None
+    return None
 
 
 def balance_of(w3: Web3, token: str, holder: str) -> int:
