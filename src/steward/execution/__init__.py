@@ -2,8 +2,9 @@
 
 `Executor.execute(plan, verdict)` is the only code in Steward that signs a transaction, and it
 signs only a plan the guard judged: the verdict must be sealed by the guard, name exactly this
-plan, and be an allow or a confirm a person approved. Inside, under a per-wallet lock, the
-daily limit is re-checked from the journal (so two processes cannot both spend the last of it).
+plan, and be an allow or a confirm a person approved. Inside, under a per-wallet lock, every
+limit (per transaction, daily, per chain, per token) is re-checked from the journal and the
+mandate as they are then (so two processes cannot both spend the last of any limit).
 It checks that the plan is affordable before the first signature, holds a per-(chain, address) lock from choosing the
 nonce until the transaction is broadcast (so two processes never reuse a nonce), waits for each
 receipt, decodes reverts, and records everything in the journal. If a step fails it stops and
@@ -20,10 +21,12 @@ from web3 import Web3
 from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
 
 from steward.chains import ChainConfig, chain_config, connect
+from steward.chains.embedded import persist as persist_blocks
 from steward.errors import InsufficientFundsError, StewardError, TransactionFailed
+from steward.failpoints import failpoint
 from steward.journal import Journal, JournalEntry
 from steward.guard import GuardRefusal, Verdict, authorize
-from steward.guard.mandate import usd_text
+from steward.guard.spending import limits_at_signing, over_limits
 from steward.home import home_path
 from steward.planning import Call, Plan
 from steward.units import format_units
@@ -116,27 +119,35 @@ class Executor:
         if Web3.to_checksum_address(plan.sender) != self.address:
             raise StewardError(f"the plan is for {plan.sender}, not wallet {self.wallet_name}")
         with spend_lock(self.address):
-            self._recheck_daily_limit(verdict)
-            self.journal.mark_verdict(verdict.id, "executing", verdict.approved_by)
+            self._recheck_limits(verdict)
+            self.journal.mark_verdict(verdict.id, "executing", verdict.approved_by,
+                                      calls=len(plan.calls), plan_digest=verdict.plan_digest)
             try:
-                result = self._execute(plan)
+                result = self._execute(plan, verdict.id)
             except BaseException:
-                self.journal.mark_verdict(verdict.id, "failed")
+                # failed (counted) if anything landed or may land; aborted if nothing did
+                self.journal.settle_verdict(verdict.id)
                 raise
             self.journal.mark_verdict(verdict.id, "executed")
             return result
 
-    def _recheck_daily_limit(self, verdict: Verdict) -> None:
-        if not verdict.usd_outflow:
-            return
-        spent = self.journal.spent_usd(self.address)
-        if spent + verdict.usd_outflow > verdict.daily_limit_usd:
-            raise GuardRefusal(
-                f"{usd_text(spent)} moved in the last 24 h by the time of signing; "
-                f"{usd_text(verdict.usd_outflow)} more exceeds the daily limit of "
-                f"{usd_text(verdict.daily_limit_usd)}; nothing was signed")
+    def _recheck_limits(self, verdict: Verdict) -> None:
+        """Every limit again, under the spend lock, from the journal as it is now and the
+        stricter of the verdict's limits and the wallet's mandate now: processes judged
+        side by side, each within a limit, cannot together exceed it."""
+        try:
+            limits = limits_at_signing(verdict.wallet, verdict.chain, verdict.limits,
+                                       verdict.mandate_source, verdict.outflows)
+        except StewardError as exc:
+            raise GuardRefusal(f"the mandate could not be read at signing ({exc}); "
+                               "nothing was signed") from None
+        exceeded = over_limits(self.journal, self.address, verdict.chain, verdict.usd_outflow,
+                               verdict.outflows, limits)
+        if exceeded:
+            raise GuardRefusal("refused at signing: " + "; ".join(m for _, m in exceeded)
+                               + "; nothing was signed")
 
-    def _execute(self, plan: Plan) -> PlanResult:
+    def _execute(self, plan: Plan, verdict_id: str | None = None) -> PlanResult:
         chain = chain_config(plan.chain)
         w3 = connect(chain)
         # One fee quote per plan: twice the base fee leaves room for several blocks of increases.
@@ -145,7 +156,7 @@ class Executor:
         result = PlanResult(plan)
         for index, call in enumerate(plan.calls):
             try:
-                result.steps.append(self._send(w3, chain, call, fees))
+                result.steps.append(self._send(w3, chain, call, fees, verdict_id))
             except TransactionFailed as exc:
                 if index == 0:
                     raise
@@ -155,7 +166,8 @@ class Executor:
                 ) from None
         return result
 
-    def _send(self, w3: Web3, chain: ChainConfig, call: Call, fees: tuple[int, int]) -> StepResult:
+    def _send(self, w3: Web3, chain: ChainConfig, call: Call, fees: tuple[int, int],
+              verdict_id: str | None = None) -> StepResult:
         chain_id = chain.chain_id
         tx: dict = {"from": self.address, "value": call.value, "data": call.data, "chainId": chain_id}
         if call.to is not None:
@@ -182,14 +194,16 @@ class Executor:
             entry = self.journal.record_pending(
                 chain=chain.name, chain_id=chain_id, wallet=self.wallet_name, sender=self.address,
                 to=call.to, purpose=call.description, tx_hash=tx_hash, nonce=tx["nonce"],
-                value_wei=call.value,
+                value_wei=call.value, verdict_id=verdict_id,
             )
+            failpoint("after_journal_pending")
             try:
                 w3.eth.send_raw_transaction(signed.raw_transaction)
             except Exception as exc:
                 reason = revert_reason(exc)
                 self.journal.record_outcome(entry, status="failed", error=reason)
                 raise TransactionFailed(f"{call.description} was rejected by the node: {reason}") from None
+            failpoint("after_broadcast")
         try:
             receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_SECONDS)
         except TimeExhausted:
@@ -199,6 +213,8 @@ class Executor:
                 f"{RECEIPT_TIMEOUT_SECONDS} s; it may still land (see `steward log`)"
             ) from None
         fee = receipt["gasUsed"] * receipt["effectiveGasPrice"]
+        # The journal never says a transaction landed before the chain holds it durably.
+        persist_blocks(w3)
         if receipt["status"] != 1:
             reason = self._replay_reason(w3, tx, receipt["blockNumber"])
             self.journal.record_outcome(entry, status="reverted", gas_used=receipt["gasUsed"],
@@ -206,6 +222,7 @@ class Executor:
             raise TransactionFailed(f"{call.description} reverted on-chain ({tx_hash}): {reason}")
         self.journal.record_outcome(entry, status="success", gas_used=receipt["gasUsed"],
                                     fee_wei=fee, block_number=receipt["blockNumber"])
+        failpoint("after_journal_success")
         return StepResult(call.description, tx_hash, "success", receipt["gasUsed"], fee,
                           receipt["blockNumber"], receipt.get("contractAddress"))
 

@@ -18,9 +18,10 @@ from web3 import Web3
 from steward import chains as chain_registry
 from steward.chains.config import ChainConfig
 from steward.contacts import load_contacts, short
-from steward.diligence.addresses import check_address, lookalike
+from steward.diligence.addresses import check_address, lookalike, lookalike_how
 from steward.diligence.token import token_report
 from steward.guard.mandate import Mandate, load_mandate, usd_text
+from steward.guard.spending import Outflow, SpendLimits, outflows, over_limits, spend_limits
 from steward.guard.verdict import (
     Finding,
     GuardRefusal,
@@ -35,7 +36,7 @@ from steward.guard.verdict import (
 )
 from steward.journal import Journal
 from steward.planning import Plan
-from steward.protocols import amm, bridge, contract_at, erc20
+from steward.protocols import amm, bridge, contract_answered, contract_at, erc20
 from steward.protocols.pricing import PriceSource
 from steward.simulation import AssetChange, SimulationResult, simulate
 from steward.units import format_units
@@ -163,19 +164,20 @@ def review(plan: Plan, wallet: str, *, mandate: Mandate | None = None,
     _check_approvals(state)
     _check_swaps(state)
     _check_tokens_received(state)
-    usd_outflow = _check_value(state, journal)
+    usd_outflow, moved, limits = _check_value(state, journal)
     decision = ("deny" if any(r.decision == "deny" for r in state.reasons)
                 else "confirm" if state.reasons else "allow")
     verdict = Verdict(
         id=uuid.uuid4().hex, wallet=wallet, chain=chain.name, plan_digest=plan_digest(plan),
         decision=decision, reasons=state.reasons, findings=state.findings, simulation=sim,
         preview=_preview(state, recipients), usd_outflow=usd_outflow, recipients=recipients,
-        daily_limit_usd=mandate.limits.daily_usd,
+        outflows=moved, limits=limits, mandate_source=mandate.source,
     )
     journal.record_verdict(id=verdict.id, wallet=wallet, sender=plan.sender, chain=chain.name,
                            summary=plan.summary, decision=decision,
                            reasons=[r.message for r in state.reasons], usd_outflow=usd_outflow,
-                           recipients=recipients)
+                           recipients=recipients,
+                           outflows={o.token: o.amount for o in moved})
     return seal(verdict)
 
 
@@ -196,24 +198,53 @@ def _check_contracts(state: _Review) -> None:
 
 
 def _check_tokens(state: _Review) -> None:
-    allowed = state.mandate.allow.tokens
-    if allowed == "any":
-        return
-    names = {symbol.upper() for symbol in allowed}
-    for change in state.sim.sender_changes():
-        if change.symbol.upper() not in names:
-            state.deny("allow.tokens", f"moves {change.symbol}, which is not in the mandate's "
-                                       f"allowed tokens ({', '.join(sorted(names))})")
+    """Tokens by address, never by the symbol a contract declares: the allowlist names registry
+    tokens; a contract imitating a registry or native symbol is an impostor; a registry token
+    whose simulated state contradicts the registry (decimals) is refused."""
+    allow, sim = state.mandate.allow, state.sim
+    problems = {item.metadata_problem for item in [*sim.changes, *sim.approvals]
+                if item.metadata_problem}
+    for problem in sorted(problems):
+        state.deny("token_metadata", f"{problem}; amounts cannot be shown or judged reliably, "
+                                     "so nothing is signed (check the RPC and the registry)")
+    impostors: set[str] = set()
+    for change in sim.sender_changes():
+        if change.impostor_of and (change.token or "").lower() not in impostors:
+            impostors.add((change.token or "").lower())
+            real = state.chain.tokens.get(change.impostor_of) or "the native coin"
+            state.note("impostor_token", "danger",
+                       f"{change.token} calls itself {change.impostor_of} but is not the "
+                       f"registry's {change.impostor_of} ({real}) on {state.chain.name}: treat "
+                       "it as a different, unknown token")
+            # Only a mandate that accepts dangerous tokens (the sandbox operator's) lets it pass.
+            if change.delta > 0 and not allow.danger_tokens:
+                state.deny("impostor_token", f"the plan gives you {change.symbol}, a token "
+                                             f"imitating {change.impostor_of}")
+            elif allow.tokens == "any" and not allow.danger_tokens:
+                state.confirm("impostor_token", f"moves {change.symbol}, a token imitating "
+                                                f"{change.impostor_of}; a person must look")
+        if not allow.token_allowed(state.chain, change.token):
+            where = short(change.token) if change.token else "the native coin"
+            state.deny("allow.tokens", f"moves {change.symbol} ({where}), which is not among the "
+                                       f"tokens this mandate allows ({', '.join(allow.tokens)}, "
+                                       f"by the {state.chain.name} registry's addresses)")
 
 
 def _recipients(state: _Review) -> list[str]:
-    """Accounts that gain value from the plan, other than the sender and contracts it uses."""
+    """Every account other than the sender that ends up holding more (tokens or native coin,
+    followed through contracts by the simulation), except the chain's own protocol contracts
+    (router, bridge, WETH and the registry's tokens, the factory's pools), whose part in a
+    swap, wrap or bridge their own checks judge. A contract that only passes value on nets
+    zero and is not a recipient; whoever it passed the value to is."""
     sender = state.sim.sender.lower()
     found: dict[str, None] = {}
     for change in state.sim.changes:
         holder = change.holder.lower()
-        if change.delta > 0 and holder != sender and not state.has_code(change.holder):
-            found[Web3.to_checksum_address(change.holder)] = None
+        if change.delta <= 0 or holder == sender:
+            continue
+        if state.has_code(change.holder) and _is_protocol_contract(state, change.holder):
+            continue
+        found[Web3.to_checksum_address(change.holder)] = None
     for call in state.plan.calls:  # direct transfers name their recipient, even a contract
         if call.to and call.data.lower().startswith(TRANSFER_SELECTOR) and len(call.data) >= 74:
             to, _ = abi_decode(["address", "uint256"], bytes.fromhex(call.data[10:]))
@@ -222,6 +253,10 @@ def _recipients(state: _Review) -> list[str]:
         elif call.to and call.value and not state.has_code(call.to):
             found[Web3.to_checksum_address(call.to)] = None
     return list(found)
+
+
+def _is_protocol_contract(state: _Review, address: str) -> bool:
+    return address.lower() in state.known_contracts or state._pool_name(address) is not None
 
 
 def _check_recipients(state: _Review, recipients: list[str], journal: Journal) -> None:
@@ -240,10 +275,18 @@ def _check_recipients(state: _Review, recipients: list[str], journal: Journal) -
                 state.note("address_poisoning", "danger",
                            f"{recipient} looks like {Web3.to_checksum_address(known)} "
                            f"({contacts.get(known, 'from your history')}) but is a different "
-                           "address: a poisoning attack copies the first and last characters")
+                           f"address: it {lookalike_how(recipient, known)}")
                 state.deny("address_poisoning", f"{short(recipient)} imitates a known address")
                 break
-        if lowered in tokens or (state.has_code(recipient) and _is_token(state.w3, recipient)):
+        is_token = lowered in tokens or (state.has_code(recipient)
+                                         and _is_token(state.w3, recipient))
+        if is_token is None:
+            state.note("recipient_kind_unknown", "warning",
+                       f"could not establish whether {label} is a token contract: the node did "
+                       "not answer (an RPC error), so a person must look")
+            state.confirm("could_not_establish", f"could not establish whether "
+                                                 f"{short(recipient)} is a token contract")
+        if is_token:
             state.note("recipient_is_token", "danger",
                        f"{label} is a token contract; tokens sent to it are usually lost")
             if not state.mandate.allow.transfers_to_token_contracts:
@@ -280,14 +323,16 @@ def _address_verdict(state: _Review, recipient: str, known: dict[str, str]) -> N
             state.deny(f"address.{finding.code}", finding.message)
 
 
-def _is_token(w3: Web3, address: str) -> bool:
+def _is_token(w3: Web3, address: str) -> bool | None:
+    """Whether the contract answers like an ERC-20 token; None when the node failed to answer
+    (that is not a "no": the caller must treat it as unknown)."""
     try:
         contract = contract_at(w3, address, "ERC20")
         contract.functions.decimals().call()
         contract.functions.totalSupply().call()
         return True
-    except Exception:
-        return False
+    except Exception as exc:
+        return False if contract_answered(exc) else None
 
 
 def _check_approvals(state: _Review) -> None:
@@ -411,41 +456,40 @@ def _check_tokens_received(state: _Review) -> None:
             state.note("caution_token", "warning", f"{change.symbol} needs care: {summary}")
 
 
-def _check_value(state: _Review, journal: Journal) -> int:
-    """The USD value leaving the wallet (priced assets only: a lower bound), against the limits."""
+def _check_value(state: _Review, journal: Journal) -> tuple[int, list[Outflow], SpendLimits]:
+    """The USD value leaving the wallet (priced assets only: a lower bound) and the outflows by
+    token address, against every limit (the same rules the executor applies at signing)."""
     limits, confirm_rules = state.mandate.limits, state.mandate.confirm
-    total, unvalued = 0, []
+    total, unvalued, untrusted = 0, [], []
     for change in state.sim.sender_changes():
         if change.delta >= 0:
             continue
         value = state.usd(change.token, -change.delta)
         if value is None:
-            unvalued.append(change.symbol)
+            # Unpriced (see steward.protocols.pricing): the limits still count it at the highest
+            # price any source gave, so it is never cheaper than it is.
+            total += state.prices.ceiling_value(change.token, -change.delta) or 0
+            price = state.prices.price(change.token)
+            (untrusted if price.suspect else unvalued).append(f"{change.symbol} ({price.problem})")
         else:
             total += value
+    if untrusted:  # a price that may be manipulated: a person decides, whatever the mandate says
+        state.confirm("pricing.untrusted",
+                      f"no price that one transaction cannot move for {'; '.join(untrusted)}; "
+                      "a person must approve")
     if unvalued and confirm_rules.unpriced_assets:
         state.confirm("confirm.unpriced_assets",
-                      f"no pool prices {', '.join(unvalued)}, so the limits count only the rest; "
-                      "a person must approve")
-    if total > limits.per_transaction_usd:
-        state.deny("limits.per_transaction_usd", f"moves {usd_text(total)}, above the "
-                                                 f"{usd_text(limits.per_transaction_usd)} per-transaction limit")
-    spent_today = journal.spent_usd(state.sim.sender)
-    if total and spent_today + total > limits.daily_usd:
-        state.deny("limits.daily_usd", f"{usd_text(spent_today)} already moved in the last 24 h; "
-                                       f"{usd_text(total)} more exceeds the "
-                                       f"{usd_text(limits.daily_usd)} daily limit")
-    chain_limit = limits.per_chain_daily_usd.get(state.chain.name)
-    if chain_limit is not None and total:
-        spent_chain = journal.spent_usd(state.sim.sender, chain=state.chain.name)
-        if spent_chain + total > chain_limit:
-            state.deny("limits.per_chain_daily_usd",
-                       f"{usd_text(spent_chain + total)} in 24 h on {state.chain.name} exceeds its "
-                       f"{usd_text(chain_limit)} limit")
+                      f"no trusted price for {'; '.join(unvalued)}; the limits count it at its "
+                      "highest quoted price, if any, and a person must approve")
+    moved = outflows(state.sim.sender_changes())
+    in_force = spend_limits(limits, state.chain, moved)
+    for rule, message in over_limits(journal, state.sim.sender, state.chain.name, total, moved,
+                                     in_force):
+        state.deny(rule, message)
     if total > confirm_rules.above_usd and total <= limits.per_transaction_usd:
         state.confirm("confirm.above_usd", f"moves {usd_text(total)}, above "
                                            f"{usd_text(confirm_rules.above_usd)}")
-    return total
+    return total, moved, in_force
 
 
 # --- the preview ----------------------------------------------------------------------------

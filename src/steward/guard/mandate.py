@@ -23,12 +23,12 @@ from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from steward.errors import StewardError
-from steward.home import home_path, write_private
+from steward.home import home_path, untrusted_because, write_private
 from steward.units import format_units
 from steward.wallets import check_name
 
 if TYPE_CHECKING:
-    from steward.chains.config import StewardConfig
+    from steward.chains.config import ChainConfig, StewardConfig
 
 USD_DECIMALS = 6
 USD = 10**USD_DECIMALS  # one dollar in usd micros
@@ -38,10 +38,12 @@ UNRESTRICTED_SOURCE = "built-in unrestricted (sandbox operator)"
 # A trillion dollars: "no limit" for the sandbox operator while keeping limits plain integers.
 UNRESTRICTED_USD = 10**12 * USD
 
-TOKENS_RULE = '"any" or a list of token symbols like ["ETH", "USDC"]'
+TOKENS_RULE = ('"any" or a list of registry token symbols and EIP-55 checksummed token '
+               'addresses like ["ETH", "USDC"]')
 RECIPIENTS_RULE = '"any" or "address_book"'
 CONTRACTS_RULE = '"known", "any" or a list of EIP-55 checksummed addresses'
 APPROVAL_RULE = '"exact", "unlimited" or a USD amount like 500'
+PER_TOKEN_RULE = "token symbol = amount in that token's units, like { USDC = 1000, ETH = 0.5 }"
 
 
 class MandateError(StewardError):
@@ -72,6 +74,20 @@ def _usd_micros(value: Any) -> int:
     return value
 
 
+def _token_amount(value: Any, symbol: str) -> Decimal:
+    """A per-token limit: a finite, non-negative number of the token's own units (a TOML
+    float is taken by its repr, so 0.1 is exactly one tenth)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError(f"{symbol}: must be an amount of {symbol} written as a number like "
+                         f"1000 or 0.5, got {_show(value)}")
+    amount = Decimal(repr(value) if isinstance(value, float) else value)
+    if not amount.is_finite():
+        raise ValueError(f"{symbol}: must be a finite amount, got {_show(value)}")
+    if amount < 0:
+        raise ValueError(f"{symbol}: must not be negative, got {_show(value)}")
+    return amount
+
+
 class Limits(BaseModel):
     """Deny limits, in usd micros: a plan above them is refused, not asked about."""
 
@@ -80,6 +96,10 @@ class Limits(BaseModel):
     per_transaction_usd: int
     daily_usd: int
     per_chain_daily_usd: dict[str, int] = {}
+    # Registry token symbol (upper-cased; the native coin by its symbol) → the most of that
+    # token that may leave in 24 h, in the token's own units. On each chain it means that
+    # chain's registry token (by address); a contract merely named alike is another token.
+    per_token_daily: dict[str, Decimal] = {}
 
     @field_validator("per_transaction_usd", "daily_usd", mode="before")
     @classmethod
@@ -97,6 +117,22 @@ class Limits(BaseModel):
                 out[chain] = _usd_micros(amount)
             except ValueError as exc:
                 raise ValueError(f"{chain}: {exc}") from None
+        return out
+
+    @field_validator("per_token_daily", mode="before")
+    @classmethod
+    def _per_token(cls, value: Any) -> dict[str, Decimal]:
+        if not isinstance(value, dict):
+            raise ValueError(f"must be a table of {PER_TOKEN_RULE}, got {_show(value)}")
+        out: dict[str, Decimal] = {}
+        for symbol, amount in value.items():
+            upper = symbol.strip().upper()
+            if not upper or upper == "ANY":
+                raise ValueError(f"{symbol}: must be a token symbol like USDC")
+            if upper in out:
+                raise ValueError(f"{symbol}: {upper} is limited twice (symbols are "
+                                 "case-insensitive)")
+            out[upper] = _token_amount(amount, symbol)
         return out
 
     @model_validator(mode="after")
@@ -130,6 +166,18 @@ class ConfirmRules(BaseModel):
         return _strict_bool(value)
 
 
+def _token_entry(text: str, index: int) -> str:
+    """One `allow.tokens` entry: a symbol, upper-cased, or a checksummed token address."""
+    if not text.lower().startswith("0x"):
+        return text.upper()
+    if not is_hex_address(text):
+        raise ValueError(f"[{index}]: must be a 0x address of 40 hex digits, got {_show(text)}")
+    if not is_checksum_address(text):
+        raise ValueError(f"[{index}]: {text} is not an EIP-55 checksummed address; its "
+                         f"checksummed form is {to_checksum_address(text)}")
+    return text
+
+
 def _strict_bool(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"must be true or false, got {_show(value)}")
@@ -141,7 +189,9 @@ class Allow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    # Symbols, upper-cased (matching is case-insensitive); "ETH" means the chain's native coin.
+    # Registry symbols, upper-cased, and checksummed 0x addresses. A symbol means the token at
+    # the chain registry's address for it ("ETH": the chain's native coin), never a contract that
+    # merely calls itself that: tokens are matched by address (`token_allowed`).
     tokens: Literal["any"] | list[str]
     # "address_book" = contacts and the owner's own wallets.
     recipients: Literal["any", "address_book"]
@@ -165,13 +215,14 @@ class Allow(BaseModel):
         symbols: list[str] = []
         for i, symbol in enumerate(value):
             if not isinstance(symbol, str) or not symbol.strip() or symbol.strip().lower() == "any":
-                raise ValueError(f"[{i}]: must be a token symbol like \"USDC\", got {_show(symbol)}"
+                raise ValueError(f"[{i}]: must be a token symbol like \"USDC\" or a token "
+                                 f"address, got {_show(symbol)}"
                                  + ('; write tokens = "any" to allow every token'
                                     if isinstance(symbol, str) and symbol.strip().lower() == "any"
                                     else ""))
-            upper = symbol.strip().upper()
-            if upper not in symbols:
-                symbols.append(upper)
+            entry = _token_entry(symbol.strip(), i)
+            if entry not in symbols:
+                symbols.append(entry)
         return symbols
 
     @field_validator("recipients", mode="before")
@@ -224,9 +275,24 @@ class Allow(BaseModel):
 
     # ---- helpers for the guard ----
 
-    def token_allowed(self, symbol: str) -> bool:
-        """Whether a token symbol (case-insensitive; the native coin by its symbol) is allowed."""
-        return self.tokens == "any" or symbol.strip().upper() in self.tokens
+    def token_allowed(self, chain: "ChainConfig", token: str | None) -> bool:
+        """Whether the token at address `token` (None: the native coin) on `chain` is allowed.
+        By address only: a listed symbol stands for the registry's token of that symbol, so a
+        contract that declares itself "USDC" is not USDC."""
+        if self.tokens == "any":
+            return True
+        if token is None:
+            return "ETH" in self.tokens or chain.native_symbol.upper() in self.tokens
+        return token.lower() in self.token_addresses(chain)
+
+    def token_addresses(self, chain: "ChainConfig") -> set[str]:
+        """The lower-cased addresses the token list allows on `chain` (explicit addresses, and
+        the registry's address for each listed symbol the chain knows)."""
+        if self.tokens == "any":
+            return set()
+        registry = {symbol.upper(): address for symbol, address in chain.tokens.items()}
+        return {(entry if entry.startswith("0x") else registry.get(entry, "")).lower()
+                for entry in self.tokens} - {""}
 
     def contract_listed(self, address: str) -> bool:
         """Whether an address is in an explicit contracts list (False for "known" and "any")."""
@@ -280,6 +346,8 @@ def mandate_summary(m: Mandate) -> list[tuple[str, str]]:
     deny = f"{usd_text(limits.per_transaction_usd)} per transaction, {usd_text(limits.daily_usd)} per day"
     for chain, amount in sorted(limits.per_chain_daily_usd.items()):
         deny += f"; {usd_text(amount)} per day on {chain}"
+    for symbol, amount in sorted(limits.per_token_daily.items()):
+        deny += f"; {amount:,f} {symbol} per day on each chain"
     asks = [f"above {usd_text(confirm.above_usd)}"]
     if confirm.first_time_recipients:
         asks.append("first-time recipients")
@@ -362,6 +430,9 @@ per_transaction_usd = 1000
 daily_usd = 5000
 # Optional per-chain daily limits in USD, e.g. {{ sandbox-l1 = 500 }}; {{}} = only daily_usd.
 per_chain_daily_usd = {{}}
+# Optional daily limits per token, in that token's own units, e.g. {{ USDC = 1000, ETH = 0.5 }}:
+# on each chain the symbol means that chain's registry token (by address); {{}} = none.
+per_token_daily = {{}}
 
 [confirm]
 # Ask the owner before signing a transaction worth more than this many USD (at most per_transaction_usd).
@@ -372,7 +443,8 @@ first_time_recipients = true
 unpriced_assets = true
 
 [allow]
-# Tokens a plan may move: "any", or a list of symbols like ["ETH", "USDC"] ("ETH" = the native coin).
+# Tokens a plan may move: "any", or a list like ["ETH", "USDC"]: "ETH" = the native coin, a symbol =
+# the chain registry's token (by its address, never a look-alike), or a checksummed 0x token address.
 tokens = "any"
 # Who may receive funds: "any", or "address_book" (contacts and your own wallets).
 recipients = "any"
@@ -480,7 +552,7 @@ def _first_error(exc: ValidationError, source: str) -> MandateError:
             return MandateError(f"{source}: {_dotted(loc)}{index}: {rest}")
         if not loc:  # a cross-field check: the message names its key
             return MandateError(f"{source}: {message}")
-        if loc[-1] in ("per_chain_daily_usd",) and ": " in message:
+        if loc[-1] in ("per_chain_daily_usd", "per_token_daily") and ": " in message:
             chain, _, rest = message.partition(": ")
             return MandateError(f"{source}: {_dotted(loc)}.{chain}: {rest}")
         if len(loc) == 1 and loc[0] == "limits" and message.startswith("per_transaction_usd: "):
@@ -528,6 +600,13 @@ def _check_chains(limits: Limits, source: str, chains: "StewardConfig") -> Limit
             raise MandateError(f"{source}: limits.per_chain_daily_usd.{name}: {chain} is "
                                "limited twice (by name and by alias)")
         resolved[chain] = amount
+    known = {c.native_symbol.upper() for c in chains.chains.values()}
+    known |= {token.upper() for c in chains.chains.values() for token in c.tokens}
+    for symbol in limits.per_token_daily:
+        if symbol not in known:
+            raise MandateError(f"{source}: limits.per_token_daily.{symbol}: no chain in the "
+                               f"registry has a token {_show(symbol)}; known tokens: "
+                               f"{', '.join(sorted(known)) or 'none'}")
     return limits.model_copy(update={"per_chain_daily_usd": resolved})
 
 
@@ -562,8 +641,11 @@ def parse_mandate(text: str, wallet: str, source: str,
 
 
 def read_mandate_file(path: Path, wallet: str, chains: "StewardConfig | None" = None) -> Mandate:
-    """A mandate from a given file (which must exist)."""
+    """A mandate from a given file (which must exist, and be safe to trust: `untrusted_because`)."""
     try:
+        problem = untrusted_because(Path(path))
+        if problem:
+            raise MandateError(f"{path}: refusing to use this mandate file: {problem}")
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise MandateError(f"{path}: no such mandate file; create one with "
@@ -583,6 +665,6 @@ def load_mandate(wallet: str) -> Mandate:
     """The effective mandate of a wallet: its file, validated (per-chain limits against the
     chain registry), or `default_mandate` with source "built-in default" when there is none."""
     path = mandate_path(wallet)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a dangling link is refused, not ignored
         return default_mandate(wallet)
     return read_mandate_file(path, wallet, _registry())

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from typing import Literal
 
+from hexbytes import HexBytes
 from pydantic import BaseModel
 
+from steward.chains import chain_config
 from steward.errors import StewardError
+from steward.guard.spending import Outflow, SpendLimits
 from steward.planning import Plan
 from steward.simulation import SimulationResult
 
@@ -72,7 +76,11 @@ class Verdict(BaseModel):
     simulation: SimulationResult
     preview: Preview
     usd_outflow: int  # USDC micros of priced assets leaving the wallet (unpriced ones need a person)
-    daily_limit_usd: int  # the mandate's daily limit, re-checked at signing time
+    # What leaves the wallet by token address and the limits in force when judged: the
+    # executor re-checks every limit from these under the spend lock right before signing.
+    outflows: list[Outflow] = []
+    limits: SpendLimits
+    mandate_source: str  # the mandate judged under: re-read at signing unless built in by code
     recipients: list[str]
     approved_by: str | None = None
     tag: str = ""
@@ -84,8 +92,25 @@ class Verdict(BaseModel):
         return "; ".join(reason.message for reason in shown) or "within the mandate"
 
 
-def plan_digest(plan: Plan) -> str:
-    return hashlib.sha256(plan.model_dump_json().encode()).hexdigest()
+PLAN_DIGEST_DOMAIN = "steward-plan-v1"
+
+
+def plan_digest(plan: Plan, chain_id: int | None = None) -> str:
+    """sha256 over exactly what will be signed: the chain (name and chain id), the sender, and
+    every call's to, value and data, in order. Descriptions and gas hints are Steward's own
+    labels and estimates, never signed, so they are left out: what a person approves is the
+    bytes, and the preview they saw was built from simulating those bytes."""
+    if chain_id is None:
+        chain_id = chain_config(plan.chain).chain_id
+    canonical = {
+        "domain": PLAN_DIGEST_DOMAIN, "chain": plan.chain, "chain_id": chain_id,
+        "sender": plan.sender.lower(),
+        "calls": [{"to": call.to.lower() if call.to is not None else None,
+                   "value": str(call.value), "data": bytes(HexBytes(call.data)).hex()}
+                  for call in plan.calls],
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _tag(verdict: Verdict) -> str:

@@ -1,0 +1,157 @@
+"""Spending limits: what a plan takes out of a wallet, against every limit that applies to it.
+
+The guard judges a plan with `over_limits` when it reviews it, and the executor applies the
+same rules again under the per-wallet spend lock right before signing (`limits_at_signing`,
+then `over_limits` on the journal as it is then), so processes that were each judged within a
+limit cannot together exceed it. Four limits apply: per transaction (USD), daily (USD, every
+chain), daily per chain (USD) and daily per token (in the token's own units, by the token's
+registry ADDRESS on the plan's chain, never by a symbol a contract declares).
+
+What a verdict recorded is what is re-checked: its USD outflow (priced at judging), its chain,
+its outflows per token address, and the limits in force when it was judged. At signing the
+wallet's mandate is read again and the stricter of each limit applies, so tightening the
+mandate between judging and signing takes effect.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from pydantic import BaseModel, ConfigDict
+
+from steward.chains.config import ChainConfig, load_config
+from steward.guard.mandate import UNRESTRICTED_SOURCE, Limits, load_mandate, usd_text
+from steward.journal import Journal
+from steward.simulation import AssetChange
+from steward.units import format_units
+
+NATIVE = "native"  # the token key of a chain's native coin
+NATIVE_DECIMALS = 18
+
+
+class Outflow(BaseModel):
+    """One asset leaving the wallet in a plan, by address, in base units."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token: str  # lower-case contract address, or NATIVE for the chain's coin
+    symbol: str  # for messages only; never used to identify the token
+    decimals: int
+    amount: int
+
+
+class TokenLimit(BaseModel):
+    """A per-token daily limit resolved for one chain: base units of the token at `token`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    symbol: str  # the mandate's (registry) symbol, for messages
+    decimals: int
+    amount: int
+
+
+class SpendLimits(BaseModel):
+    """The limits that apply to one plan, in usd micros and token base units."""
+
+    model_config = ConfigDict(frozen=True)
+
+    per_transaction_usd: int
+    daily_usd: int
+    chain_daily_usd: int | None = None
+    token_daily: dict[str, TokenLimit] = {}  # token key (as in Outflow.token) → limit
+
+
+def outflows(changes: list[AssetChange]) -> list[Outflow]:
+    """The sender's negative balance changes (the fee excluded) as outflows by token address."""
+    return [Outflow(token=NATIVE if change.token is None else change.token.lower(),
+                    symbol=change.symbol, decimals=change.decimals, amount=-change.delta)
+            for change in changes if change.delta < 0]
+
+
+def token_key(chain: ChainConfig, symbol: str) -> str | None:
+    """The registry token a mandate symbol means on `chain` (None: not on that chain)."""
+    if symbol.upper() == chain.native_symbol.upper():
+        return NATIVE
+    for known, address in chain.tokens.items():
+        if known.upper() == symbol.upper():
+            return address.lower()
+    return None
+
+
+def spend_limits(limits: Limits, chain: ChainConfig, moved: list[Outflow]) -> SpendLimits:
+    """The mandate's limits for a plan on `chain` that moves `moved`; per-token limits become
+    base units with the decimals the simulation read (rounded down: never looser)."""
+    decimals = {outflow.token: outflow.decimals for outflow in moved}
+    token_daily: dict[str, TokenLimit] = {}
+    for symbol, amount in limits.per_token_daily.items():
+        key = token_key(chain, symbol)
+        if key is None or key not in decimals:
+            continue
+        base = Fraction(amount) * 10 ** decimals[key]
+        token_daily[key] = TokenLimit(symbol=symbol, decimals=decimals[key],
+                                      amount=base.numerator // base.denominator)
+    return SpendLimits(per_transaction_usd=limits.per_transaction_usd, daily_usd=limits.daily_usd,
+                       chain_daily_usd=limits.per_chain_daily_usd.get(chain.name),
+                       token_daily=token_daily)
+
+
+def stricter(a: SpendLimits, b: SpendLimits) -> SpendLimits:
+    """Each limit at the lower of the two (a limit only one of them has applies)."""
+    chain = [x for x in (a.chain_daily_usd, b.chain_daily_usd) if x is not None]
+    tokens = dict(a.token_daily)
+    for key, limit in b.token_daily.items():
+        if key not in tokens or limit.amount < tokens[key].amount:
+            tokens[key] = limit
+    return SpendLimits(per_transaction_usd=min(a.per_transaction_usd, b.per_transaction_usd),
+                       daily_usd=min(a.daily_usd, b.daily_usd),
+                       chain_daily_usd=min(chain) if chain else None, token_daily=tokens)
+
+
+def limits_at_signing(wallet: str, chain: str, recorded: SpendLimits, source: str,
+                      moved: list[Outflow]) -> SpendLimits:
+    """The stricter of the limits a verdict recorded and the wallet's mandate now. The sandbox
+    operator's unrestricted mandate is given by code, not read from a file, so it stands.
+    An unreadable mandate raises its MandateError (the caller refuses to sign)."""
+    if source == UNRESTRICTED_SOURCE:
+        return recorded
+    current = load_mandate(wallet)
+    return stricter(recorded, spend_limits(current.limits, load_config().chain(chain), moved))
+
+
+def over_limits(journal: Journal, sender: str, chain: str, usd: int, moved: list[Outflow],
+                limits: SpendLimits) -> list[tuple[str, str]]:
+    """(rule, sentence) for every limit this spending would exceed, counting what the journal
+    says already left `sender` in the last 24 hours."""
+    found: list[tuple[str, str]] = []
+    if usd > limits.per_transaction_usd:
+        found.append(("limits.per_transaction_usd",
+                      f"moves {usd_text(usd)}, above the "
+                      f"{usd_text(limits.per_transaction_usd)} per-transaction limit"))
+    if usd:
+        spent = journal.spent_usd(sender)
+        if spent + usd > limits.daily_usd:
+            found.append(("limits.daily_usd",
+                          f"{usd_text(spent)} already moved in the last 24 h; {usd_text(usd)} "
+                          f"more exceeds the {usd_text(limits.daily_usd)} daily limit"))
+    if usd and limits.chain_daily_usd is not None:
+        spent = journal.spent_usd(sender, chain=chain)
+        if spent + usd > limits.chain_daily_usd:
+            found.append(("limits.per_chain_daily_usd",
+                          f"{usd_text(spent + usd)} in 24 h on {chain} exceeds its "
+                          f"{usd_text(limits.chain_daily_usd)} limit"))
+    for outflow in moved:
+        limit = limits.token_daily.get(outflow.token)
+        if limit is None:
+            continue
+        spent = journal.spent_token(sender, chain, outflow.token)
+        if spent + outflow.amount > limit.amount:
+            total = format_units(spent + outflow.amount, limit.decimals)
+            found.append(("limits.per_token_daily",
+                          f"{total} {limit.symbol} in 24 h on {chain} exceeds the "
+                          f"{format_units(limit.amount, limit.decimals)} {limit.symbol} "
+                          "daily limit for that token"))
+    return found
+
+
+__all__ = ["NATIVE", "Outflow", "SpendLimits", "TokenLimit", "limits_at_signing", "outflows",
+           "over_limits", "spend_limits", "stricter", "token_key"]
