@@ -11,6 +11,7 @@ from rich.table import Table
 from steward import chains as chain_registry
 from steward.cli.render import console, print_json
 from steward.contacts import checked_address
+from steward.display import safe
 
 check_app = typer.Typer(help="Check a token, an address or a link before trusting it.",
                         no_args_is_help=True)
@@ -22,10 +23,12 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machine
 
 
 def verdict_panel(title: str, verdict: str, reasons: list[str], extra: str = "") -> Panel:
+    """Every argument is text from the report (token names, hosts, contact names): escaped."""
     style = VERDICT_STYLE.get(verdict, "")
-    lines = [f"Verdict: [{style}]{verdict.upper()}[/]" + (f"  {extra}" if extra else "")]
-    lines += [f"  • {reason}" for reason in reasons]
-    return Panel("\n".join(lines), title=title, expand=False)
+    lines = [f"Verdict: [{style}]{safe(verdict.upper())}[/]"
+             + (f"  {safe(extra)}" if extra else "")]
+    lines += [f"  • {safe(reason)}" for reason in reasons]
+    return Panel("\n".join(lines), title=safe(title), expand=False)
 
 
 def findings_table(findings, message: str = "message", how: str = "how") -> Table:
@@ -33,8 +36,8 @@ def findings_table(findings, message: str = "message", how: str = "how") -> Tabl
     for column in ("Severity", "What", "How it was established"):
         table.add_column(column)
     for f in findings:
-        table.add_row(f"[{SEVERITY_STYLE.get(f.severity, '')}]{f.severity}[/]",
-                      getattr(f, message), getattr(f, how))
+        table.add_row(f"[{SEVERITY_STYLE.get(f.severity, '')}]{safe(f.severity)}[/]",
+                      safe(getattr(f, message)), safe(getattr(f, how)))
     return table
 
 
@@ -64,13 +67,14 @@ def check_token(address: str, chain: ChainOption = "sandbox-l1", as_json: JsonOp
     for column in ("Field", "Value", "How it was established"):
         table.add_column(column)
     for name, field in report.fields.items():
-        value = f"[bold red]{field.value}[/]" if field.flagged else str(field.value)
-        table.add_row(name, value, field.method)
+        value = safe(str(field.value))
+        value = f"[bold red]{value}[/]" if field.flagged else value
+        table.add_row(safe(name), value, safe(field.method))
     console.print(table)
     if report.findings:
         console.print(findings_table(report.findings, message="reason", how="method"))
     for note in report.notes:
-        console.print(f"[dim]{note}[/]")
+        console.print(f"[dim]{safe(note)}[/]")
 
 
 @check_app.command("address")

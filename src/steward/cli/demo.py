@@ -7,6 +7,7 @@ from rich.rule import Rule
 from steward.cli import app as cli
 from steward.cli.render import console
 from steward.contacts import load_contacts
+from steward.display import safe
 from steward.errors import StewardError
 
 
@@ -48,14 +49,14 @@ def run_demo() -> None:
     try:
         cli.ask(f"send 2000 USDC to {fake_bob} on l1", yes=True)
     except StewardError as refusal:
-        console.print(f"[bold green]refused, as it should be:[/] {refusal}")
+        console.print(f"[bold green]refused, as it should be:[/] {safe(str(refusal))}")
     else:
         raise StewardError("the guard let a poisoned, over-limit payment through")
     step('8. "swap 100 USDC for ZHONEY on l1": due diligence finds a honeypot, the guard refuses')
     try:
         cli.ask("swap 100 USDC for ZHONEY on l1", yes=True)
     except StewardError as refusal:
-        console.print(f"[bold green]refused, as it should be:[/] {refusal}")
+        console.print(f"[bold green]refused, as it should be:[/] {safe(str(refusal))}")
     else:
         raise StewardError("the guard let a swap into a honeypot through")
     step("9. The portfolio afterwards")

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
+from steward.display import safe
 from steward.cli.render import console, print_json
 from steward.guard.mandate import (
     DEFAULT_SOURCE,
@@ -37,15 +38,15 @@ def show(
     if json_out:
         print_json(mandate.model_dump())
         return
-    table = Table(title=f"Mandate of {name}", show_header=False)
+    table = Table(title=f"Mandate of {safe(name)}", show_header=False)
     table.add_column("Rule", style="bold")
     table.add_column("Value")
     for label, value in mandate_summary(mandate):
-        table.add_row(label, value)
+        table.add_row(safe(label), safe(str(value)))  # lists like [alice, bob] are not markup
     source = mandate.source
     if source == DEFAULT_SOURCE:
         source += f" (no {mandate_path(name)}; `steward mandate init` writes one to edit)"
-    table.add_row("source", source)
+    table.add_row("source", safe(source))
     console.print(table)
 
 
@@ -65,7 +66,7 @@ def check(
         # A file checked on its own need not belong to an existing wallet yet.
         name = check_name(wallet) if wallet is not None else file.stem
     read_mandate_file(file, name, load_config())
-    console.print(f"ok: {file}", highlight=False, soft_wrap=True)
+    console.print(f"ok: {safe(str(file))}", highlight=False, soft_wrap=True)
 
 
 @mandate_app.command("init")
@@ -80,8 +81,9 @@ def init(
     existed = path.exists()
     write_default_mandate(name, overwrite=force)
     if existed and not force:
-        console.print(f"{path} already exists; left as it is (--force replaces it with the "
-                      "default)", highlight=False, soft_wrap=True)
+        console.print(f"{safe(str(path))} already exists; left as it is (--force replaces it "
+                      "with the default)", highlight=False, soft_wrap=True)
     else:
-        console.print(f"wrote {path}; edit it, then run `steward mandate check --wallet {name}`",
+        console.print(f"wrote {safe(str(path))}; edit it, then run "
+                      f"`steward mandate check --wallet {safe(name)}`",
                       highlight=False, soft_wrap=True)

@@ -19,6 +19,7 @@ from steward.cli.render import console, err_console, print_json
 from steward.commerce import Agent, CommerceMandate, Market, MarketEvent, OutsideMandate, Spec
 from steward.commerce.mandate import commerce_toml
 from steward.commerce.work import Deliverable
+from steward.display import safe
 from steward.sandbox.agents import ensure_agent_wallets
 from steward.sandbox.commerce import treasury_address
 from steward.units import format_units
@@ -58,21 +59,25 @@ class Timeline:
         if self.quiet:
             return
         gas = f" [dim]({event.gas_used:,} gas)[/]" if event.gas_used else ""
-        console.print(f"[bold cyan]{event.actor:>16}[/] [bold]{event.action}[/] {event.detail}{gas}",
-                      highlight=False)
+        # agents' names and details come from other agents' offers and cards: outside text
+        console.print(f"[bold cyan]{safe(f'{event.actor:>16}')}[/] [bold]{safe(event.action)}[/] "
+                      f"{safe(event.detail)}{gas}", highlight=False)
 
     def step(self, title: str) -> None:
         if not self.quiet:
             console.print(Rule(f"[bold]{title}"))
 
-    def note(self, text: str) -> None:
+    def note(self, text: str, style: str = "") -> None:
         if not self.quiet:
-            console.print(f"{'':>16} {text}", highlight=False)
+            shown = f"[{style}]{safe(text)}[/]" if style else safe(text)
+            console.print(f"{'':>16} {shown}", highlight=False)
 
 
 def run_market_demo(as_json: bool = False) -> dict:
-    progress = (lambda message: err_console.print(f"[dim]•[/] {message}")) if not as_json else (
-        lambda message: None)
+    def progress(message: str) -> None:
+        if not as_json:
+            err_console.print(f"[dim]•[/] {safe(message)}")
+
     timeline = Timeline(quiet=as_json)
     timeline.step("1. The sandbox, and four agents with their own wallets and mandates")
     sandbox.up(progress=progress)
@@ -122,7 +127,7 @@ def run_market_demo(as_json: bool = False) -> dict:
         client2.respond(counter, cautious, provider.card)
     except OutsideMandate as refusal:
         refused = str(refusal)
-        timeline.note(f"[green]refused, nothing signed:[/] {refusal}")
+        timeline.note(f"refused, nothing signed: {refusal}", style="green")
 
     timeline.step("6. A pool: two clients fund one job together; the deliverable fails, "
                   "refunds pro rata")
@@ -174,14 +179,14 @@ def _summary(result: dict) -> None:
     table.add_column("Party")
     table.add_column("Change", justify="right")
     for name, change in result["balance_changes"].items():
-        table.add_row(name, ("+" if change > 0 else "") + format_units(change, 6))
+        table.add_row(safe(name), ("+" if change > 0 else "") + format_units(change, 6))
     console.print(table)
     gas = Table(title="Gas per phase")
     gas.add_column("Phase")
     gas.add_column("Gas", justify="right")
     for event in result["timeline"]:
         if event["phase"]:
-            gas.add_row(f"{event['phase']} ({event['actor']})", f"{event['gas_used']:,}")
+            gas.add_row(safe(f"{event['phase']} ({event['actor']})"), f"{event['gas_used']:,}")
     console.print(gas)
 
 

@@ -14,6 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from steward.cli.render import DECISION_STYLE, SEVERITY_STYLE, console, print_json
+from steward.display import safe
 from steward.proposals import (Proposal, approve_proposal, execute_proposal, get_proposal,
                                list_proposals, reject_proposal)
 from steward.units import format_units
@@ -24,27 +25,34 @@ YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Approve without as
 
 
 def proposal_panel(proposal: Proposal) -> Panel:
-    lines = [f"Request: {proposal.request}", f"Wallet: {proposal.wallet} ({proposal.address})",
-             f"Status: [bold]{proposal.status}[/]   expires {proposal.expires_at:%Y-%m-%d %H:%M:%S} UTC"]
-    if proposal.question:
-        lines.append(f"Question: {proposal.question}"
-                     + (f" ({', '.join(proposal.options)})" if proposal.options else ""))
+    """What will be signed comes first, from the guard's preview (built from the simulation and
+    the decoded calls); the request is outside text, shown escaped and labelled as what was
+    asked, after it, so no request can pass itself off as the preview."""
+    lines = [f"Status: [bold]{safe(proposal.status)}[/]   "
+             f"expires {proposal.expires_at:%Y-%m-%d %H:%M:%S} UTC",
+             f"Wallet: {safe(proposal.wallet)} ({safe(proposal.address)})"]
     for index, step in enumerate(proposal.steps, 1):
         style = DECISION_STYLE[step.decision]
-        lines += ["", f"[bold]Step {index}[/] on {step.chain}: {step.summary}",
-                  f"  {step.preview.text}",
-                  f"  Verdict: [{style}]{step.decision.upper()}[/] — {step.explanation}"]
+        lines += ["", f"[bold]Step {index}[/] on {safe(step.chain)}: {safe(step.summary)}",
+                  f"  [bold]Preview (simulated):[/] {safe(step.preview.text)}"]
         for change in step.changes:
             sign = "+" if change.delta > 0 else "−"
-            lines.append(f"  {sign}{format_units(abs(change.delta), change.decimals)} {change.symbol}")
+            lines.append(f"  {sign}{format_units(abs(change.delta), change.decimals)} "
+                         f"{safe(change.symbol)}")
+        lines.append(f"  Verdict: [{style}]{step.decision.upper()}[/] — {safe(step.explanation)}")
         for finding in step.findings:
             lines.append(f"  [{SEVERITY_STYLE[finding.severity]}]{finding.severity}[/] "
-                         f"{finding.message}")
+                         f"{safe(finding.message)}")
         if step.tx_hashes:
-            lines.append(f"  sent: {', '.join(step.tx_hashes)}")
+            lines.append(f"  sent: {safe(', '.join(step.tx_hashes))}")
+    if proposal.question:
+        lines += ["", f"Question: {safe(proposal.question)}"
+                  + (f" ({safe(', '.join(proposal.options))})" if proposal.options else "")]
+    lines += ["", f"[dim]Asked (the requester's words as received; not what is signed):[/] "
+                  f"{safe(proposal.request)}"]
     if proposal.message:
-        lines += ["", proposal.message]
-    return Panel("\n".join(lines), title=f"Proposal {proposal.id}", expand=False)
+        lines += ["", safe(proposal.message, multiline=True)]
+    return Panel("\n".join(lines), title=f"Proposal {safe(proposal.id)}", expand=False)
 
 
 def show(proposal: Proposal, as_json: bool) -> None:
@@ -70,8 +78,9 @@ def register(app: typer.Typer) -> None:
         for column in ("Id", "Created (UTC)", "Wallet", "Status", "Request"):
             table.add_column(column)
         for p in found:
-            table.add_row(p.id, f"{p.created_at:%Y-%m-%d %H:%M:%S}", p.wallet, p.status,
-                          p.request[:60])
+            # cut before escaping: a cut through the escaped form could open a tag
+            table.add_row(safe(p.id), f"{p.created_at:%Y-%m-%d %H:%M:%S}", safe(p.wallet),
+                          safe(p.status), safe(p.request[:60]))
         console.print(table)
 
     @app.command("proposal")
@@ -92,14 +101,14 @@ def register(app: typer.Typer) -> None:
         proposal = get_proposal(proposal_id)
         if not as_json:
             console.print(proposal_panel(proposal))
-        confirm(f"Approve proposal {proposal_id}?", yes)
+        confirm(f"Approve proposal {safe(proposal.id)}?", yes)
         decided = approve_proposal(proposal_id, by=f"cli ({getpass.getuser()})")
         if execute:
             decided = execute_proposal(proposal_id, read_passphrase())
         if as_json or execute:
             show(decided, as_json)
         else:
-            console.print(decided.message)
+            console.print(safe(decided.message, multiline=True))
         _exit_on_failure(decided)
 
     @app.command("reject")
@@ -109,7 +118,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             show(decided, as_json)
         else:
-            console.print(decided.message)
+            console.print(safe(decided.message, multiline=True))
 
     @app.command("execute")
     def execute(proposal_id: str, as_json: JsonOption = False) -> None:
@@ -120,5 +129,5 @@ def register(app: typer.Typer) -> None:
 
 
 def _exit_on_failure(proposal: Proposal) -> None:
-    if proposal.status in ("failed", "stale"):
+    if proposal.status in ("failed", "partial", "stale", "tampered"):
         raise typer.Exit(1)

@@ -8,9 +8,11 @@ import sys
 
 from rich.console import Console
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 
 from steward.contacts import short
+from steward.display import safe, visible
 from steward.execution import PlanResult
 from steward.guard import Verdict
 from steward.journal import JournalEntry, VerdictEntry
@@ -20,8 +22,34 @@ from steward.units import format_units
 
 # Piped output (logs, CI, `make demo` under a pager) gets a readable width instead of rich's 80.
 _PIPED_WIDTH = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120
-console = Console(width=_PIPED_WIDTH)
-err_console = Console(stderr=True, width=_PIPED_WIDTH)
+
+
+class SafeConsole(Console):
+    """A console on which no character of any string can drive the terminal or hide text.
+
+    Outside text must still go through `steward.display.safe` where it is put into markup (that
+    is what escapes `[conceal]` and friends). This is the net under it: control, bidi and
+    zero-width characters become visible in every string before markup is parsed (so widths
+    are right) and in every segment written (titles and prompts parse markup without
+    `render_str`). Emoji codes stay text: `:warning:` in a contact name is not an icon.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(emoji=False, **kwargs)
+
+    def render_str(self, text: str, **kwargs):
+        return super().render_str(visible(text, multiline=True), **kwargs)
+
+    def render(self, renderable, options=None):
+        for segment in super().render(renderable, options):
+            if segment.control or segment.text.isprintable():
+                yield segment
+            else:
+                yield Segment(visible(segment.text, multiline=True), segment.style)
+
+
+console = SafeConsole(width=_PIPED_WIDTH)
+err_console = SafeConsole(stderr=True, width=_PIPED_WIDTH)
 
 
 def print_json(data) -> None:
@@ -44,10 +72,10 @@ def portfolio_table(portfolio: Portfolio, hide_zero: bool = False) -> Table:
         for h in portfolio.holdings:
             if h.wallet != wallet or (hide_zero and h.balance == 0):
                 continue
-            table.add_row(h.wallet, h.chain, h.symbol, format_units(h.balance, h.decimals, 4),
-                          usd(h.usd_value))
+            table.add_row(safe(h.wallet), safe(h.chain), safe(h.symbol),
+                          format_units(h.balance, h.decimals, 4), usd(h.usd_value))
         if len(wallets) > 1:
-            table.add_row(f"[bold]{wallet} total[/]", "", "", "",
+            table.add_row(f"[bold]{safe(wallet)} total[/]", "", "", "",
                           f"[bold]{usd(portfolio.usd_total(wallet))}[/]", end_section=True)
     return table
 
@@ -65,12 +93,13 @@ def portfolio_json(portfolio: Portfolio) -> dict:
 
 
 def plan_table(plan: Plan) -> Table:
-    table = Table(title=f"Plan on {plan.chain}: {plan.summary}")
+    table = Table(title=f"Plan on {safe(plan.chain)}: {safe(plan.summary)}")
     table.add_column("#", justify="right")
     table.add_column("Step")
     table.add_column("Contract / recipient")
     for index, call in enumerate(plan.calls, 1):
-        table.add_row(str(index), call.description, short(call.to) if call.to else "(new contract)")
+        table.add_row(str(index), safe(call.description),
+                      short(call.to) if call.to else "(new contract)")
     return table
 
 
@@ -81,7 +110,8 @@ def result_table(result: PlanResult) -> Table:
     table.add_column("Block", justify="right")
     table.add_column("Gas", justify="right")
     for step in result.steps:
-        table.add_row(step.description, step.tx_hash, str(step.block_number), f"{step.gas_used:,}")
+        table.add_row(safe(step.description), safe(step.tx_hash), str(step.block_number),
+                      f"{step.gas_used:,}")
     return table
 
 
@@ -102,8 +132,8 @@ def journal_table(entries: list[JournalEntry]) -> Table:
     for e in entries:
         style = {"success": "green", "pending": "yellow"}.get(e.status, "red")
         what = e.purpose + (f" — {e.error}" if e.error else "")
-        table.add_row(str(e.id), e.created_at[11:19], e.chain, e.wallet, what,
-                      f"[{style}]{e.status}[/]", e.tx_hash[:10])
+        table.add_row(str(e.id), e.created_at[11:19], safe(e.chain), safe(e.wallet), safe(what),
+                      f"[{style}]{safe(e.status)}[/]", safe(e.tx_hash[:10]))
     return table
 
 
@@ -112,15 +142,20 @@ SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "danger": "bold red"}
 
 
 def verdict_panel(verdict: Verdict) -> Panel:
-    """The preview and the guard's verdict, as a person should read them before signing."""
-    lines = [verdict.preview.text, ""]
+    """The preview and the guard's verdict, as a person should read them before signing.
+
+    The preview is written by the guard from the simulation and the decoded calls; the names in
+    it (contacts, token symbols, revert reasons) are outside text, so all of it is escaped."""
+    lines = [safe(verdict.preview.text), ""]
     style = DECISION_STYLE[verdict.decision]
     lines.append(f"Verdict: [{style}]{verdict.decision.upper()}[/]"
-                 + (f" — {verdict.explanation}" if verdict.reasons else " — within the mandate"))
+                 + (f" — {safe(verdict.explanation)}" if verdict.reasons
+                    else " — within the mandate"))
     for finding in verdict.findings:
-        lines.append(f"  [{SEVERITY_STYLE[finding.severity]}]{finding.severity}[/] {finding.message}")
+        lines.append(f"  [{SEVERITY_STYLE[finding.severity]}]{finding.severity}[/] "
+                     f"{safe(finding.message)}")
     sim = verdict.simulation
-    lines.append(f"[dim]Simulated on {sim.method}: {len(sim.steps)} step(s), "
+    lines.append(f"[dim]Simulated on {safe(sim.method)}: {len(sim.steps)} step(s), "
                  f"{sim.gas_used:,} gas.[/]")
     return Panel("\n".join(lines), title="Preview (simulated before signing)", expand=False)
 
@@ -141,7 +176,7 @@ def verdicts_table(entries: list[VerdictEntry]) -> Table:
     table.add_column("Outcome", no_wrap=True)
     for e in entries:
         style = DECISION_STYLE.get(e.decision, "")
-        table.add_row(e.created_at[11:19], e.wallet, e.chain, e.summary,
-                      f"[{style}]{e.decision}[/]", "; ".join(e.reasons) or "—",
-                      usd(e.usd_outflow), e.status)
+        table.add_row(e.created_at[11:19], safe(e.wallet), safe(e.chain), safe(e.summary),
+                      f"[{style}]{safe(e.decision)}[/]", safe("; ".join(e.reasons)) or "—",
+                      usd(e.usd_outflow), safe(e.status))
     return table
