@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from typing import Annotated, Optional
 
@@ -18,6 +19,7 @@ from steward.errors import StewardError, WalletError
 from steward.execution import Executor, PlanFailed, PlanResult
 from steward.guard import Verdict, approve, review
 from steward.guard.mandate import write_default_mandate
+from steward.home import storage_problem
 from steward.journal import Journal
 from steward.planning import Plan
 from steward.planning.builders import bridge_plan, swap_plan, transfer_plan
@@ -28,6 +30,7 @@ from steward.intents import Clarification
 from steward.units import format_units
 from steward.wallets import WalletStore, read_passphrase
 
+from steward.display import safe
 from steward.cli.render import (
     console,
     err_console,
@@ -62,13 +65,29 @@ app.add_typer(mandate_app, name="mandate")
 app.add_typer(check_app, name="check")
 app.add_typer(market_app, name="market")
 
+@app.callback()
+def _on_start() -> None:
+    # Before any command (serve and mcp included): settle what a crashed process left pending
+    # or executing, from the chains, and say what was found. stdout stays the command's own.
+    from steward.proposals.recovery import reconcile
+
+    try:
+        found = reconcile()
+    except (StewardError, sqlite3.Error) as exc:
+        err_console.print(f"warning: could not reconcile the journal with the chains: {exc}",
+                          markup=False, highlight=False, soft_wrap=True)
+        return
+    for entry in found:
+        err_console.print(entry.line, markup=False, highlight=False, soft_wrap=True)
+
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to the confirmation.")]
 FromOption = Annotated[Optional[str], typer.Option("--from", help="Wallet name (default wallet if left out).")]
 
 
 def progress(message: str) -> None:
-    err_console.print(f"[dim]•[/] {message}")
+    err_console.print(f"[dim]•[/] {safe(message)}")
 
 
 def own_wallets(store: WalletStore) -> dict[str, str]:
@@ -102,9 +121,9 @@ def execute(plan: Plan, verdict: Verdict, wallet: str, store: WalletStore) -> Pl
         return Executor(account, wallet).execute(plan, verdict)
     except PlanFailed as exc:
         for step in exc.done:
-            err_console.print(f"[green]done[/] {step.description} ({step.tx_hash})")
+            err_console.print(f"[green]done[/] {safe(step.description)} ({safe(step.tx_hash)})")
         for call in exc.remaining:
-            err_console.print(f"[red]not done[/] {call.description}")
+            err_console.print(f"[red]not done[/] {safe(call.description)}")
         raise
 
 
@@ -141,8 +160,9 @@ def run_plan(plan: Plan, wallet: str, store: WalletStore, yes: bool, as_json: bo
 def wallet_create(name: str) -> None:
     """Create a wallet with a new random key."""
     info = WalletStore().create(name, read_passphrase(confirm=True))
-    console.print(f"created wallet [bold]{info.name}[/] {info.address}")
-    console.print(f"its mandate: {write_default_mandate(info.name)} (conservative default)")
+    console.print(f"created wallet [bold]{safe(info.name)}[/] {info.address}")
+    console.print(f"its mandate: {safe(str(write_default_mandate(info.name)))} "
+                  "(conservative default)")
 
 
 @wallet_app.command("import")
@@ -163,8 +183,9 @@ def wallet_import(
         info = store.import_mnemonic(name, secret, passphrase, path)
     else:
         info = store.import_private_key(name, secret, passphrase)
-    console.print(f"imported wallet [bold]{info.name}[/] {info.address}")
-    console.print(f"its mandate: {write_default_mandate(info.name)} (conservative default)")
+    console.print(f"imported wallet [bold]{safe(info.name)}[/] {info.address}")
+    console.print(f"its mandate: {safe(str(write_default_mandate(info.name)))} "
+                  "(conservative default)")
 
 
 @wallet_app.command("list")
@@ -178,7 +199,8 @@ def wallet_list(as_json: JsonOption = False) -> None:
     for column in ("Name", "Address", "Default", "Problem"):
         table.add_column(column)
     for w in wallets:
-        table.add_row(w.name, w.address or "", "yes" if w.is_default else "", w.error or "")
+        table.add_row(safe(w.name), safe(w.address or ""), "yes" if w.is_default else "",
+                      safe(w.error or ""))
     console.print(table)
 
 
@@ -187,16 +209,17 @@ def wallet_remove(name: str, yes: YesOption = False) -> None:
     """Delete a wallet's keystore file (its funds stay on-chain, reachable only with a backup)."""
     store = WalletStore()
     info = store.get(name)
-    confirm(f"Remove wallet {name} ({info.address})? Without a backup its funds are lost", yes)
+    confirm(f"Remove wallet {safe(name)} ({info.address})? Without a backup its funds are lost",
+            yes)
     store.remove(name)
-    console.print(f"removed wallet {name}")
+    console.print(f"removed wallet {safe(name)}")
 
 
 @wallet_app.command("default")
 def wallet_default(name: str) -> None:
     """Make a wallet the default for --from."""
     info = WalletStore().set_default(name)
-    console.print(f"default wallet is now {info.name}")
+    console.print(f"default wallet is now {safe(info.name)}")
 
 
 # --- sandbox ---------------------------------------------------------------------------------
@@ -205,8 +228,9 @@ def summary_table(rows: list[sandbox.SummaryRow]) -> Table:
     for column in ("Chain", "Chain id", "Backend", "Block", "Tokens", "Contracts"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row.chain, str(row.chain_id), row.backend, str(row.block),
-                      ", ".join(row.tokens) or "—", ", ".join(row.contracts) or "not deployed")
+        table.add_row(safe(row.chain), str(row.chain_id), safe(row.backend), str(row.block),
+                      safe(", ".join(row.tokens)) or "—",
+                      safe(", ".join(row.contracts)) or "not deployed")
     return table
 
 
@@ -238,7 +262,7 @@ def sandbox_reset(yes: YesOption = False) -> None:
     """Delete the embedded sandbox chains (wallets are kept)."""
     confirm("Reset the sandbox chains? Their balances and contracts are deleted", yes)
     for name in sandbox.reset():
-        console.print(f"reset {name}")
+        console.print(f"reset {safe(name)}")
 
 
 # --- contacts --------------------------------------------------------------------------------
@@ -252,14 +276,14 @@ def contacts_list(as_json: JsonOption = False) -> None:
     for column in ("Name", "Address", "Note"):
         table.add_column(column)
     for c in contacts.values():
-        table.add_row(c.name, c.address, c.note)
+        table.add_row(safe(c.name), safe(c.address), safe(c.note))
     console.print(table)
 
 
 @contacts_app.command("add")
 def contacts_add(name: str, address: str, note: str = "") -> None:
     contact = save_contact(name, address, note)
-    console.print(f"saved {contact.name} {contact.address}")
+    console.print(f"saved {safe(contact.name)} {contact.address}")
 
 
 # --- money -----------------------------------------------------------------------------------
@@ -283,7 +307,7 @@ def balance(
         return
     console.print(portfolio_table(result, hide_zero))
     for name, error in result.errors.items():
-        err_console.print(f"[yellow]{name} not shown:[/] {error}")
+        err_console.print(f"[yellow]{safe(name)} not shown:[/] {safe(error)}")
 
 
 @app.command()
@@ -340,8 +364,8 @@ def bridge(
     for transfer in deliver(src.name, dest.name, result.tx_hashes[-1]):
         if not as_json:
             info = erc20.token_info(chain_registry.connect(dest), transfer.remote_token)
-            console.print(f"[green]arrived on {dest.name}:[/] "
-                          f"{format_units(transfer.amount, info.decimals)} {info.symbol} "
+            console.print(f"[green]arrived on {safe(dest.name)}:[/] "
+                          f"{format_units(transfer.amount, info.decimals)} {safe(info.symbol)} "
                           f"(transfer #{transfer.nonce})")
 
 
@@ -363,7 +387,7 @@ def ask(
         console.print(plan_table(outcome.planned.plan))
         if outcome.planned.quote:
             q = outcome.planned.quote
-            console.print(f"[dim]route {' → '.join(q.path_symbols)}, slippage limit "
+            console.print(f"[dim]route {safe(' → '.join(q.path_symbols))}, slippage limit "
                           f"{q.slippage_bps / 100:.2f}%[/]")
         console.print(verdict_panel(outcome.verdict))
 
@@ -375,7 +399,8 @@ def ask(
 
     def understood(intent) -> None:
         if not as_json and not isinstance(intent, Clarification):
-            console.print(f"[dim]understood:[/] {describe_intent(intent)}")
+            # the intent may come from a language model: its words are outside text
+            console.print(f"[dim]understood:[/] {safe(describe_intent(intent))}")
 
     report = fulfil(request, sender, approver, dry_run=dry_run, passphrase=read_passphrase,
                     on_intent=understood, on_step=show)
@@ -383,9 +408,9 @@ def ask(
         print_json(report.model_dump(mode="json", exclude={"steps": {"__all__": {"verdict": {"tag"}}}}))
     if report.clarification:
         if not as_json:
-            console.print(f"[bold yellow]?[/] {report.clarification.question}")
+            console.print(f"[bold yellow]?[/] {safe(report.clarification.question)}")
             for option in report.clarification.options:
-                console.print(f"  • {option}")
+                console.print(f"  • {safe(option)}")
         sys.exit(3)
     if report.portfolio is not None and not as_json:
         console.print(portfolio_table(report.portfolio))
@@ -394,16 +419,17 @@ def ask(
         for column in ("Chain", "You pay", "You get", "Route"):
             table.add_column(column)
         for quote in report.quotes:
-            table.add_row(quote.chain, quote.amount_in, quote.amount_out, " → ".join(quote.route))
+            table.add_row(safe(quote.chain), safe(quote.amount_in), safe(quote.amount_out),
+                          safe(" → ".join(quote.route)))
         console.print(table)
     for outcome in report.steps:
         if as_json:
             break
         style = {"done": "green", "planned": "cyan"}.get(outcome.status, "red")
-        line = f"[{style}]{outcome.status}[/] {outcome.planned.plan.summary}"
+        line = f"[{style}]{safe(outcome.status)}[/] {safe(outcome.planned.plan.summary)}"
         if outcome.tx_hashes:
-            line += f" ({', '.join(h[:10] for h in outcome.tx_hashes)})"
-        console.print(line + (f" — {outcome.message}" if outcome.message else ""))
+            line += f" ({safe(', '.join(h[:10] for h in outcome.tx_hashes))})"
+        console.print(line + (f" — {safe(outcome.message)}" if outcome.message else ""))
     unfinished = [o for o in report.steps if o.status not in ("done", "planned")]
     if unfinished:
         done = [f"{o.planned.plan.summary} (funds now on {o.planned.destination or o.planned.source})"
@@ -437,7 +463,7 @@ def relayer(
     def report(transfer) -> None:
         console.print(f"delivered transfer #{transfer.nonce} from chain {transfer.src_chain_id} "
                       f"to chain {transfer.dest_chain_id}: {transfer.amount} base units to "
-                      f"{transfer.recipient}")
+                      f"{safe(str(transfer.recipient))}")
 
     if once:
         for transfer in worker.run_once():
@@ -473,15 +499,15 @@ def init(
 
     store = WalletStore()
     names = [wallet] if wallet else [w.name for w in store.list()]
-    console.print(f"Steward home: {steward_home()}")
+    console.print(f"Steward home: {safe(str(steward_home()))}")
     from steward.api.token import ensure_token, token_path
 
     created = ensure_token()[1]
-    console.print(f"API token ({'created' if created else 'kept'}): {token_path()} "
+    console.print(f"API token ({'created' if created else 'kept'}): {safe(str(token_path()))} "
                   "(`steward token` prints it; `steward serve` uses it)")
     for name in names:
         store.get(name)
-        console.print(f"mandate for {name}: {write_default_mandate(name)}")
+        console.print(f"mandate for {safe(name)}: {safe(str(write_default_mandate(name)))}")
     if not names:
         console.print("no wallets yet: `steward wallet create NAME` (it gets a default mandate)")
 
@@ -497,8 +523,8 @@ def chains_list(as_json: JsonOption = False) -> None:
     for column in ("Name", "Chain id", "Native", "Backend", "Aliases", "Tokens"):
         table.add_column(column)
     for c in config.chains.values():
-        table.add_row(c.name, str(c.chain_id), c.native_symbol, c.backend_label,
-                      ", ".join(c.aliases), ", ".join(c.tokens))
+        table.add_row(safe(c.name), str(c.chain_id), safe(c.native_symbol), safe(c.backend_label),
+                      safe(", ".join(c.aliases)), safe(", ".join(c.tokens)))
     console.print(table)
 
 
@@ -519,11 +545,13 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except StewardError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        # error messages quote outside text (names, requests, revert reasons): escaped
+        err_console.print(f"[bold red]error:[/] {safe(str(exc), multiline=True)}",
+                          highlight=False, soft_wrap=True)
         sys.exit(1)
     except requests.RequestException as exc:
         url = getattr(exc.request, "url", None) or "the RPC endpoint"
-        err_console.print(f"[bold red]error:[/] lost the connection to {url} "
+        err_console.print(f"[bold red]error:[/] lost the connection to {safe(str(url))} "
                           f"({type(exc).__name__}); check `steward log` for what was sent",
                           highlight=False, soft_wrap=True)
         sys.exit(1)
@@ -536,5 +564,28 @@ def main() -> None:
             raise
         show()
         sys.exit(getattr(exc, "exit_code", 2))
+    except (OSError, sqlite3.Error) as exc:
+        _storage_failed(exc)
+        raise
     finally:
-        chain_registry.end_all_sessions()
+        try:  # commits the embedded chains' blocks: a full disk can fail here too
+            chain_registry.end_all_sessions()
+        except (OSError, sqlite3.Error) as exc:
+            _storage_failed(exc)
+            raise
+
+
+EXIT_STORAGE = 74  # sysexits' EX_IOERR: the disk, not the request, failed
+
+
+def _storage_failed(exc: BaseException) -> None:
+    """One sentence and EXIT_STORAGE for a full, read-only or failing disk (no traceback);
+    returns for any other error, which the caller re-raises."""
+    problem = storage_problem(exc)
+    if problem is None:
+        return
+    err_console.print(f"[bold red]error:[/] Steward could not write to disk: {safe(problem)}; "
+                      "fix that (free some space, make the Steward home writable), then run the "
+                      "command again (`steward log` and the chain show anything already sent)",
+                      highlight=False, soft_wrap=True)
+    sys.exit(EXIT_STORAGE)

@@ -7,9 +7,11 @@ every client parses exactly), next to the human amount with the token's decimals
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
+
+from steward.display import visible_data
 
 from steward.guard.verdict import Finding, Preview, Reason
 from steward.journal import JournalEntry, VerdictEntry
@@ -64,7 +66,7 @@ class StepView(BaseModel):
     findings: list[Finding]
     reasons: list[Reason] = Field(description="the mandate rules behind a confirm or deny")
     calls: list[CallView] = Field(description="the transactions this step signs, in order")
-    status: str = Field(description="planned, done or failed")
+    status: str = Field(description="planned, signing, done, failed or sent (no receipt yet)")
     tx_hashes: list[str]
 
 
@@ -72,7 +74,7 @@ class ProposalView(BaseModel):
     id: str = Field(description="pass this to execute or get_proposal")
     status: str = Field(description="needs_clarification, answered, denied, pending, allowed, "
                                     "approved, rejected, expired, executing, executed, failed, "
-                                    "stale")
+                                    "partial, stale, tampered")
     decision: str | None = Field(description="the strictest decision over the steps")
     message: str
     next_step: str = Field(description="what to do now")
@@ -93,6 +95,16 @@ class ProposalView(BaseModel):
 class JournalView(BaseModel):
     transactions: list[JournalEntry] = Field(description="every transaction Steward signed")
     verdicts: list[VerdictEntry] = Field(description="every guard verdict, executed or not")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def shown(model: M) -> M:
+    """The model with control, bidi and zero-width characters in every string made visible
+    (`<U+202E>`): request text, names, symbols and messages are outside text, and JSON escapes
+    only C0 controls, so an override character would reach the client's screen as it is."""
+    return type(model).model_validate(visible_data(model.model_dump(mode="python")))
 
 
 def portfolio_view(portfolio: Portfolio) -> PortfolioView:
@@ -148,6 +160,10 @@ def next_step(proposal: Proposal) -> str:
         "expired": "it expired before it was executed; nothing was signed — propose it again",
         "stale": "the chain changed since it was judged, so nothing was signed — propose it "
                  "again to judge it afresh",
+        "tampered": "the stored plan or approval is not what was judged; nothing was signed "
+                    "and it can never be executed — propose it again",
+        "partial": "execution stopped after some steps landed (steps[].status says which) "
+                   "— check get_portfolio before proposing what is left",
         "failed": "execution failed (see message and steps[].status: earlier steps may be done) "
                   "— check get_portfolio before proposing what is left",
     }.get(proposal.status, proposal.message)
@@ -162,11 +178,11 @@ def _answer(answer: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def proposal_view(proposal: Proposal) -> ProposalView:
-    return ProposalView(
+    return shown(ProposalView(
         id=proposal.id, status=proposal.status, decision=proposal.decision,
         message=proposal.message, next_step=next_step(proposal), request=proposal.request,
         wallet=proposal.wallet, address=proposal.address, created_at=proposal.created_at,
         expires_at=proposal.expires_at, intent=proposal.intent, question=proposal.question,
         options=proposal.options, answer=_answer(proposal.answer),
         steps=[_step(step) for step in proposal.steps], decided_by=proposal.decided_by,
-        decided_at=proposal.decided_at)
+        decided_at=proposal.decided_at))
