@@ -354,3 +354,174 @@ def test_storage_problems_are_recognised_from_real_errors(tmp_path):
     assert storage_problem(no_space.value).startswith("the disk is full")
     assert storage_problem(ValueError("no")) is None
     assert storage_problem(FileNotFoundError(2, "missing")) is None
+
+
+# ---- RPC failures are not facts ---------------------------------------------------------------
+
+DECIMALS = "0x313ce567"
+GET_RESERVES = "0x0902f1ac"
+GET_AMOUNTS_IN = "0x1f00ca74"
+
+
+def _failing_calls(w3, selector: str, to: str | None = None) -> None:
+    """A web3 middleware: the node fails (a read timeout) every eth_call of `selector` (to `to`,
+    if given); everything else goes through."""
+    import requests
+    from web3.middleware.base import Web3Middleware
+
+    class NodeTimesOut(Web3Middleware):
+        def wrap_make_request(self, make_request):
+            def failing(method, params):
+                if method == "eth_call":
+                    call = params[0]
+                    data = str(call.get("data") or call.get("input") or "")
+                    if data.startswith(selector) and (
+                            to is None or str(call.get("to", "")).lower() == to.lower()):
+                        raise requests.exceptions.ReadTimeout("the node did not answer in time")
+                return make_request(method, params)
+            return failing
+
+    w3.middleware_onion.add(NodeTimesOut, name=f"fail {selector} {to}")
+
+
+def test_an_rpc_failure_is_not_read_as_not_a_token(embedded_world):
+    from steward.protocols import amm
+
+    chain = load_config().chain(L1)
+    w3 = chains.connect(chain)
+    pool = amm.pool(w3, chain.contracts["factory"], chain.tokens["WETH"], chain.tokens["USDC"])
+    honest = _main_and_review(pool.address.lower())  # the pool's LP share is a token
+    assert honest.decision == "deny"
+    assert "allow.transfers_to_token_contracts" in {r.rule for r in honest.reasons}
+    _failing_calls(w3, DECIMALS, pool.address)
+    verdict = _main_and_review(pool.address.lower())
+    rules = {r.rule for r in verdict.reasons}
+    assert verdict.decision in ("confirm", "deny") and "could_not_establish" in rules
+    assert any(f.code == "recipient_kind_unknown" and "could not establish" in f.message
+               for f in verdict.findings)
+    chains.end_all_sessions()
+
+
+def test_an_rpc_failure_is_not_read_as_no_route(embedded_world):
+    from steward.intents import Amount, Swap
+    from steward.planning.requests import plan_step
+    from steward.protocols import amm
+
+    chain = load_config().chain(L1)
+    w3 = chains.connect(chain)
+    main = WalletStore().get("main").address
+    _failing_calls(w3, GET_AMOUNTS_IN)
+    with pytest.raises(StewardError, match="could not establish a swap route") as refused:
+        plan_step(Swap(amount=Amount(kind="exact", value="0.5"), token_in="USDC",
+                       token_out="ETH", amount_of="out", chain=L1), main)
+    assert "No pool route" not in str(refused.value)
+    _failing_calls(w3, GET_RESERVES)
+    with pytest.raises(StewardError, match="could not establish a swap route"):
+        amm.best_route(w3, chain.contracts["router"], chain.contracts["factory"],
+                       chain.tokens["USDC"], chain.tokens["WETH"], 10**6, [])
+    chains.end_all_sessions()
+
+
+# ---- fees -------------------------------------------------------------------------------------
+
+def test_fees_come_from_the_node_with_a_legacy_fallback(embedded_world):
+    """EIP-1559 on the embedded chain (the node's suggested tip on top of its base fee); and a
+    chain whose blocks have no base fee — none can be run here, so a minimal stand-in w3 that
+    answers like one — gets the node's gas price as a legacy transaction, not a KeyError."""
+    from steward.execution import fee_caps
+
+    chain = load_config().chain(L1)
+    w3 = chains.connect(chain)
+    fees = fee_caps(w3)
+    base_fee = w3.eth.get_block("latest")["baseFeePerGas"]
+    assert not fees.legacy and fees.tip == w3.eth.max_priority_fee
+    assert fees.max_fee == 2 * base_fee + fees.tip
+    assert fees.fields() == {"maxFeePerGas": fees.max_fee, "maxPriorityFeePerGas": fees.tip}
+    chains.end_all_sessions()
+
+    class LegacyEth:
+        gas_price = 3 * 10**9
+
+        @property
+        def max_priority_fee(self):
+            raise AssertionError("a legacy chain has no priority fee")
+
+        def get_block(self, which):
+            return {"number": 7, "gasLimit": 30_000_000}  # pre-London: no baseFeePerGas
+
+    class LegacyW3:
+        eth = LegacyEth()
+
+    legacy = fee_caps(LegacyW3())
+    assert legacy.legacy and legacy.fields() == {"gasPrice": 3 * 10**9}
+
+
+# ---- reverts in words -------------------------------------------------------------------------
+
+def _reverting_initcode(payload: bytes) -> bytes:
+    """Creation code that reverts with exactly `payload` (CODECOPY it, REVERT): real revert data
+    from a real EVM, no compiler needed."""
+    size = len(payload).to_bytes(2, "big")
+    prefix = b"\x61" + size + b"\x61" + (15).to_bytes(2, "big") + bytes.fromhex("600039") \
+        + b"\x61" + size + bytes.fromhex("6000fd")
+    return prefix + payload
+
+
+def _panic(code: int) -> bytes:
+    from eth_abi import encode
+
+    return bytes.fromhex("4e487b71") + encode(["uint256"], [code])
+
+
+def _insufficient_balance() -> bytes:
+    from eth_abi import encode
+
+    selector = Web3.keccak(text="ERC20InsufficientBalance(address,uint256,uint256)")[:4]
+    return selector + encode(["address", "uint256", "uint256"],
+                             ["0x70997970c51812dc3a010c7d01b50e0d17dc79c8", 5, 10])
+
+
+@pytest.mark.parametrize("payload, words", [
+    (_panic(0x11), "panic 0x11: arithmetic overflow or underflow"),
+    (_panic(0x12), "panic 0x12: division or modulo by zero"),
+    (_panic(0x32), "panic 0x32: an array index out of bounds"),
+    (_insufficient_balance(), "custom error ERC20InsufficientBalance(sender=0x70997970C51812dc3A0"
+                              "10C7d01b50e0d17dc79C8, balance=5, needed=10)"),
+    (bytes.fromhex("deadbeef") + bytes(32), "reverted with custom error 0xdeadbeef (not in the "
+                                            "ABIs Steward knows)"),
+], ids=["overflow", "division_by_zero", "out_of_bounds", "known_custom_error", "unknown_error"])
+def test_panics_and_custom_errors_are_decoded(embedded_world, payload, words):
+    from steward.execution import revert_reason
+    from steward.planning import Call, Plan
+    from steward.simulation import decode_revert, simulate
+
+    assert decode_revert(payload).startswith(words)
+    chain = load_config().chain(L1)
+    w3 = chains.connect(chain)
+    main = WalletStore().get("main").address
+    code = "0x" + _reverting_initcode(payload).hex()
+    # The simulation (py-evm) reads the revert data itself…
+    plan = Plan(chain=L1, sender=main, calls=[Call(to=None, data=code, description="deploy")],
+                summary="deploy")
+    assert simulate(w3, chain, plan).revert_reason.startswith(words)
+    # …and signing reads it from the node's answer to the gas estimate.
+    with pytest.raises(Exception) as reverted:
+        w3.eth.estimate_gas({"from": main, "data": code})
+    assert revert_reason(reverted.value).startswith(words)
+    chains.end_all_sessions()
+
+
+def test_json_rpc_panic_and_custom_errors_are_decoded():
+    """web3 turns a JSON-RPC node's revert into ContractPanicError / ContractCustomError with
+    the data; revert_reason decodes it (anvil and geth answer this way)."""
+    from web3._utils.error_formatters_utils import raise_contract_logic_error_on_revert
+
+    from steward.execution import revert_reason
+
+    for payload, words in ((_panic(0x12), "panic 0x12: division or modulo by zero"),
+                           (_insufficient_balance(), "custom error ERC20InsufficientBalance(")):
+        response = {"jsonrpc": "2.0", "id": 1, "error": {
+            "code": 3, "message": "execution reverted", "data": "0x" + payload.hex()}}
+        with pytest.raises(Exception) as reverted:
+            raise_contract_logic_error_on_revert(response)
+        assert revert_reason(reverted.value).startswith(words)
