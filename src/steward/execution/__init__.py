@@ -14,6 +14,7 @@ reports what was done and what was not.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from eth_account.signers.local import LocalAccount
 from filelock import FileLock
@@ -29,10 +30,11 @@ from steward.guard import GuardRefusal, Verdict, authorize
 from steward.guard.spending import limits_at_signing, over_limits
 from steward.home import home_path
 from steward.planning import Call, Plan
+from steward.simulation import revert_text
+from steward.simulation.reverts import revert_data
 from steward.units import format_units
 
 GAS_MARGIN_NUM, GAS_MARGIN_DEN = 6, 5  # 20% over the estimate
-PRIORITY_FEE_WEI = 10**9
 RECEIPT_TIMEOUT_SECONDS = 120
 
 
@@ -75,7 +77,11 @@ def nonce_lock(chain_id: int, address: str) -> FileLock:
 
 
 def revert_reason(exc: Exception) -> str:
-    """The human part of a node's revert or RPC error."""
+    """The human part of a node's revert or RPC error: the revert data decoded where the error
+    carries it (Error(string), Panic(uint256) with its meaning, custom errors by name and
+    arguments; web3's ContractPanicError and ContractCustomError carry it as `data`)."""
+    if revert_data(exc) is not None:
+        return revert_text(exc)
     if isinstance(exc, ContractLogicError):
         message = exc.message or str(exc)
     elif isinstance(exc, Web3RPCError):
@@ -86,10 +92,33 @@ def revert_reason(exc: Exception) -> str:
     return message.strip() or "reverted without a reason"
 
 
-def fee_caps(w3: Web3) -> tuple[int, int]:
-    """(maxFeePerGas, maxPriorityFeePerGas): twice the latest base fee plus the tip."""
-    base_fee = w3.eth.get_block("latest")["baseFeePerGas"]
-    return 2 * base_fee + PRIORITY_FEE_WEI, PRIORITY_FEE_WEI
+class Fees(NamedTuple):
+    """What a transaction offers per gas. EIP-1559: `max_fee` caps base fee plus tip, `tip` is
+    the priority fee. Legacy (a chain whose blocks have no base fee): `max_fee` is the gas
+    price and `tip` the same."""
+
+    max_fee: int
+    tip: int
+    legacy: bool = False
+
+    def fields(self) -> dict[str, int]:
+        """The transaction's fee fields."""
+        if self.legacy:
+            return {"gasPrice": self.max_fee}
+        return {"maxFeePerGas": self.max_fee, "maxPriorityFeePerGas": self.tip}
+
+
+def fee_caps(w3: Web3) -> Fees:
+    """The fees to offer, from the node: the tip it suggests (`eth_maxPriorityFeePerGas`, or
+    web3's estimate from `eth_feeHistory` where that method is missing) and twice the latest
+    base fee on top; on a chain without EIP-1559 (no `baseFeePerGas` in the latest block) the
+    node's `eth_gasPrice`, sent as a legacy transaction."""
+    base_fee = w3.eth.get_block("latest").get("baseFeePerGas")
+    if base_fee is None:
+        price = w3.eth.gas_price
+        return Fees(price, price, legacy=True)
+    tip = w3.eth.max_priority_fee
+    return Fees(2 * base_fee + tip, tip)
 
 
 def check_affordable(w3: Web3, chain: ChainConfig, plan: Plan, max_fee: int) -> None:
@@ -166,7 +195,7 @@ class Executor:
                 ) from None
         return result
 
-    def _send(self, w3: Web3, chain: ChainConfig, call: Call, fees: tuple[int, int],
+    def _send(self, w3: Web3, chain: ChainConfig, call: Call, fees: Fees,
               verdict_id: str | None = None) -> StepResult:
         chain_id = chain.chain_id
         tx: dict = {"from": self.address, "value": call.value, "data": call.data, "chainId": chain_id}
@@ -181,11 +210,9 @@ class Executor:
                 raise TransactionFailed(
                     f"{call.description} would revert: {revert_reason(exc)}; nothing was signed"
                 ) from None
-            max_fee, tip = fees
             tx.update(
                 gas=gas * GAS_MARGIN_NUM // GAS_MARGIN_DEN,
-                maxFeePerGas=max_fee,
-                maxPriorityFeePerGas=tip,
+                **fees.fields(),
                 nonce=w3.eth.get_transaction_count(self.address, "pending"),
             )
             del tx["from"]

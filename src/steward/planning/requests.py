@@ -187,13 +187,12 @@ def _input_for_output(w3: Web3, chain: ChainConfig, spent: Asset, wanted: Asset,
     weth = chain.contract("weth")
     token_in = spent.token.address if spent.token else weth
     token_out = wanted.token.address if wanted.token else weth
-    router = amm.router(w3, chain.contract("router"))
     hubs = [a for s, a in chain.tokens.items() if s in ("WETH", "USDC")]
     best = None
     for path in amm.candidate_paths(token_in, token_out, hubs):
-        try:
-            needed = router.functions.getAmountsIn(out, path).call()[0]
-        except Exception:
+        # None: this path's pools cannot give it; an RPC failure raises (it is not "no route").
+        needed = amm.amount_in_for(w3, chain.contract("router"), out, path)
+        if needed is None:
             continue
         best = needed if best is None else min(best, needed)
     if best is None:

@@ -7,7 +7,7 @@ import time
 from pydantic import BaseModel
 from web3 import Web3
 
-from steward.protocols import contract_at
+from steward.protocols import contract_answered, contract_at
 from steward.errors import StewardError
 
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -94,7 +94,12 @@ def best_route(w3: Web3, router_address: str, factory_address: str, token_in: st
     for path in candidate_paths(token_in, token_out, hubs):
         amount = amount_in
         for a, b in zip(path, path[1:]):
-            pool_reserves = reserves(w3, factory_address, a, b)
+            try:
+                pool_reserves = reserves(w3, factory_address, a, b)
+            except Exception as exc:
+                if not contract_answered(exc):
+                    raise could_not_establish("a swap route", exc) from None
+                pool_reserves = None  # a pool (or factory) that reverts offers no route
             if pool_reserves is None:
                 amount = 0
                 break
@@ -104,6 +109,24 @@ def best_route(w3: Web3, router_address: str, factory_address: str, token_in: st
     if best is None:
         raise StewardError("no pool with liquidity connects these tokens")
     return best
+
+
+def amount_in_for(w3: Web3, router_address: str, amount_out: int, path: list[str]) -> int | None:
+    """The router's `getAmountsIn` for `amount_out` through `path`; None when the pools cannot
+    give it (the call reverts); a StewardError when the node does not answer."""
+    try:
+        return router(w3, router_address).functions.getAmountsIn(amount_out, path).call()[0]
+    except Exception as exc:
+        if contract_answered(exc):
+            return None
+        raise could_not_establish("a swap route", exc) from None
+
+
+def could_not_establish(what: str, exc: BaseException) -> StewardError:
+    """The error for a fact the node failed to give: never read as "there is none"."""
+    return StewardError(f"could not establish {what}: the chain's RPC node did not answer "
+                        f"({type(exc).__name__}); nothing was planned or signed, try again "
+                        "(or check the chain's rpc_url)")
 
 
 def min_out(quoted: int, slippage_bps: int) -> int:
