@@ -30,8 +30,7 @@ from steward.guard import GuardRefusal, Verdict, authorize
 from steward.guard.spending import limits_at_signing, over_limits
 from steward.home import home_path
 from steward.planning import Call, Plan
-from steward.simulation import revert_text
-from steward.simulation.reverts import revert_data
+from steward.simulation.reverts import revert_data, revert_text
 from steward.units import format_units
 
 GAS_MARGIN_NUM, GAS_MARGIN_DEN = 6, 5  # 20% over the estimate

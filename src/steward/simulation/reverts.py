@@ -148,4 +148,16 @@ def revert_data(exc: BaseException) -> bytes | None:
     return None
 
 
-__all__ = ["PANIC_MEANINGS", "STANDARD_ERRORS", "describe", "known_errors", "revert_data"]
+def revert_text(exc: BaseException) -> str:
+    """The reason a node's revert error carries: its data decoded where it can be had, else
+    the message without web3's "execution reverted" prefix."""
+    data = revert_data(exc)
+    if data is not None:
+        return describe(data)
+    message = getattr(exc, "message", None) or str(exc)
+    reason = message.removeprefix("execution reverted: ").removeprefix("execution reverted")
+    return reason.strip() or "reverted without a reason"
+
+
+__all__ = ["PANIC_MEANINGS", "STANDARD_ERRORS", "describe", "known_errors", "revert_data",
+           "revert_text"]
