@@ -23,7 +23,7 @@ from typing import Annotated, Iterator
 import anyio
 import requests
 from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request
-from fastapi.exceptions import HTTPException
+from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -374,6 +374,14 @@ async def steward_error(request: Request, exc: StewardError) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=_status_for(exc))
 
 
+async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    # FastAPI's own answer echoes the input, and JSON cannot carry a NaN or Infinity that
+    # Python's parser let in: that was a 500 for bad input. Where and what is enough.
+    detail = [{"type": error["type"], "loc": list(error["loc"]),
+               "msg": error["msg"].removeprefix("Value error, ")} for error in exc.errors()]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
 async def unexpected(request: Request, exc: Exception) -> JSONResponse:
     # A bug, not bad input: the client gets JSON without internals; the log gets the traceback.
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -402,7 +410,9 @@ def create_app(*, token: str, passphrase: str | None = None) -> FastAPI:
     app.state.token = token
     app.state.passphrase = passphrase
     app.state.chain_lock = threading.Lock()
+    app.state.sessions = {}  # dashboard sessions (sha256 of the cookie → expiry), see dashboard
     app.add_exception_handler(StewardError, steward_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(requests.RequestException, connection_lost)
     app.add_exception_handler(Exception, unexpected)
 

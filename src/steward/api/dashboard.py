@@ -1,7 +1,8 @@
 """The dashboard: plain server-rendered pages for a person, served by `steward serve`.
 
 A person signs in once with the service token (`/login?token=…` or the form); the browser then
-holds an HttpOnly, SameSite=Strict cookie derived from the token, never the token itself. Pages
+holds an HttpOnly, SameSite=Strict cookie with a random session id, never the token itself;
+the server keeps its live sessions, and signing out (or a restart) ends one for good. Pages
 read the portfolio, the proposals, the journal and due-diligence checks; the only way to move
 money is a proposal, and a pending one moves only after a person presses Approve here (or runs
 `steward approve`). Every POST must also come from this origin (Origin/Referer), and the pages
@@ -16,6 +17,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import secrets
+import time
+import re
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +29,12 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from steward import chains as chain_registry
 from steward.errors import StewardError
 from steward.contacts import checked_address
+from steward.display import visible
 from steward.journal import Journal
 from steward.portfolio import USD_DECIMALS, Portfolio, portfolio
 from steward.proposals import (Proposal, ProposalError, ProposalNotFound, approve_proposal,
@@ -105,20 +111,63 @@ def intent_parts(intent: Any, prefix: str = "") -> list[tuple[str, str]]:
     return parts
 
 
+_SHOWN_CHAR = re.compile(r"<(U\+[0-9A-F]{4,6})>")
+
+
+def shown(value: Any) -> Any:
+    """Jinja's finalize: every value a page prints, with control, bidi and zero-width characters
+    made visible (`<U+202E>`) before autoescape; request text, names, symbols and error messages
+    are outside text, and an override character would reorder what follows it on the page."""
+    if isinstance(value, Markup):  # already escaped HTML (e.g. from |join): escape the form too
+        return Markup(_SHOWN_CHAR.sub(r"&lt;\1&gt;", visible(str(value), multiline=True)))
+    if isinstance(value, str):
+        return visible(value, multiline=True)
+    return value
+
+
+templates.env.finalize = shown
 templates.env.filters.update(usd=usd, amount=amount, signed_amount=signed_amount, utc=utc)
 templates.env.globals.update(intent_parts=intent_parts)
 
 
 # ---- sign-in and request checks ---------------------------------------------------------------
 
-def _session_value(token: str) -> str:
-    """What the cookie holds: derived from the token, so the cookie is not the API bearer token."""
-    return hmac.new(token.encode(), b"steward dashboard session", hashlib.sha256).hexdigest()
+def _sessions(request: Request) -> dict[str, float]:
+    """This server's live sessions: sha256(cookie) → expiry (epoch seconds). Only the digest is
+    kept, so a look-up's timing says nothing about a valid cookie."""
+    state = request.app.state
+    if getattr(state, "sessions", None) is None:
+        state.sessions = {}
+    return state.sessions
+
+
+def _session_key(cookie: str) -> str:
+    return hashlib.sha256(cookie.encode()).hexdigest()
+
+
+def _new_session(request: Request) -> str:
+    """A random session id for the cookie (not derived from the token, so signing out — or a
+    restart — ends it for good: a copied cookie cannot be replayed)."""
+    sessions = _sessions(request)
+    now = time.time()
+    for key, expiry in list(sessions.items()):
+        if expiry <= now:
+            sessions.pop(key, None)
+    cookie = secrets.token_urlsafe(32)
+    sessions[_session_key(cookie)] = now + SESSION_SECONDS
+    return cookie
 
 
 def _signed_in(request: Request) -> bool:
     cookie = request.cookies.get(SESSION_COOKIE, "")
-    return hmac.compare_digest(cookie.encode(), _session_value(request.app.state.token).encode())
+    expiry = _sessions(request).get(_session_key(cookie)) if cookie else None
+    return expiry is not None and expiry > time.time()
+
+
+def _end_session(request: Request) -> None:
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    if cookie:
+        _sessions(request).pop(_session_key(cookie), None)
 
 
 def _token_matches(request: Request, token: str) -> bool:
@@ -216,7 +265,7 @@ def _sign_in(request: Request, token: str, next_path: str) -> Response:
                            error="that token is not this server's; `steward token` prints "
                                  "it, `steward serve --show-token` a sign-in link")
     response = _see(_local_path(next_path))
-    response.set_cookie(SESSION_COOKIE, _session_value(request.app.state.token),
+    response.set_cookie(SESSION_COOKIE, _new_session(request),
                         max_age=SESSION_SECONDS, path="/", httponly=True, samesite="strict")
     return response
 
@@ -225,6 +274,7 @@ def _sign_in(request: Request, token: str, next_path: str) -> Response:
 def logout(request: Request) -> Response:
     if not _same_origin(request):
         return _refuse_post(request)
+    _end_session(request)  # server-side: the same cookie, replayed, is signed out too
     response = _see("/login")
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
     return response
