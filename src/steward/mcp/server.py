@@ -22,7 +22,7 @@ import requests
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
-from pydantic import Field, SkipValidation
+from pydantic import BaseModel, Field, SkipValidation
 
 import steward
 from steward import chains as chain_registry
@@ -34,7 +34,9 @@ from steward.diligence.token import TokenReport
 from steward.errors import StewardError
 from steward.intents import Intent
 from steward.journal import Journal
-from steward.mcp.views import JournalView, PortfolioView, ProposalView, portfolio_view, proposal_view
+from steward.display import visible
+from steward.mcp.views import (JournalView, PortfolioView, ProposalView, portfolio_view,
+                               proposal_view, shown)
 from steward.portfolio import portfolio
 from steward import proposals
 from steward.wallets import WalletStore
@@ -70,18 +72,21 @@ ProposalId = Annotated[str, Field(min_length=1, max_length=64,
 
 
 def steward_tool(fn: _F) -> _F:
-    """One call at a time; Steward's errors become tool errors; the chains are released after."""
+    """One call at a time; Steward's errors become tool errors; the chains are released after.
+    Every answer and error has its control, bidi and zero-width characters made visible: they
+    quote outside text (requests, names, token symbols, revert reasons)."""
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
         with _one_at_a_time:
             try:
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
+                return shown(result) if isinstance(result, BaseModel) else result
             except StewardError as exc:
-                raise ToolError(str(exc)) from None
+                raise ToolError(visible(str(exc), multiline=True)) from None
             except requests.RequestException as exc:
                 url = getattr(exc.request, "url", None) or "the RPC endpoint"
-                raise ToolError(f"lost the connection to {url} ({type(exc).__name__}); "
-                                "get_journal shows what was sent") from None
+                raise ToolError(f"lost the connection to {visible(str(url))} "
+                                f"({type(exc).__name__}); get_journal shows what was sent") from None
             finally:
                 chain_registry.end_all_sessions()
     return run  # type: ignore[return-value]
@@ -130,8 +135,10 @@ def build_server() -> MCPServer:
             description="A structured intent instead of text, e.g. {\"action\": \"transfer\", "
                         "\"amount\": {\"kind\": \"exact\", \"value\": \"5\"}, \"token\": \"USDC\", "
                         "\"recipient\": \"alice\", \"chain\": \"sandbox-l1\"}. Amount values are "
-                        "decimal text in tokens (kind exact), dollars (usd) or a fraction "
-                        "of the balance.")] = None,
+                        "plain decimal text (digits 0-9 and an optional dot, no exponents) in "
+                        "tokens (kind exact), dollars (usd), a fraction of the balance above 0 "
+                        "and at most 1 (fraction) or a percentage above 0 and at most 100 "
+                        "(percent).")] = None,
         wallet: WalletParam = None,
     ) -> ProposalView:
         """Propose a money movement (or ask a balance / quote). Steward understands the request,

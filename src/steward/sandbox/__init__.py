@@ -7,6 +7,7 @@ and wallets are topped up only below their targets. Everything is sent by the sa
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,14 +15,14 @@ from steward import chains as chain_registry
 from steward.chains.config import SANDBOX_CHAINS, ChainConfig, load_config, update_chain
 from steward.chains.embedded import close_all, dev_account
 from steward.contacts import remove_contacts, save_contact
-from steward.contracts import blueprint_initcode, initcode
+from steward.contracts import abi, blueprint_initcode, initcode
 from steward.errors import StewardError
 from steward.execution import Executor
 from steward.guard import forget_cached_facts, review
 from steward.guard.mandate import unrestricted_mandate, write_default_mandate
 from steward.home import steward_home
 from steward.planning import Call, Plan
-from steward.protocols import erc20
+from steward.protocols import erc20, oracle
 from steward.protocols.amm import deadline
 from steward.protocols.bridge import Relayer
 from steward.sandbox.commerce import deploy_commerce
@@ -40,6 +41,12 @@ POOLS = [
     ("USDC", 1_500_000 * USD6, "USDT", 1_500_500 * USD6),
 ]
 STABLES = {"USDC": "USD Coin", "USDT": "Tether USD"}
+# The sandbox's reference price feeds (Chainlink's MockV3Aggregator, 8 decimals like Chainlink's
+# USD feeds), written by the operator at every `sandbox up` older than FEED_REFRESH_SECONDS.
+FEED_DECIMALS = 8
+FEEDS = {"ETH": ETH_PRICE_USD * 10**FEED_DECIMALS, "USDC": 10**FEED_DECIMALS,
+         "USDT": 10**FEED_DECIMALS}
+FEED_REFRESH_SECONDS = 3600
 # What the operator keeps on L2 for later top-ups, beyond what the pools need.
 L2_FAUCET_RESERVE = 1_000_000 * USD6
 OPERATOR_ETH_NEEDED = 1_100 * ETH
@@ -133,6 +140,28 @@ class SandboxBuilder:
         return update_chain(chain.name, tokens=tokens, contracts=contracts,
                             trusted_tokens=sorted(tokens))
 
+    def ensure_feeds(self, chain: ChainConfig) -> ChainConfig:
+        """Deploy the reference feeds a chain lacks (``feed:<SYMBOL>`` in its contracts) and
+        write the sandbox prices into any whose answer is older than FEED_REFRESH_SECONDS."""
+        w3 = chain_registry.connect(chain)
+        now = max(w3.eth.get_block("latest")["timestamp"], int(time.time()))
+        contracts = dict(chain.contracts)
+        for symbol, answer in FEEDS.items():
+            role = f"feed:{symbol}"
+            address = contracts.get(role)
+            if not address or not w3.eth.get_code(address):
+                contracts[role] = self.deploy(chain, "chainlink/MockV3Aggregator", FEED_DECIMALS,
+                                              answer, label=f"{symbol}/USD price feed")
+                continue
+            feed = w3.eth.contract(address=address, abi=abi("chainlink/MockV3Aggregator"))
+            _, current, _, updated_at, _ = feed.functions.latestRoundData().call()
+            if current != answer or now - updated_at > FEED_REFRESH_SECONDS:
+                self.call(chain, address, "chainlink/MockV3Aggregator", "updateAnswer", answer,
+                          description=f"update the {symbol}/USD price feed")
+        if contracts != chain.contracts:
+            chain = update_chain(chain.name, contracts=contracts)
+        return chain
+
     def link_bridges(self, l1: ChainConfig, l2: ChainConfig) -> None:
         for symbol in STABLES:
             self.call(l1, l1.contracts["bridge"], "Bridge", "register_token", l1.tokens[symbol],
@@ -212,7 +241,8 @@ def configure_rpc(l1_url: str | None, l2_url: str | None) -> None:
         current = load_config().chains.get(name)
         moved = current is None or current.rpc_url != url or current.chain_id != ids[name]
         update_chain(name, rpc_url=url, chain_id=ids[name],
-                     **({"tokens": {}, "contracts": {}, "trusted_tokens": []} if moved else {}))
+                     **({"tokens": {}, "contracts": {}, "trusted_tokens": [], "token_decimals": {}}
+                        if moved else {}))
     chain_registry.forget_connections()
 
 
@@ -246,10 +276,19 @@ def up(l1_url: str | None = None, l2_url: str | None = None,
                                  builder.operator.address)
         for chain in (l1, l2):
             builder.seed_pools(chain)
+    # Reference price feeds before anything else is valued; only missing feeds deploy.
+    l1 = builder.ensure_feeds(load_config().chain(L1))
+    l2 = builder.ensure_feeds(load_config().chain(L2))
     # The scam zoo (and its honest neighbours) for due diligence; only missing tokens deploy.
     deploy_zoo(builder, load_config().chain(L1), progress)
     # Agent commerce (registry, escrow, pool, reputation); only missing contracts deploy.
     l1 = deploy_commerce(builder, load_config().chain(L1), progress)
+    # Steward deployed these tokens itself: their decimals go into the registry now, and every
+    # later plan converts amounts with them and refuses a state that reports others.
+    for name in SANDBOX_CHAINS:
+        chain = load_config().chain(name)
+        erc20.record_registry_decimals(chain_registry.connect(chain), chain)
+    l1 = load_config().chain(L1)
     for name, index in CONTACTS.items():
         save_contact(name, dev_account(index).address, note="sandbox counterparty")
     for wallet in store.list():
@@ -280,13 +319,14 @@ def reset() -> list[str]:
     done = []
     close_all()
     forget_cached_facts()
+    oracle.forget()
     chain_registry.forget_connections()
     chains_dir = steward_home() / "chains"
     for name in SANDBOX_CHAINS:
         for suffix in ("", "-wal", "-shm"):
             (chains_dir / f"{name}.sqlite{suffix}").unlink(missing_ok=True)
         update_chain(name, rpc_url=None, chain_id=SANDBOX_CHAINS[name], tokens={}, contracts={},
-                     trusted_tokens=[])
+                     trusted_tokens=[], token_decimals={})
         done.append(name)
     (steward_home() / "relayer-cursors.json").unlink(missing_ok=True)
     remove_contacts()

@@ -5,12 +5,15 @@ sender spoofed (no key needed) and everything reverted afterwards. RPC chains ru
 anvil fork of the RPC URL, impersonating the sender. Either way the result says what each
 step did (success, gas, revert reason, decoded events) and how balances move: the sender's by
 real `balanceOf` before and after, counterparties' from the same reads for every address that
-the plan's Transfer events name.
+the plan's Transfer events name. Native coin is followed through contracts (py-evm's call
+frames, or the fork's call trace): every account a call frame paid is measured too, so a
+contract that passes the coin on shows no change and whoever it paid does.
 """
 
 from __future__ import annotations
 
 import threading
+import unicodedata
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -20,7 +23,9 @@ from pydantic import BaseModel
 from web3 import Web3
 
 from steward.chains.config import ChainConfig
+from steward.contacts import short
 from steward.contracts import abi
+from steward.diligence.links import skeleton
 from steward.errors import StewardError
 from steward.planning import Call, Plan
 from steward.protocols import erc20
@@ -29,13 +34,22 @@ TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523
 APPROVAL_TOPIC = "0x8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b925"
 SIMULATION_GAS = 15_000_000
 READ_GAS = 1_000_000
-_SELECTOR_ERROR = bytes.fromhex("08c379a0")
 
 
 class RawLog(BaseModel):
     address: str
     topics: list[str]
     data: str
+
+
+class ValueTransfer(BaseModel):
+    """Native coin moved by one call frame of a step (the step's own call included): CALL,
+    CREATE and SELFDESTRUCT frames that did not revert. Delegate and static calls move nothing."""
+
+    step: int  # index of the plan's call
+    sender: str
+    to: str
+    value: int | None  # None: a SELFDESTRUCT, which hands over the whole balance
 
 
 class Outcome(BaseModel):
@@ -45,6 +59,7 @@ class Outcome(BaseModel):
     revert_reason: str | None = None
     logs: list[RawLog] = []
     created: str | None = None
+    transfers: list[ValueTransfer] = []  # step is 0 here; `_run` numbers them
 
 
 class DecodedEvent(BaseModel):
@@ -63,10 +78,15 @@ class StepSimulation(BaseModel):
 
 class AssetChange(BaseModel):
     holder: str
-    symbol: str
+    symbol: str  # the registry's symbol, a safe label, or "USDC? (impostor, 0x1234…abcd)"
     token: str | None  # None is the native coin
     decimals: int
     delta: int  # for the sender's native coin: excluding the fee, which is reported apart
+    # A token that is not the registry's but calls itself by a registry (or native) symbol:
+    # the symbol it imitates, as the registry spells it.
+    impostor_of: str | None = None
+    # A registry token whose simulated state contradicts the registry (e.g. other decimals).
+    metadata_problem: str | None = None
 
 
 class Approval(BaseModel):
@@ -77,6 +97,8 @@ class Approval(BaseModel):
     spender: str
     amount: int
     remaining: int | None  # the allowance left when the whole plan has run
+    impostor_of: str | None = None  # as in AssetChange
+    metadata_problem: str | None = None
 
 
 class SimulationResult(BaseModel):
@@ -90,6 +112,9 @@ class SimulationResult(BaseModel):
     gas_used: int
     fee_wei: int
     method: str  # "embedded snapshot" or "anvil fork of <url>"
+    # Every native transfer inside the plan, followed through contracts: whoever ends up
+    # holding the coin is in `changes` too, so the guard judges final beneficiaries.
+    value_transfers: list[ValueTransfer] = []
 
     def delta(self, holder: str, token: str | None) -> int:
         return sum(c.delta for c in self.changes if c.holder.lower() == holder.lower()
@@ -100,12 +125,18 @@ class SimulationResult(BaseModel):
 
 
 def decode_revert(data: bytes) -> str:
-    if data[:4] == _SELECTOR_ERROR:
-        try:
-            return abi_decode(["string"], data[4:])[0]
-        except Exception:
-            pass
-    return "reverted without a reason" if not data else f"reverted with data 0x{data.hex()[:64]}"
+    """Revert data in words: Error(string), Panic(uint256) with its meaning, custom errors by
+    name and arguments (`steward.simulation.reverts`)."""
+    from steward.simulation.reverts import describe
+
+    return describe(data)
+
+
+def revert_text(exc: BaseException) -> str:
+    """The reason a node's revert error carries, decoded where its data can be had."""
+    from steward.simulation.reverts import revert_text as text
+
+    return text(exc)
 
 
 class _EmbeddedBackend:
@@ -160,7 +191,8 @@ class _EmbeddedBackend:
         created = None
         if call.to is None:
             created = to_checksum_address(computation.msg.storage_address)
-        return Outcome(success=True, gas_used=gas, fee_wei=fee, logs=logs, created=created)
+        return Outcome(success=True, gas_used=gas, fee_wei=fee, logs=logs, created=created,
+                       transfers=_computation_transfers(computation))
 
     def native_balance(self, address: str) -> int:
         return self.state.get_balance(to_canonical_address(address))
@@ -183,6 +215,27 @@ class _EmbeddedBackend:
 
     def close(self) -> None:
         self.state.revert(self.start)
+
+
+def _computation_transfers(root) -> list[ValueTransfer]:
+    """Native transfers in a py-evm computation tree, frame by frame, depth first. A frame
+    that errored was reverted with everything under it, so its subtree is skipped."""
+    found: list[ValueTransfer] = []
+    pending = [root]
+    while pending:
+        computation = pending.pop()
+        if computation.is_error:
+            continue
+        msg = computation.msg
+        # DELEGATECALL/STATICCALL do not transfer; CALLCODE "transfers" to the caller itself.
+        if msg.should_transfer_value and msg.value and msg.sender != msg.storage_address:
+            found.append(ValueTransfer(step=0, sender=to_checksum_address(msg.sender),
+                                       to=to_checksum_address(msg.storage_address), value=msg.value))
+        for beneficiary in computation.beneficiaries:
+            found.append(ValueTransfer(step=0, sender=to_checksum_address(msg.storage_address),
+                                       to=to_checksum_address(beneficiary), value=None))
+        pending.extend(reversed(computation.children))
+    return found
 
 
 class _ForkBackend:
@@ -221,10 +274,7 @@ class _ForkBackend:
         try:
             gas = self.w3.eth.estimate_gas(tx)
         except (ContractLogicError, Web3RPCError) as exc:
-            message = getattr(exc, "message", None) or str(exc)
-            reason = message.removeprefix("execution reverted: ").removeprefix("execution reverted")
-            return Outcome(success=False, gas_used=0, fee_wei=0,
-                           revert_reason=reason.strip() or "reverted without a reason")
+            return Outcome(success=False, gas_used=0, fee_wei=0, revert_reason=revert_text(exc))
         tx_hash = self.w3.eth.send_transaction(tx | {"gas": gas * 6 // 5})
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
         fee = receipt["gasUsed"] * receipt["effectiveGasPrice"]
@@ -235,7 +285,26 @@ class _ForkBackend:
                                                         for t in log["topics"]],
                        data="0x" + bytes(log["data"]).hex()) for log in receipt["logs"]]
         return Outcome(success=True, gas_used=receipt["gasUsed"], fee_wei=fee, logs=logs,
-                       created=receipt.get("contractAddress"))
+                       created=receipt.get("contractAddress"), transfers=self._transfers(tx_hash))
+
+    def _transfers(self, tx_hash) -> list[ValueTransfer]:
+        """Native transfers from the fork's call trace (geth's callTracer format). A trace
+        that cannot be had is an error, never "nothing moved"."""
+        trace = self._request("debug_traceTransaction",
+                              ["0x" + bytes(tx_hash).hex(), {"tracer": "callTracer"}])
+        found: list[ValueTransfer] = []
+        pending = [trace]
+        while pending:
+            frame = pending.pop()
+            if frame.get("error"):
+                continue  # reverted, with everything under it
+            kind = frame.get("type", "").upper()
+            value = int(frame.get("value") or "0x0", 16)
+            if kind in ("CALL", "CREATE", "CREATE2", "SELFDESTRUCT") and value and frame.get("to"):
+                found.append(ValueTransfer(step=0, sender=to_checksum_address(frame["from"]),
+                                           to=to_checksum_address(frame["to"]), value=value))
+            pending.extend(reversed(frame.get("calls") or []))
+        return found
 
     def native_balance(self, address: str) -> int:
         return self.w3.eth.get_balance(address)
@@ -366,10 +435,11 @@ def simulate(w3: Web3, chain: ChainConfig, plan: Plan) -> SimulationResult:
 
 def _run(w3: Web3, chain: ChainConfig, plan: Plan, backend, method: str) -> SimulationResult:
     sender = to_checksum_address(plan.sender)
-    steps, outcomes = [], []
-    for call in plan.calls:
+    steps, outcomes, transfers = [], [], []
+    for index, call in enumerate(plan.calls):
         outcome = backend.apply(sender, call)
         outcomes.append(outcome)
+        transfers += [t.model_copy(update={"step": index}) for t in outcome.transfers]
         events = [event for event in map(decode_event, outcome.logs) if event]
         steps.append(StepSimulation(description=call.description, success=outcome.success,
                                     gas_used=outcome.gas_used, revert_reason=outcome.revert_reason,
@@ -385,7 +455,9 @@ def _run(w3: Web3, chain: ChainConfig, plan: Plan, backend, method: str) -> Simu
     core = {chain.tokens[s] for s in chain.trusted_tokens if s in chain.tokens}
     called = {Web3.to_checksum_address(c.to) for c in plan.calls if c.to} & set(chain.tokens.values())
     pairs: set[tuple[str, str]] = {(token, sender) for token in core | called}
-    natives = {sender} | {to_checksum_address(c.to) for c in plan.calls if c.to}
+    # Native coin is measured wherever it went, through any contract, not only at the callees.
+    natives = ({sender} | {to_checksum_address(c.to) for c in plan.calls if c.to}
+               | {t.to for t in transfers})
     approvals_raw: list[tuple[str, str, str, int]] = []
     for outcome in outcomes:
         for log in outcome.logs:
@@ -431,31 +503,84 @@ def _run(w3: Web3, chain: ChainConfig, plan: Plan, backend, method: str) -> Simu
         before, after = before_tokens.get((token, holder)), after_tokens.get((token, holder))
         if before is None or after is None or before == after:
             continue
-        info = _token_label(w3, chain, token)
-        changes.append(AssetChange(holder=holder, symbol=info[0], token=token, decimals=info[1],
-                                   delta=after - before))
+        changes.append(AssetChange(holder=holder, token=token, delta=after - before,
+                                   **_token_label(backend, chain, token)))
     approvals = []
     for token, owner, spender, amount in approvals_raw:
-        symbol, decimals = _token_label(w3, chain, token)
-        approvals.append(Approval(token=token, symbol=symbol, decimals=decimals, owner=owner,
-                                  spender=spender, amount=amount,
-                                  remaining=remaining.get((token, owner, spender))))
+        approvals.append(Approval(token=token, owner=owner, spender=spender, amount=amount,
+                                  remaining=remaining.get((token, owner, spender)),
+                                  **_token_label(backend, chain, token)))
     failed = next((o for o in outcomes if not o.success), None)
     return SimulationResult(
         chain=chain.name, sender=sender, success=success,
         revert_reason=failed.revert_reason if failed else None, steps=steps, changes=changes,
         approvals=approvals, gas_used=sum(o.gas_used for o in outcomes), fee_wei=fee,
-        method=method,
+        method=method, value_transfers=transfers,
     )
 
 
-def _token_label(w3: Web3, chain: ChainConfig, token: str) -> tuple[str, int]:
-    try:
-        info = erc20.token_info(w3, token)
-        return info.symbol, info.decimals
-    except StewardError:
-        return chain.token_symbol(token) or token[:10], 0
+def _token_label(backend, chain: ChainConfig, token: str) -> dict:
+    """How a token is named and scaled in the result, read on the simulated state itself
+    (`backend.read`), never from a separate RPC answer or a process-wide cache: symbol,
+    decimals, impostor_of and metadata_problem (the AssetChange/Approval fields).
+
+    A registry token is named by the registry and must report the decimals recorded there. Any
+    other token is named by its own (made safe) symbol, unless that symbol reads as a registry
+    or native symbol: then it is labelled as an impostor with its address, never by the name."""
+    facts = backend.__dict__.setdefault("token_labels", {})  # one simulation, one state
+    if token not in facts:
+        facts[token] = _read_token_label(backend, chain, token)
+    return facts[token]
+
+
+def _read_token_label(backend, chain: ChainConfig, token: str) -> dict:
+    decimals = erc20.decode_decimals(backend.read(token, erc20.DECIMALS_CALL))
+    registry = chain.token_symbol(token)
+    if registry is not None:
+        recorded = chain.token_decimals.get(registry)
+        problem = None
+        if recorded is not None and decimals != recorded:
+            reported = "no valid decimals" if decimals is None else f"{decimals} decimals"
+            problem = (f"{registry} ({short(token)}) reports {reported} on the simulated state, "
+                       f"but the chain registry recorded {recorded}")
+        elif decimals is None:
+            problem = f"{registry} ({short(token)}) does not report valid decimals"
+        return {"symbol": registry, "decimals": recorded if recorded is not None else decimals or 0,
+                "impostor_of": None, "metadata_problem": problem}
+    declared = erc20.decode_symbol(backend.read(token, erc20.SYMBOL_CALL))
+    imitated = imitated_symbol(declared, chain) if declared else None
+    if imitated:
+        symbol = f"{imitated}? (impostor, {short(token)})"
+    else:
+        symbol = erc20.display_text(declared) if declared else token[:10]
+    return {"symbol": symbol, "decimals": decimals or 0, "impostor_of": imitated,
+            "metadata_problem": None}
+
+
+# Characters that show as nothing or as space: a symbol padded with them reads the same.
+_INVISIBLE = ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
+def symbol_skeleton(symbol: str) -> str:
+    """How a symbol reads to a person: invisible characters dropped, case folded, look-alike
+    letters mapped to ASCII (the diligence skeleton: Cyrillic "Ѕ" reads as "s", "0" as "o")."""
+    visible = "".join(ch for ch in unicodedata.normalize("NFKC", symbol)
+                      if unicodedata.category(ch) not in _INVISIBLE)
+    return skeleton(visible.casefold())
+
+
+def imitated_symbol(declared: str, chain: ChainConfig) -> str | None:
+    """The registry (or native) symbol that `declared` reads as, spelled as the registry spells
+    it; None when it reads as none of them. Only for tokens that are not the registry's own."""
+    read = symbol_skeleton(declared)
+    if not read:
+        return None
+    for known in (chain.native_symbol, *chain.tokens):
+        if symbol_skeleton(known) == read:
+            return known
+    return None
 
 
 __all__ = ["AssetChange", "Approval", "DecodedEvent", "Outcome", "SimulationResult",
-           "StepSimulation", "decode_revert", "simulate", "throwaway"]
+           "StepSimulation", "ValueTransfer", "decode_revert", "revert_text", "simulate",
+           "throwaway"]
