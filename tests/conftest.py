@@ -3,11 +3,14 @@ and copied per test, and two real anvil nodes for the RPC backend."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import threading
 import subprocess
 import sys
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -129,3 +132,39 @@ def world(request) -> str:
     """Runs a test on the embedded sandbox and on the anvil one; returns the backend name."""
     request.getfixturevalue(f"{request.param}_world")
     return request.param
+
+
+class ModelStandIn(BaseHTTPRequestHandler):
+    """An OpenAI-compatible chat endpoint standing in for a language model (a hosted service
+    cannot run here): it answers every request with `answer` as a `submit_intent` tool call and
+    keeps (path, Authorization header, body) of each request in `seen`."""
+
+    answer: dict = {}
+    seen: list = []
+
+    def do_POST(self):  # noqa: N802 (http.server's naming)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        ModelStandIn.seen.append((self.path, self.headers.get("Authorization"), body))
+        reply = {"choices": [{"message": {"tool_calls": [{"type": "function", "function": {
+            "name": "submit_intent", "arguments": json.dumps(ModelStandIn.answer)}}]}}]}
+        data = json.dumps(reply).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def model_stand_in():
+    """Serve ModelStandIn on a free localhost port; yields (the handler class, its base URL)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ModelStandIn)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ModelStandIn.seen.clear()
+    try:
+        yield ModelStandIn, f"http://127.0.0.1:{server.server_port}/v1"
+    finally:
+        server.shutdown()

@@ -4,15 +4,13 @@ the request it sends, and that nothing the model invents gets through."""
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from steward.chains.config import config_path
 from steward.intents import Amount, Clarification, ParseContext, Transfer
 from steward.intents.llm import vet
+
+from conftest import model_stand_in
 
 CONTEXT = ParseContext(chains={"sandbox-l1": ["l1"], "sandbox-l2": ["l2"]},
                        tokens=["ETH", "USDC", "USDT", "WETH"], contacts=["alice", "bob", "carol"],
@@ -40,36 +38,13 @@ def test_the_model_may_propose_but_never_invent(text, proposal, accepted):
         assert isinstance(result, Clarification)
 
 
-class FakeModel(BaseHTTPRequestHandler):
-    answer: dict = {}
-    seen: list = []
-
-    def do_POST(self):  # noqa: N802 (http.server's naming)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        FakeModel.seen.append((self.path, self.headers.get("Authorization"), body))
-        reply = {"choices": [{"message": {"tool_calls": [{"type": "function", "function": {
-            "name": "submit_intent", "arguments": json.dumps(FakeModel.answer)}}]}}]}
-        data = json.dumps(reply).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def fake_model(steward_home, monkeypatch):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeModel)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    config_path().write_text(f'[llm]\nbase_url = "http://127.0.0.1:{server.server_port}/v1"\n'
-                             'model = "stand-in"\napi_key_env = "TEST_LLM_KEY"\n')
-    monkeypatch.setenv("TEST_LLM_KEY", "sk-test")
-    FakeModel.seen.clear()
-    yield FakeModel
-    server.shutdown()
+    with model_stand_in() as (model, base_url):
+        config_path().write_text(f'[llm]\nbase_url = "{base_url}"\n'
+                                 'model = "stand-in"\napi_key_env = "TEST_LLM_KEY"\n')
+        monkeypatch.setenv("TEST_LLM_KEY", "sk-test")
+        yield model
 
 
 def test_the_model_is_asked_only_when_the_parser_cannot(fake_model):

@@ -7,15 +7,13 @@ moved."""
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from steward.chains.config import config_path
 from steward.intents import (Amount, Approve, Bridge, Clarification, Sequence, Swap, Transfer)
 from steward.intents.parser import sandbox_context
+
+from conftest import model_stand_in
 
 CTX = sandbox_context()
 ATTACKER = "0x000000000000000000000000000000000000bEEF"
@@ -79,35 +77,12 @@ CASES = [
 ]
 
 
-class StandIn(BaseHTTPRequestHandler):
-    answer: dict = {}
-    seen: list = []
-
-    def do_POST(self):  # noqa: N802 (http.server's naming)
-        StandIn.seen.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        reply = {"choices": [{"message": {"tool_calls": [{"type": "function", "function": {
-            "name": "submit_intent", "arguments": json.dumps(StandIn.answer)}}]}}]}
-        data = json.dumps(reply).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def model(steward_home):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    with config_path().open("a") as config:
-        config.write(f'\n[llm]\nbase_url = "http://127.0.0.1:{server.server_port}/v1"\n'
-                     'model = "stand-in"\n')
-    StandIn.seen.clear()
-    yield StandIn
-    server.shutdown()
+    with model_stand_in() as (model, base_url):
+        with config_path().open("a") as config:
+            config.write(f'\n[llm]\nbase_url = "{base_url}"\nmodel = "stand-in"\n')
+        yield model
 
 
 def ask(model, text: str, answer):
