@@ -103,12 +103,11 @@ def unguarded(agent):
     def sign_and_send(calls, phases, summary, **extra):
         result = PlanResult(Plan(chain=chain.name, sender=agent.address, calls=calls,
                                  summary=summary))
-        max_fee, tip = fee_caps(w3)
+        fees = fee_caps(w3)
         for call in calls:
             tx = {"from": agent.address, "to": call.to, "data": call.data, "value": call.value,
                   "chainId": chain.chain_id}
-            tx.update(gas=w3.eth.estimate_gas(tx) * 6 // 5, maxFeePerGas=max_fee,
-                      maxPriorityFeePerGas=tip,
+            tx.update(gas=w3.eth.estimate_gas(tx) * 6 // 5, **fees.fields(),
                       nonce=w3.eth.get_transaction_count(agent.address, "pending"))
             del tx["from"]
             signed = agent._account.sign_transaction(tx)

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from eth_account.signers.local import LocalAccount
 from filelock import FileLock
-from web3 import Web3
+from web3 import HTTPProvider, Web3
 from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
 
 from steward.chains import ChainConfig, chain_config, connect
@@ -120,10 +120,33 @@ def fee_caps(w3: Web3) -> Fees:
     return Fees(2 * base_fee + tip, tip)
 
 
-def check_affordable(w3: Web3, chain: ChainConfig, plan: Plan, max_fee: int) -> None:
-    """The native coin for every call's value plus gas, checked before the first signature."""
+def fees_and_balance(w3: Web3, address: str) -> tuple[Fees, int]:
+    """`fee_caps` and the native balance of `address`. Over HTTP the three reads go in one
+    JSON-RPC batch (the signing path's time is mostly round trips); a node that refuses the
+    batch, or has no EIP-1559 fees, is asked one call at a time, so its errors surface there."""
+    if isinstance(w3.provider, HTTPProvider):
+        try:
+            with w3.batch_requests() as batch:
+                batch.add(w3.eth.get_block("latest"))
+                batch.add(w3.eth.get_balance(address))
+                batch.add(w3.eth._max_priority_fee())
+                block, balance, tip = batch.execute()
+        except Exception:  # noqa: BLE001 — asked again below, one call at a time
+            pass
+        else:
+            base_fee = block.get("baseFeePerGas")
+            if base_fee is not None:
+                return Fees(2 * base_fee + tip, tip), balance
+    return fee_caps(w3), w3.eth.get_balance(address)
+
+
+def check_affordable(w3: Web3, chain: ChainConfig, plan: Plan, max_fee: int,
+                     held: int | None = None) -> None:
+    """The native coin for every call's value plus gas, checked before the first signature
+    (`held`: the sender's balance when the caller already read it)."""
     needed = sum(call.value + call.gas_hint * max_fee for call in plan.calls)
-    held = w3.eth.get_balance(plan.sender)
+    if held is None:
+        held = w3.eth.get_balance(plan.sender)
     if held < needed:
         raise InsufficientFundsError(
             f"{plan.sender} has {format_units(held, 18)} {chain.native_symbol} on {chain.name} "
@@ -179,8 +202,8 @@ class Executor:
         chain = chain_config(plan.chain)
         w3 = connect(chain)
         # One fee quote per plan: twice the base fee leaves room for several blocks of increases.
-        fees = fee_caps(w3)
-        check_affordable(w3, chain, plan, fees[0])
+        fees, held = fees_and_balance(w3, plan.sender)
+        check_affordable(w3, chain, plan, fees.max_fee, held)
         result = PlanResult(plan)
         for index, call in enumerate(plan.calls):
             try:
