@@ -168,3 +168,14 @@ def model_stand_in():
         yield ModelStandIn, f"http://127.0.0.1:{server.server_port}/v1"
     finally:
         server.shutdown()
+
+
+def usdc_balance(holder: str, chain: str = "sandbox-l1") -> int:
+    """`holder`'s USDC on `chain` as the chain says (the embedded chains released after)."""
+    from steward.chains.config import load_config
+    from steward.protocols import erc20
+
+    config = load_config().chain(chain)
+    balance = erc20.balance_of(chains.connect(config), config.tokens["USDC"], holder)
+    chains.end_all_sessions()
+    return balance

@@ -14,26 +14,16 @@ import json
 import pytest
 from web3 import Web3
 
-from steward import chains
-from steward.chains.config import load_config
 from steward.contacts import load_contacts
 from steward.guard.verdict import plan_digest
 from steward.journal import Journal
 from steward.planning import Plan
 from steward.proposals import (ProposalError, _connection, approve_proposal, execute_proposal,
                                get_proposal, propose)
-from steward.protocols import erc20
 
-from conftest import PASSPHRASE
+from conftest import PASSPHRASE, usdc_balance
 
 ATTACKER = Web3.to_checksum_address("0x" + "a77ac4e5" * 5)
-
-
-def usdc_of(holder: str) -> int:
-    config = load_config().chain("sandbox-l1")
-    balance = erc20.balance_of(chains.connect(config), config.tokens["USDC"], holder)
-    chains.end_all_sessions()
-    return balance
 
 
 def transactions() -> list:
@@ -69,7 +59,7 @@ def test_approved_proposal_edited_in_the_database_is_never_signed(embedded_world
     approved = approve_proposal(proposal.id, by="tester")
     assert approved.approved_digests == [proposal.steps[0].digest]
     edit_stored(proposal.id, lambda data: swap_recipient(data, recompute_digest=recompute_digest))
-    before_attacker, before_txs = usdc_of(ATTACKER), len(transactions())
+    before_attacker, before_txs = usdc_balance(ATTACKER), len(transactions())
 
     done = execute_proposal(proposal.id, PASSPHRASE)
 
@@ -77,17 +67,17 @@ def test_approved_proposal_edited_in_the_database_is_never_signed(embedded_world
     assert "nothing was signed" in done.message
     assert get_proposal(proposal.id).status == "tampered"
     assert len(transactions()) == before_txs
-    assert usdc_of(ATTACKER) == before_attacker
+    assert usdc_balance(ATTACKER) == before_attacker
     with pytest.raises(ProposalError, match="tampered"):  # final: never executed later
         execute_proposal(proposal.id, PASSPHRASE)
-    assert usdc_of(ATTACKER) == before_attacker
+    assert usdc_balance(ATTACKER) == before_attacker
 
 
 def test_approval_forged_in_the_database_is_never_signed(embedded_world):
     proposal = propose("send 5 USDC to alice on l1")
     assert proposal.status == "pending", proposal.message
     alice = load_contacts()["alice"].address
-    before_alice, before_txs = usdc_of(alice), len(transactions())
+    before_alice, before_txs = usdc_balance(alice), len(transactions())
 
     def forge(data: dict) -> None:
         data["status"], data["decided_by"] = "approved", "owner"
@@ -97,17 +87,17 @@ def test_approval_forged_in_the_database_is_never_signed(embedded_world):
     done = execute_proposal(proposal.id, PASSPHRASE)
     assert done.status == "tampered", done.message
     assert len(transactions()) == before_txs
-    assert usdc_of(alice) == before_alice
+    assert usdc_balance(alice) == before_alice
 
 
 def test_plan_swapped_before_approval_cannot_be_approved(embedded_world):
     proposal = propose("send 5 USDC to alice on l1")
     edit_stored(proposal.id, lambda data: swap_recipient(data, recompute_digest=True))
-    before_attacker, before_txs = usdc_of(ATTACKER), len(transactions())
+    before_attacker, before_txs = usdc_balance(ATTACKER), len(transactions())
     with pytest.raises(ProposalError, match="cannot be approved"):
         approve_proposal(proposal.id, by="tester")
     assert get_proposal(proposal.id).status == "tampered"
     with pytest.raises(ProposalError, match="tampered"):
         execute_proposal(proposal.id, PASSPHRASE)
     assert len(transactions()) == before_txs
-    assert usdc_of(ATTACKER) == before_attacker
+    assert usdc_balance(ATTACKER) == before_attacker

@@ -23,10 +23,9 @@ from steward.guard.mandate import mandate_path
 from steward.journal import Journal
 from steward.proposals import (ProposalError, approve_proposal, execute_proposal, get_proposal,
                                propose, reject_proposal)
-from steward.protocols import erc20
 from steward.wallets import WalletStore
 
-from conftest import PASSPHRASE, forget_process_state, run_cli
+from conftest import PASSPHRASE, forget_process_state, run_cli, usdc_balance
 
 USDC = 10**6
 KILLED = -signal.SIGKILL
@@ -38,13 +37,6 @@ def bob() -> str:
 
 def main_address() -> str:
     return WalletStore().get("main").address
-
-
-def usdc_of(holder: str) -> int:
-    config = load_config().chain("sandbox-l1")
-    balance = erc20.balance_of(chains.connect(config), config.tokens["USDC"], holder)
-    chains.end_all_sessions()
-    return balance
 
 
 def main_rows() -> list:
@@ -79,7 +71,7 @@ def assert_journal_matches_chain(rows: list) -> int:
 def test_kill_9_while_sending_leaves_journal_and_chain_in_agreement(embedded_world, point,
                                                                     lands):
     recipient, main = bob(), main_address()
-    before, rows_before = usdc_of(recipient), len(main_rows())
+    before, rows_before = usdc_balance(recipient), len(main_rows())
     spent_before = Journal().spent_usd(main)
     assert recipient.lower() not in Journal().past_recipients(main)
     forget_process_state()
@@ -98,7 +90,7 @@ def test_kill_9_while_sending_leaves_journal_and_chain_in_agreement(embedded_wor
     assert len(rows) == 1
     assert assert_journal_matches_chain(rows) == (1 if lands else 0)
     assert rows[0].status == ("success" if lands else "not_sent")
-    assert usdc_of(recipient) == before + (25 * USDC if lands else 0)
+    assert usdc_balance(recipient) == before + (25 * USDC if lands else 0)
     # Limits count only what landed.
     journal = Journal()
     verdict = next(v for v in journal.verdicts(limit=10) if v.sender.lower() == main.lower()
@@ -111,7 +103,7 @@ def test_kill_9_while_sending_leaves_journal_and_chain_in_agreement(embedded_wor
 
 def test_kill_9_while_executing_a_proposal_is_settled_at_start(embedded_world):
     recipient = bob()
-    before = usdc_of(recipient)
+    before = usdc_balance(recipient)
     proposal = propose("send 5 USDC to bob on l1")
     if proposal.status == "pending":
         approve_proposal(proposal.id, by="tester")
@@ -129,12 +121,12 @@ def test_kill_9_while_executing_a_proposal_is_settled_at_start(embedded_world):
     assert settled.status == "executed", settled.message
     assert settled.steps[0].status == "done" and settled.steps[0].tx_hashes
     assert all(on_chain(h) for h in settled.steps[0].tx_hashes)
-    assert usdc_of(recipient) == before + 5 * USDC
+    assert usdc_balance(recipient) == before + 5 * USDC
 
 
 def test_proposal_killed_before_signing_ends_failed_and_can_be_rejected(embedded_world):
     recipient = bob()
-    before, rows_before = usdc_of(recipient), len(main_rows())
+    before, rows_before = usdc_balance(recipient), len(main_rows())
     proposal = propose("send 5 USDC to bob on l1")
     if proposal.status == "pending":
         approve_proposal(proposal.id, by="tester")
@@ -149,7 +141,7 @@ def test_proposal_killed_before_signing_ends_failed_and_can_be_rejected(embedded
     assert settled.steps[0].status == "failed"
     assert reject_proposal(proposal.id, by="tester").status == "rejected"
     assert len(main_rows()) == rows_before
-    assert usdc_of(recipient) == before
+    assert usdc_balance(recipient) == before
 
 
 def test_rejudging_that_raises_ends_failed_never_executing(embedded_world):
@@ -157,7 +149,7 @@ def test_rejudging_that_raises_ends_failed_never_executing(embedded_world):
     proposal = propose("send 5 USDC to bob on l1")
     if proposal.status == "pending":
         approve_proposal(proposal.id, by="tester")
-    before, rows_before = usdc_of(recipient), len(main_rows())
+    before, rows_before = usdc_balance(recipient), len(main_rows())
     mandate_path("main").write_text("[limits\nthis is not TOML")  # edited between approve/execute
 
     done = execute_proposal(proposal.id, PASSPHRASE)
@@ -170,7 +162,7 @@ def test_rejudging_that_raises_ends_failed_never_executing(embedded_world):
         execute_proposal(proposal.id, PASSPHRASE)
     assert reject_proposal(proposal.id, by="tester").status == "rejected"
     assert len(main_rows()) == rows_before
-    assert usdc_of(recipient) == before
+    assert usdc_balance(recipient) == before
 
 
 def test_unexpected_error_while_rejudging_is_recorded_then_raised(embedded_world, monkeypatch):
