@@ -13,6 +13,10 @@ what will be signed.
 - `safe(text)`: `visible`, then escaped for rich markup so that rich shows exactly the visible
   form, whatever markup follows it. For every piece of outside text placed in a rich string.
 
+- `skeleton(text)` / `reads_as(text)`: how text reads to a person (confusable letters mapped
+  to ASCII; `reads_as` also drops what shows as nothing), to tell look-alikes apart: phishing
+  hosts, token symbols imitating a registry symbol.
+
 Both make line breaks visible too (a request must not draw a fake line of the preview) unless
 `multiline=True`, which keeps newlines and tabs for text that is made of lines.
 """
@@ -85,6 +89,44 @@ def safe(text: str, *, multiline: bool = False) -> str:
     return _BACKSLASHES.sub(lambda m: m.group(0) * 2 + _BREAK, shown)
 
 
+# --- how text reads to a person ---------------------------------------------------------
+
+# Characters that render like an ASCII letter (Unicode's confusables, the ones phishers use).
+CONFUSABLES = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "һ": "h",
+    "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y", "ɡ": "g", "ь": "b", "п": "n",
+    # Greek
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ω": "w",
+    # Latin look-alikes
+    "ı": "i", "ł": "l", "ɑ": "a", "ɩ": "i", "ʀ": "r",
+    # digit / letter swaps
+    "0": "o", "1": "l",
+}
+MULTI_CONFUSABLES = (("rn", "m"), ("vv", "w"))
+
+
+def skeleton(text: str) -> str:
+    """An ASCII reading of `text`: accents dropped, confusables mapped, `rn` read as `m`."""
+    stripped = "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                       if unicodedata.category(ch) != "Mn")
+    mapped = "".join(CONFUSABLES.get(ch, ch) for ch in stripped.lower())
+    for many, one in MULTI_CONFUSABLES:
+        mapped = mapped.replace(many, one)
+    return mapped
+
+
+def reads_as(text: str) -> str:
+    """What a person reads in `text`: characters that show as nothing or as space dropped,
+    case folded, look-alike letters mapped to ASCII (Cyrillic "Ѕ" reads as "s", "0" as "o").
+    Two texts with the same reading cannot be told apart on screen."""
+    shown = "".join(ch for ch in unicodedata.normalize("NFKC", str(text))
+                    if not _hidden(ch, False) and unicodedata.category(ch) != "Zs")
+    return skeleton(shown.casefold())
+
+
 def visible_data(value: Any, *, multiline: bool = True) -> Any:
     """Every string in a JSON-like structure (dicts, lists, tuples) made `visible`; keys too."""
     if isinstance(value, str):
@@ -97,4 +139,4 @@ def visible_data(value: Any, *, multiline: bool = True) -> Any:
     return value
 
 
-__all__ = ["safe", "visible", "visible_data"]
+__all__ = ["CONFUSABLES", "reads_as", "safe", "skeleton", "visible", "visible_data"]

@@ -168,12 +168,7 @@ class Journal:
         query, params = f"SELECT * FROM {table}", ()
         if wallet:
             query, params = query + " WHERE wallet = ?", (wallet,)
-        conn = self._connection()
-        conn.row_factory = sqlite3.Row
-        try:
-            return conn.execute(f"{query} ORDER BY {order} LIMIT ?", (*params, limit)).fetchall()
-        finally:
-            conn.row_factory = None
+        return self._select(f"{query} ORDER BY {order} LIMIT ?", (*params, limit))
 
     def entries(self, limit: int = 50, wallet: str | None = None) -> list[JournalEntry]:
         rows = self._latest("transactions", "id DESC", limit, wallet)

@@ -17,9 +17,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import time
-import re
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,10 +135,7 @@ templates.env.globals.update(intent_parts=intent_parts)
 def _sessions(request: Request) -> dict[str, float]:
     """This server's live sessions: sha256(cookie) → expiry (epoch seconds). Only the digest is
     kept, so a look-up's timing says nothing about a valid cookie."""
-    state = request.app.state
-    if getattr(state, "sessions", None) is None:
-        state.sessions = {}
-    return state.sessions
+    return request.app.state.sessions  # made empty by create_app: a restart ends every session
 
 
 def _session_key(cookie: str) -> str:

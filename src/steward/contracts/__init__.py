@@ -299,10 +299,7 @@ def _write_atomic(path: Path, data: dict[str, Any]) -> None:
 def compiled(name: str) -> CompiledContract:
     """Compile (or load from cache) ``sources/<name>.vy`` (or ``sources/zoo/<Name>.vy|.sol``)."""
     if name in CHAINLINK:
-        data = _compiled_chainlink(name)
-        return CompiledContract(
-            name=name, abi=data["abi"], bytecode=bytes.fromhex(data["bytecode"].removeprefix("0x")),
-            blueprint=bytes.fromhex(data["blueprint_bytecode"].removeprefix("0x")))
+        return _contract(name, _compiled_chainlink(name))
     found = _source_file(name)
     if found is None:
         raise UnknownNameError("contract", name, names() + zoo_names() + chainlink_names())
@@ -315,12 +312,7 @@ def compiled(name: str) -> CompiledContract:
     else:
         version = "solc-" + SOLC_VERSION  # cached outputs load even where solc is missing
     path = _cache_path(name, source, version)
-    data = None
-    if path.is_file():
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError):
-            data = None  # corrupt cache entry: recompile and overwrite
+    data = _read_cache(path)
     if data is None:
         if language == "vyper":
             outputs = {path: _compile(name, source)}
@@ -334,6 +326,11 @@ def compiled(name: str) -> CompiledContract:
                 _write_atomic(out_path, out_data)
             except OSError:
                 pass  # a read-only cache is not fatal
+    return _contract(name, data)
+
+
+def _contract(name: str, data: dict[str, Any]) -> CompiledContract:
+    """A compiled contract from its cached JSON form."""
     return CompiledContract(
         name=name,
         abi=data["abi"],

@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from steward.display import skeleton
 from steward.errors import StewardError
 
 Severity = Literal["info", "warning", "danger"]
@@ -265,33 +266,6 @@ def levenshtein(a: str, b: str) -> int:
                                previous[j - 1] + (ca != cb)))
         previous = current
     return previous[-1]
-
-
-# Characters that render like an ASCII letter (Unicode's confusables, the ones phishers use).
-CONFUSABLES = {
-    # Cyrillic
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
-    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "һ": "h",
-    "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y", "ɡ": "g", "ь": "b", "п": "n",
-    # Greek
-    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
-    "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ω": "w",
-    # Latin look-alikes
-    "ı": "i", "ł": "l", "ɑ": "a", "ɩ": "i", "ʀ": "r",
-    # digit / letter swaps
-    "0": "o", "1": "l",
-}
-MULTI_CONFUSABLES = (("rn", "m"), ("vv", "w"))
-
-
-def skeleton(text: str) -> str:
-    """An ASCII reading of `text`: accents dropped, confusables mapped, `rn` read as `m`."""
-    stripped = "".join(ch for ch in unicodedata.normalize("NFKD", text)
-                       if unicodedata.category(ch) != "Mn")
-    mapped = "".join(CONFUSABLES.get(ch, ch) for ch in stripped.lower())
-    for many, one in MULTI_CONFUSABLES:
-        mapped = mapped.replace(many, one)
-    return mapped
 
 
 def _scripts(label: str) -> set[str]:

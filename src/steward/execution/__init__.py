@@ -30,7 +30,7 @@ from steward.guard import GuardRefusal, Verdict, authorize
 from steward.guard.spending import limits_at_signing, over_limits
 from steward.home import home_path
 from steward.planning import Call, Plan
-from steward.simulation.reverts import revert_data, revert_text
+from steward.simulation.reverts import revert_text
 from steward.units import format_units
 
 GAS_MARGIN_NUM, GAS_MARGIN_DEN = 6, 5  # 20% over the estimate
@@ -79,16 +79,7 @@ def revert_reason(exc: Exception) -> str:
     """The human part of a node's revert or RPC error: the revert data decoded where the error
     carries it (Error(string), Panic(uint256) with its meaning, custom errors by name and
     arguments; web3's ContractPanicError and ContractCustomError carry it as `data`)."""
-    if revert_data(exc) is not None:
-        return revert_text(exc)
-    if isinstance(exc, ContractLogicError):
-        message = exc.message or str(exc)
-    elif isinstance(exc, Web3RPCError):
-        message = exc.message or str(exc)
-    else:
-        message = str(exc)
-    message = message.removeprefix("execution reverted: ").removeprefix("execution reverted:")
-    return message.strip() or "reverted without a reason"
+    return revert_text(exc)
 
 
 class Fees(NamedTuple):

@@ -129,14 +129,12 @@ def _reconcile_transaction(journal: Journal, row: JournalEntry) -> Reconciled:
     except Exception as exc:  # an unreachable node is "could not establish", never a fact
         return outcome("pending", f"could not check ({type(exc).__name__})")
     if nonce > row.nonce:
-        journal.record_outcome(row.id, status="replaced",
-                               error="another transaction took its nonce; it can never land")
-        return outcome("replaced", "another transaction took its nonce; it can never land")
-    journal.record_outcome(row.id, status="not_sent",
-                           error="not on chain and its nonce is unused: never broadcast, or lost "
-                                 "in a crash")
-    return outcome("not_sent", "not on chain and its nonce is unused: never broadcast, or lost "
-                               "in a crash; nothing moved")
+        status, why = "replaced", "another transaction took its nonce; it can never land"
+    else:
+        status, why = "not_sent", ("not on chain and its nonce is unused: never broadcast, or "
+                                   "lost in a crash")
+    journal.record_outcome(row.id, status=status, error=why)
+    return outcome(status, why + ("; nothing moved" if status == "not_sent" else ""))
 
 
 def _known_to_node(w3, tx_hash: str) -> bool:

@@ -26,7 +26,6 @@ from steward.simulation import AssetChange
 from steward.units import format_units
 
 NATIVE = "native"  # the token key of a chain's native coin
-NATIVE_DECIMALS = 18
 
 
 class Outflow(BaseModel):

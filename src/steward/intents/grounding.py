@@ -21,6 +21,7 @@ from fractions import Fraction
 from pydantic import BaseModel
 
 from steward.intents import Amount, ParseContext
+from steward.intents.parser import TOKEN_NAMES
 
 _ADDRESS = re.compile(r"0x[0-9a-f]{40}")
 _SHARE = re.compile(r"(?<![0-9a-z.,/])([0-9]+)/([0-9]+)(?![0-9a-z/])")
@@ -57,9 +58,6 @@ _BACKWARD = r"\b(?:with|using|from|by selling|paying)\b"  # "eth with usdc": out
 _BUYING = r"\b(?:buy|bought|purchase|get|acquire)\b"  # "buy eth for usdc": out first
 _SELLING = r"\b(?:sell|sold|dump)\b"  # "sell eth for usdc": in first
 _PRICE_WORDS = r"price|pric|rate|worth|valu"
-# The parser's names for tokens (steward.intents.parser), for tokens the context knows.
-_TOKEN_NAMES = {"ether": "ETH", "tether": "USDT", "usd coin": "USDC", "usdcoin": "USDC",
-                "wrapped eth": "WETH", "wrapped ether": "WETH"}
 _CLAUSE_END = r"[;!?]|[.,](?![0-9])|\bthen\b|\band\b"
 _HANDLED = {"action", "chain", "wallet", "amount", "token", "token_in", "token_out", "amount_of",
             "to_chain", "recipient", "spender", "address"}
@@ -82,9 +80,9 @@ class Said:
         self.full = re.sub(r"\s+", " ", lower)
         self.text = re.sub(r"\s+", " ", _ADDRESS.sub(" ", lower))
         symbols = {t.upper() for t in context.tokens}
-        self.names = sorted([(t.lower(), t) for t in symbols] + [
-            (name, symbol) for name, symbol in _TOKEN_NAMES.items() if symbol in symbols],
-            key=lambda pair: -len(pair[0]))
+        self.names = sorted({(t.lower(), t) for t in symbols} | {
+            (name, symbol) for name, symbol in TOKEN_NAMES.items() if symbol in symbols},
+            key=lambda pair: (-len(pair[0]), pair))
         self.tokens = {symbol for name, symbol in self.names if self.has(name)}
         self.quantities = self._quantities()
 

@@ -78,6 +78,12 @@ for _action, _words in {
     for _w in _words.split():
         _VERBS[_w] = _action
 
+# Names people use for tokens, besides their symbols (a name counts only for a token the
+# context knows). Shared with steward.intents.grounding, which vets a model's answers.
+TOKEN_NAMES = {"ether": "ETH", "eth": "ETH", "tether": "USDT", "usd coin": "USDC",
+               "usdcoin": "USDC", "wrapped eth": "WETH", "wrapped ether": "WETH",
+               "weth": "WETH", "usdt": "USDT", "usdc": "USDC"}
+
 _FUZZY_VERBS = {"transfer": "transfer", "bridge": "bridge", "unwrap": "unwrap",
                 "approve": "approve",
                 "revoke": "revoke", "exchange": "swap", "convert": "convert", "purchase": "buy",
@@ -224,10 +230,7 @@ class _Tables:
         known = set(self.tokens)
         for sym in self.tokens:
             add(sym.lower(), _Item("TOK", sym, sym.lower()))
-        aliases = {"ether": "ETH", "eth": "ETH", "tether": "USDT", "usd coin": "USDC",
-                   "usdcoin": "USDC", "wrapped eth": "WETH", "wrapped ether": "WETH",
-                   "weth": "WETH", "usdt": "USDT", "usdc": "USDC"}
-        for word, sym in aliases.items():
+        for word, sym in TOKEN_NAMES.items():
             if sym in known:
                 add(word, _Item("TOK", sym, word))
         for name in self.contacts:

@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, Field
 
 from steward.display import visible_data
-
 from steward.guard.verdict import Finding, Preview, Reason
 from steward.journal import JournalEntry, VerdictEntry
 from steward.portfolio import USD_DECIMALS, Portfolio
@@ -178,11 +177,11 @@ def _answer(answer: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def proposal_view(proposal: Proposal) -> ProposalView:
-    return shown(ProposalView(
+    return ProposalView(
         id=proposal.id, status=proposal.status, decision=proposal.decision,
         message=proposal.message, next_step=next_step(proposal), request=proposal.request,
         wallet=proposal.wallet, address=proposal.address, created_at=proposal.created_at,
         expires_at=proposal.expires_at, intent=proposal.intent, question=proposal.question,
         options=proposal.options, answer=_answer(proposal.answer),
         steps=[_step(step) for step in proposal.steps], decided_by=proposal.decided_by,
-        decided_at=proposal.decided_at))
+        decided_at=proposal.decided_at)

@@ -18,13 +18,12 @@ import hmac
 import json
 import os
 import secrets
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from steward.errors import StewardError
 from steward.guard.verdict import plan_digest
-from steward.home import home_path, write_private
+from steward.home import home_path, untrusted_because, write_private
 
 if TYPE_CHECKING:
     from steward.proposals import Proposal
@@ -34,13 +33,14 @@ _keys: dict[Path, bytes] = {}
 
 
 def _read_key(path: Path) -> bytes:
-    info = path.lstat()
-    if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
-        raise StewardError(f"{path} must be a regular file, not a link; remove it and Steward "
-                           "makes a new one (open proposals must then be proposed again)")
-    if info.st_mode & 0o077 or info.st_uid != os.getuid():
-        raise StewardError(f"{path} must belong to you and be readable by you alone "
-                           f"(chmod 600 {path})")
+    # The same trust rules as a mandate or a keystore, and unreadable by others: a key anyone
+    # could read would let anyone re-seal an edited proposal.
+    problem = untrusted_because(path)
+    if problem is None and os.lstat(path).st_mode & 0o077:
+        problem = f"others can read it; run: chmod 600 {path}"
+    if problem:
+        raise StewardError(f"{path}: refusing the proposal seal key: {problem} (or remove it and "
+                           "Steward makes a new one; open proposals must then be proposed again)")
     key = bytes.fromhex(path.read_text().strip())
     if len(key) != 32:
         raise StewardError(f"{path} does not hold a 32-byte key; remove it and Steward makes a "

@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from eth_abi import decode as abi_decode
+from eth_utils import function_signature_to_4byte_selector
 from pydantic import BaseModel
 from web3 import Web3
 
@@ -103,8 +104,8 @@ def record_registry_decimals(w3: Web3, chain: ChainConfig) -> dict[str, int]:
 
 
 # Calldata of the metadata reads, for reading them on a simulated state (`throwaway().read`).
-SYMBOL_CALL = bytes.fromhex("95d89b41")
-DECIMALS_CALL = bytes.fromhex("313ce567")
+SYMBOL_CALL = function_signature_to_4byte_selector("symbol()")
+DECIMALS_CALL = function_signature_to_4byte_selector("decimals()")
 
 
 def decode_decimals(raw: bytes | None) -> int | None:

@@ -92,6 +92,14 @@ def _usd_text(price: Fraction, decimals: int) -> str:
     return f"${float(price * 10**decimals / USD):,.2f}"
 
 
+def _oriented(prices: oracle.PairPrices,
+              base_first: bool) -> tuple[Fraction, Fraction | None, int]:
+    """A pair's spot and time-weighted prices as quote per base, and its quote-side reserve."""
+    if base_first:
+        return prices.spot, prices.twap, prices.reserve1
+    return 1 / prices.spot, None if prices.twap is None else 1 / prices.twap, prices.reserve0
+
+
 class PriceSource:
     def __init__(self, w3: Web3, chain: ChainConfig, settings: PricingSettings | None = None):
         self.w3, self.chain = w3, chain
@@ -173,11 +181,8 @@ class PriceSource:
         name = self._symbol(token) or Web3.to_checksum_address(token)[:10]
         direct = self._pair(token, self.usdc)
         if direct:
-            prices, base_first = direct
-            orient = (lambda p: p) if base_first else (lambda p: 1 / p)
-            depth = prices.reserve1 if base_first else prices.reserve0
-            return _PoolQuote(f"{name}/{QUOTE_SYMBOL}", orient(prices.spot),
-                              None if prices.twap is None else orient(prices.twap), Fraction(depth))
+            spot, twap, depth = _oriented(*direct)
+            return _PoolQuote(f"{name}/{QUOTE_SYMBOL}", spot, twap, Fraction(depth))
         if not self.weth or token.lower() == self.weth.lower():
             return None
         via = self._pair(token, self.weth)
@@ -187,11 +192,9 @@ class PriceSource:
         if weth.value is None:
             return Price(None, problem=f"it is priced through WETH, and WETH is unpriced: "
                                        f"{weth.problem}", suspect=weth.suspect)
-        prices, base_first = via
-        orient = (lambda p: p) if base_first else (lambda p: 1 / p)
-        depth = (prices.reserve1 if base_first else prices.reserve0) * weth.value
-        return _PoolQuote(f"{name}/WETH", orient(prices.spot) * weth.value,
-                          None if prices.twap is None else orient(prices.twap) * weth.value, depth)
+        spot, twap, depth = _oriented(*via)
+        return _PoolQuote(f"{name}/WETH", spot * weth.value,
+                          None if twap is None else twap * weth.value, depth * weth.value)
 
     # --- the rule -------------------------------------------------------------------------
     def _price(self, token: str) -> Price:

@@ -13,7 +13,6 @@ contract that passes the coin on shows no change and whoever it paid does.
 from __future__ import annotations
 
 import threading
-import unicodedata
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -25,10 +24,12 @@ from web3 import Web3
 from steward.chains.config import ChainConfig
 from steward.contacts import short
 from steward.contracts import abi
-from steward.diligence.links import skeleton
+from steward.display import reads_as
 from steward.errors import StewardError
 from steward.planning import Call, Plan
 from steward.protocols import erc20
+from steward.simulation.reverts import describe as decode_revert
+from steward.simulation.reverts import revert_text
 
 TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 APPROVAL_TOPIC = "0x8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b925"
@@ -122,21 +123,6 @@ class SimulationResult(BaseModel):
 
     def sender_changes(self) -> list[AssetChange]:
         return [c for c in self.changes if c.holder.lower() == self.sender.lower()]
-
-
-def decode_revert(data: bytes) -> str:
-    """Revert data in words: Error(string), Panic(uint256) with its meaning, custom errors by
-    name and arguments (`steward.simulation.reverts`)."""
-    from steward.simulation.reverts import describe
-
-    return describe(data)
-
-
-def revert_text(exc: BaseException) -> str:
-    """The reason a node's revert error carries, decoded where its data can be had."""
-    from steward.simulation.reverts import revert_text as text
-
-    return text(exc)
 
 
 class _EmbeddedBackend:
@@ -491,6 +477,13 @@ def _run(w3: Web3, chain: ChainConfig, plan: Plan, backend, method: str) -> Simu
     backend.rewind()
     before_tokens, before_native = measure()
 
+    labels: dict[str, dict] = {}  # per simulation: read once on this state
+
+    def label(token: str) -> dict:
+        if token not in labels:
+            labels[token] = _token_label(backend, chain, token)
+        return labels[token]
+
     changes: list[AssetChange] = []
     for holder in sorted(natives):
         delta = after_native[holder] - before_native[holder]
@@ -504,12 +497,12 @@ def _run(w3: Web3, chain: ChainConfig, plan: Plan, backend, method: str) -> Simu
         if before is None or after is None or before == after:
             continue
         changes.append(AssetChange(holder=holder, token=token, delta=after - before,
-                                   **_token_label(backend, chain, token)))
+                                   **label(token)))
     approvals = []
     for token, owner, spender, amount in approvals_raw:
         approvals.append(Approval(token=token, owner=owner, spender=spender, amount=amount,
                                   remaining=remaining.get((token, owner, spender)),
-                                  **_token_label(backend, chain, token)))
+                                  **label(token)))
     failed = next((o for o in outcomes if not o.success), None)
     return SimulationResult(
         chain=chain.name, sender=sender, success=success,
@@ -527,13 +520,6 @@ def _token_label(backend, chain: ChainConfig, token: str) -> dict:
     A registry token is named by the registry and must report the decimals recorded there. Any
     other token is named by its own (made safe) symbol, unless that symbol reads as a registry
     or native symbol: then it is labelled as an impostor with its address, never by the name."""
-    facts = backend.__dict__.setdefault("token_labels", {})  # one simulation, one state
-    if token not in facts:
-        facts[token] = _read_token_label(backend, chain, token)
-    return facts[token]
-
-
-def _read_token_label(backend, chain: ChainConfig, token: str) -> dict:
     decimals = erc20.decode_decimals(backend.read(token, erc20.DECIMALS_CALL))
     registry = chain.token_symbol(token)
     if registry is not None:
@@ -557,26 +543,14 @@ def _read_token_label(backend, chain: ChainConfig, token: str) -> dict:
             "metadata_problem": None}
 
 
-# Characters that show as nothing or as space: a symbol padded with them reads the same.
-_INVISIBLE = ("Cc", "Cf", "Zs", "Zl", "Zp")
-
-
-def symbol_skeleton(symbol: str) -> str:
-    """How a symbol reads to a person: invisible characters dropped, case folded, look-alike
-    letters mapped to ASCII (the diligence skeleton: Cyrillic "Ѕ" reads as "s", "0" as "o")."""
-    visible = "".join(ch for ch in unicodedata.normalize("NFKC", symbol)
-                      if unicodedata.category(ch) not in _INVISIBLE)
-    return skeleton(visible.casefold())
-
-
 def imitated_symbol(declared: str, chain: ChainConfig) -> str | None:
     """The registry (or native) symbol that `declared` reads as, spelled as the registry spells
     it; None when it reads as none of them. Only for tokens that are not the registry's own."""
-    read = symbol_skeleton(declared)
+    read = reads_as(declared)
     if not read:
         return None
     for known in (chain.native_symbol, *chain.tokens):
-        if symbol_skeleton(known) == read:
+        if reads_as(known) == read:
             return known
     return None
 

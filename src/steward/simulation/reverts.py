@@ -156,7 +156,7 @@ def revert_text(exc: BaseException) -> str:
         return describe(data)
     message = getattr(exc, "message", None) or str(exc)
     reason = message.removeprefix("execution reverted: ").removeprefix("execution reverted")
-    return reason.strip() or "reverted without a reason"
+    return reason.removeprefix(":").strip() or "reverted without a reason"
 
 
 __all__ = ["PANIC_MEANINGS", "STANDARD_ERRORS", "describe", "known_errors", "revert_data",
