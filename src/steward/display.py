@@ -45,7 +45,7 @@ _KEPT_IN_LINES = frozenset("\n\t")
 _BREAK = "[b][/b]"
 # rich parses `[` followed by one of these as a tag (rich.markup.RE_TAGS).
 _TAG_START = re.compile(r"\[(?=[a-z#/@])")
-_EMOJI_START = re.compile(r":(?=\S)")
+_EMOJI_START = re.compile(r":(?=\S|$)")  # at the end too: joined texts could close a code
 # rich turns a backslash before `[` into nothing (an escape), and one at the end into an escape
 # of whatever markup follows.
 _BACKSLASHES = re.compile(r"\\+(?=\[|$)")
