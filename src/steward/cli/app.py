@@ -21,7 +21,7 @@ from steward.guard import Verdict, approve, review
 from steward.guard.mandate import write_default_mandate
 from steward.home import storage_problem
 from steward.journal import Journal
-from steward.planning import Plan
+from steward.plans import Plan
 from steward.planning.builders import bridge_plan, swap_plan, transfer_plan
 from steward.portfolio import portfolio
 from steward.protocols import erc20

@@ -16,7 +16,7 @@ from steward.display import safe, visible
 from steward.execution import PlanResult
 from steward.guard import Verdict
 from steward.journal import JournalEntry, VerdictEntry
-from steward.planning import Plan
+from steward.plans import Plan
 from steward.portfolio import USD_DECIMALS, Portfolio
 from steward.units import format_units
 

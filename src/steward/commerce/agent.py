@@ -43,7 +43,7 @@ from steward.commerce.work import Deliverable, Spec, fetch, publish, solve, veri
 from steward.execution import Executor, PlanResult
 from steward.guard import GuardRefusal, Verdict, approve, review
 from steward.guard.mandate import usd_text
-from steward.planning import Call, Plan
+from steward.plans import Call, Plan
 from steward.protocols import erc20
 from steward.units import format_units
 from steward.wallets import WalletStore, read_passphrase

@@ -340,6 +340,10 @@ def _contract(name: str, data: dict[str, Any]) -> CompiledContract:
 
 
 def abi(name: str) -> list[dict[str, Any]]:
+    if name.startswith("uniswap/"):  # Uniswap's published artifacts (steward.contracts.uniswap)
+        from steward.contracts import uniswap
+
+        return uniswap.abi(name)
     return compiled(name).abi
 
 

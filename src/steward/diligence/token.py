@@ -44,7 +44,7 @@ from web3 import Web3
 
 from steward.chains.config import ChainConfig
 from steward.errors import StewardError
-from steward.planning import Call
+from steward.plans import Call
 from steward.protocols import amm, erc20
 from steward.protocols.pricing import PriceSource
 from steward.simulation import TRANSFER_TOPIC, Outcome, throwaway

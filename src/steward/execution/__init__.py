@@ -29,7 +29,7 @@ from steward.journal import Journal, JournalEntry
 from steward.guard import GuardRefusal, Verdict, authorize
 from steward.guard.spending import limits_at_signing, over_limits
 from steward.home import home_path
-from steward.planning import Call, Plan
+from steward.plans import Call, Plan
 from steward.simulation.reverts import revert_text
 from steward.units import format_units
 

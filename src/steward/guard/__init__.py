@@ -35,7 +35,7 @@ from steward.guard.verdict import (
     seal,
 )
 from steward.journal import Journal
-from steward.planning import Plan
+from steward.plans import Plan
 from steward.protocols import amm, bridge, contract_answered, contract_at, erc20
 from steward.protocols.pricing import PriceSource
 from steward.simulation import AssetChange, SimulationResult, simulate

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from steward.chains import chain_config
 from steward.errors import StewardError
 from steward.guard.spending import Outflow, SpendLimits
-from steward.planning import Plan
+from steward.plans import Plan
 from steward.simulation import SimulationResult
 
 Decision = Literal["allow", "confirm", "deny"]

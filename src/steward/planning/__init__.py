@@ -1,29 +1,11 @@
-"""Plans: ordered contract calls on one chain, each with a one-line description for people.
+"""Planning: explicit actions → exact plans (`builders`), and requests → plans (`requests`).
 
-A plan is what the guard judges and what execution signs; it carries everything needed to
-rebuild each transaction exactly, and nothing else.
+`Call` and `Plan` live in `steward.plans`, below the protocol adapters that build calls; they are
+re-exported here for callers that plan.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
-
-
-class Call(BaseModel):
-    """One transaction to send: `to` None deploys `data` as a contract."""
-
-    to: str | None
-    data: str = "0x"
-    value: int = Field(default=0, ge=0)
-    description: str
-    gas_hint: int = 200_000  # for the up-front affordability check, before estimates are possible
-
-
-class Plan(BaseModel):
-    chain: str
-    sender: str
-    calls: list[Call]
-    summary: str
-
+from steward.plans import Call, Plan
 
 __all__ = ["Call", "Plan"]

@@ -14,7 +14,7 @@ from steward import chains as chain_registry
 from steward.chains.config import ChainConfig
 from steward.contacts import Recipient, checked_address, short
 from steward.errors import InsufficientFundsError, StewardError
-from steward.planning import Call, Plan
+from steward.plans import Call, Plan
 from steward.protocols import amm, bridge, erc20
 from steward.protocols.erc20 import TokenInfo
 from steward.units import format_units, to_base_units

@@ -28,7 +28,7 @@ from steward.intents import (
     Unwrap,
     Wrap,
 )
-from steward.planning import Plan
+from steward.plans import Plan
 from steward.planning.builders import (
     Asset,
     SwapQuote,

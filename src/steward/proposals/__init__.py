@@ -42,7 +42,7 @@ from steward.guard.verdict import Decision, Finding, Preview, Reason
 from steward.home import home_path
 from steward.intents import Intent
 from steward.journal import Journal
-from steward.planning import Plan
+from steward.plans import Plan
 from steward.proposals.integrity import integrity_problem, seal
 from steward.simulation import Approval, AssetChange
 from steward.wallets import WalletStore

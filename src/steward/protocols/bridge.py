@@ -21,7 +21,7 @@ from web3.logs import DISCARD
 from steward.chains.config import ChainConfig
 from steward.errors import StewardError
 from steward.home import home_path
-from steward.planning import Call
+from steward.plans import Call
 from steward.protocols import contract_at
 from steward.protocols.amm import ZERO
 

@@ -17,7 +17,7 @@ from web3 import Web3
 from steward.chains.config import MAX_TOKEN_DECIMALS, ChainConfig, load_config, update_chain
 from steward.contracts import abi
 from steward.errors import StewardError
-from steward.planning import Call
+from steward.plans import Call
 from steward.protocols import contract_at
 
 

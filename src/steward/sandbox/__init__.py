@@ -21,7 +21,7 @@ from steward.execution import Executor
 from steward.guard import forget_cached_facts, review
 from steward.guard.mandate import unrestricted_mandate, write_default_mandate
 from steward.home import steward_home
-from steward.planning import Call, Plan
+from steward.plans import Call, Plan
 from steward.protocols import erc20, oracle
 from steward.protocols.amm import deadline
 from steward.protocols.bridge import Relayer

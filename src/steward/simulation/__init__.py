@@ -26,7 +26,7 @@ from steward.contacts import short
 from steward.contracts import abi
 from steward.display import reads_as
 from steward.errors import StewardError
-from steward.planning import Call, Plan
+from steward.plans import Call, Plan
 from steward.protocols import erc20
 from steward.simulation.reverts import describe as decode_revert
 from steward.simulation.reverts import revert_text
