@@ -121,7 +121,7 @@ def test_a_token_contract_is_caution_and_says_what_it_is(embedded_world):
 
 def test_the_router_is_a_known_contract(embedded_world):
     chain, w3, owner, known = setup()
-    router = chain.contracts["router"]
+    router = chain.contracts["uniswap-v2:router"]
     report = check_address(w3, chain, router, owner, known)
     assert report.is_contract and report.token is None
     assert "decimals()" in report.token_how
@@ -135,7 +135,7 @@ def test_creation_is_found_by_scanning_when_there_is_no_historical_state(embedde
     from steward.diligence import addresses
 
     chain, w3, owner, known = setup()
-    router = chain.contracts["router"]
+    router = chain.contracts["uniswap-v2:router"]
     expected = check_address(w3, chain, router, owner, known).first_activity
     monkeypatch.setattr(addresses, "_bisect_creation",
                         lambda *args: (_ for _ in ()).throw(ValueError("pruned")))

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from steward import chains
+from steward import chains, sandbox
 from steward.chains.config import load_config
 from steward.contacts import load_contacts
 from steward.fulfilment import fulfil
@@ -23,7 +23,8 @@ ETH = 10**18
 
 
 def ask(text: str, dry_run: bool = False):
-    return fulfil(text, None, lambda outcome: True, dry_run=dry_run, passphrase=lambda: PASSPHRASE)
+    return fulfil(text, None, lambda outcome: True, dry_run=dry_run, passphrase=lambda: PASSPHRASE,
+                  relayer=sandbox.bridge_relayer)
 
 
 def me() -> str:
@@ -63,7 +64,7 @@ def test_every_action_on_each_chain(embedded_world, chain):
 
     allow_standing_approvals()
     assert ask(f"approve the router to spend 50 USDC on {alias}").done
-    router = load_config().chain(chain).contracts["router"]
+    router = load_config().chain(chain).contracts["uniswap-v2:router"]
     w3 = chains.connect(load_config().chain(chain))
     usdc = load_config().chain(chain).tokens["USDC"]
     assert erc20.allowance(w3, usdc, me(), router) == 50 * USDC

@@ -29,7 +29,7 @@ def test_check_url_and_address(embedded_world):
     assert phish["verdict"] == "danger"
     good = run_cli("check", "url", "app.aave.com", home=embedded_world)
     assert good.returncode == 0 and "SAFE" in good.stdout
-    router = load_config().chain("sandbox-l1").contracts["router"]
+    router = load_config().chain("sandbox-l1").contracts["uniswap-v2:router"]
     address = json.loads(run_cli("check", "address", router, "--json", home=embedded_world).stdout)
     assert address["is_contract"] and address["verdict"] == "safe"
     bad = run_cli("check", "url", "not a url at all", home=embedded_world)

@@ -54,9 +54,9 @@ def test_swap_simulation_shows_both_sides_and_the_exact_approval(world):
     assert sim.delta(sender, chain.tokens["USDC"]) == -50 * USDC
     assert sim.delta(sender, None) == quote.quoted_out  # native received, fee reported apart
     [approval] = sim.approvals
-    assert (approval.spender, approval.amount) == (chain.contracts["router"], 50 * USDC)
+    assert (approval.spender, approval.amount) == (chain.contracts["uniswap-v2:router"], 50 * USDC)
     assert verdict.decision == "allow", verdict.explanation
-    assert "the WETH/USDC pool" in verdict.preview.text or "the USDC/WETH pool" in verdict.preview.text
+    assert "Uniswap V2 WETH/USDC pool" in verdict.preview.text or "Uniswap V2 USDC/WETH pool" in verdict.preview.text
 
 
 def test_a_revert_is_found_before_signing_with_its_reason(embedded_world):

@@ -83,7 +83,7 @@ def test_swap_pays_out_exactly_the_v2_formula(world):
     w3 = chains.connect(chain)
     sender, executor = main_wallet()
     usdc, weth = chain.tokens["USDC"], chain.tokens["WETH"]
-    reserve_in, reserve_out = amm.reserves(w3, chain.contracts["factory"], usdc, weth)
+    reserve_in, reserve_out = amm.reserves(w3, chain.contracts["uniswap-v2:factory"], usdc, weth)
     plan, quote = swap_plan(chain, sender, "USDC", "1000", "WETH", slippage_bps=50)
     expected = amm.amount_out(1000 * USDC, reserve_in, reserve_out)
     assert quote.quoted_out == expected
@@ -94,7 +94,7 @@ def test_swap_pays_out_exactly_the_v2_formula(world):
     assert erc20.balance_of(w3, usdc, sender) == before[0] - 1000 * USDC
     assert erc20.balance_of(w3, weth, sender) == before[1] + expected
     # the approval was exact, so nothing is left approved
-    assert erc20.allowance(w3, usdc, sender, chain.contracts["router"]) == 0
+    assert erc20.allowance(w3, usdc, sender, chain.contracts["uniswap-v2:router"]) == 0
 
 
 def test_swap_eth_for_usdt_and_back_to_eth(world):

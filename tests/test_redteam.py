@@ -123,7 +123,7 @@ def deploy_token(world: World, name: str, symbol: str, decimals: int = 18) -> st
 
 def pool_with_usdc(world: World, token: str, amount: int, usdc_amount: int) -> None:
     builder = SandboxBuilder()
-    op, router = builder.operator.address, world.chain.contracts["router"]
+    op, router = builder.operator.address, world.chain.contracts["uniswap-v2:router"]
     builder.call(world.chain, token, "ERC20", "mint", op, amount)
     builder.call(world.chain, world.usdc, "ERC20", "mint", op, usdc_amount)
     builder.call(world.chain, token, "ERC20", "approve", router, amount)
@@ -321,14 +321,14 @@ def test_unpriced_dust_does_not_hide_payments_from_the_daily_limit(w):
 # --- 7. approvals beyond what the plan spends --------------------------------------------------
 def _swap_with_approval(w: World, approval_amount: int):
     plan, _ = swap_plan(w.chain, w.main, "USDC", "10", "WETH", slippage_bps=50)
-    router = w.chain.contracts["router"]
+    router = w.chain.contracts["uniswap-v2:router"]
     data = erc20.encode(w.w3, w.usdc, "ERC20", "approve", router, approval_amount)
     calls = [plan.calls[0].model_copy(update={"data": data}), plan.calls[1]]
     return plan.model_copy(update={"calls": calls})
 
 
 def test_unlimited_approval_is_denied(w):
-    router = w.chain.contracts["router"]
+    router = w.chain.contracts["uniswap-v2:router"]
     data = erc20.encode(w.w3, w.usdc, "ERC20", "approve", router, MAX_UINT)
     for plan in (w.plan(Call(to=w.usdc, data=data, description="approve the router")),
                  _swap_with_approval(w, MAX_UINT)):
@@ -345,7 +345,7 @@ def test_approval_larger_than_the_swap_is_denied(w):
     assert verdict.decision == "deny" and "allow.max_approval" in rules(verdict)
     assert "exact approvals only" in verdict.explanation
     w.refused(plan, verdict, "denied by the mandate")
-    assert erc20.allowance(w.w3, w.usdc, w.main, w.chain.contracts["router"]) == 0
+    assert erc20.allowance(w.w3, w.usdc, w.main, w.chain.contracts["uniswap-v2:router"]) == 0
 
 
 def test_approval_to_an_unknown_contract_is_denied(w):
@@ -377,7 +377,7 @@ def test_approval_to_an_eoa_is_denied(w):
 # --- 9. swaps: 100% slippage, and output paid to someone else ---------------------------------
 def _rebuilt_swap(w: World, *, min_out: int | None = None, to: str | None = None):
     plan, quote = swap_plan(w.chain, w.main, "USDC", "10", "WETH", slippage_bps=50)
-    router = amm.router(w.w3, w.chain.contracts["router"])
+    router = amm.router(w.w3, w.chain.contracts["uniswap-v2:router"])
     function, args = router.decode_function_input(plan.calls[1].data)
     assert args["amountOutMin"] == quote.min_out > 0
     data = router.encode_abi(function.fn_name, args=[

@@ -92,7 +92,7 @@ def test_buying_an_exact_output_uses_get_amounts_in(embedded_world):
     planned = plan_step(Swap(amount=exact("0.5"), token_in="USDC", token_out="ETH",
                              amount_of="out", chain="sandbox-l1"), sender())
     path = [chain.tokens["USDC"], chain.tokens["WETH"]]
-    needed = amm.router(w3, chain.contracts["router"]).functions.getAmountsIn(
+    needed = amm.router(w3, chain.contracts["uniswap-v2:router"]).functions.getAmountsIn(
         ETH // 2, path).call()[0]
     assert planned.quote.amount_in == needed
     assert planned.quote.quoted_out >= ETH // 2
@@ -106,7 +106,7 @@ def test_a_route_without_a_direct_pool_goes_through_a_hub(embedded_world):
     token = builder.deploy(chain, "ERC20", "Hop Token", "HOP", 18, label="HOP")
     builder.call(chain, token, "ERC20", "mint", builder.operator.address, 1_000 * ETH)
     builder.call(chain, chain.tokens["WETH"], "WETH9", "deposit", value=10 * ETH)
-    router = chain.contracts["router"]
+    router = chain.contracts["uniswap-v2:router"]
     builder.call(chain, token, "ERC20", "approve", router, 1_000 * ETH)
     builder.call(chain, chain.tokens["WETH"], "ERC20", "approve", router, 10 * ETH)
     w3 = chains.connect(chain)
@@ -116,10 +116,10 @@ def test_a_route_without_a_direct_pool_goes_through_a_hub(embedded_world):
     planned = plan_step(Swap(amount=exact("30"), token_in="USDC", token_out="HOP",
                              chain="sandbox-l1"), sender())
     assert planned.quote.path_symbols == ["USDC", "WETH", "HOP"]
-    reserves_1 = amm.reserves(w3, chain.contracts["factory"], chain.tokens["USDC"],
+    reserves_1 = amm.reserves(w3, chain.contracts["uniswap-v2:factory"], chain.tokens["USDC"],
                               chain.tokens["WETH"])
     weth_out = amm.amount_out(30 * USDC, *reserves_1)
-    reserves_2 = amm.reserves(w3, chain.contracts["factory"], chain.tokens["WETH"], token)
+    reserves_2 = amm.reserves(w3, chain.contracts["uniswap-v2:factory"], chain.tokens["WETH"], token)
     assert planned.quote.quoted_out == amm.amount_out(weth_out, *reserves_2)
 
 

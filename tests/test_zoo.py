@@ -62,7 +62,7 @@ class Zoo:
         self.chain = chain
         self.w3 = chains.connect(chain)
         self.operator = SandboxBuilder().operator.address
-        self.router = chain.contracts["router"]
+        self.router = chain.contracts["uniswap-v2:router"]
         self.weth = chain.tokens["WETH"]
 
     def token(self, symbol: str) -> str:
@@ -87,7 +87,7 @@ class Zoo:
         return self.uint(sim, self.token(symbol), "ERC20", "balanceOf", holder)
 
     def pair(self, symbol: str) -> str:
-        factory = self.w3.eth.contract(self.chain.contracts["factory"],
+        factory = self.w3.eth.contract(self.chain.contracts["uniswap-v2:factory"],
                                        abi=load_abi("UniswapV2Factory"))
         return factory.functions.getPair(self.token(symbol), self.weth).call()
 

@@ -48,7 +48,7 @@ class Market:
         self.executor = Executor(store.unlock("main", PASSPHRASE), "main")
         self.attacker = Account.from_key(ATTACKER_KEY)
         self.weth = self.chain.contracts["weth"]
-        self.pair = amm.pool(self.w3, self.chain.contracts["factory"], self.weth,
+        self.pair = amm.pool(self.w3, self.chain.contracts["uniswap-v2:factory"], self.weth,
                              self.chain.tokens["USDC"]).address
 
     def attack(self, *calls: Call) -> None:
@@ -77,7 +77,7 @@ class Market:
 
     def spot_eth_usd(self) -> float:
         usdc = self.chain.tokens["USDC"]
-        weth_reserve, usdc_reserve = amm.reserves(self.w3, self.chain.contracts["factory"],
+        weth_reserve, usdc_reserve = amm.reserves(self.w3, self.chain.contracts["uniswap-v2:factory"],
                                                   self.weth, usdc)
         return usdc_reserve / USD / (weth_reserve / ETH)
 

@@ -389,7 +389,7 @@ def test_an_rpc_failure_is_not_read_as_not_a_token(embedded_world):
 
     chain = load_config().chain(L1)
     w3 = chains.connect(chain)
-    pool = amm.pool(w3, chain.contracts["factory"], chain.tokens["WETH"], chain.tokens["USDC"])
+    pool = amm.pool(w3, chain.contracts["uniswap-v2:factory"], chain.tokens["WETH"], chain.tokens["USDC"])
     honest = _main_and_review(pool.address.lower())  # the pool's LP share is a token
     assert honest.decision == "deny"
     assert "allow.transfers_to_token_contracts" in {r.rule for r in honest.reasons}
@@ -417,7 +417,7 @@ def test_an_rpc_failure_is_not_read_as_no_route(embedded_world):
     assert "No pool route" not in str(refused.value)
     _failing_calls(w3, GET_RESERVES)
     with pytest.raises(StewardError, match="could not establish a swap route"):
-        amm.best_route(w3, chain.contracts["router"], chain.contracts["factory"],
+        amm.best_route(w3, chain.contracts["uniswap-v2:router"], chain.contracts["uniswap-v2:factory"],
                        chain.tokens["USDC"], chain.tokens["WETH"], 10**6, [])
     chains.end_all_sessions()
 

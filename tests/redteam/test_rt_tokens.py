@@ -106,7 +106,7 @@ def test_a_token_calling_itself_usdc_is_not_usdc_under_an_allowlist(embedded_wor
 def test_buying_a_look_alike_usdc_is_denied_under_any_mandate(embedded_world):
     # Cyrillic "Ѕ" and a zero-width space: reads as USDC, is not USDC.
     chain, w3, main, builder, fake = setup("U\u0405\u200bDC")
-    usdc, router = chain.tokens["USDC"], chain.contracts["router"]
+    usdc, router = chain.tokens["USDC"], chain.contracts["uniswap-v2:router"]
     op = builder.operator.address
     builder.call(chain, fake, "ERC20", "mint", op, 100_000 * USDC)
     builder.call(chain, usdc, "ERC20", "mint", op, 100_000 * USDC)

@@ -43,6 +43,16 @@ class ChainConfig(BaseModel):
     # contract cannot change what an amount means.
     token_decimals: dict[str, int] = {}
 
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_roles(cls, data):
+        """Homes written before protocol adapters named the V2 contracts "router"/"factory"."""
+        if isinstance(data, dict) and isinstance(data.get("contracts"), dict):
+            renames = {"router": "uniswap-v2:router", "factory": "uniswap-v2:factory"}
+            data = {**data, "contracts": {renames.get(key, key): value
+                                          for key, value in data["contracts"].items()}}
+        return data
+
     @field_validator("name")
     @classmethod
     def _valid_name(cls, name: str) -> str:

@@ -45,7 +45,7 @@ from web3 import Web3
 from steward.chains.config import ChainConfig
 from steward.errors import StewardError
 from steward.plans import Call
-from steward.protocols import amm, erc20
+from steward.protocols import amm, erc20, registry
 from steward.protocols.pricing import PriceSource
 from steward.simulation import TRANSFER_TOPIC, Outcome, throwaway
 
@@ -379,8 +379,11 @@ class _Lab:
     def __init__(self, w3: Web3, chain: ChainConfig, backend, token: str, decimals: int,
                  deadline: int | None = None):
         self.w3, self.chain, self.backend, self.token, self.decimals = w3, chain, backend, token, decimals
-        self.router = chain.contracts.get("router")
-        self.factory = chain.contracts.get("factory")
+        # Buys and sells are tried through the chain's Uniswap V2 venue, whose pairs every
+        # V2-era token (and its hard-coded router) trades on.
+        v2 = registry.adapter("uniswap-v2").addresses(chain)
+        self.router = v2.get("router")
+        self.factory = v2.get("factory")
         self.weth = chain.contracts.get("weth")
         self.operator = _dev_operator()
         self.deadline = deadline if deadline is not None else amm.deadline(w3)
@@ -454,7 +457,7 @@ class _Lab:
         return self.send(sender, self.token, _calldata("transfer(address,uint256)", (to, amount)))
 
     def buy(self, buyer: str, wei: int, path: list[str]) -> Outcome:
-        data = erc20.encode(self.w3, self.router, "UniswapV2Router02", "swapExactETHForTokens",
+        data = erc20.encode(self.w3, self.router, "uniswap/UniswapV2Router02", "swapExactETHForTokens",
                             0, path, buyer, self.deadline)
         return self.send(buyer, self.router, data, value=wei)
 
@@ -470,7 +473,7 @@ class _Lab:
             self.send(seller, self.token, _calldata("approve(address,uint256)",
                                                     (self.router, 2**256 - 1)))
             self._approved.add(seller)
-        data = erc20.encode(self.w3, self.router, "UniswapV2Router02", "swapExactTokensForETH",
+        data = erc20.encode(self.w3, self.router, "uniswap/UniswapV2Router02", "swapExactTokensForETH",
                             amount, 0, path, seller, self.deadline)
         outcome = self.send(seller, self.router, data)
         if outcome.success:

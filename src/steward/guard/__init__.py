@@ -36,7 +36,8 @@ from steward.guard.verdict import (
 )
 from steward.journal import Journal
 from steward.plans import Plan
-from steward.protocols import amm, bridge, contract_answered, contract_at, erc20
+from steward.protocols import amm, bridge, contract_answered, contract_at, erc20, registry
+from steward.protocols.adapter import SwapEffect
 from steward.protocols.pricing import PriceSource
 from steward.simulation import AssetChange, SimulationResult, simulate
 from steward.units import format_units
@@ -61,6 +62,7 @@ class _Review:
     findings: list[Finding] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
     _code: dict[str, bool] = field(default_factory=dict)
+    _protocol: dict[str, str | None] = field(default_factory=dict)
 
     def deny(self, rule: str, message: str) -> None:
         self.reasons.append(Reason(rule=rule, decision="deny", message=message))
@@ -100,43 +102,23 @@ class _Review:
             if own.lower() == lowered:
                 return f"your wallet {name} ({short(address)})"
         role = self.known_contracts.get(lowered)
-        if role:
-            return f"the {role} ({short(address)})"
-        pool = self._pool_name(address)
-        if pool:
-            return f"the {pool} pool ({short(address)})"
+        # An adapter names its own contracts and pools better than a config key does.
+        protocol = self.protocol_label(address) if role is None or ":" in role else None
+        if protocol or role:
+            return f"the {protocol or role} ({short(address)})"
         return short(address)
 
-    def _pool_name(self, address: str) -> str | None:
-        key = (self.chain.chain_id, address.lower())
-        if key not in _pool_names:
-            name = self._read_pool_name(address)
-            if name is None:
-                return None  # not a pool (yet): ask again next time
-            _pool_names[key] = name
-        return _pool_names[key]
-
-    def _read_pool_name(self, address: str) -> str | None:
-        factory = self.chain.contracts.get("factory")
-        if not factory or not self.has_code(address):
-            return None
-        try:
-            pair = contract_at(self.w3, address, "UniswapV2Pair")
-            if pair.functions.factory().call().lower() != factory.lower():
-                return None
-            tokens = [pair.functions.token0().call(), pair.functions.token1().call()]
-        except Exception:
-            return None
-        return "/".join(self.chain.token_symbol(token) or short(token) for token in tokens)
-
-
-# Immutable facts about contracts, read once per process: (chain id, address) → pool name.
-_pool_names: dict[tuple[int, str], str] = {}
+    def protocol_label(self, address: str) -> str | None:
+        """A registered protocol's contract or pool (asked of the adapters, cached per review)."""
+        key = address.lower()
+        if key not in self._protocol:
+            self._protocol[key] = (registry.protocol_label(self.w3, self.chain, address)
+                                   if self.has_code(address) else None)
+        return self._protocol[key]
 
 
 def forget_cached_facts() -> None:
     """For a chain that was reset: contracts at the same addresses may now be different ones."""
-    _pool_names.clear()
     _token_verdicts.clear()
     amm.forget_pools()
     bridge.forget_routes()
@@ -256,7 +238,7 @@ def _recipients(state: _Review) -> list[str]:
 
 
 def _is_protocol_contract(state: _Review, address: str) -> bool:
-    return address.lower() in state.known_contracts or state._pool_name(address) is not None
+    return address.lower() in state.known_contracts or state.protocol_label(address) is not None
 
 
 def _check_recipients(state: _Review, recipients: list[str], journal: Journal) -> None:
@@ -373,53 +355,51 @@ def _check_approvals(state: _Review) -> None:
 
 
 def _check_swaps(state: _Review) -> None:
-    router = state.chain.contracts.get("router")
-    if not router:
-        return
-    contract = contract_at(state.w3, router, "UniswapV2Router02")
+    """Every swap a plan makes, decoded by the venue that owns the called contract (never from
+    descriptions): who is paid, slippage against the venue's own quote now, and the output
+    against the fair price of what goes in."""
     for call in state.plan.calls:
-        if not call.to or call.to.lower() != router.lower() or len(call.data) < 10:
-            continue
-        try:
-            function, args = contract.decode_function_input(call.data)
-        except ValueError:
-            continue
-        if not function.fn_name.startswith("swap"):
-            continue
-        if "amountOutMin" not in args:  # exact-output swaps: Steward's planner never makes them
-            state.confirm("swap_kind", f"{function.fn_name} is an exact-output swap, whose "
-                                       "slippage Steward does not judge; a person must approve")
-            continue
-        path = args["path"]
-        amount_in = call.value if function.fn_name.startswith("swapExactETH") else args["amountIn"]
-        output_token = None if function.fn_name.endswith("ForETH") else path[-1]
-        payee = args["to"]
-        if payee.lower() != state.sim.sender.lower():
-            state.note("swap_to_other", "warning", f"the swap pays out to {state.label(payee)}")
-            state.confirm("swap_to_other", f"the swap pays {state.label(payee)}, not you")
-        # Slippage against the pools' own quote, whoever the payee is.
-        try:
-            quoted = contract.functions.getAmountsOut(amount_in, path).call()[-1]
-        except Exception:
-            state.deny("allow.max_slippage_bps", "the swap's expected output cannot be quoted")
-            continue
-        slippage_bps = (quoted - args["amountOutMin"]) * 10_000 // quoted if quoted else 10_000
-        limit = state.mandate.allow.max_slippage_bps
-        if slippage_bps > limit:
-            state.deny("allow.max_slippage_bps",
-                       f"the swap accepts up to {slippage_bps / 100:.2f}% less than quoted "
-                       f"(mandate maximum {limit / 100:.2f}%)")
-        spent_token = path[0] if not call.value else None
-        value_in, value_out = state.usd(spent_token, amount_in), state.usd(output_token, quoted)
-        if value_in and value_out is not None:
-            loss_bps = (value_in - value_out) * 10_000 // value_in
-            if loss_bps > FAIR_PRICE_DANGER_BPS:
-                state.note("below_fair_price", "danger",
-                           f"the swap returns {loss_bps / 100:.1f}% less than the pools' fair price")
-                state.deny("below_fair_price", f"swap output {loss_bps / 100:.1f}% below fair price")
-            elif loss_bps > FAIR_PRICE_WARNING_BPS:
-                state.note("below_fair_price", "warning",
-                           f"the swap returns {loss_bps / 100:.1f}% less than the pools' fair price")
+        effect = registry.decode_swap(state.w3, state.chain, call)
+        if effect is not None:
+            _judge_swap(state, effect)
+
+
+def _judge_swap(state: _Review, effect: SwapEffect) -> None:
+    venue = registry.venue_of(effect)
+    for part in effect.unexplained:
+        state.note("swap_unexplained", "warning", f"{venue.label}: {part}")
+        state.confirm("swap_unexplained", f"part of a {venue.label} call is not a plain swap "
+                                          f"({part}); a person must approve")
+    if effect.payee.lower() != state.sim.sender.lower():
+        state.note("swap_to_other", "warning", f"the swap pays out to {state.label(effect.payee)}")
+        state.confirm("swap_to_other", f"the swap pays {state.label(effect.payee)}, not you")
+    # Slippage against the venue's own quote now, whoever the payee is.
+    quoted = venue.requote(state.w3, state.chain, effect)
+    if not quoted:
+        state.deny("allow.max_slippage_bps", "the swap's expected output cannot be quoted")
+        return
+    if effect.exact == "in":
+        slippage_bps = max(quoted - effect.amount_out, 0) * 10_000 // quoted
+        spent, received = effect.amount_in, quoted
+    else:  # the most it may spend, against what the pools say it costs now
+        slippage_bps = max(effect.amount_in - quoted, 0) * 10_000 // quoted
+        spent, received = effect.amount_in, effect.amount_out
+    limit = state.mandate.allow.max_slippage_bps
+    if slippage_bps > limit:
+        side = "less than quoted" if effect.exact == "in" else "more than quoted"
+        state.deny("allow.max_slippage_bps",
+                   f"the swap accepts up to {slippage_bps / 100:.2f}% {side} "
+                   f"(mandate maximum {limit / 100:.2f}%)")
+    value_in, value_out = state.usd(effect.token_in, spent), state.usd(effect.token_out, received)
+    if value_in and value_out is not None:
+        loss_bps = (value_in - value_out) * 10_000 // value_in
+        if loss_bps > FAIR_PRICE_DANGER_BPS:
+            state.note("below_fair_price", "danger",
+                       f"the swap returns {loss_bps / 100:.1f}% less than the pools' fair price")
+            state.deny("below_fair_price", f"swap output {loss_bps / 100:.1f}% below fair price")
+        elif loss_bps > FAIR_PRICE_WARNING_BPS:
+            state.note("below_fair_price", "warning",
+                       f"the swap returns {loss_bps / 100:.1f}% less than the pools' fair price")
 
 
 # Token reports cost a simulation campaign; within a process they hold until the chain moves.

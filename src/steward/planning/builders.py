@@ -15,7 +15,8 @@ from steward.chains.config import ChainConfig
 from steward.contacts import Recipient, checked_address, short
 from steward.errors import InsufficientFundsError, StewardError
 from steward.plans import Call, Plan
-from steward.protocols import amm, bridge, erc20
+from steward.protocols import amm, bridge, erc20, registry
+from steward.protocols.adapter import Exact, SwapOrder
 from steward.protocols.erc20 import TokenInfo
 from steward.units import format_units, to_base_units
 
@@ -87,48 +88,63 @@ def transfer_plan(chain: ChainConfig, sender: str, symbol: str, amount_text: Amo
 
 class SwapQuote(BaseModel):
     path_symbols: list[str]
-    amount_in: int
-    quoted_out: int
+    amount_in: int  # exact in: what is spent; exact out: what the quote says it costs
+    quoted_out: int  # exact in: what the quote says it gives; exact out: what is bought
     min_out: int
     slippage_bps: int
+    venue: str = "uniswap-v2"
+    exact: Exact = "in"
+    max_in: int | None = None  # exact out: the most the swap may spend
 
 
 def swap_plan(chain: ChainConfig, sender: str, symbol_in: str, amount_text: AmountLike,
-              symbol_out: str, slippage_bps: int = DEFAULT_SLIPPAGE_BPS) -> tuple[Plan, SwapQuote]:
+              symbol_out: str, slippage_bps: int = DEFAULT_SLIPPAGE_BPS, *, exact: Exact = "in",
+              venue: str | None = None) -> tuple[Plan, SwapQuote]:
+    """Swap `amount_text` of `symbol_in` (exact "in"), or buy `amount_text` of `symbol_out`
+    (exact "out"), on the venue and route that quote best (or on `venue` when one is named)."""
     if not 0 <= slippage_bps <= MAX_SLIPPAGE_BPS:
         raise StewardError(f"slippage must be between 0 and {MAX_SLIPPAGE_BPS / 100:.0f}%")
     w3 = chain_registry.connect(chain)
     asset_in, asset_out = resolve_asset(w3, chain, symbol_in), resolve_asset(w3, chain, symbol_out)
     if asset_in.symbol == asset_out.symbol:
         raise StewardError(f"cannot swap {asset_in.symbol} for itself")
-    amount_in = units(amount_text, asset_in)
-    require_balance(w3, chain, asset_in, sender, amount_in)
+    amount = units(amount_text, asset_in if exact == "in" else asset_out)
+    if exact == "in":
+        require_balance(w3, chain, asset_in, sender, amount)
     weth = chain.contract("weth")
-    router_address = chain.contract("router")
     token_in = asset_in.token.address if asset_in.token else weth
     token_out = asset_out.token.address if asset_out.token else weth
     hubs = [address for symbol, address in chain.tokens.items() if symbol in ("WETH", "USDC")]
-    route = amm.best_route(w3, router_address, chain.contract("factory"), token_in, token_out,
-                           amount_in, hubs)
-    minimum = amm.min_out(route.amount_out, slippage_bps)
+    route = registry.best_route(w3, chain, token_in, token_out, amount, exact, hubs, venue)
+    dex = registry.adapter(route.venue)
     path_symbols = [chain.token_symbol(address) or address for address in route.path]
-    quote = SwapQuote(path_symbols=path_symbols, amount_in=amount_in, quoted_out=route.amount_out,
-                      min_out=minimum, slippage_bps=slippage_bps)
-    router = amm.router(w3, router_address)
-    until = amm.deadline(w3)
-    description = (f"swap {asset_in.fmt(amount_in)} for at least {asset_out.fmt(minimum)} "
-                   f"(quoted {asset_out.fmt(route.amount_out)}) via {' → '.join(path_symbols)}")
-    calls = []
-    if asset_in.token is None:
-        data = router.encode_abi("swapExactETHForTokens", args=[minimum, route.path, sender, until])
-        calls.append(Call(to=router.address, data=data, value=amount_in, description=description,
-                          gas_hint=250_000))
+    via = f"{' → '.join(path_symbols)} on {dex.label}"
+    if exact == "in":
+        limit = amm.min_out(route.amount_out, slippage_bps)
+        quote = SwapQuote(path_symbols=path_symbols, amount_in=route.amount_in,
+                          quoted_out=route.amount_out, min_out=limit, slippage_bps=slippage_bps,
+                          venue=route.venue)
+        description = (f"swap {asset_in.fmt(route.amount_in)} for at least "
+                       f"{asset_out.fmt(limit)} (quoted {asset_out.fmt(route.amount_out)}) "
+                       f"via {via}")
+        spend = route.amount_in
     else:
-        calls.append(erc20.approve_call(w3, asset_in.token, router.address, amount_in,
-                                        f"approve the router to spend exactly {asset_in.fmt(amount_in)}"))
-        function = "swapExactTokensForETH" if asset_out.token is None else "swapExactTokensForTokens"
-        data = router.encode_abi(function, args=[amount_in, minimum, route.path, sender, until])
-        calls.append(Call(to=router.address, data=data, description=description, gas_hint=250_000))
+        limit = -(-route.amount_in * (10_000 + slippage_bps) // 10_000)  # rounded up
+        require_balance(w3, chain, asset_in, sender, limit)
+        quote = SwapQuote(path_symbols=path_symbols, amount_in=route.amount_in,
+                          quoted_out=route.amount_out, min_out=route.amount_out,
+                          slippage_bps=slippage_bps, venue=route.venue, exact="out", max_in=limit)
+        description = (f"buy {asset_out.fmt(route.amount_out)} for at most "
+                       f"{asset_in.fmt(limit)} (quoted {asset_in.fmt(route.amount_in)}) via {via}")
+        spend = limit
+    order = SwapOrder(route=route, recipient=sender, limit=limit, deadline=amm.deadline(w3),
+                      native_in=asset_in.token is None, native_out=asset_out.token is None)
+    calls = []
+    if asset_in.token is not None:
+        calls.append(erc20.approve_call(w3, asset_in.token, dex.spender(chain), spend,
+                                        f"approve {dex.label} to spend exactly "
+                                        f"{asset_in.fmt(spend)}"))
+    calls += dex.swap_calls(w3, chain, order, description)
     return Plan(chain=chain.name, sender=sender, calls=calls, summary=description), quote
 
 
@@ -161,7 +177,7 @@ def wrap_plan(chain: ChainConfig, sender: str, amount_text: AmountLike) -> Plan:
     require_balance(w3, chain, native, sender, amount)
     weth = chain.contract("weth")
     description = f"wrap {native.fmt(amount)} into WETH on {chain.name}"
-    call = Call(to=weth, data=erc20.encode(w3, weth, "WETH9", "deposit"), value=amount,
+    call = Call(to=weth, data=erc20.encode(w3, weth, "uniswap/WETH9", "deposit"), value=amount,
                 description=description, gas_hint=60_000)
     return Plan(chain=chain.name, sender=sender, calls=[call], summary=description)
 
@@ -176,15 +192,20 @@ def unwrap_plan(chain: ChainConfig, sender: str, amount_text: AmountLike) -> Pla
     amount = units(amount_text, asset)
     require_balance(w3, chain, asset, sender, amount)
     description = f"unwrap {asset.fmt(amount)} into {chain.native_symbol} on {chain.name}"
-    call = Call(to=weth, data=erc20.encode(w3, weth, "WETH9", "withdraw", amount),
+    call = Call(to=weth, data=erc20.encode(w3, weth, "uniswap/WETH9", "withdraw", amount),
                 description=description, gas_hint=60_000)
     return Plan(chain=chain.name, sender=sender, calls=[call], summary=description)
 
 
 def spender_address(chain: ChainConfig, spender: str) -> tuple[str, str]:
-    """(address, label) for "router", "bridge" or a 0x address."""
-    if spender.lower() in ("router", "bridge"):
-        return chain.contract(spender.lower()), f"the {spender.lower()}"
+    """(address, label) for "router" (the chain's default exchange), a venue by adapter name
+    ("uniswap-v3"), "bridge" or a 0x address."""
+    word = spender.lower()
+    if word == "bridge":
+        return chain.contract("bridge"), "the bridge"
+    if word == "router" or word in {a.name for a in registry.ADAPTERS}:
+        dex = registry.default_dex(chain) if word == "router" else registry.dexes(chain, word)[0]
+        return dex.spender(chain), f"the {dex.label} router"
     address = checked_address(spender)
     return address, short(address)
 

@@ -42,7 +42,6 @@ from steward.planning.builders import (
     unwrap_plan,
     wrap_plan,
 )
-from steward.protocols import amm
 from steward.protocols.pricing import PriceSource
 from steward.units import format_units, scale_down, to_base_units
 
@@ -155,10 +154,11 @@ def plan_step(step: Step, address: str, previous: PlannedStep | None = None,
     if isinstance(step, Revoke):
         return PlannedStep(intent=step, plan=revoke_plan(src, address, step.token, step.spender),
                            source=src.name)
-    if isinstance(step, Swap) and step.amount_of == "out":
+    exact = "in"
+    if isinstance(step, Swap) and step.amount_of == "out":  # "buy 1 ETH with USDC"
         wanted = resolve_asset(w3, src, step.token_out)
-        out = base_units(step.amount, wanted, w3, src, address, previous_output)
-        amount = _input_for_output(w3, src, spent, wanted, out)
+        amount = base_units(step.amount, wanted, w3, src, address, previous_output)
+        exact = "out"
     else:
         amount = base_units(step.amount, spent, w3, src, address, previous_output)
     if isinstance(step, Transfer):
@@ -167,7 +167,14 @@ def plan_step(step: Step, address: str, previous: PlannedStep | None = None,
         return PlannedStep(intent=step, plan=transfer_plan(src, address, step.token, amount,
                                                            recipient), source=src.name)
     if isinstance(step, Swap):
-        plan, quote = swap_plan(src, address, step.token_in, amount, step.token_out)
+        try:
+            plan, quote = swap_plan(src, address, step.token_in, amount, step.token_out,
+                                    exact=exact)
+        except StewardError as exc:
+            if exact == "out" and "no pool with liquidity" in str(exc):
+                raise Need(f"No pool route on {src.name} buys {step.token_out} with "
+                           f"{step.token_in}.") from None
+            raise
         return PlannedStep(intent=step, plan=plan, quote=quote, source=src.name)
     if isinstance(step, Bridge):
         return PlannedStep(intent=step, plan=bridge_plan(src, dest, address, step.token, amount),
@@ -180,24 +187,6 @@ def plan_step(step: Step, address: str, previous: PlannedStep | None = None,
         return PlannedStep(intent=step, plan=approve_plan(src, address, step.token, step.spender,
                                                           amount), source=src.name)
     raise StewardError(f"{step.action} is a question, not a transaction")
-
-
-def _input_for_output(w3: Web3, chain: ChainConfig, spent: Asset, wanted: Asset, out: int) -> int:
-    """How much of `spent` buys `out` of `wanted` through the best direct or one-hop route."""
-    weth = chain.contract("weth")
-    token_in = spent.token.address if spent.token else weth
-    token_out = wanted.token.address if wanted.token else weth
-    hubs = [a for s, a in chain.tokens.items() if s in ("WETH", "USDC")]
-    best = None
-    for path in amm.candidate_paths(token_in, token_out, hubs):
-        # None: this path's pools cannot give it; an RPC failure raises (it is not "no route").
-        needed = amm.amount_in_for(w3, chain.contract("router"), out, path)
-        if needed is None:
-            continue
-        best = needed if best is None else min(best, needed)
-    if best is None:
-        raise Need(f"No pool route on {chain.name} buys {wanted.symbol} with {spent.symbol}.")
-    return best
 
 
 def output_of(step: PlannedStep) -> int | None:

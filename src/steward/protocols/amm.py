@@ -1,4 +1,8 @@
-"""Uniswap-V2-style AMM adapter: quotes, routes and swap calls (works on any V2 fork's router)."""
+"""Uniswap-V2-style pool math and reads: reserves, quotes, routes (any V2 fork's factory/router).
+
+The adapter the registry knows is `steward.protocols.uniswap_v2`; the helpers at the bottom
+(`could_not_establish`, `min_out`, `deadline`) are shared by every venue.
+"""
 
 from __future__ import annotations
 
@@ -22,15 +26,15 @@ class Route(BaseModel):
 
 
 def router(w3: Web3, address: str):
-    return contract_at(w3, address, "UniswapV2Router02")
+    return contract_at(w3, address, "uniswap/UniswapV2Router02")
 
 
 def factory(w3: Web3, address: str):
-    return contract_at(w3, address, "UniswapV2Factory")
+    return contract_at(w3, address, "uniswap/UniswapV2Factory")
 
 
 def pair(w3: Web3, address: str):
-    return contract_at(w3, address, "UniswapV2Pair")
+    return contract_at(w3, address, "uniswap/UniswapV2Pair")
 
 
 class PoolInfo(BaseModel):
@@ -59,6 +63,29 @@ def pool(w3: Web3, factory_address: str, token_a: str, token_b: str) -> PoolInfo
 
 def forget_pools() -> None:
     _pools.clear()
+    _pair_tokens.clear()
+
+
+# (chain id, factory, address) → the pair's (token0, token1): immutable once it is a pair.
+_pair_tokens: dict[tuple[int, str, str], tuple[str, str]] = {}
+
+
+def pair_tokens(w3: Web3, factory_address: str, address: str) -> tuple[str, str] | None:
+    """(token0, token1) when `address` is a pair this factory created; None otherwise."""
+    key = (w3.eth.chain_id, factory_address.lower(), address.lower())
+    if key not in _pair_tokens:
+        try:
+            contract = pair(w3, address)
+            if contract.functions.factory().call().lower() != factory_address.lower():
+                return None
+            tokens = (contract.functions.token0().call(), contract.functions.token1().call())
+            if factory(w3, factory_address).functions.getPair(*tokens).call().lower() \
+                    != address.lower():
+                return None  # claims the factory, but the factory does not know it
+        except Exception:
+            return None  # not a pair (yet): asked again next time
+        _pair_tokens[key] = tokens
+    return _pair_tokens[key]
 
 
 def reserves(w3: Web3, factory_address: str, token_a: str, token_b: str) -> tuple[int, int] | None:

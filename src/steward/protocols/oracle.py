@@ -114,7 +114,7 @@ def cumulative_prices(w3: Web3, pair: str, block: int | str,
                       timestamp: int) -> tuple[int, int, int, int] | None:
     """(price0Cumulative, price1Cumulative, reserve0, reserve1) of `pair` carried forward to
     `timestamp` at `block`; None when the pair had no liquidity (or no code) then."""
-    contract = contract_at(w3, pair, "UniswapV2Pair")
+    contract = contract_at(w3, pair, "uniswap/UniswapV2Pair")
     try:
         c0 = contract.functions.price0CumulativeLast().call(block_identifier=block)
         c1 = contract.functions.price1CumulativeLast().call(block_identifier=block)

@@ -34,7 +34,7 @@ from web3 import Web3
 from steward.chains.config import ChainConfig, config_path
 from steward.errors import StewardError
 from steward.protocols import erc20, oracle
-from steward.protocols.amm import pool
+from steward.protocols import registry
 
 QUOTE_SYMBOL = "USDC"
 USD = 10**6  # USDC base units per dollar
@@ -106,7 +106,6 @@ class PriceSource:
         self.settings = settings or pricing_settings()
         self.usdc = chain.tokens.get(QUOTE_SYMBOL)
         self.weth = chain.contracts.get("weth")
-        self.factory = chain.contracts.get("factory")
         self._prices: dict[str, Price] = {}
         self._head: tuple[int, int] | None = None
 
@@ -163,18 +162,17 @@ class PriceSource:
         return oracle.FeedReading(reading.usd * USD / 10 ** self._decimals(token))
 
     def _pair(self, base: str, quote: str) -> tuple[oracle.PairPrices, bool] | None:
-        """The base/quote pair's prices as quote per base (and whether base is token0)."""
-        if not self.factory:
+        """The base/quote prices (as quote per base, and whether base is token0) of the deepest
+        pool any venue has for the pair — among those with a time-weighted price, if any has."""
+        found = []
+        for dex in registry.dexes(self.chain):
+            prices = dex.pair_prices(self.w3, self.chain, base, quote, self.head,
+                                     self.settings.twap_window_seconds)
+            if prices is not None:
+                found.append(prices)
+        if not found:
             return None
-        info = pool(self.w3, self.factory, base, quote)
-        if info is None:
-            return None
-        number, timestamp = self.head
-        prices = oracle.pair_prices(self.w3, info.address, number, timestamp,
-                                    self.settings.twap_window_seconds)
-        if prices is None:
-            return None
-        return prices, info.token0.lower() == base.lower()
+        return max(found, key=lambda p: (p[0].twap is not None, _oriented(*p)[2]))
 
     def _pool_quote(self, token: str) -> _PoolQuote | Price | None:
         """The pool's prices in USDC per base unit; a Price when the route's WETH is unpriced."""
