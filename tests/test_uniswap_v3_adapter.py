@@ -440,6 +440,9 @@ def test_v3_calls_it_cannot_account_for_are_unexplained(v3):
     unexplained(_single(v3, me, token_in="USDC", token_out="WETH", amount_in=USD), value=ETH)
     unexplained(_single(v3, me, price_limit=2**96))  # a partial fill
     unexplained(router.encode_abi("refundETH", args=[]))  # not a swap, but it moves value
+    drain = unexplained(router.encode_abi("multicall", args=[[
+        router.encode_abi("unwrapWETH9", args=[0, ATTACKER])]]))
+    assert drain.payee == ATTACKER and drain.path == []
     unexplained("0x12345678")
     # Exact output with native input but no refundETH: the rest stays in the router.
     exact_out = router.encode_abi("exactOutputSingle", args=[{
@@ -451,6 +454,16 @@ def test_v3_calls_it_cannot_account_for_are_unexplained(v3):
     effect = V3.decode(w3, chain02, Call(to=router02.address, description="a swap",
                                          data=_single(v3, MSG_SENDER, router="swap_router02")))
     assert effect.unexplained and effect.payee == MSG_SENDER
+
+
+@pytest.mark.anvil
+def test_v3_swap_calls_refuse_the_native_coin_on_a_token_route(v3):
+    route = V3.quote(v3.w3, v3.chain(), v3.tokens["USDC"], v3.tokens["USDT"], USD, "in", [])
+    for native in ({"native_in": True}, {"native_out": True}):
+        order = SwapOrder(route=route, recipient=v3.trader.address, limit=0,
+                          deadline=deadline(v3.w3), **native)
+        with pytest.raises(StewardError, match="wrapped native"):
+            V3.swap_calls(v3.w3, v3.chain(), order, "swap")
 
 
 @pytest.mark.anvil
@@ -602,3 +615,24 @@ def test_v3_sqrt_ratio_matches_the_pools_tick_math(v3):
     pool = contract_at(v3.w3, v3.pools[("WETH", "USDC", 500)], "uniswap/UniswapV3Pool")
     sqrt_price, tick = pool.functions.slot0().call()[:2]
     assert uniswap_v3.sqrt_ratio_at_tick(tick) == sqrt_price  # initialised exactly at a tick
+
+
+@pytest.mark.anvil
+def test_v3_through_the_registry(v3):
+    from steward.protocols import registry
+
+    w3, chain = v3.w3, v3.chain()
+    assert [dex.name for dex in registry.dexes(chain)] == ["uniswap-v3"]  # no V2 keys here
+    route = registry.best_route(w3, chain, v3.tokens["WETH"], v3.tokens["DAI"], ETH, "in",
+                                hubs(v3))
+    assert route.venue == "uniswap-v3" and route.path[1] == v3.tokens["USDC"]
+    order = SwapOrder(route=route, recipient=v3.trader.address, limit=route.amount_out,
+                      deadline=deadline(w3), native_in=True)
+    [swap] = registry.venue_of(registry.decode_swap(w3, chain, Call(
+        to=v3.contracts["swap_router"], description="x", data=_single(v3, ATTACKER)))
+    ).swap_calls(w3, chain, order, "swap 1 ETH for DAI")
+    assert registry.decode_swap(w3, chain, swap).token_in is None
+    assert registry.protocol_label(w3, chain, v3.pools[("DAI", "USDC", 500)]).endswith(
+        "0.05% pool")
+    assert registry.protocol_label(w3, v3.chain("swap_router02"),
+                                   v3.contracts["swap_router02"]) == "Uniswap V3 swap router02"

@@ -51,12 +51,14 @@ _VIEWS = {"WETH9", "factory", "factoryV2", "positionManager", "checkOracleSlippa
 _pools: dict[tuple[int, str, str, str, int], str] = {}  # (chain id, factory, a, b, fee) → pool
 _owned: dict[tuple[int, str, str], str | None] = {}  # (chain id, factory, address) → label
 _token0: dict[tuple[int, str], str] = {}  # (chain id, pool) → token0
+_weth9: dict[tuple[int, str], str] = {}  # (chain id, router) → its WETH9
 
 
 def forget() -> None:
     _pools.clear()
     _owned.clear()
     _token0.clear()
+    _weth9.clear()
 
 
 # --- exact math ---------------------------------------------------------------------------
@@ -313,11 +315,16 @@ class UniswapV3(DexAdapter):
         return contract_at(w3, found[0], _ROUTER_ABI[found[1]]), found[1]
 
     def _weth(self, w3: Web3, chain: ChainConfig) -> str:
-        weth = chain.contracts.get("weth") or chain.tokens.get("WETH")
-        if weth:
-            return weth
-        contract, _ = self._router_contract(w3, chain)
-        return contract.functions.WETH9().call()
+        """The router's own WETH9 (the token it wraps and unwraps the coin as), read once."""
+        router, _ = self._router_contract(w3, chain)
+        key = (chain.chain_id, router.address.lower())
+        if key not in _weth9:
+            answer = read_all(w3, [_Read(router, "WETH9")], "the swap router's WETH9")[0]
+            if _failed(answer):
+                raise StewardError(f"{router.address} does not answer WETH9() like a "
+                                   f"{self.label} router")
+            _weth9[key] = Web3.to_checksum_address(answer)
+        return _weth9[key]
 
     def spender(self, chain: ChainConfig) -> str:
         found = self._router(chain)
@@ -499,15 +506,18 @@ class UniswapV3(DexAdapter):
         label = name if name != "multicall" else "multicall(" + ", ".join(
             s.function for s in reading.swaps) + ")"
         if not reading.swaps:
-            return self._opaque(router.address, call,
+            paid = [recipient for _, recipient in reading.unwraps] + [
+                recipient for _, _, recipient in reading.sweeps]
+            return self._opaque(paid[0] if paid else router.address, call,
                                 *(reading.notes or [f"{name} moves value without a swap"]))
         return self._effect(w3, chain, kind, router.address, call, label, reading)
 
-    def _opaque(self, router: str, call: Call, *notes: str) -> SwapEffect:
-        """A call to the router that is not a swap Steward can account for."""
+    def _opaque(self, payee: str, call: Call, *notes: str) -> SwapEffect:
+        """A call to the router that is not a swap Steward can account for (no path; the
+        payee is whoever an unwrap or sweep pays, else the router)."""
         return SwapEffect(venue=self.name, function="unknown", exact="in", token_in=None,
                           token_out=None, path=[], amount_in=call.value, amount_out=0,
-                          payee=router, unexplained=list(notes))
+                          payee=payee, unexplained=list(notes))
 
     def _effect(self, w3: Web3, chain: ChainConfig, kind: str, router: str, call: Call,
                 label: str, reading: _Reading) -> SwapEffect:
