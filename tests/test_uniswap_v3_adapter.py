@@ -636,3 +636,32 @@ def test_v3_through_the_registry(v3):
         "0.05% pool")
     assert registry.protocol_label(w3, v3.chain("swap_router02"),
                                    v3.contracts["swap_router02"]) == "Uniswap V3 swap router02"
+
+
+# --- the sandbox's Uniswap V3 at the canonical addresses --------------------------------------
+
+@dataclass
+class _Sandbox(Deployment):
+    config: ChainConfig | None = None
+
+    def chain(self, router: str = "swap_router") -> ChainConfig:
+        return self.config
+
+
+def test_v3_on_the_sandbox_pools(world):
+    """The sandbox mirrors mainnet's Uniswap V3 (same addresses, WETH/USDC pools): buy USDC
+    with the coin (exact output, the rest refunded), sell it back for the coin (exact input)."""
+    from steward import chains
+    from steward.chains.config import load_config
+
+    chain = load_config().chain("sandbox-l1")
+    assert chain.contracts["uniswap-v3:swap_router"] == "0xE592427A0AEce92De3Edee1F18E0157C05861564"
+    w3 = chains.connect(chain)
+    operator = dev_account(0)
+    d = _Sandbox(w3, chain.chain_id, chain.rpc_url, operator, operator,
+                 {"WETH": chain.contracts["weth"], "USDC": chain.tokens["USDC"]},
+                 dict(V3.addresses(chain)), {}, config=chain)
+    swap_and_measure(d, "swap_router", "out", "ETH", "USDC", 1_500 * USD, 1)
+    swap_and_measure(d, "swap_router", "in", "USDC", "ETH", 1_000 * USD, 1)
+    pool = V3.quote(w3, chain, chain.contracts["weth"], chain.tokens["USDC"], ETH, "in", [])
+    assert pool.fees == [500]
