@@ -1,25 +1,25 @@
 """Chains: the registry from config and `connect(name)`, which gives a web3.py `Web3`.
 
 A chain is either embedded (in-process py-evm persisted in the Steward home) or any JSON-RPC
-URL, whose chain id is checked on connect.
+URL, whose chain id is checked on connect. `backend_for(chain)` (`steward.chains.backend`) is
+the one place that knows the difference: connections, throwaway states, one-shot simulation of
+a list of calls, and the dev-node facts other layers need.
 """
 
 from __future__ import annotations
 
 from web3 import Web3
-from web3.providers import HTTPProvider
 
+from steward.chains.backend import RPC_TIMEOUT_SECONDS, ChainBackend, backend_for, connect_rpc
 from steward.chains.config import (
     ChainConfig,
     StewardConfig,
     load_config,
     update_chain,
 )
-from steward.chains.embedded import embedded_world, end_all_sessions
-from steward.errors import ChainConnectionError
+from steward.chains.embedded import end_all_sessions
+from steward.chains.rpc import count_round_trips
 from steward.home import steward_home
-
-RPC_TIMEOUT_SECONDS = 15
 
 _connections: dict[tuple[str, str, int, str | None], Web3] = {}
 
@@ -33,29 +33,8 @@ def connect(chain: str | ChainConfig) -> Web3:
     config = chain if isinstance(chain, ChainConfig) else chain_config(chain)
     key = (str(steward_home()), config.name, config.chain_id, config.rpc_url)
     if key not in _connections:
-        if config.embedded:
-            w3 = embedded_world(steward_home() / "chains").web3(config.name, config.chain_id)
-        else:
-            w3 = connect_rpc(config.rpc_url, config.chain_id, config.name)
-        _connections[key] = w3
+        _connections[key] = backend_for(config).connect()
     return _connections[key]
-
-
-def connect_rpc(url: str, expected_chain_id: int | None = None, name: str | None = None) -> Web3:
-    """A `Web3` over HTTP JSON-RPC; the URL must answer and serve the expected chain id."""
-    label = f"{name} at {url}" if name else url
-    w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": RPC_TIMEOUT_SECONDS}))
-    try:
-        served = w3.eth.chain_id
-    except Exception as exc:  # requests/aiohttp/JSON errors all mean the same thing to a user
-        reason = type(exc).__name__
-        raise ChainConnectionError(f"cannot reach the RPC endpoint {label} ({reason})") from None
-    if expected_chain_id is not None and served != expected_chain_id:
-        raise ChainConnectionError(
-            f"the RPC endpoint {label} serves chain id {served}, but "
-            f"{name or 'the chain'} is configured with chain id {expected_chain_id}"
-        )
-    return w3
 
 
 def forget_connections() -> None:
@@ -63,11 +42,15 @@ def forget_connections() -> None:
 
 
 __all__ = [
+    "RPC_TIMEOUT_SECONDS",
+    "ChainBackend",
     "ChainConfig",
     "StewardConfig",
+    "backend_for",
     "chain_config",
     "connect",
     "connect_rpc",
+    "count_round_trips",
     "end_all_sessions",
     "forget_connections",
     "load_config",

@@ -1,0 +1,329 @@
+"""Throwaway copies of a chain's current state, for simulations and experiments.
+
+An embedded chain gives py-evm's in-memory state on top of the latest block, with any sender
+spoofed (no key needed) and everything reverted afterwards. An RPC chain gives an anvil fork
+of its URL, with any sender impersonated; forks are kept running between uses and re-forked at
+the node's latest block. Nothing leaves either.
+
+Revert data is put into words by the caller's `describe(data)` / `error_text(exc)` (the
+simulation passes `steward.simulation.reverts`'s decoders: this layer sits below it).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from eth_utils import to_bytes, to_canonical_address, to_checksum_address
+from pydantic import BaseModel
+from web3 import Web3
+
+from steward.chains.config import ChainConfig
+from steward.chains.rpc import CountingHTTPProvider
+from steward.errors import StewardError
+from steward.plans import Call
+
+SIMULATION_GAS = 15_000_000
+READ_GAS = 1_000_000
+PROBE = "0x000000000000000000000000000000000000dEaD"
+
+Describe = Callable[[bytes], str]
+ErrorText = Callable[[BaseException], str]
+
+
+def plain_describe(data: bytes) -> str:
+    return f"reverted with data 0x{data.hex()}" if data else "reverted without a reason"
+
+
+def plain_error_text(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+class RawLog(BaseModel):
+    address: str
+    topics: list[str]
+    data: str
+
+
+class ValueTransfer(BaseModel):
+    """Native coin moved by one call frame of a step (the step's own call included): CALL,
+    CREATE and SELFDESTRUCT frames that did not revert. Delegate and static calls move nothing."""
+
+    step: int  # index of the plan's call
+    sender: str
+    to: str
+    value: int | None  # None: a SELFDESTRUCT, which hands over the whole balance
+
+
+class Outcome(BaseModel):
+    success: bool
+    gas_used: int
+    fee_wei: int
+    revert_reason: str | None = None
+    logs: list[RawLog] = []
+    created: str | None = None
+    transfers: list[ValueTransfer] = []  # step is 0 here; the simulation numbers them
+
+
+@dataclass
+class RawRun:
+    """One call on the embedded throwaway state, as the EVM left it (for bundles)."""
+
+    success: bool
+    gas_used: int
+    output: bytes  # return data, or the revert data
+    logs: list[RawLog] = field(default_factory=list)
+    transfers: list[ValueTransfer] = field(default_factory=list)
+    error: str | None = None  # why it failed when there is no revert data to decode
+
+
+class EmbeddedThrowaway:
+    """py-evm state on top of the latest block; nothing is persisted."""
+
+    method = "embedded snapshot"
+
+    def __init__(self, w3: Web3, describe: Describe = plain_describe):
+        embedded_chain = getattr(w3.provider, "embedded_chain", None)
+        if embedded_chain is None:
+            raise StewardError("internal: not an embedded chain")
+        embedded_chain.world.begin_session()
+        self.describe = describe
+        self.backend = embedded_chain.backend
+        self.vm = self.backend.chain.get_vm()
+        self.state = self.vm.state
+        self.base_fee = self.vm.get_header().base_fee_per_gas
+        self.block_number = self.vm.get_header().block_number - 1  # the latest mined block
+        self.start = self.state.snapshot()
+
+    def _spoofed(self, sender: str, to: str | None, data: bytes, value: int, gas: int):
+        from eth.vm.spoof import SpoofTransaction
+
+        sender_bytes = to_canonical_address(sender)
+        tx = {
+            "from": sender_bytes, "to": to_canonical_address(to) if to else b"", "data": data,
+            "value": value, "gas": gas, "nonce": self.state.get_nonce(sender_bytes),
+            "max_fee_per_gas": self.base_fee + 1, "max_priority_fee_per_gas": 1,
+        }
+        unsigned = self.backend._get_normalized_and_unsigned_evm_transaction(tx, "pending")
+        return SpoofTransaction(unsigned, from_=sender_bytes)
+
+    def run(self, sender: str, to: str | None, data: bytes, value: int,
+            gas: int = SIMULATION_GAS) -> tuple[RawRun, str | None]:
+        """Apply one call; (what happened, the created contract's address for a deploy)."""
+        from eth_utils.exceptions import ValidationError as EVMValidationError
+
+        transaction = self._spoofed(sender, to, data, value, gas)
+        try:
+            computation = self.state.apply_transaction(transaction)
+        except EVMValidationError as exc:
+            return RawRun(success=False, gas_used=0, output=b"", error=str(exc)), None
+        # As py-evm's executor charges it: intrinsic gas plus execution, less the capped refund.
+        used = transaction.intrinsic_gas + computation.get_gas_used()
+        gas_used = used - min(computation.get_gas_refund(), used // 5)
+        if computation.is_error:
+            error = computation.error
+            payload = error.args[0] if error.args and isinstance(error.args[0], bytes) else b""
+            return RawRun(success=False, gas_used=gas_used, output=payload,
+                          error=None if payload else type(error).__name__), None
+        logs = [RawLog(address=to_checksum_address(address),
+                       topics=["0x" + topic.to_bytes(32, "big").hex() for topic in topics],
+                       data="0x" + payload.hex())
+                for address, topics, payload in computation.get_log_entries()]
+        created = None if to else to_checksum_address(computation.msg.storage_address)
+        return RawRun(success=True, gas_used=gas_used, output=computation.output, logs=logs,
+                      transfers=computation_transfers(computation)), created
+
+    def apply(self, sender: str, call: Call) -> Outcome:
+        run, created = self.run(sender, call.to, to_bytes(hexstr=call.data), call.value)
+        fee = run.gas_used * (self.base_fee + 1)
+        if not run.success:
+            reason = run.error if run.error and not run.output else self.describe(run.output)
+            return Outcome(success=False, gas_used=run.gas_used,
+                           fee_wei=fee if run.gas_used else 0, revert_reason=reason)
+        return Outcome(success=True, gas_used=run.gas_used, fee_wei=fee, logs=run.logs,
+                       created=created, transfers=run.transfers)
+
+    def native_balance(self, address: str) -> int:
+        return self.state.get_balance(to_canonical_address(address))
+
+    def set_code(self, address: str, code: bytes) -> None:
+        self.state.set_code(to_canonical_address(address), code)
+
+    def read(self, to: str, data: bytes) -> bytes | None:
+        snapshot = self.state.snapshot()
+        try:
+            self.state.set_balance(to_canonical_address(PROBE), 10**18)
+            computation = self.state.apply_transaction(self._spoofed(PROBE, to, data, 0, READ_GAS))
+            return None if computation.is_error else computation.output
+        except Exception:
+            return None
+        finally:
+            self.state.revert(snapshot)
+
+    def rewind(self) -> None:
+        self.state.revert(self.start)
+        self.start = self.state.snapshot()
+
+    def close(self) -> None:
+        self.state.revert(self.start)
+
+
+def computation_transfers(root) -> list[ValueTransfer]:
+    """Native transfers in a py-evm computation tree, frame by frame, depth first. A frame
+    that errored was reverted with everything under it, so its subtree is skipped."""
+    found: list[ValueTransfer] = []
+    pending = [root]
+    while pending:
+        computation = pending.pop()
+        if computation.is_error:
+            continue
+        msg = computation.msg
+        # DELEGATECALL/STATICCALL do not transfer; CALLCODE "transfers" to the caller itself.
+        if msg.should_transfer_value and msg.value and msg.sender != msg.storage_address:
+            found.append(ValueTransfer(step=0, sender=to_checksum_address(msg.sender),
+                                       to=to_checksum_address(msg.storage_address), value=msg.value))
+        for beneficiary in computation.beneficiaries:
+            found.append(ValueTransfer(step=0, sender=to_checksum_address(msg.storage_address),
+                                       to=to_checksum_address(beneficiary), value=None))
+        pending.extend(reversed(computation.children))
+    return found
+
+
+class ForkThrowaway:
+    """An anvil fork of an RPC chain; the sender is impersonated, nothing leaves the fork."""
+
+    def __init__(self, chain: ChainConfig, error_text: ErrorText = plain_error_text):
+        from steward.chains.anvil import find_anvil
+
+        try:
+            find_anvil()
+        except StewardError:
+            raise StewardError(
+                f"cannot simulate on {chain.name}: RPC chains are simulated on an anvil fork and "
+                "anvil is not installed (run `make setup-anvil`); nothing was signed"
+            ) from None
+        self.chain = chain
+        self.error_text = error_text
+        self.method = f"anvil fork of {chain.rpc_url}"
+        self.node, self.w3 = _take_fork(chain)
+        self.impersonated: set[str] = set()
+        self.start = self._request("evm_snapshot", [])
+
+    def _request(self, method: str, params: list):
+        response = self.w3.provider.make_request(method, params)
+        if "error" in response:
+            raise StewardError(f"the simulation fork refused {method}: {response['error']}")
+        return response["result"]
+
+    def apply(self, sender: str, call: Call) -> Outcome:
+        from web3.exceptions import ContractLogicError, Web3RPCError
+
+        if sender not in self.impersonated:
+            self._request("anvil_impersonateAccount", [sender])
+            self.impersonated.add(sender)
+        tx = {"from": sender, "value": call.value, "data": call.data}
+        if call.to:
+            tx["to"] = call.to
+        try:
+            gas = self.w3.eth.estimate_gas(tx)
+        except (ContractLogicError, Web3RPCError) as exc:
+            return Outcome(success=False, gas_used=0, fee_wei=0, revert_reason=self.error_text(exc))
+        try:  # anvil estimates without checking the balance covers value and gas; sending does
+            tx_hash = self.w3.eth.send_transaction(tx | {"gas": gas * 6 // 5})
+        except Web3RPCError as exc:
+            return Outcome(success=False, gas_used=0, fee_wei=0, revert_reason=self.error_text(exc))
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+        fee = receipt["gasUsed"] * receipt["effectiveGasPrice"]
+        if receipt["status"] != 1:
+            return Outcome(success=False, gas_used=receipt["gasUsed"], fee_wei=fee,
+                           revert_reason="reverted on the fork")
+        logs = [RawLog(address=log["address"], topics=["0x" + t.hex().removeprefix("0x")
+                                                        for t in log["topics"]],
+                       data="0x" + bytes(log["data"]).hex()) for log in receipt["logs"]]
+        return Outcome(success=True, gas_used=receipt["gasUsed"], fee_wei=fee, logs=logs,
+                       created=receipt.get("contractAddress"), transfers=self._transfers(tx_hash))
+
+    def _transfers(self, tx_hash) -> list[ValueTransfer]:
+        """Native transfers from the fork's call trace (geth's callTracer format). A trace
+        that cannot be had is an error, never "nothing moved"."""
+        trace = self._request("debug_traceTransaction",
+                              ["0x" + bytes(tx_hash).hex(), {"tracer": "callTracer"}])
+        found: list[ValueTransfer] = []
+        pending = [trace]
+        while pending:
+            frame = pending.pop()
+            if frame.get("error"):
+                continue  # reverted, with everything under it
+            kind = frame.get("type", "").upper()
+            value = int(frame.get("value") or "0x0", 16)
+            if kind in ("CALL", "CREATE", "CREATE2", "SELFDESTRUCT") and value and frame.get("to"):
+                found.append(ValueTransfer(step=0, sender=to_checksum_address(frame["from"]),
+                                           to=to_checksum_address(frame["to"]), value=value))
+            pending.extend(reversed(frame.get("calls") or []))
+        return found
+
+    def native_balance(self, address: str) -> int:
+        return self.w3.eth.get_balance(address)
+
+    def read(self, to: str, data: bytes) -> bytes | None:
+        try:
+            return bytes(self.w3.eth.call({"to": to, "data": "0x" + data.hex()}))
+        except Exception:
+            return None
+
+    def rewind(self) -> None:
+        self._request("evm_revert", [self.start])
+        self.start = self._request("evm_snapshot", [])
+
+    def close(self) -> None:
+        _return_fork(self.chain, self.node, self.w3)
+
+
+# Idle forks per RPC URL, kept running between simulations: re-forking a running anvil at the
+# node's latest block (`anvil_reset`) takes about a third of the time of starting a new one.
+_idle_forks: dict[str, list[tuple]] = {}
+_idle_forks_lock = threading.Lock()
+MAX_IDLE_FORKS_PER_CHAIN = 2
+
+
+def _take_fork(chain: ChainConfig):
+    from steward.chains.anvil import AnvilNode
+
+    with _idle_forks_lock:
+        idle = _idle_forks.get(chain.rpc_url, [])
+        node, w3 = idle.pop() if idle else (None, None)
+    if node is not None:
+        response = w3.provider.make_request("anvil_reset", [{"forking": {
+            "jsonRpcUrl": chain.rpc_url}}]) if node.running else {"error": "stopped"}
+        if "error" not in response:
+            return node, w3
+        node.stop()
+    node = AnvilNode(chain_id=chain.chain_id, fork_url=chain.rpc_url).start()
+    w3 = Web3(CountingHTTPProvider(node.url))
+    # The validation middleware asks the fork for its chain id before every call and
+    # transaction; the fork is ours and its chain id was checked at start.
+    w3.middleware_onion.remove("validation")
+    return node, w3
+
+
+def _return_fork(chain: ChainConfig, node, w3: Web3) -> None:
+    with _idle_forks_lock:
+        idle = _idle_forks.setdefault(chain.rpc_url, [])
+        if node.running and len(idle) < MAX_IDLE_FORKS_PER_CHAIN:
+            idle.append((node, w3))
+            return
+    node.stop()
+
+
+def stop_idle_forks() -> None:
+    """Stop the kept forks (they also stop when the process exits)."""
+    with _idle_forks_lock:
+        forks = [fork for idle in _idle_forks.values() for fork in idle]
+        _idle_forks.clear()
+    for node, _ in forks:
+        node.stop()
+
+
+__all__ = ["EmbeddedThrowaway", "ForkThrowaway", "Outcome", "RawLog", "RawRun", "ValueTransfer",
+           "computation_transfers", "stop_idle_forks"]
