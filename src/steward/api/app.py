@@ -26,23 +26,19 @@ from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import steward
 from steward import chains as chain_registry
-from steward import proposals
-from steward.api.models import (ChainTotal, ErrorResponse, Health, HoldingOut, JournalOut,
-                                PortfolioOut, ProposeIntent, ProposeRequest, WalletTotal)
-from steward.chains.config import load_config
-from steward.contacts import checked_address
+from steward import proposals, service
+from steward.api.models import (ErrorResponse, Health, JournalOut, PortfolioOut, ProposeIntent,
+                                ProposeRequest)
 from steward.diligence.addresses import AddressReport
 from steward.diligence.links import LinkReport
 from steward.diligence.token import TokenReport
 from steward.errors import StewardError
-from steward.journal import Journal
-from steward.portfolio import USD_DECIMALS, Portfolio, portfolio
-from steward.proposals import Proposal, ProposalError, ProposalNotFound
-from steward.units import format_units
-from steward.wallets import WalletStore
+from steward.proposals import Proposal
+from steward.service import ServiceError, as_service_error
 from steward.wallets.passphrase import PASSPHRASE_ENV
 
 log = logging.getLogger("steward.api")
@@ -63,9 +59,14 @@ Nothing is signed at `POST /api/proposals`. A proposal with status `allowed` can
 `denied` never runs. Execution simulates every step again and refuses (status `stale`,
 nothing signed) if the balance changes or the mandate's decision differ from the proposal.
 
-Errors are JSON `{"detail": "..."}` saying what was wrong and what is valid: 400 bad input,
-401 no or wrong token, 404 unknown proposal, 409 the proposal's state does not allow it,
-422 a request that does not match this schema.
+Errors are JSON `{"error": {"code": "...", "message": "..."}, "detail": ...}`: `code` is
+stable (the MCP server answers the same failure with the same code; see docs/architecture.md),
+`message` (and `detail`, kept for older clients) says what was wrong and what is valid. 400 bad
+input (`invalid_input`, `unknown_name`, `insufficient_funds`, `wallet_error`), 401 no or wrong
+token (`unauthorized`), 404 unknown proposal (`not_found`), 409 the proposal's state does not
+allow it (`denied`, `needs_approval`, `expired`, `stale`, `tampered`, `conflict`), 422 a request
+that does not match this schema (`invalid_input`; `detail` lists where), 502 a chain cannot be
+reached (`chain_unreachable`), 503 this server cannot sign (`cannot_sign`).
 """
 
 TAGS = [
@@ -86,10 +87,6 @@ def _errors(*codes: int) -> dict[int | str, dict]:
                502: "A chain's RPC endpoint stopped answering.",
                503: "This server cannot sign (it was started without the wallet passphrase)."}
     return {code: {"model": ErrorResponse, "description": meaning[code]} for code in codes}
-
-
-class ServerCannotSign(StewardError):
-    pass
 
 
 # ---- authentication --------------------------------------------------------------------------
@@ -135,55 +132,6 @@ def _release_chains(lock: threading.Lock) -> None:
             lock.release()
 
 
-# ---- helpers ---------------------------------------------------------------------------------
-
-def _usd(micros: int) -> str:
-    return format_units(micros, USD_DECIMALS)
-
-
-def _wallets(wallet: str | None) -> dict[str, str]:
-    store = WalletStore()
-    if wallet is not None:
-        info = store.get(wallet)
-        if info.error or not info.address:
-            raise StewardError(f"wallet '{wallet}' cannot be read ({info.error}); the other "
-                               "wallets are unaffected")
-        return {info.name: info.address}
-    wallets = {w.name: w.address for w in store.list() if w.address and not w.error}
-    if not wallets:
-        raise StewardError("no wallet yet: run `steward sandbox up` or `steward wallet create "
-                           "NAME`")
-    return wallets
-
-
-def portfolio_out(result: Portfolio, wallets: dict[str, str]) -> PortfolioOut:
-    holdings = [HoldingOut(wallet=h.wallet, address=h.address, chain=h.chain, symbol=h.symbol,
-                           token=h.token, decimals=h.decimals, balance=h.balance,
-                           amount=format_units(h.balance, h.decimals), usd_value=h.usd_value,
-                           usd=None if h.usd_value is None else _usd(h.usd_value))
-                for h in result.holdings]
-    wallet_totals = [WalletTotal(wallet=name, address=address,
-                                 usd_value=result.usd_total(name),
-                                 usd=_usd(result.usd_total(name)))
-                     for name, address in wallets.items()]
-    chain_names = list(dict.fromkeys(h.chain for h in result.holdings))
-    chain_totals = []
-    for chain in chain_names:
-        total = sum(h.usd_value or 0 for h in result.holdings if h.chain == chain)
-        chain_totals.append(ChainTotal(chain=chain, usd_value=total, usd=_usd(total)))
-    unpriced = sorted({f"{h.symbol} on {h.chain}" for h in result.holdings
-                       if h.balance and h.usd_value is None})
-    return PortfolioOut(holdings=holdings, wallets=wallet_totals, chains=chain_totals,
-                        total_usd_value=result.usd_total(), total_usd=_usd(result.usd_total()),
-                        unpriced=unpriced, errors=result.errors)
-
-
-def _owner() -> str | None:
-    store = WalletStore()
-    name = store.default_name()
-    return store.get(name).address if name else None
-
-
 # ---- routes ----------------------------------------------------------------------------------
 
 ProposalId = Annotated[str, Path(min_length=1, max_length=64,
@@ -218,8 +166,7 @@ def get_portfolio(
     """Exact balances (base units and decimal text) and USD values from the chain's pools. A
     chain that cannot be read is listed in `errors`; the others are still shown."""
     with chain_work(request):
-        wallets = _wallets(wallet)
-        return portfolio_out(portfolio(wallets, chain or None), wallets)
+        return service.get_portfolio(wallet, chain or None)
 
 
 @api.post("/proposals", tags=["proposals"], status_code=201, response_model=Proposal,
@@ -233,9 +180,9 @@ def create_proposal(request: Request, body: Annotated[ProposeRequest, Body()]) -
     wallet's simulated balance changes, risk findings and the mandate's reasons."""
     with chain_work(request):
         if isinstance(body, ProposeIntent):
-            return proposals.propose(intent=body.intent.model_dump(mode="json", exclude_none=True),
-                                     wallet=body.wallet)
-        return proposals.propose(body.text, wallet=body.wallet)
+            return service.propose(intent=body.intent.model_dump(mode="json", exclude_none=True),
+                                   wallet=body.wallet)
+        return service.propose(body.text, wallet=body.wallet)
 
 
 @api.get("/proposals", tags=["proposals"], response_model=list[Proposal],
@@ -247,7 +194,7 @@ def list_proposals(
     limit: Annotated[int, Query(ge=1, le=500, description="How many, newest first.")] = 50,
 ) -> list[Proposal]:
     with chain_work(request):
-        return proposals.list_proposals(status, limit)
+        return service.list_proposals(status, limit)
 
 
 @api.get("/proposals/{proposal_id}", tags=["proposals"], response_model=Proposal,
@@ -256,7 +203,7 @@ def get_proposal(request: Request, proposal_id: ProposalId) -> Proposal:
     """Poll a pending proposal until a person approves or rejects it; an overdue one shows
     `expired`."""
     with chain_work(request):
-        return proposals.get_proposal(proposal_id)
+        return service.get_proposal(proposal_id)
 
 
 @api.post("/proposals/{proposal_id}/approve", tags=["proposals"], response_model=Proposal,
@@ -265,7 +212,7 @@ def approve_proposal(request: Request, proposal_id: ProposalId) -> Proposal:
     """Only `pending` proposals (the mandate asked for a person) can be approved, before they
     expire; a denied one never. Approving signs nothing: execute it next."""
     with chain_work(request):
-        return proposals.approve_proposal(proposal_id, by=API_APPROVER)
+        return service.approve(proposal_id, by=API_APPROVER)
 
 
 @api.post("/proposals/{proposal_id}/reject", tags=["proposals"], response_model=Proposal,
@@ -273,7 +220,7 @@ def approve_proposal(request: Request, proposal_id: ProposalId) -> Proposal:
           responses=_errors(400, 404, 409))
 def reject_proposal(request: Request, proposal_id: ProposalId) -> Proposal:
     with chain_work(request):
-        return proposals.reject_proposal(proposal_id, by=API_APPROVER)
+        return service.reject(proposal_id, by=API_APPROVER)
 
 
 @api.post("/proposals/{proposal_id}/execute", tags=["proposals"], response_model=Proposal,
@@ -286,14 +233,11 @@ def execute_proposal(request: Request, proposal_id: ProposalId) -> Proposal:
     A pending, denied, rejected, expired or already executed proposal is a 409."""
     with chain_work(request):
         passphrase = request.app.state.passphrase or os.environ.get(PASSPHRASE_ENV)
-        if not passphrase and proposals.get_proposal(proposal_id).status in ("allowed",
-                                                                             "approved"):
-            # Reading one here would prompt on the server's terminal and hang the request.
-            raise ServerCannotSign(f"this server cannot sign: start `steward serve` with "
-                                   f"{PASSPHRASE_ENV} set or in a terminal, or run `steward "
-                                   "execute ID`; nothing was signed")
-        # Without a passphrase, execute_proposal still refuses other statuses with the reason.
-        return proposals.execute_proposal(proposal_id, passphrase=passphrase or "")
+        # Without one, a signable proposal is refused (reading one would prompt on the
+        # server's terminal and hang the request); other statuses say their own reason.
+        return service.execute(proposal_id, passphrase, cannot_sign=(
+            f"this server cannot sign: start `steward serve` with {PASSPHRASE_ENV} set or in a "
+            "terminal, or run `steward execute ID`; nothing was signed"))
 
 
 @api.get("/check/token", tags=["checks"], response_model=TokenReport,
@@ -306,12 +250,8 @@ def check_token(request: Request, address: Annotated[str, Query(
     """Simulated buy, transfer and sell from fresh addresses, the owner's privileges probed,
     bytecode and chain data; a verdict (safe / caution / danger), a score and how each field
     was established."""
-    from steward.diligence.token import token_report
-
     with chain_work(request):
-        config = load_config().chain_or_first(chain)
-        target = config.tokens.get(address.strip().upper()) or checked_address(address)
-        return token_report(chain_registry.connect(config), config, target)
+        return service.check_token(address, chain)
 
 
 @api.get("/check/address", tags=["checks"], response_model=AddressReport,
@@ -321,15 +261,8 @@ def check_address(request: Request, address: AddressQuery,
                   chain: ChainQuery = None) -> AddressReport:
     """Whether it imitates an address the default wallet knows (address poisoning), poisoning
     spam sent to that wallet, and whether it is a (token) contract."""
-    from steward.diligence.addresses import check_address as address_report
-    from steward.diligence.addresses import known_addresses
-
     with chain_work(request):
-        config = load_config().chain_or_first(chain)
-        target = checked_address(address)
-        owner = _owner()
-        return address_report(chain_registry.connect(config), config, target, owner,
-                              known_addresses(owner))
+        return service.check_address(address, chain)
 
 
 @api.get("/check/url", tags=["checks"], response_model=LinkReport,
@@ -338,9 +271,7 @@ def check_address(request: Request, address: AddressQuery,
 def check_url(url: Annotated[str, Query(min_length=1, max_length=2048, examples=[
         "https://app.uniswap.org.claim.xyz"], description=(
         "A URL or bare host, e.g. https://app.uniswap.org.claim.xyz"))]) -> LinkReport:
-    from steward.diligence.links import check_url as link_report
-
-    return link_report(url)
+    return service.check_url(url)
 
 
 @api.get("/journal", tags=["journal"], response_model=JournalOut,
@@ -353,25 +284,34 @@ def get_journal(
                                         description="Only this wallet.")] = None,
 ) -> JournalOut:
     with chain_work(request):
-        journal = Journal()
-        return JournalOut(transactions=journal.entries(limit, wallet),
-                          verdicts=journal.verdicts(limit, wallet))
+        return service.get_journal(limit, wallet)
 
 
 # ---- errors ----------------------------------------------------------------------------------
 
-def _status_for(exc: StewardError) -> int:
-    if isinstance(exc, ProposalNotFound):
-        return 404
-    if isinstance(exc, ProposalError):
-        return 409
-    if isinstance(exc, ServerCannotSign):
-        return 503
-    return 400
+def error_response(error: ServiceError, headers: dict[str, str] | None = None,
+                   detail: object = None) -> JSONResponse:
+    """`{"error": {"code", "message"}}` with the code's HTTP status; `detail` is the message
+    too (a list of problems for a 422), as it was before `error` existed."""
+    body = error.body().model_dump() | {"detail": error.message if detail is None else detail}
+    return JSONResponse(body, status_code=error.status, headers=headers)
 
 
 async def steward_error(request: Request, exc: StewardError) -> JSONResponse:
-    return JSONResponse({"detail": str(exc)}, status_code=_status_for(exc))
+    return error_response(as_service_error(exc))
+
+
+_HTTP_CODES = {401: "unauthorized", 404: "not_found"}
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    # FastAPI's own answers (401 from the token check, 404/405 for unknown routes): the same
+    # error object, with the HTTP status and headers they had.
+    message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    code = _HTTP_CODES.get(exc.status_code, "invalid_input" if exc.status_code < 500
+                           else "internal")
+    body = {"detail": exc.detail, "error": {"code": code, "message": message}}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
 async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -379,20 +319,21 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> JSON
     # Python's parser let in: that was a 500 for bad input. Where and what is enough.
     detail = [{"type": error["type"], "loc": list(error["loc"]),
                "msg": error["msg"].removeprefix("Value error, ")} for error in exc.errors()]
-    return JSONResponse({"detail": detail}, status_code=422)
+    message = "; ".join(f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+                        for error in detail) or "the request does not match the API's schema"
+    body = {"detail": detail, "error": {"code": "invalid_input", "message": message}}
+    return JSONResponse(body, status_code=422)
 
 
 async def unexpected(request: Request, exc: Exception) -> JSONResponse:
     # A bug, not bad input: the client gets JSON without internals; the log gets the traceback.
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse({"detail": f"internal error ({type(exc).__name__}); the server's log "
-                                   "has the details"}, status_code=500)
+    return error_response(ServiceError("internal", f"internal error ({type(exc).__name__}); "
+                                                   "the server's log has the details"))
 
 
 async def connection_lost(request: Request, exc: requests.RequestException) -> JSONResponse:
-    url = getattr(exc.request, "url", None) or "the RPC endpoint"
-    return JSONResponse({"detail": f"lost the connection to {url} ({type(exc).__name__}); "
-                                   "GET /api/journal shows what was sent"}, status_code=502)
+    return error_response(as_service_error(exc))
 
 
 # ---- the app ---------------------------------------------------------------------------------
@@ -412,6 +353,7 @@ def create_app(*, token: str, passphrase: str | None = None) -> FastAPI:
     app.state.chain_lock = threading.Lock()
     app.state.sessions = {}  # dashboard sessions (sha256 of the cookie → expiry), see dashboard
     app.add_exception_handler(StewardError, steward_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(requests.RequestException, connection_lost)
     app.add_exception_handler(Exception, unexpected)
@@ -437,4 +379,4 @@ def create_app(*, token: str, passphrase: str | None = None) -> FastAPI:
     return app
 
 
-__all__ = ["create_app", "portfolio_out", "require_token"]
+__all__ = ["create_app", "error_response", "require_token"]

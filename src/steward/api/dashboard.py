@@ -32,16 +32,13 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from steward import chains as chain_registry
-from steward.errors import StewardError
-from steward.contacts import checked_address
+from steward import service
 from steward.display import visible
-from steward.journal import Journal
-from steward.portfolio import USD_DECIMALS, Portfolio, portfolio
-from steward.proposals import (Proposal, ProposalError, ProposalNotFound, approve_proposal,
-                               execute_proposal, get_proposal, list_proposals, propose,
-                               reject_proposal)
+from steward.errors import StewardError
+from steward.portfolio import USD_DECIMALS
+from steward.proposals import Proposal
+from steward.service import PortfolioOut, as_service_error
 from steward.units import format_units
-from steward.wallets import WalletStore
 from steward.wallets.passphrase import PASSPHRASE_ENV
 
 SESSION_COOKIE = "steward_session"
@@ -280,18 +277,18 @@ def logout(request: Request) -> Response:
 # ---- portfolio and asking ---------------------------------------------------------------------
 
 def _wallets() -> tuple[dict[str, str], str | None, list[str]]:
-    store = WalletStore()
-    listed = store.list()
+    listed = service.list_wallets()
     wallets = {w.name: w.address for w in listed if w.address and not w.error}
     broken = [f"wallet '{w.name}' cannot be read ({w.error})" for w in listed if w.error]
-    return wallets, store.default_name(), broken
+    default = next((w.name for w in listed if w.is_default), None)
+    return wallets, default, broken
 
 
 def _sum(values) -> int:
     return sum(v or 0 for v in values)
 
 
-def portfolio_view(result: Portfolio, show_all: bool) -> dict:
+def portfolio_view(result: PortfolioOut, show_all: bool) -> dict:
     holdings = result.holdings
     wallets = sorted({h.wallet for h in holdings})
     chain_names = list(dict.fromkeys(h.chain for h in holdings))
@@ -311,13 +308,11 @@ def portfolio_view(result: Portfolio, show_all: bool) -> dict:
     chain_totals = [{"name": chain, "total": _sum(h.usd_value for h in holdings
                                                   if h.chain == chain)}
                     for chain in chain_names]
-    return {"wallets": by_wallet, "chains": chain_totals, "total": result.usd_total(),
-            "chart": _chart(result), "errors": result.errors,
-            "unpriced": sorted({f"{h.symbol} on {h.chain}" for h in holdings
-                                if h.balance and h.usd_value is None})}
+    return {"wallets": by_wallet, "chains": chain_totals, "total": result.total_usd_value,
+            "chart": _chart(result), "errors": result.errors, "unpriced": result.unpriced}
 
 
-def _chart(result: Portfolio) -> dict:
+def _chart(result: PortfolioOut) -> dict:
     """Horizontal bars: USD value per asset and chain, summed over the wallets, largest first."""
     values: dict[tuple[str, str], int] = {}
     for h in result.holdings:
@@ -341,15 +336,17 @@ def portfolio_page(request: Request) -> Response:
     show_all = request.query_params.get("all") == "1"
     wallets, default, broken = _wallets()
     view, error = None, None
+    status = 200
     if not wallets:
-        error = "no wallet yet: run `steward sandbox up` or `steward wallet create NAME`"
+        error, status = service.NO_WALLET, 400
     else:
         try:
             with _chain_work(request):
-                view = portfolio_view(portfolio(wallets), show_all)
+                view = portfolio_view(service.get_portfolio(), show_all)
         except StewardError as exc:
-            error = str(exc)
-    return _page(request, "portfolio.html", 200 if error is None else 400, view=view,
+            failure = as_service_error(exc)
+            error, status = failure.message, failure.status
+    return _page(request, "portfolio.html", status, view=view,
                  error=error, broken=broken, show_all=show_all, wallet_names=list(wallets),
                  default_wallet=default, signed_in=True, nav="portfolio")
 
@@ -360,10 +357,11 @@ def ask(request: Request, text: str = Form(""), wallet: str = Form("")) -> Respo
         return refused
     try:
         with _chain_work(request):
-            proposal = propose(text=text, wallet=wallet or None)
+            proposal = service.propose(text=text, wallet=wallet or None)
     except StewardError as exc:
+        failure = as_service_error(exc)
         wallets, default, _ = _wallets()
-        return _page(request, "ask.html", 400, error=str(exc), text=text,
+        return _page(request, "ask.html", failure.status, error=failure.message, text=text,
                      wallet_names=list(wallets), default_wallet=wallet or default,
                      signed_in=True, nav="portfolio")
     return _see(f"/proposals/{proposal.id}")
@@ -376,11 +374,10 @@ def proposals_page(request: Request) -> Response:
     if not _signed_in(request):
         return _login_page(request)
     try:
-        pending = list_proposals("pending")
-        recent = [p for p in list_proposals(limit=50) if p.status != "pending"]
+        pending = service.list_proposals("pending")
+        recent = [p for p in service.list_proposals(limit=50) if p.status != "pending"]
     except StewardError as exc:
-        return _page(request, "error.html", 400, title="Proposals", error=str(exc),
-                     signed_in=True, nav="proposals")
+        return _error_page(request, "Proposals", exc)
     return _page(request, "proposals.html", pending=pending, recent=recent, signed_in=True,
                  nav="proposals")
 
@@ -388,13 +385,9 @@ def proposals_page(request: Request) -> Response:
 def _proposal_page(request: Request, proposal_id: str, error: str | None = None,
                    status: int = 200) -> HTMLResponse:
     try:
-        proposal = get_proposal(proposal_id)
-    except ProposalNotFound as exc:
-        return _page(request, "error.html", 404, title="No such proposal", error=str(exc),
-                     signed_in=True, nav="proposals")
+        proposal = service.get_proposal(proposal_id)
     except StewardError as exc:
-        return _page(request, "error.html", 400, title="Proposal", error=str(exc),
-                     signed_in=True, nav="proposals")
+        return _error_page(request, "Proposal", exc)
     wallets, default, _ = _wallets()
     return _page(request, "proposal.html", status, p=proposal, error=error,
                  answer=_answer_view(proposal), answers=_answers(proposal),
@@ -426,13 +419,20 @@ def proposal_page(request: Request, proposal_id: str) -> Response:
     return _proposal_page(request, proposal_id)
 
 
-def _passphrase(request: Request) -> str:
-    passphrase = request.app.state.passphrase or os.environ.get(PASSPHRASE_ENV)
-    if not passphrase:
-        # Without it, reading one would prompt on the server's terminal and hang this page.
-        raise StewardError(f"this server cannot sign: start `steward serve` with {PASSPHRASE_ENV}"
-                           " set, or run `steward execute ID` in a terminal")
-    return passphrase
+def _error_page(request: Request, title: str, exc: StewardError) -> HTMLResponse:
+    """An error page with the status of the error's code (404 for an unknown proposal)."""
+    failure = as_service_error(exc)
+    if failure.code == "not_found":
+        title = "No such proposal"
+    return _page(request, "error.html", failure.status, title=title, error=failure.message,
+                 signed_in=True, nav="proposals")
+
+
+def _execute(request: Request, proposal_id: str) -> None:
+    # Without a passphrase, reading one would prompt on the server's terminal and hang this page.
+    service.execute(proposal_id, request.app.state.passphrase or os.environ.get(PASSPHRASE_ENV),
+                    cannot_sign=f"this server cannot sign: start `steward serve` with "
+                                f"{PASSPHRASE_ENV} set, or run `steward execute ID` in a terminal")
 
 
 def _act(request: Request, proposal_id: str, action) -> Response:
@@ -441,33 +441,31 @@ def _act(request: Request, proposal_id: str, action) -> Response:
     try:
         with _chain_work(request):
             action()
-    except ProposalNotFound as exc:
-        return _page(request, "error.html", 404, title="No such proposal", error=str(exc),
-                     signed_in=True, nav="proposals")
     except StewardError as exc:
-        status = 409 if isinstance(exc, ProposalError) else 400
-        return _proposal_page(request, proposal_id, error=str(exc), status=status)
+        failure = as_service_error(exc)
+        if failure.code == "not_found":
+            return _error_page(request, "No such proposal", failure)
+        return _proposal_page(request, proposal_id, error=failure.message, status=failure.status)
     return _see(f"/proposals/{proposal_id}")
 
 
 @router.post("/proposals/{proposal_id}/approve", response_class=HTMLResponse)
 def approve(request: Request, proposal_id: str) -> Response:
     def approve_and_execute() -> None:
-        approve_proposal(proposal_id, by=APPROVER)
-        execute_proposal(proposal_id, passphrase=_passphrase(request))
+        service.approve(proposal_id, by=APPROVER)
+        _execute(request, proposal_id)
 
     return _act(request, proposal_id, approve_and_execute)
 
 
 @router.post("/proposals/{proposal_id}/execute", response_class=HTMLResponse)
 def execute(request: Request, proposal_id: str) -> Response:
-    return _act(request, proposal_id,
-                lambda: execute_proposal(proposal_id, passphrase=_passphrase(request)))
+    return _act(request, proposal_id, lambda: _execute(request, proposal_id))
 
 
 @router.post("/proposals/{proposal_id}/reject", response_class=HTMLResponse)
 def reject(request: Request, proposal_id: str) -> Response:
-    return _act(request, proposal_id, lambda: reject_proposal(proposal_id, by=APPROVER))
+    return _act(request, proposal_id, lambda: service.reject(proposal_id, by=APPROVER))
 
 
 # ---- journal ----------------------------------------------------------------------------------
@@ -477,56 +475,40 @@ def journal_page(request: Request) -> Response:
     if not _signed_in(request):
         return _login_page(request)
     try:
-        journal = Journal()
-        transactions, verdicts = journal.entries(limit=100), journal.verdicts(limit=100)
+        journal = service.get_journal(limit=100)
     except StewardError as exc:
-        return _page(request, "error.html", 400, title="Journal", error=str(exc),
-                     signed_in=True, nav="journal")
-    return _page(request, "journal.html", transactions=transactions, verdicts=verdicts,
-                 signed_in=True, nav="journal")
+        failure = as_service_error(exc)
+        return _page(request, "error.html", failure.status, title="Journal",
+                     error=failure.message, signed_in=True, nav="journal")
+    return _page(request, "journal.html", transactions=journal.transactions,
+                 verdicts=journal.verdicts, signed_in=True, nav="journal")
 
 
 # ---- due diligence ----------------------------------------------------------------------------
 
 def _configured_chains() -> list[str]:
     try:
-        return list(chain_registry.load_config().chains)
+        return [chain.name for chain in service.list_chains()]
     except StewardError:
         return []
-
-
-def _default_address() -> str | None:
-    store = WalletStore()
-    name = store.default_name()
-    return store.get(name).address if name else None
 
 
 def run_check(kind: str, value: str, chain: str) -> dict:
     """The report for one check, shaped for the page: verdict, score, reasons, findings."""
     if kind == "url":
-        from steward.diligence.links import check_url
-
-        report = check_url(value)
+        report = service.check_url(value)
         return {"title": report.host, "verdict": report.verdict, "score": None,
                 "subtitle": f"known good: {report.known_good}" if report.known_good else "",
                 "reasons": report.reasons,
                 "findings": [(f.severity, f.message, f.how) for f in report.findings]}
-    config = chain_registry.chain_config(chain)
-    w3 = chain_registry.connect(config)
     if kind == "address":
-        from steward.diligence.addresses import check_address, known_addresses
-
-        owner = _default_address()
-        report = check_address(w3, config, checked_address(value), owner, known_addresses(owner))
+        report = service.check_address(value, chain)
         what = "contract" if report.is_contract else "account (EOA)"
         return {"title": f"{report.address} on {report.chain}: {what}", "score": None,
                 "verdict": report.verdict, "subtitle": report.known_as or "",
                 "reasons": report.reasons,
                 "findings": [(f.severity, f.message, f.how) for f in report.findings]}
-    from steward.diligence.token import token_report
-
-    target = config.tokens.get(value.upper()) or checked_address(value)
-    report = token_report(w3, config, target)
+    report = service.check_token(value, chain)
     return {"title": f"{report.symbol} ({report.token}) on {report.chain}",
             "verdict": report.verdict, "score": report.score, "subtitle": report.name,
             "reasons": report.reasons,
@@ -544,9 +526,9 @@ def check_page(request: Request) -> Response:
     kind, value = params.get("kind", "url"), params.get("value", "").strip()
     chains = _configured_chains()
     chain = params.get("chain") or (chains[0] if chains else "")
-    report, error = None, None
+    report, error, status = None, None, 200
     if kind not in CHECK_KINDS:
-        error = f"unknown check '{kind}'; valid: {', '.join(CHECK_KINDS)}"
+        error, status = f"unknown check '{kind}'; valid: {', '.join(CHECK_KINDS)}", 400
     elif value:
         try:
             if kind == "url":
@@ -555,8 +537,9 @@ def check_page(request: Request) -> Response:
                 with _chain_work(request):
                     report = run_check(kind, value, chain)
         except StewardError as exc:
-            error = str(exc)
-    return _page(request, "check.html", 200 if error is None else 400, kind=kind, value=value,
+            failure = as_service_error(exc)
+            error, status = failure.message, failure.status
+    return _page(request, "check.html", status, kind=kind, value=value,
                  chain=chain, chains=chains, kinds=CHECK_KINDS, report=report, error=error,
                  signed_in=True, nav="check")
 

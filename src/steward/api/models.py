@@ -1,5 +1,9 @@
 """What the JSON API accepts and returns (the OpenAPI spec is generated from these).
 
+The answers are the service's models (`steward.service`), shared with the CLI's `--json`, the
+dashboard and the MCP server; this module adds what only HTTP has: the request bodies, the
+health answer and the error body.
+
 Amounts are exact: `balance` / `usd_value` are integers in base units (USD values in
 micro-dollars, 6 decimals, like USDC), next to the same amount as decimal text for people.
 """
@@ -11,8 +15,10 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from steward.intents import Intent
-from steward.journal import JournalEntry, VerdictEntry
 from steward.proposals import MAX_REQUEST_CHARS
+from steward.service.errors import ErrorBody
+from steward.service.journal import JournalOut
+from steward.service.portfolio import ChainTotal, HoldingOut, PortfolioOut, WalletTotal
 
 WalletName = Field(default=None, min_length=1, max_length=64,
                    description="Wallet name (`steward wallet list`); the default wallet when "
@@ -20,51 +26,15 @@ WalletName = Field(default=None, min_length=1, max_length=64,
 
 
 class ErrorResponse(BaseModel):
-    detail: str = Field(description="What was wrong and what is valid.")
+    detail: str = Field(description="What was wrong and what is valid (the same text as "
+                                    "`error.message`; kept for clients written before `error`).")
+    error: ErrorBody = Field(description="The stable error code and the message; the MCP "
+                                         "server answers the same failure with the same code.")
 
 
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
     version: str
-
-
-class HoldingOut(BaseModel):
-    wallet: str
-    address: str
-    chain: str
-    symbol: str
-    token: str | None = Field(description="The token contract; null for the native coin.")
-    decimals: int
-    balance: int = Field(description="Exact balance in the token's base units.")
-    amount: str = Field(description="The balance with the decimals applied, exact.")
-    usd_value: int | None = Field(description="USD value in micro-dollars (6 decimals) from the "
-                                              "chain's pools; null when no pool prices it.")
-    usd: str | None = Field(description="The USD value as decimal text.")
-
-
-class WalletTotal(BaseModel):
-    wallet: str
-    address: str
-    usd_value: int = Field(description="Micro-dollars, summed over every chain.")
-    usd: str
-
-
-class ChainTotal(BaseModel):
-    chain: str
-    usd_value: int = Field(description="Micro-dollars, summed over the wallets shown.")
-    usd: str
-
-
-class PortfolioOut(BaseModel):
-    holdings: list[HoldingOut]
-    wallets: list[WalletTotal]
-    chains: list[ChainTotal]
-    total_usd_value: int = Field(description="Micro-dollars over everything shown.")
-    total_usd: str
-    unpriced: list[str] = Field(description="Non-zero holdings no pool prices (not in totals), "
-                                            "as 'SYMBOL on CHAIN'.")
-    errors: dict[str, str] = Field(description="Chain → why it could not be read; the other "
-                                               "chains are still shown.")
 
 
 class ProposeText(BaseModel):
@@ -99,11 +69,5 @@ ProposeRequest = Annotated[Union[Annotated[ProposeText, Tag("text")],
                            Discriminator(_which_request)]
 
 
-class JournalOut(BaseModel):
-    transactions: list[JournalEntry] = Field(description="Transactions Steward signed, newest "
-                                                         "first.")
-    verdicts: list[VerdictEntry] = Field(description="The guard's verdicts, newest first.")
-
-
-__all__ = ["ChainTotal", "ErrorResponse", "Health", "HoldingOut", "JournalOut", "PortfolioOut",
-           "ProposeIntent", "ProposeRequest", "ProposeText", "WalletTotal"]
+__all__ = ["ChainTotal", "ErrorBody", "ErrorResponse", "Health", "HoldingOut", "JournalOut",
+           "PortfolioOut", "ProposeIntent", "ProposeRequest", "ProposeText", "WalletTotal"]

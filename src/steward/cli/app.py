@@ -12,21 +12,18 @@ from rich.prompt import Confirm
 from rich.table import Table
 
 from steward import chains as chain_registry
-from steward import sandbox
-from steward.chains.config import load_config
+from steward import sandbox, service
 from steward.contacts import load_contacts, resolve_recipient, save_contact
-from steward.errors import StewardError, WalletError
+from steward.errors import StewardError
 from steward.execution import Executor, PlanFailed, PlanResult
 from steward.guard import Verdict, approve, review
-from steward.guard.mandate import write_default_mandate
 from steward.home import storage_problem
-from steward.journal import Journal
 from steward.plans import Plan
 from steward.planning.builders import bridge_plan, swap_plan, transfer_plan
-from steward.portfolio import portfolio
 from steward.protocols import erc20
-from steward.fulfilment import StepOutcome, deliver, fulfil
+from steward.fulfilment import StepOutcome
 from steward.intents import Clarification
+from steward.service import ServiceError, portfolio_out
 from steward.units import format_units
 from steward.wallets import WalletStore, read_passphrase
 
@@ -36,7 +33,6 @@ from steward.cli.render import (
     err_console,
     journal_table,
     plan_table,
-    portfolio_json,
     portfolio_table,
     print_json,
     result_json,
@@ -92,16 +88,8 @@ def progress(message: str) -> None:
     err_console.print(f"[dim]•[/] {safe(message)}")
 
 
-def own_wallets(store: WalletStore) -> dict[str, str]:
-    return {w.name: w.address for w in store.list() if w.address and not w.error}
-
-
-def wallet_address(store: WalletStore, name: str) -> str:
-    info = store.get(name)
-    if info.error or not info.address:
-        raise WalletError(f"wallet '{name}' cannot be read ({info.error}); "
-                          "the other wallets are unaffected")
-    return info.address
+own_wallets = service.own_wallets
+wallet_address = service.wallet_address
 
 
 def confirm(question: str, yes: bool) -> None:
@@ -116,9 +104,9 @@ def confirm(question: str, yes: bool) -> None:
         raise StewardError("cancelled; nothing was signed")
 
 
-def execute(plan: Plan, verdict: Verdict, wallet: str, store: WalletStore) -> PlanResult:
+def execute(plan: Plan, verdict: Verdict, wallet: str) -> PlanResult:
     chain_registry.end_all_sessions()  # the passphrase prompt may wait on a person
-    account = store.unlock(wallet, read_passphrase())
+    account = WalletStore().unlock(wallet, read_passphrase())
     try:
         return Executor(account, wallet).execute(plan, verdict)
     except PlanFailed as exc:
@@ -136,10 +124,10 @@ def show_result(result: PlanResult, as_json: bool, extra: dict | None = None) ->
         console.print(result_table(result))
 
 
-def run_plan(plan: Plan, wallet: str, store: WalletStore, yes: bool, as_json: bool,
+def run_plan(plan: Plan, wallet: str, yes: bool, as_json: bool,
              extra: dict | None = None) -> PlanResult:
     """Plan → simulation and guard → the person's yes → signing. A deny stops here."""
-    verdict = review(plan, wallet, own_wallets=own_wallets(store))
+    verdict = review(plan, wallet, own_wallets=own_wallets())
     extra = (extra or {}) | {"verdict": verdict_json(verdict)}
     if not as_json:
         console.print(plan_table(plan))
@@ -147,12 +135,13 @@ def run_plan(plan: Plan, wallet: str, store: WalletStore, yes: bool, as_json: bo
     if verdict.decision == "deny":
         if as_json:
             print_json({"plan": plan.model_dump()} | extra)
-        raise StewardError(f"denied by the mandate: {verdict.explanation}; nothing was signed")
+        raise ServiceError("denied", f"denied by the mandate: {verdict.explanation}; nothing "
+                                     "was signed")
     question = ("The mandate asks a person to approve this. Sign and send?"
                 if verdict.decision == "confirm" else f"Sign and send from wallet {wallet}?")
     confirm(question, yes)
     approved = approve(verdict, by="cli --yes" if yes else "cli prompt")
-    result = execute(plan, approved, wallet, store)
+    result = execute(plan, approved, wallet)
     show_result(result, as_json, extra)
     return result
 
@@ -161,10 +150,9 @@ def run_plan(plan: Plan, wallet: str, store: WalletStore, yes: bool, as_json: bo
 @wallet_app.command("create")
 def wallet_create(name: str) -> None:
     """Create a wallet with a new random key."""
-    info = WalletStore().create(name, read_passphrase(confirm=True))
-    console.print(f"created wallet [bold]{safe(info.name)}[/] {info.address}")
-    console.print(f"its mandate: {safe(str(write_default_mandate(info.name)))} "
-                  "(conservative default)")
+    created = service.create_wallet(name, read_passphrase(confirm=True))
+    console.print(f"created wallet [bold]{safe(created.wallet.name)}[/] {created.wallet.address}")
+    console.print(f"its mandate: {safe(created.mandate)} (conservative default)")
 
 
 @wallet_app.command("import")
@@ -179,21 +167,16 @@ def wallet_import(
 
     secret = os.environ.get("STEWARD_SECRET") or getpass(
         "Mnemonic: " if mnemonic else "Private key: ")
-    store = WalletStore()
-    passphrase = read_passphrase(confirm=True)
-    if mnemonic:
-        info = store.import_mnemonic(name, secret, passphrase, path)
-    else:
-        info = store.import_private_key(name, secret, passphrase)
-    console.print(f"imported wallet [bold]{safe(info.name)}[/] {info.address}")
-    console.print(f"its mandate: {safe(str(write_default_mandate(info.name)))} "
-                  "(conservative default)")
+    created = service.import_wallet(name, secret, read_passphrase(confirm=True),
+                                    mnemonic=mnemonic, path=path)
+    console.print(f"imported wallet [bold]{safe(created.wallet.name)}[/] {created.wallet.address}")
+    console.print(f"its mandate: {safe(created.mandate)} (conservative default)")
 
 
 @wallet_app.command("list")
 def wallet_list(as_json: JsonOption = False) -> None:
     """List wallets (addresses only; no passphrase needed)."""
-    wallets = WalletStore().list()
+    wallets = service.list_wallets()
     if as_json:
         print_json([w.model_dump() for w in wallets])
         return
@@ -209,18 +192,17 @@ def wallet_list(as_json: JsonOption = False) -> None:
 @wallet_app.command("remove")
 def wallet_remove(name: str, yes: YesOption = False) -> None:
     """Delete a wallet's keystore file (its funds stay on-chain, reachable only with a backup)."""
-    store = WalletStore()
-    info = store.get(name)
+    info = service.get_wallet(name)
     confirm(f"Remove wallet {safe(name)} ({info.address})? Without a backup its funds are lost",
             yes)
-    store.remove(name)
+    service.remove_wallet(name)
     console.print(f"removed wallet {safe(name)}")
 
 
 @wallet_app.command("default")
 def wallet_default(name: str) -> None:
     """Make a wallet the default for --from."""
-    info = WalletStore().set_default(name)
+    info = service.set_default_wallet(name)
     console.print(f"default wallet is now {safe(info.name)}")
 
 
@@ -297,15 +279,9 @@ def balance(
     as_json: JsonOption = False,
 ) -> None:
     """Every asset on every chain for every wallet, with USD values from the pools."""
-    store = WalletStore()
-    wallets = own_wallets(store)
-    if wallet:
-        wallets = {wallet: wallet_address(store, wallet)}
-    if not wallets:
-        raise StewardError("no wallet yet: run `steward sandbox up` or `steward wallet create NAME`")
-    result = portfolio(wallets, chain)
+    result = service.get_portfolio(wallet, chain)
     if as_json:
-        print_json(portfolio_json(result))
+        print_json(result.model_dump(mode="json"))
         return
     console.print(portfolio_table(result, hide_zero))
     for name, error in result.errors.items():
@@ -321,12 +297,10 @@ def send(
     as_json: JsonOption = False,
 ) -> None:
     """Send AMOUNT of TOKEN (or the native coin) to a contact, own wallet or 0x address."""
-    store = WalletStore()
-    wallet = store.resolve(sender)
-    target = resolve_recipient(recipient, own_wallets(store))
-    plan = transfer_plan(chain_registry.chain_config(chain), wallet_address(store, wallet), token,
-                         amount, target)
-    run_plan(plan, wallet, store, yes, as_json)
+    wallet = service.resolve_wallet(sender)
+    target = resolve_recipient(recipient, own_wallets())
+    plan = transfer_plan(service.get_chain(chain), wallet_address(wallet), token, amount, target)
+    run_plan(plan, wallet, yes, as_json)
 
 
 @app.command()
@@ -339,11 +313,10 @@ def swap(
     as_json: JsonOption = False,
 ) -> None:
     """Swap AMOUNT of TOKEN_IN for TOKEN_OUT through the best pool route."""
-    store = WalletStore()
-    wallet = store.resolve(sender)
-    plan, quote = swap_plan(chain_registry.chain_config(chain), wallet_address(store, wallet),
-                            token_in, amount, token_out, round(slippage * 100))
-    run_plan(plan, wallet, store, yes, as_json, {"quote": quote.model_dump()})
+    wallet = service.resolve_wallet(sender)
+    plan, quote = swap_plan(service.get_chain(chain), wallet_address(wallet), token_in, amount,
+                            token_out, round(slippage * 100))
+    run_plan(plan, wallet, yes, as_json, {"quote": quote.model_dump()})
 
 
 @app.command()
@@ -356,14 +329,13 @@ def bridge(
     as_json: JsonOption = False,
 ) -> None:
     """Bridge AMOUNT of TOKEN to another chain and wait until it arrives."""
-    store = WalletStore()
-    wallet = store.resolve(sender)
-    src, dest = chain_registry.chain_config(chain), chain_registry.chain_config(to_chain)
-    plan = bridge_plan(src, dest, wallet_address(store, wallet), token, amount)
-    result = run_plan(plan, wallet, store, yes, as_json)
+    wallet = service.resolve_wallet(sender)
+    src, dest = service.get_chain(chain), service.get_chain(to_chain)
+    plan = bridge_plan(src, dest, wallet_address(wallet), token, amount)
+    result = run_plan(plan, wallet, yes, as_json)
     if not as_json:
         progress(f"waiting for the relayer to deliver on {dest.name}")
-    for transfer in deliver(src.name, dest.name, result.tx_hashes[-1]):
+    for transfer in service.deliver(src.name, dest.name, result.tx_hashes[-1]):
         if not as_json:
             info = erc20.token_info(chain_registry.connect(dest), transfer.remote_token)
             console.print(f"[green]arrived on {safe(dest.name)}:[/] "
@@ -404,8 +376,8 @@ def ask(
             # the intent may come from a language model: its words are outside text
             console.print(f"[dim]understood:[/] {safe(describe_intent(intent))}")
 
-    report = fulfil(request, sender, approver, dry_run=dry_run, passphrase=read_passphrase,
-                    on_intent=understood, on_step=show)
+    report = service.ask(request, sender, approver, dry_run=dry_run, passphrase=read_passphrase,
+                         on_intent=understood, on_step=show)
     if as_json:
         print_json(report.model_dump(mode="json", exclude={"steps": {"__all__": {"verdict": {"tag"}}}}))
     if report.clarification:
@@ -415,7 +387,7 @@ def ask(
                 console.print(f"  • {safe(option)}")
         sys.exit(3)
     if report.portfolio is not None and not as_json:
-        console.print(portfolio_table(report.portfolio))
+        console.print(portfolio_table(portfolio_out(report.portfolio)))
     if report.quotes and not as_json:
         table = Table(title="Quote (pools' current prices, before fees of the network)")
         for column in ("Chain", "You pay", "You get", "Route"):
@@ -437,9 +409,14 @@ def ask(
         done = [f"{o.planned.plan.summary} (funds now on {o.planned.destination or o.planned.source})"
                 for o in report.steps if o.status == "done"]
         left = [o.planned.plan.summary for o in report.steps[report.steps.index(unfinished[0]):]]
-        raise StewardError(f"{unfinished[0].message}"
+        raise ServiceError(ASK_CODES.get(unfinished[0].status, "transaction_failed"),
+                           f"{unfinished[0].message}"
                            + (f"; already done: {'; '.join(done)}" if done else "")
                            + f"; not done: {'; '.join(left)}")
+
+
+# How a request that stopped is reported (the same codes as the API's and the MCP server's).
+ASK_CODES = {"denied": "denied", "declined": "invalid_input"}
 
 
 def describe_intent(intent) -> str:
@@ -482,14 +459,12 @@ def log(
     as_json: JsonOption = False,
 ) -> None:
     """The journal: every guard verdict, and every transaction Steward signed."""
-    journal = Journal()
-    verdicts, entries = journal.verdicts(limit, wallet), journal.entries(limit, wallet)
+    journal = service.get_journal(limit, wallet)
     if as_json:
-        print_json({"verdicts": [v.model_dump() for v in verdicts],
-                    "transactions": [e.model_dump() for e in entries]})
+        print_json(journal.model_dump(mode="json"))
     else:
-        console.print(verdicts_table(verdicts))
-        console.print(journal_table(entries))
+        console.print(verdicts_table(journal.verdicts))
+        console.print(journal_table(journal.transactions))
 
 
 @app.command()
@@ -497,10 +472,10 @@ def init(
     wallet: Annotated[Optional[str], typer.Option(help="Only this wallet's mandate.")] = None,
 ) -> None:
     """Set up the Steward home and write the conservative default mandate for each wallet."""
+    from steward.guard.mandate import write_default_mandate
     from steward.home import steward_home
 
-    store = WalletStore()
-    names = [wallet] if wallet else [w.name for w in store.list()]
+    names = [wallet] if wallet else [w.name for w in service.list_wallets()]
     console.print(f"Steward home: {safe(str(steward_home()))}")
     from steward.api.token import ensure_token, token_path
 
@@ -508,26 +483,10 @@ def init(
     console.print(f"API token ({'created' if created else 'kept'}): {safe(str(token_path()))} "
                   "(`steward token` prints it; `steward serve` uses it)")
     for name in names:
-        store.get(name)
+        service.get_wallet(name)
         console.print(f"mandate for {safe(name)}: {safe(str(write_default_mandate(name)))}")
     if not names:
         console.print("no wallets yet: `steward wallet create NAME` (it gets a default mandate)")
-
-
-@app.command("chains")
-def chains_list(as_json: JsonOption = False) -> None:
-    """The configured chains."""
-    config = load_config()
-    if as_json:
-        print_json([c.model_dump() for c in config.chains.values()])
-        return
-    table = Table(title="Chains")
-    for column in ("Name", "Chain id", "Native", "Backend", "Aliases", "Tokens"):
-        table.add_column(column)
-    for c in config.chains.values():
-        table.add_row(safe(c.name), str(c.chain_id), safe(c.native_symbol), safe(c.backend_label),
-                      safe(", ".join(c.aliases)), safe(", ".join(c.tokens)))
-    console.print(table)
 
 
 @app.command()

@@ -8,9 +8,8 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from steward import chains as chain_registry
+from steward import service
 from steward.cli.render import console, print_json
-from steward.contacts import checked_address
 from steward.display import safe
 
 check_app = typer.Typer(help="Check a token, an address or a link before trusting it.",
@@ -41,23 +40,10 @@ def findings_table(findings, message: str = "message", how: str = "how") -> Tabl
     return table
 
 
-def owner_address(wallet: str | None) -> str | None:
-    from steward.wallets import WalletStore
-
-    store = WalletStore()
-    if wallet is None and store.default_name() is None:
-        return None
-    return store.get(store.resolve(wallet)).address
-
-
 @check_app.command("token")
 def check_token(address: str, chain: ChainOption = "sandbox-l1", as_json: JsonOption = False) -> None:
     """Is this token safe to buy? Simulation, privilege probing, bytecode and chain data."""
-    from steward.diligence.token import token_report
-
-    config = chain_registry.chain_config(chain)
-    target = config.tokens.get(address.upper()) or checked_address(address)
-    report = token_report(chain_registry.connect(config), config, target)
+    report = service.check_token(address, chain)
     if as_json:
         print_json(report.model_dump(mode="json"))
         return
@@ -85,12 +71,7 @@ def check_address_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Who is this? EOA or contract, token or not, first activity, look-alikes, poisoning spam."""
-    from steward.diligence.addresses import check_address, known_addresses
-
-    config = chain_registry.chain_config(chain)
-    owner = owner_address(wallet)
-    report = check_address(chain_registry.connect(config), config, checked_address(address),
-                           owner, known_addresses(owner))
+    report = service.check_address(address, chain, wallet)
     if as_json:
         print_json(report.model_dump(mode="json"))
         return
@@ -109,9 +90,7 @@ def check_url_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Is this link what it claims? Look-alikes, punycode/homoglyphs, phishing lists."""
-    from steward.diligence.links import check_url, load_phishing_config
-
-    report = check_url(url, load_phishing_config(config) if config else None)
+    report = service.check_url(url, config)
     if as_json:
         print_json(report.model_dump(mode="json"))
         return

@@ -13,10 +13,10 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
+from steward import service
 from steward.cli.render import DECISION_STYLE, SEVERITY_STYLE, console, print_json
 from steward.display import safe
-from steward.proposals import (Proposal, approve_proposal, execute_proposal, get_proposal,
-                               list_proposals, reject_proposal)
+from steward.proposals import Proposal
 from steward.units import format_units
 from steward.wallets import read_passphrase
 
@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """The proposals waiting for a person, and the recent ones."""
-        found = list_proposals(status, limit)
+        found = service.list_proposals(status, limit)
         if as_json:
             print_json([p.model_dump(mode="json") for p in found])
             return
@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
     @app.command("proposal")
     def proposal_show(proposal_id: str, as_json: JsonOption = False) -> None:
         """One proposal: the preview, balance changes, findings and the mandate's reasons."""
-        show(get_proposal(proposal_id), as_json)
+        show(service.get_proposal(proposal_id), as_json)
 
     @app.command("approve")
     def approve(
@@ -98,13 +98,13 @@ def register(app: typer.Typer) -> None:
         """Approve a pending proposal after reading its preview (asks unless --yes)."""
         from steward.cli.app import confirm  # app.py registers these commands: import late
 
-        proposal = get_proposal(proposal_id)
+        proposal = service.get_proposal(proposal_id)
         if not as_json:
             console.print(proposal_panel(proposal))
         confirm(f"Approve proposal {safe(proposal.id)}?", yes)
-        decided = approve_proposal(proposal_id, by=f"cli ({getpass.getuser()})")
+        decided = service.approve(proposal_id, by=f"cli ({getpass.getuser()})")
         if execute:
-            decided = execute_proposal(proposal_id, read_passphrase())
+            decided = service.execute(proposal_id, read_passphrase())
         if as_json or execute:
             show(decided, as_json)
         else:
@@ -114,7 +114,7 @@ def register(app: typer.Typer) -> None:
     @app.command("reject")
     def reject(proposal_id: str, as_json: JsonOption = False) -> None:
         """Reject a proposal; nothing of it will ever be signed."""
-        decided = reject_proposal(proposal_id, by=f"cli ({getpass.getuser()})")
+        decided = service.reject(proposal_id, by=f"cli ({getpass.getuser()})")
         if as_json:
             show(decided, as_json)
         else:
@@ -123,7 +123,7 @@ def register(app: typer.Typer) -> None:
     @app.command("execute")
     def execute(proposal_id: str, as_json: JsonOption = False) -> None:
         """Sign an allowed or approved proposal (simulated again first; refused if it changed)."""
-        done = execute_proposal(proposal_id, read_passphrase())
+        done = service.execute(proposal_id, read_passphrase())
         show(done, as_json)
         _exit_on_failure(done)
 

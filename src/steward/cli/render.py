@@ -17,7 +17,8 @@ from steward.execution import PlanResult
 from steward.guard import Verdict
 from steward.journal import JournalEntry, VerdictEntry
 from steward.plans import Plan
-from steward.portfolio import USD_DECIMALS, Portfolio
+from steward.portfolio import USD_DECIMALS
+from steward.service import PortfolioOut
 from steward.units import format_units
 
 # Piped output (logs, CI, `make demo` under a pager) gets a readable width instead of rich's 80.
@@ -60,13 +61,14 @@ def usd(amount: int | None) -> str:
     return "—" if amount is None else "$" + format_units(amount, USD_DECIMALS, places=2)
 
 
-def portfolio_table(portfolio: Portfolio, hide_zero: bool = False) -> Table:
+def portfolio_table(portfolio: PortfolioOut, hide_zero: bool = False) -> Table:
     table = Table(title="Portfolio", show_footer=True)
     table.add_column("Wallet", footer="Total")
     table.add_column("Chain")
     table.add_column("Asset")
     table.add_column("Balance", justify="right")
-    table.add_column("USD", justify="right", footer=usd(portfolio.usd_total()))
+    table.add_column("USD", justify="right", footer=usd(portfolio.total_usd_value))
+    totals = {w.wallet: w.usd_value for w in portfolio.wallets}
     wallets = sorted({h.wallet for h in portfolio.holdings})
     for wallet in wallets:
         for h in portfolio.holdings:
@@ -76,20 +78,8 @@ def portfolio_table(portfolio: Portfolio, hide_zero: bool = False) -> Table:
                           format_units(h.balance, h.decimals, 4), usd(h.usd_value))
         if len(wallets) > 1:
             table.add_row(f"[bold]{safe(wallet)} total[/]", "", "", "",
-                          f"[bold]{usd(portfolio.usd_total(wallet))}[/]", end_section=True)
+                          f"[bold]{usd(totals.get(wallet, 0))}[/]", end_section=True)
     return table
-
-
-def portfolio_json(portfolio: Portfolio) -> dict:
-    return {
-        "holdings": [
-            h.model_dump() | {"amount": str(h.amount),
-                              "usd": None if h.usd_value is None else format_units(h.usd_value, 6)}
-            for h in portfolio.holdings
-        ],
-        "total_usd": format_units(portfolio.usd_total(), USD_DECIMALS),
-        "errors": portfolio.errors,
-    }
 
 
 def plan_table(plan: Plan) -> Table:

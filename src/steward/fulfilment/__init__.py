@@ -3,7 +3,13 @@
 text → intent (deterministic parser; the optional language model only when the parser asks)
 → plan (per step; a sequence's later steps use what earlier ones really produced) → guard
 (simulation, preview, verdict) → the person's approval → signing → receipts → bridge delivery.
-The CLI's `ask`, and later the API, MCP server and agents, all use `fulfil`.
+The CLI's `ask` and the proposal queue (API, dashboard, MCP server) use `fulfil` through
+`steward.service`.
+
+Bridge delivery: the caller supplies the relayer (a factory, called only when needed). Between
+embedded chains nothing else can relay, so delivery runs it in-process; between RPC chains
+Steward waits for whoever runs one (`steward relayer`). This layer never builds a relayer: that
+needs the sandbox's operator, a layer above.
 """
 
 from __future__ import annotations
@@ -13,7 +19,6 @@ from collections.abc import Callable
 from pydantic import BaseModel
 
 from steward import chains as chain_registry
-from steward import sandbox
 from steward.chains.config import load_config
 from steward.contacts import load_contacts, resolve_recipient
 from steward.errors import StewardError
@@ -24,8 +29,9 @@ from steward.intents.parser import parse
 from steward.planning.builders import resolve_asset
 from steward.planning.requests import Need, PlannedStep, base_units, output_of, plan_step
 from steward.portfolio import Portfolio, portfolio
-from steward.protocols import amm
-from steward.protocols.bridge import BridgeTransfer, transfers_in_receipt, wait_for_delivery
+from steward.protocols import registry
+from steward.protocols.bridge import (BridgeTransfer, Relayer, transfers_in_receipt,
+                                      wait_for_delivery)
 from steward.units import format_units
 from steward.wallets import WalletStore
 
@@ -86,13 +92,16 @@ def understand(text: str, context: ParseContext) -> ParseResult:
 
 # Decides whether a judged step may be signed: gets the outcome (plan, verdict), returns yes/no.
 Approver = Callable[[StepOutcome], bool]
+# Builds the bridge relayer that delivers in-process between embedded chains.
+RelayerFactory = Callable[[], Relayer]
 
 
 def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool = False,
            intent: ParseResult | None = None,
            passphrase: Callable[[], str] | None = None,
            on_intent: Callable[[ParseResult], None] = lambda intent: None,
-           on_step: Callable[[StepOutcome], None] = lambda outcome: None) -> Fulfilment:
+           on_step: Callable[[StepOutcome], None] = lambda outcome: None,
+           relayer: RelayerFactory | None = None) -> Fulfilment:
     store = WalletStore()
     name = store.resolve(wallet)
     info = store.get(name)
@@ -133,6 +142,10 @@ def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool =
         if dry_run:
             previous, previous_output = planned, output_of(planned)
             continue
+        if planned.destination and (problem := relay_problem(planned.source,
+                                                             planned.destination, relayer)):
+            outcome.status, outcome.message = "failed", problem
+            return report
         chain_registry.end_all_sessions()  # approval may wait on a person
         if not approver(outcome):
             outcome.status = "declined"
@@ -153,18 +166,35 @@ def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool =
         outcome.status = "done"
         if planned.destination:
             outcome.delivered = deliver(planned.source, planned.destination,
-                                        result.tx_hashes[-1])
+                                        result.tx_hashes[-1], relayer)
         previous, previous_output = planned, _produced(planned, outcome)
     return report
 
 
-def deliver(source: str, destination: str, tx_hash: str) -> list[BridgeTransfer]:
-    """Wait until the bridge transfers in `tx_hash` arrive (relaying in-process on embedded)."""
+def relay_problem(source: str, destination: str, relayer: RelayerFactory | None) -> str | None:
+    """Why a bridge step between these chains must not be signed, or None. Between embedded
+    chains only an in-process relayer can deliver, so without one the funds would stay with
+    the bridge."""
+    config = load_config()
+    if relayer is None and config.chain(source).embedded and config.chain(destination).embedded:
+        return (f"no bridge relayer was given to deliver from {source} to {destination} (embedded "
+                "chains are relayed in-process); nothing was signed")
+    return None
+
+
+def deliver(source: str, destination: str, tx_hash: str,
+            relayer: RelayerFactory | None = None) -> list[BridgeTransfer]:
+    """Wait until the bridge transfers in `tx_hash` arrive. Between embedded chains `relayer()`
+    relays them in-process; otherwise whoever runs a relayer delivers them."""
     config = load_config()
     src, dest = config.chain(source), config.chain(destination)
     w3_src, w3_dest = chain_registry.connect(src), chain_registry.connect(dest)
     receipt = w3_src.eth.get_transaction_receipt(tx_hash)
-    relay = sandbox.bridge_relayer().run_once if src.embedded and dest.embedded else None
+    if relay_problem(src.name, dest.name, relayer):
+        raise StewardError(f"no bridge relayer was given to deliver from {src.name} to "
+                           f"{dest.name}: the funds are held by the bridge until `steward "
+                           "relayer --once` delivers them")
+    relay = relayer().run_once if relayer is not None and src.embedded and dest.embedded else None
     transfers = transfers_in_receipt(w3_src, src, receipt)
     for transfer in transfers:
         wait_for_delivery(w3_dest, dest, transfer, relay)
@@ -203,7 +233,7 @@ def _quote(report: Fulfilment, intent: Quote, address: str) -> Fulfilment:
     config = load_config()
     chains = [config.chain(intent.chain)] if intent.chain else list(config.chains.values())
     for chain in chains:
-        if "router" not in chain.contracts:
+        if not registry.dexes(chain):
             continue
         w3 = chain_registry.connect(chain)
         asset_in = resolve_asset(w3, chain, intent.token_in)
@@ -215,9 +245,9 @@ def _quote(report: Fulfilment, intent: Quote, address: str) -> Fulfilment:
             return report
         weth = chain.contracts["weth"]
         hubs = [a for s, a in chain.tokens.items() if s in ("WETH", "USDC")]
-        route = amm.best_route(w3, chain.contracts["router"], chain.contracts["factory"],
-                               asset_in.token.address if asset_in.token else weth,
-                               asset_out.token.address if asset_out.token else weth, amount, hubs)
+        route = registry.best_route(w3, chain, asset_in.token.address if asset_in.token else weth,
+                                    asset_out.token.address if asset_out.token else weth, amount,
+                                    "in", hubs)
         report.quotes.append(QuoteLine(
             chain=chain.name, amount_in=f"{format_units(amount, asset_in.decimals)} {asset_in.symbol}",
             amount_out=f"{format_units(route.amount_out, asset_out.decimals)} {asset_out.symbol}",
@@ -225,4 +255,5 @@ def _quote(report: Fulfilment, intent: Quote, address: str) -> Fulfilment:
     return report
 
 
-__all__ = ["Fulfilment", "StepOutcome", "deliver", "fulfil", "understand"]
+__all__ = ["Approver", "Fulfilment", "RelayerFactory", "StepOutcome", "deliver", "fulfil",
+           "relay_problem", "understand"]

@@ -5,6 +5,9 @@ and execute proposals by id. It can never hand Steward a plan or a verdict, appr
 or change the mandate: `execute` signs only what the guard allowed or a person approved
 (`steward approve ID` or the dashboard), re-judged right before signing.
 
+A failure is an error result whose text is the message and whose structured content is
+`{"error": {"code", "message"}}`, with the same stable code the API gives for it.
+
 Tools run one at a time (Steward's chain sessions and SQLite stores belong to one caller at a
 time), and each releases the embedded chains' file lock when it ends so a person's
 `steward approve ID` in another process never waits on an idle server.
@@ -20,26 +23,21 @@ from typing import Annotated, Any, Callable, TypeVar
 
 import requests
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import ToolAnnotations
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, SkipValidation
 
 import steward
 from steward import chains as chain_registry
-from steward.chains.config import load_config
-from steward.contacts import checked_address
+from steward import service
 from steward.diligence.addresses import AddressReport
 from steward.diligence.links import LinkReport
 from steward.diligence.token import TokenReport
+from steward.display import visible
 from steward.errors import StewardError
 from steward.intents import Intent
-from steward.journal import Journal
-from steward.display import visible
 from steward.mcp.views import (JournalView, PortfolioView, ProposalView, portfolio_view,
                                proposal_view, shown)
-from steward.portfolio import portfolio
-from steward import proposals
-from steward.wallets import WalletStore
+from steward.service import ServiceError, as_service_error
 from steward.wallets.passphrase import PASSPHRASE_ENV
 
 log = logging.getLogger("steward.mcp")
@@ -71,43 +69,30 @@ ProposalId = Annotated[str, Field(min_length=1, max_length=64,
                                   description="The id propose returned, e.g. p-3f9a1c2b7d.")]
 
 
+def tool_error(error: ServiceError) -> CallToolResult:
+    """The error result: the message as text, `{"error": {"code", "message"}}` as structured
+    content (the API's error body for the same failure)."""
+    message = visible(error.message, multiline=True)
+    return CallToolResult(content=[TextContent(type="text", text=message)],
+                          structured_content={"error": {"code": error.code, "message": message}},
+                          is_error=True)
+
+
 def steward_tool(fn: _F) -> _F:
-    """One call at a time; Steward's errors become tool errors; the chains are released after.
-    Every answer and error has its control, bidi and zero-width characters made visible: they
-    quote outside text (requests, names, token symbols, revert reasons)."""
+    """One call at a time; Steward's errors become error results with their code; the chains
+    are released after. Every answer and error has its control, bidi and zero-width characters
+    made visible: they quote outside text (requests, names, token symbols, revert reasons)."""
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
         with _one_at_a_time:
             try:
                 result = fn(*args, **kwargs)
                 return shown(result) if isinstance(result, BaseModel) else result
-            except StewardError as exc:
-                raise ToolError(visible(str(exc), multiline=True)) from None
-            except requests.RequestException as exc:
-                url = getattr(exc.request, "url", None) or "the RPC endpoint"
-                raise ToolError(f"lost the connection to {visible(str(url))} "
-                                f"({type(exc).__name__}); get_journal shows what was sent") from None
+            except (StewardError, requests.RequestException) as exc:
+                return tool_error(as_service_error(exc))
             finally:
                 chain_registry.end_all_sessions()
     return run  # type: ignore[return-value]
-
-
-def _wallets(store: WalletStore, wallet: str | None) -> dict[str, str]:
-    if wallet is not None:
-        info = store.get(wallet)
-        if info.error or not info.address:
-            raise StewardError(f"wallet '{wallet}' cannot be read ({info.error})")
-        return {wallet: info.address}
-    wallets = {w.name: w.address for w in store.list() if w.address and not w.error}
-    if not wallets:
-        raise StewardError("no wallet yet: run `steward sandbox up` or `steward wallet create NAME`")
-    return wallets
-
-
-def _owner(store: WalletStore) -> str | None:
-    if store.default_name() is None:
-        return None
-    return store.get(store.resolve(None)).address
 
 
 def build_server() -> MCPServer:
@@ -120,8 +105,7 @@ def build_server() -> MCPServer:
         """Every asset of Steward's wallets on every configured chain (or one wallet / one
         chain), with exact balances and USD values from the chain's pools. A chain that cannot
         be read is listed under `errors`, the others are still shown."""
-        wallets = _wallets(WalletStore(), wallet)
-        return portfolio_view(portfolio(wallets, [chain] if chain else None))
+        return portfolio_view(service.get_portfolio(wallet, [chain] if chain else None))
 
     @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False,
                                              idempotent_hint=False, open_world_hint=False))
@@ -150,11 +134,7 @@ def build_server() -> MCPServer:
         `steward approve ID` (or approves it in the dashboard), then you call execute; status
         "denied" → it can never be signed; "needs_clarification" → propose again answering
         `question`. Proposals expire (see expires_at)."""
-        if intent is not None and not isinstance(intent, dict):
-            raise StewardError("intent must be a JSON object such as {\"action\": \"transfer\", "
-                               "\"amount\": {\"kind\": \"exact\", \"value\": \"5\"}, \"token\": "
-                               "\"USDC\", \"recipient\": \"alice\"}")
-        return proposal_view(proposals.propose(text, intent=intent, wallet=wallet))
+        return proposal_view(service.propose(text, intent=intent, wallet=wallet))
 
     @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True,
                                              idempotent_hint=False, open_world_hint=True))
@@ -167,14 +147,11 @@ def build_server() -> MCPServer:
         proposal: status "executed" with transaction hashes in steps[].tx_hashes, or "failed" /
         "stale" with the reason in `message`. A pending, denied, rejected or expired proposal is
         an error that says what to do; this tool cannot approve anything."""
-        proposal = proposals.get_proposal(proposal_id)
-        if proposal.status in ("allowed", "approved") and not os.environ.get(PASSPHRASE_ENV):
-            raise StewardError(
+        return proposal_view(service.execute(
+            proposal_id, os.environ.get(PASSPHRASE_ENV), cannot_sign=(
                 f"{PASSPHRASE_ENV} is not set for the Steward MCP server, so it cannot unlock "
-                f"wallet '{proposal.wallet}'; add it to the server's env in the MCP client's "
-                "configuration and restart the server; nothing was signed")
-        return proposal_view(proposals.execute_proposal(proposal_id,
-                                                       os.environ.get(PASSPHRASE_ENV)))
+                "wallet '{wallet}'; add it to the server's env in the MCP client's "
+                "configuration and restart the server; nothing was signed")))
 
     @server.tool(name="get_proposal", annotations=READ_ONLY)
     @steward_tool
@@ -182,7 +159,7 @@ def build_server() -> MCPServer:
         """One proposal by id, as it is now: use it to poll a "pending" proposal until a person
         approves it (status "approved", then call execute) or rejects it; expired ones show
         "expired"."""
-        return proposal_view(proposals.get_proposal(proposal_id))
+        return proposal_view(service.get_proposal(proposal_id))
 
     @server.tool(annotations=READ_ONLY)
     @steward_tool
@@ -196,11 +173,7 @@ def build_server() -> MCPServer:
         probed (mint, blacklist, pause, tax changes, upgrades, fake renounce), bytecode, holders
         and liquidity. Returns a verdict (safe / caution / danger), a 0-100 score, findings and
         how each field was established."""
-        from steward.diligence.token import token_report
-
-        config = load_config().chain_or_first(chain)
-        target = config.tokens.get(address.strip().upper()) or checked_address(address)
-        return token_report(chain_registry.connect(config), config, target)
+        return service.check_token(address, chain)
 
     @server.tool(annotations=READ_ONLY)
     @steward_tool
@@ -212,15 +185,7 @@ def build_server() -> MCPServer:
         first activity, whether it imitates an address the wallet knows (address poisoning) and
         poisoning spam sent to the default wallet. Returns a verdict (safe / caution / danger)
         with findings."""
-        from steward.diligence.addresses import check_address as address_report
-        from steward.diligence.addresses import known_addresses
-
-        config = load_config().chain_or_first(chain)
-        target = checked_address(address)
-        store = WalletStore()
-        owner = _owner(store)
-        return address_report(chain_registry.connect(config), config, target, owner,
-                              known_addresses(owner))
+        return service.check_address(address, chain)
 
     @server.tool(annotations=READ_ONLY)
     @steward_tool
@@ -229,9 +194,7 @@ def build_server() -> MCPServer:
         """Is this link what it claims to be: look-alike domains of known dapps, punycode and
         homoglyph tricks, phishing lists. Returns a verdict (safe / caution / danger) with
         findings. Check a link before connecting a wallet to it."""
-        from steward.diligence.links import check_url as link_report
-
-        return link_report(url)
+        return service.check_url(url)
 
     @server.tool(annotations=READ_ONLY)
     @steward_tool
@@ -241,9 +204,7 @@ def build_server() -> MCPServer:
     ) -> JournalView:
         """Steward's journal: the transactions it signed (hash, chain, status, fee, block) and
         the guard's verdicts (decision, reasons, USD outflow, who approved), newest first."""
-        journal = Journal()
-        return JournalView(transactions=journal.entries(limit, wallet),
-                           verdicts=journal.verdicts(limit, wallet))
+        return service.get_journal(limit, wallet)
 
     return server
 

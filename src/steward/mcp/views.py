@@ -1,7 +1,10 @@
 """What the MCP tools return: plain JSON an agent can read, with exact amounts as text.
 
-Base-unit integers travel as decimal strings (a wei balance does not fit a JSON number that
-every client parses exactly), next to the human amount with the token's decimals applied.
+The answers are the service's models (`steward.service`) in the same shape as the API's, with
+one difference of encoding: base-unit integers travel as decimal strings (a wei balance does not
+fit a JSON number that every client parses exactly), next to the human amount with the token's
+decimals applied. Proposals get an agent's view (`ProposalView`: `next_step`, balance changes
+with signed text amounts) built from the service's `Proposal`.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from pydantic import BaseModel, Field
 
 from steward.display import visible_data
 from steward.guard.verdict import Finding, Preview, Reason
-from steward.journal import JournalEntry, VerdictEntry
-from steward.portfolio import USD_DECIMALS, Portfolio
+from steward.portfolio import Portfolio
 from steward.proposals import Proposal, ProposalStep
+from steward.service import JournalOut, PortfolioOut, portfolio_out
 from steward.simulation import AssetChange
 from steward.units import format_units
 
@@ -29,12 +32,35 @@ class HoldingView(BaseModel):
     decimals: int
     balance: str = Field(description="exact balance in base units (integer as text)")
     amount: str = Field(description="the balance with decimals applied, exact")
-    usd: str | None = Field(description="USD value from the chain's pools; null when unpriced")
+    usd_value: str | None = Field(description="USD value in micro-dollars (integer as text); "
+                                              "null when unpriced")
+    usd: str | None = Field(description="USD value as decimal text; null when unpriced")
+
+
+class WalletTotalView(BaseModel):
+    wallet: str
+    address: str
+    usd_value: str = Field(description="micro-dollars over every chain (integer as text)")
+    usd: str
+
+
+class ChainTotalView(BaseModel):
+    chain: str
+    usd_value: str = Field(description="micro-dollars over the wallets shown (integer as text)")
+    usd: str
 
 
 class PortfolioView(BaseModel):
+    """The API's PortfolioOut, integers as text."""
+
     holdings: list[HoldingView]
+    wallets: list[WalletTotalView]
+    chains: list[ChainTotalView]
+    total_usd_value: str = Field(description="micro-dollars over everything shown (integer as "
+                                             "text)")
     total_usd: str
+    unpriced: list[str] = Field(description="non-zero holdings nothing prices, as 'SYMBOL on "
+                                            "CHAIN' (not in the totals)")
     errors: dict[str, str] = Field(description="chain → why it could not be read")
 
 
@@ -91,9 +117,7 @@ class ProposalView(BaseModel):
     decided_at: datetime | None
 
 
-class JournalView(BaseModel):
-    transactions: list[JournalEntry] = Field(description="every transaction Steward signed")
-    verdicts: list[VerdictEntry] = Field(description="every guard verdict, executed or not")
+JournalView = JournalOut  # the same model as the API's and `steward log --json`
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -106,15 +130,22 @@ def shown(model: M) -> M:
     return type(model).model_validate(visible_data(model.model_dump(mode="python")))
 
 
-def portfolio_view(portfolio: Portfolio) -> PortfolioView:
+def _text(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def portfolio_view(portfolio: PortfolioOut) -> PortfolioView:
+    """The service's portfolio with every integer as decimal text."""
     return PortfolioView(
-        holdings=[HoldingView(
-            wallet=h.wallet, address=h.address, chain=h.chain, symbol=h.symbol, token=h.token,
-            decimals=h.decimals, balance=str(h.balance), amount=format_units(h.balance, h.decimals),
-            usd=None if h.usd_value is None else format_units(h.usd_value, USD_DECIMALS))
-            for h in portfolio.holdings],
-        total_usd=format_units(portfolio.usd_total(), USD_DECIMALS),
-        errors=portfolio.errors)
+        holdings=[HoldingView(**h.model_dump(exclude={"balance", "usd_value"}),
+                              balance=str(h.balance), usd_value=_text(h.usd_value))
+                  for h in portfolio.holdings],
+        wallets=[WalletTotalView(**w.model_dump(exclude={"usd_value"}), usd_value=str(w.usd_value))
+                 for w in portfolio.wallets],
+        chains=[ChainTotalView(**c.model_dump(exclude={"usd_value"}), usd_value=str(c.usd_value))
+                for c in portfolio.chains],
+        total_usd_value=str(portfolio.total_usd_value), total_usd=portfolio.total_usd,
+        unpriced=portfolio.unpriced, errors=portfolio.errors)
 
 
 def _signed(delta: int, decimals: int) -> str:
@@ -172,7 +203,7 @@ def _answer(answer: dict[str, Any] | None) -> dict[str, Any] | None:
     """Balances in an answer get the same exact text form as get_portfolio's."""
     if not answer or not answer.get("portfolio"):
         return answer
-    holdings = portfolio_view(Portfolio.model_validate(answer["portfolio"]))
+    holdings = portfolio_view(portfolio_out(Portfolio.model_validate(answer["portfolio"])))
     return answer | {"portfolio": holdings.model_dump(mode="json")}
 
 

@@ -36,7 +36,8 @@ from steward.chains.config import config_path
 from steward.errors import StewardError
 from steward.execution import Executor, PlanFailed
 from steward.failpoints import failpoint
-from steward.fulfilment import Fulfilment, StepOutcome, deliver, fulfil
+from steward.fulfilment import (Fulfilment, RelayerFactory, StepOutcome, deliver, fulfil,
+                                relay_problem)
 from steward.guard import approve, review
 from steward.guard.verdict import Decision, Finding, Preview, Reason
 from steward.home import home_path
@@ -356,8 +357,10 @@ def _execution_lock(proposal_id: str) -> FileLock:
     return FileLock(str(home_path("locks", f"proposal-{proposal_id}.lock")), thread_local=False)
 
 
-def execute_proposal(proposal_id: str, passphrase: str | None = None) -> Proposal:
-    """Sign an allowed or approved proposal, re-judging each step just before it is signed."""
+def execute_proposal(proposal_id: str, passphrase: str | None = None, *,
+                     relayer: RelayerFactory | None = None) -> Proposal:
+    """Sign an allowed or approved proposal, re-judging each step just before it is signed.
+    `relayer` delivers a bridge step between embedded chains (see `steward.fulfilment`)."""
     proposal = get_proposal(proposal_id)
     if proposal.status not in ("allowed", "approved"):
         hint = {"pending": f"a person must approve it first (`steward approve {proposal_id}` or "
@@ -379,7 +382,7 @@ def execute_proposal(proposal_id: str, passphrase: str | None = None) -> Proposa
             raise ProposalError(f"proposal {proposal_id} is already being executed or has changed")
         unexpected: BaseException | None = None
         try:
-            _execute_steps(proposal, account, approved_status == "approved", store)
+            _execute_steps(proposal, account, approved_status == "approved", store, relayer)
         except BaseException as exc:  # any failure ends it failed or partial, never executing
             _stopped(proposal, exc)
             unexpected = None if isinstance(exc, StewardError) else exc
@@ -433,11 +436,16 @@ def _end(proposal: Proposal, message: str) -> None:
                                   if landed else "; nothing landed")
 
 
-def _execute_steps(proposal: Proposal, account, approved: bool, store: WalletStore) -> None:
+def _execute_steps(proposal: Proposal, account, approved: bool, store: WalletStore,
+                   relayer: RelayerFactory | None = None) -> None:
     executor = Executor(account, proposal.wallet)
     own = {w.name: w.address for w in store.list() if w.address}
     for index, step in enumerate(proposal.steps):
         label = f"step {index + 1} of {len(proposal.steps)} ({step.summary})"
+        if step.destination and (problem := relay_problem(step.chain, step.destination, relayer)):
+            step.status = "failed"
+            _end(proposal, f"{label}: {problem}")
+            return
         verdict = review(step.plan, proposal.wallet, own_wallets=own)
         bound = proposal.approved_digests[index] if approved else step.digest
         if verdict.plan_digest != step.digest or verdict.plan_digest != bound:
@@ -472,7 +480,7 @@ def _execute_steps(proposal: Proposal, account, approved: bool, store: WalletSto
         step.status, step.tx_hashes = "done", result.tx_hashes
         _save(proposal, expected=("executing",))
         if step.destination:
-            deliver(step.chain, step.destination, result.tx_hashes[-1])
+            deliver(step.chain, step.destination, result.tx_hashes[-1], relayer)
     proposal.status = "executed"
     proposal.message = "done: " + "; ".join(step.summary for step in proposal.steps)
 

@@ -1,0 +1,51 @@
+"""Due diligence for every face: a token, an address, a link. The reports are the diligence
+layer's own models; the faces only choose how to show them."""
+
+from __future__ import annotations
+
+from steward import chains as chain_registry
+from steward.chains.config import load_config
+from steward.contacts import checked_address
+from steward.diligence.addresses import AddressReport
+from steward.diligence.links import LinkReport
+from steward.diligence.token import TokenReport
+from steward.service.errors import translated
+from steward.service.wallets import owner_address
+
+
+@translated
+def check_token(address: str, chain: str | None = None) -> TokenReport:
+    """`address` is a 0x address or a symbol of the chain's registry (USDC); `chain` a name or
+    alias, the first configured chain when None."""
+    from steward.diligence.token import token_report
+
+    config = load_config().chain_or_first(chain)
+    target = config.tokens.get(address.strip().upper()) or checked_address(address)
+    return token_report(chain_registry.connect(config), config, target)
+
+
+@translated
+def check_address(address: str, chain: str | None = None,
+                  wallet: str | None = None) -> AddressReport:
+    """What `address` is on `chain`, compared with what `wallet` (default: the default wallet)
+    knows: look-alikes of its contacts and past recipients, poisoning spam it received."""
+    from steward.diligence.addresses import check_address as address_report
+    from steward.diligence.addresses import known_addresses
+
+    config = load_config().chain_or_first(chain)
+    target = checked_address(address)
+    owner = owner_address(wallet)
+    return address_report(chain_registry.connect(config), config, target, owner,
+                          known_addresses(owner))
+
+
+@translated
+def check_url(url: str, phishing_config: str | None = None) -> LinkReport:
+    """Is this link what it claims; `phishing_config` is a MetaMask-format list to add."""
+    from steward.diligence.links import check_url as link_report
+    from steward.diligence.links import load_phishing_config
+
+    return link_report(url, load_phishing_config(phishing_config) if phishing_config else None)
+
+
+__all__ = ["check_address", "check_token", "check_url"]

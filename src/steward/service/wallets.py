@@ -1,0 +1,113 @@
+"""Wallets as every face sees them: list, default, create, import, remove, and the addresses a
+portfolio or a check is about. Nothing here reads a passphrase or a secret: the face does, and
+hands it over."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from steward.guard.mandate import write_default_mandate
+from steward.service.errors import ServiceError, translated
+from steward.wallets import DEFAULT_DERIVATION_PATH, WalletInfo, WalletStore
+
+NO_WALLET = "no wallet yet: run `steward sandbox up` or `steward wallet create NAME`"
+
+
+class WalletCreated(BaseModel):
+    wallet: WalletInfo
+    mandate: str  # the path of its mandate file (the conservative default when new)
+
+
+@translated
+def list_wallets() -> list[WalletInfo]:
+    """Every wallet, addresses only (no passphrase); an unreadable one says why in `error`."""
+    return WalletStore().list()
+
+
+@translated
+def default_wallet() -> WalletInfo | None:
+    store = WalletStore()
+    name = store.default_name()
+    return store.get(name) if name else None
+
+
+@translated
+def get_wallet(name: str) -> WalletInfo:
+    return WalletStore().get(name)
+
+
+@translated
+def resolve_wallet(name: str | None) -> str:
+    """`name` if it exists, else the default wallet's name."""
+    return WalletStore().resolve(name)
+
+
+@translated
+def wallet_address(name: str) -> str:
+    """The address of a readable wallet."""
+    info = WalletStore().get(name)
+    if info.error or not info.address:
+        raise ServiceError("wallet_error", f"wallet '{name}' cannot be read ({info.error}); the "
+                                           "other wallets are unaffected")
+    return info.address
+
+
+@translated
+def wallet_addresses(wallet: str | None = None) -> dict[str, str]:
+    """name → address: the one wallet asked for, else every readable wallet."""
+    if wallet is not None:
+        return {wallet: wallet_address(wallet)}
+    wallets = own_wallets()
+    if not wallets:
+        raise ServiceError("wallet_error", NO_WALLET)
+    return wallets
+
+
+@translated
+def own_wallets() -> dict[str, str]:
+    """name → address of every readable wallet (Steward's own accounts)."""
+    return {w.name: w.address for w in WalletStore().list() if w.address and not w.error}
+
+
+@translated
+def owner_address(wallet: str | None = None) -> str | None:
+    """Whose history a check compares with: `wallet`, else the default (None when there is
+    no default)."""
+    store = WalletStore()
+    if wallet is None and store.default_name() is None:
+        return None
+    return store.get(store.resolve(wallet)).address
+
+
+@translated
+def create_wallet(name: str, passphrase: str) -> WalletCreated:
+    """A wallet with a new random key, and its conservative default mandate."""
+    info = WalletStore().create(name, passphrase)
+    return WalletCreated(wallet=info, mandate=str(write_default_mandate(info.name)))
+
+
+@translated
+def import_wallet(name: str, secret: str, passphrase: str, *, mnemonic: bool = False,
+                  path: str = DEFAULT_DERIVATION_PATH) -> WalletCreated:
+    """A wallet from a private key (or a BIP-39 mnemonic and derivation path)."""
+    store = WalletStore()
+    if mnemonic:
+        info = store.import_mnemonic(name, secret, passphrase, path)
+    else:
+        info = store.import_private_key(name, secret, passphrase)
+    return WalletCreated(wallet=info, mandate=str(write_default_mandate(info.name)))
+
+
+@translated
+def remove_wallet(name: str) -> None:
+    WalletStore().remove(name)
+
+
+@translated
+def set_default_wallet(name: str) -> WalletInfo:
+    return WalletStore().set_default(name)
+
+
+__all__ = ["NO_WALLET", "WalletCreated", "create_wallet", "default_wallet", "get_wallet", "import_wallet",
+           "list_wallets", "own_wallets", "owner_address", "remove_wallet", "resolve_wallet",
+           "set_default_wallet", "wallet_address", "wallet_addresses"]
