@@ -8,6 +8,7 @@ from steward.contacts import load_contacts
 from steward.portfolio import portfolio
 from steward.protocols import erc20
 from steward.protocols.pricing import PriceSource
+from steward.sandbox.dex import UNISWAP_ROLES
 from steward.wallets import WalletStore
 
 ETH = 10**18
@@ -25,6 +26,9 @@ def test_up_builds_two_funded_chains_with_distinct_ids(embedded_world):
         assert w3.eth.chain_id == chain.chain_id
         assert {"USDC", "USDT", "WETH"} <= set(chain.tokens)
         assert chain.trusted_tokens == ["USDC", "USDT", "WETH"]
+        # Uniswap's roles are namespaced by adapter; the old plain roles are gone.
+        assert {"weth", "bridge", *UNISWAP_ROLES} <= set(chain.contracts)
+        assert not {"router", "factory"} & set(chain.contracts)
         assert w3.eth.get_balance(wallets[0].address) >= 10 * ETH
         for symbol in ("USDC", "USDT"):
             info = erc20.token_info(w3, chain.tokens[symbol])

@@ -220,6 +220,20 @@ class EmbeddedChain:
         with self.world._mutex:
             self.generation = self.kv.commit()
 
+    def mine_state_change(self, change) -> None:
+        """Apply `change(state)` (a py-evm state) to the pending block, mine that block and
+        commit it like every other block. Only the sandbox uses this, to place contracts at
+        fixed addresses (`steward.sandbox.placement`); if `change` raises, nothing is kept."""
+        with self.world._mutex:
+            self.world.begin_session()
+            chain = self.backend.chain
+            vm = chain.get_vm()
+            change(vm.state)
+            vm.state.persist()
+            chain.header = chain.header.copy(state_root=vm.state.state_root)
+            self.tester.mine_blocks(1)
+            self.generation = self.kv.commit()
+
 
 class EmbeddedProvider(EthereumTesterProvider):
     """A web3 provider that takes the embedded lock before it touches the chain."""

@@ -1,8 +1,14 @@
 """The sandbox world: two chains with tokens, pools, a bridge, contacts and funded wallets.
 
-`up()` is idempotent: contracts are deployed only where the recorded addresses hold no code,
-and wallets are topped up only below their targets. Everything is sent by the sandbox operator
-(the first development account) through Steward's own execution path and journal.
+WETH9, Uniswap V2 + V3 (Uniswap's published contracts) and the stables sit at the addresses of
+the chain each sandbox chain mirrors (`SANDBOX_MIRRORS`: sandbox-l1 ↔ ethereum, sandbox-l2 ↔
+optimism), so the same adapters and addresses work offline and on mainnet; they are *placed*
+there (`placement.py`), the pools are in `dex.py`.
+
+`up()` is idempotent: contracts are deployed or placed only where the recorded addresses hold
+no code, and wallets are topped up only below their targets. Everything else is sent by the
+sandbox operator (the first development account) through Steward's own execution path and
+journal.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from steward import chains as chain_registry
 from steward.chains.config import SANDBOX_CHAINS, ChainConfig, load_config, update_chain
 from steward.chains.embedded import close_all, dev_account
 from steward.contacts import remove_contacts, save_contact
-from steward.contracts import abi, blueprint_initcode, initcode
+from steward.contracts import abi, initcode, uniswap
 from steward.errors import StewardError
 from steward.execution import Executor
 from steward.guard import forget_cached_facts, review
@@ -23,23 +29,29 @@ from steward.guard.mandate import unrestricted_mandate, write_default_mandate
 from steward.home import steward_home
 from steward.plans import Call, Plan
 from steward.protocols import erc20, oracle
-from steward.protocols.amm import deadline
 from steward.protocols.bridge import Relayer
 from steward.sandbox.commerce import deploy_commerce
+from steward.sandbox.dex import (
+    ETH_PRICE_USD,
+    UNISWAP_ROLES,
+    V3_POOLS,
+    check_pool_addresses,
+    mirrored_preset,
+    place_uniswap,
+    pool_needs,
+    seed_v2_pools,
+    seed_v3_pools,
+)
+from steward.sandbox.placement import place
 from steward.sandbox.zoo import deploy_zoo
 from steward.wallets import WalletStore, read_passphrase
 
 L1, L2 = "sandbox-l1", "sandbox-l2"
 ETH = 10**18
 USD6 = 10**6
-ETH_PRICE_USD = 3_000
 WALLET_TARGETS = {"ETH": 10 * ETH, "USDC": 10_000 * USD6, "USDT": 10_000 * USD6}
-# Pool depths: about $1.5M a side, like a mid-size real pool; USDT trades slightly under USDC.
-POOLS = [
-    ("WETH", 500 * ETH, "USDC", 500 * ETH_PRICE_USD * USD6),
-    ("WETH", 500 * ETH, "USDT", 500 * (ETH_PRICE_USD + 3) * USD6),
-    ("USDC", 1_500_000 * USD6, "USDT", 1_500_500 * USD6),
-]
+# The pools (Uniswap V2 pairs and V3 positions, ETH ≈ $3,000) are in steward.sandbox.dex.
+# The stables are Steward's own ERC20 (6 decimals) at the mirrored chain's USDC/USDT addresses.
 STABLES = {"USDC": "USD Coin", "USDT": "Tether USD"}
 # The sandbox's reference price feeds (Chainlink's MockV3Aggregator, 8 decimals like Chainlink's
 # USD feeds), written by the operator at every `sandbox up` older than FEED_REFRESH_SECONDS.
@@ -49,7 +61,8 @@ FEEDS = {"ETH": ETH_PRICE_USD * 10**FEED_DECIMALS, "USDC": 10**FEED_DECIMALS,
 FEED_REFRESH_SECONDS = 3600
 # What the operator keeps on L2 for later top-ups, beyond what the pools need.
 L2_FAUCET_RESERVE = 1_000_000 * USD6
-OPERATOR_ETH_NEEDED = 1_100 * ETH
+# WETH for the V2 and V3 pools (2,500) and the zoo's pools (340), plus gas and top-ups.
+OPERATOR_ETH_NEEDED = 3_000 * ETH
 CONTACTS = {"alice": 1, "bob": 2, "carol": 3}
 DEFAULT_WALLET = "main"
 OPERATOR_WALLET = "sandbox"
@@ -82,14 +95,30 @@ class SandboxBuilder:
         verdict = review(plan, OPERATOR_WALLET, mandate=self.mandate)
         return self.executor.execute(plan, verdict).steps[0]
 
-    def deploy(self, chain: ChainConfig, name: str, *args, blueprint: bool = False,
-               label: str | None = None) -> str:
-        code = blueprint_initcode(name) if blueprint else initcode(name, *args)
-        label = label or (f"{name} blueprint" if blueprint else name)
+    def deploy(self, chain: ChainConfig, name: str, *args, label: str | None = None) -> str:
+        """Deploy Steward's contract `name` wherever CREATE puts it."""
+        code = initcode(name, *args)
+        label = label or name
         step = self.send(chain, Call(to=None, data="0x" + code.hex(), description=f"deploy {label}",
                                      gas_hint=6_000_000))
         self.progress(f"{chain.name}: deployed {label} at {step.contract_address}")
         return step.contract_address
+
+    def place(self, chain: ChainConfig, address: str, name: str, *args,
+              label: str | None = None) -> bool:
+        """Put contract `name` (a "uniswap/…" artifact or Steward's own) at a fixed address,
+        constructed by the operator (steward.sandbox.placement); False if code is there."""
+        code = uniswap.initcode(name, *args) if name.startswith("uniswap/") else initcode(
+            name, *args)
+        label = label or name
+
+        def deploy(creation: bytes):
+            return self.send(chain, Call(to=None, data="0x" + creation.hex(), gas_hint=6_000_000,
+                                         description=f"deploy {label} (to place at {address})"))
+
+        return place(chain_registry.connect(chain), chain, address, code,
+                     sender=self.operator.address, deploy=deploy, label=label,
+                     progress=self.progress)
 
     def call(self, chain: ChainConfig, address: str, abi_name: str, function: str, *args,
              value: int = 0, description: str | None = None):
@@ -117,28 +146,47 @@ class SandboxBuilder:
             ) from None
 
     def is_deployed(self, chain: ChainConfig) -> bool:
-        needed = ("router", "factory", "weth", "bridge")
-        if any(role not in chain.contracts for role in needed):
+        """Everything `deploy_core` and `seed_pools` make is there (code at every recorded
+        contract and stable, every V3 pool created)."""
+        needed = ("weth", "bridge", *UNISWAP_ROLES)
+        if any(role not in chain.contracts for role in needed) or any(
+                symbol not in chain.tokens for symbol in STABLES):
             return False
         w3 = chain_registry.connect(chain)
-        return all(w3.eth.get_code(chain.contracts[role]) for role in needed)
+        addresses = [chain.contracts[role] for role in needed] + [
+            chain.tokens[symbol] for symbol in STABLES]
+        if not all(w3.eth.get_code(address) for address in addresses):
+            return False
+        factory = w3.eth.contract(address=chain.contracts["uniswap-v3:factory"],
+                                  abi=uniswap.abi("uniswap/UniswapV3Factory"))
+        return all(int(factory.functions.getPool(chain.tokens[p.symbol_a],
+                                                 chain.tokens[p.symbol_b], p.fee).call(), 16)
+                   for p in V3_POOLS)
 
     def deploy_core(self, chain: ChainConfig, stables_native: bool) -> ChainConfig:
-        weth = self.deploy(chain, "WETH9")
-        blueprint = self.deploy(chain, "UniswapV2Pair", blueprint=True)
-        factory = self.deploy(chain, "UniswapV2Factory", blueprint)
-        router = self.deploy(chain, "UniswapV2Router02", factory, weth)
-        bridge = self.deploy(chain, "Bridge")
-        tokens = {"WETH": weth}
+        """WETH9, Uniswap V2 + V3 and the stables at the mirrored chain's addresses (placed
+        only where no code is), and the bridge (deployed unless the recorded one is there)."""
+        preset = mirrored_preset(chain.name)
+        contracts = place_uniswap(self, chain)
+        bridge = chain.contracts.get("bridge")
+        if not bridge or not chain_registry.connect(chain).eth.get_code(bridge):
+            bridge = self.deploy(chain, "Bridge")
+        tokens = {"WETH": contracts["weth"]}
         for symbol, name in STABLES.items():
-            tokens[symbol] = self.deploy(chain, "ERC20", name, symbol, 6, label=f"{symbol} (ERC20)")
+            tokens[symbol] = preset.tokens[symbol]
+            self.place(chain, tokens[symbol], "ERC20", name, symbol, 6, label=f"{symbol} (ERC20)")
             if not stables_native:  # on L2 only the bridge may mint the stables
-                self.call(chain, tokens[symbol], "ERC20", "set_minter", bridge, True)
-                self.call(chain, tokens[symbol], "ERC20", "set_minter", self.operator.address,
-                          False)
-        contracts = {"weth": weth, "factory": factory, "router": router, "bridge": bridge}
+                self.only_bridge_mints(chain, tokens[symbol], bridge)
+        contracts["bridge"] = bridge
         return update_chain(chain.name, tokens=tokens, contracts=contracts,
                             trusted_tokens=sorted(tokens))
+
+    def only_bridge_mints(self, chain: ChainConfig, token: str, bridge: str) -> None:
+        stable = chain_registry.connect(chain).eth.contract(address=token, abi=abi("ERC20"))
+        if not stable.functions.minters(bridge).call():
+            self.call(chain, token, "ERC20", "set_minter", bridge, True)
+        if stable.functions.minters(self.operator.address).call():
+            self.call(chain, token, "ERC20", "set_minter", self.operator.address, False)
 
     def ensure_feeds(self, chain: ChainConfig) -> ChainConfig:
         """Deploy the reference feeds a chain lacks (``feed:<SYMBOL>`` in its contracts) and
@@ -184,26 +232,19 @@ class SandboxBuilder:
         self.relayer().run_once()
 
     def seed_pools(self, chain: ChainConfig) -> None:
-        w3 = chain_registry.connect(chain)
-        router = chain.contracts["router"]
-        for symbol_a, amount_a, symbol_b, amount_b in POOLS:
-            for symbol, amount in ((symbol_a, amount_a), (symbol_b, amount_b)):
-                if symbol == "WETH":
-                    self.call(chain, chain.tokens["WETH"], "WETH9", "deposit", value=amount,
-                              description="wrap ETH for the pool")
-                self.call(chain, chain.tokens[symbol], "ERC20", "approve", router, amount)
-            self.call(chain, router, "UniswapV2Router02", "addLiquidity",
-                      chain.tokens[symbol_a], chain.tokens[symbol_b], amount_a, amount_b,
-                      amount_a, amount_b, self.operator.address, deadline(w3),
-                      description=f"add liquidity {symbol_a}/{symbol_b}")
-            self.progress(f"{chain.name}: pool {symbol_a}/{symbol_b} seeded")
+        """The V2 pairs and V3 positions of steward.sandbox.dex, then a check that each
+        sits where the periphery computes it."""
+        seed_v2_pools(self, chain)
+        seed_v3_pools(self, chain)
+        check_pool_addresses(chain_registry.connect(chain), chain)
 
     def top_up(self, chain: ChainConfig, address: str, label: str) -> list[str]:
         w3 = chain_registry.connect(chain)
         funded = []
         eth_short = WALLET_TARGETS["ETH"] - w3.eth.get_balance(address)
         if eth_short > 0:
-            self.send(chain, Call(to=address, value=eth_short, description=f"fund {label} with ETH"))
+            self.send(chain, Call(to=address, value=eth_short,
+                                  description=f"fund {label} with ETH"))
             funded.append("ETH")
         for symbol in STABLES:
             token = chain.tokens[symbol]
@@ -218,11 +259,6 @@ class SandboxBuilder:
                           description=f"fund {label} with {symbol}")
             funded.append(symbol)
         return funded
-
-
-def pool_needs(symbol: str) -> int:
-    return sum(amount_a for a, amount_a, _, _ in POOLS if a == symbol) + sum(
-        amount_b for _, _, b, amount_b in POOLS if b == symbol)
 
 
 def configure_rpc(l1_url: str | None, l2_url: str | None) -> None:

@@ -4,9 +4,9 @@ Each specimen is its own contract under ``steward/contracts/sources/zoo/`` whose
 real (a honeypot's sells really revert, a tax token really skims 99%, a proxy's admin really can
 swap its code), so token diligence can be tested against bytecode, simulation and privilege
 probing rather than labels. `deploy_zoo` deploys every specimen with the sandbox operator as its
-deployer/owner, seeds a pool against WETH through the sandbox router, does the setup the pattern
-needs (renouncing, pointing the proxy at its benign implementation), and records the tokens in
-the chain registry under the symbols of `ZOO`.
+deployer/owner, seeds a pool against WETH through the sandbox's Uniswap V2 router (the real one,
+at its mainnet address), does the setup the pattern needs (renouncing, pointing the proxy at its
+benign implementation), and records the tokens in the chain registry under the symbols of `ZOO`.
 
 `deploy_zoo` skips tokens already recorded with code on the chain, so it is safe to call again;
 the caller decides when to call it.
@@ -140,7 +140,7 @@ def pool_tokens(entry: ZooEntry) -> int:
 
 def _deploy_token(builder, chain: ChainConfig, symbol: str, entry: ZooEntry,
                   contracts: dict[str, str]) -> str:
-    router = chain.contracts["router"]
+    router = chain.contracts["uniswap-v2:router"]
     label = f"{symbol} ({entry.pattern})"
     if symbol == "ZPROXY":
         benign = builder.deploy(chain, "zoo/ProxyImplBenign", label="ZPROXY benign implementation")
@@ -164,7 +164,7 @@ def deploy_zoo(builder, chain: ChainConfig,
     """
     say = progress or builder.progress
     w3 = chain_registry.connect(chain)
-    router = chain.contracts["router"]
+    router = chain.contracts["uniswap-v2:router"]
     operator = builder.operator.address
     current = load_config().chain(chain.name)
     weth = chain.tokens["WETH"]
@@ -180,7 +180,7 @@ def deploy_zoo(builder, chain: ChainConfig,
     if missing:
         # One wrap and one router approval for all the pools (cheaper than addLiquidityETH).
         weth_needed = sum(entry.pool_eth for entry in missing.values())
-        builder.call(chain, weth, "WETH9", "deposit", value=weth_needed,
+        builder.call(chain, weth, "uniswap/WETH9", "deposit", value=weth_needed,
                      description="wrap ETH for the zoo pools")
         builder.call(chain, weth, "ERC20", "approve", router, weth_needed,
                      description="approve WETH for the zoo pools")
@@ -193,8 +193,8 @@ def deploy_zoo(builder, chain: ChainConfig,
         amount = pool_tokens(entry)
         builder.call(chain, token, "ERC20", "approve", router, amount,
                      description=f"approve {symbol} for the pool")
-        builder.call(chain, router, "UniswapV2Router02", "addLiquidity", token, weth, amount,
-                     entry.pool_eth, amount, entry.pool_eth, operator, deadline(w3),
+        builder.call(chain, router, "uniswap/UniswapV2Router02", "addLiquidity", token, weth,
+                     amount, entry.pool_eth, amount, entry.pool_eth, operator, deadline(w3),
                      description=f"add liquidity {symbol}/WETH")
         if entry.renounce:
             builder.call(chain, token, entry.source, "renounceOwnership",
