@@ -165,6 +165,13 @@ class EmbeddedThrowaway:
         self.state.revert(self.start)
         self.start = self.state.snapshot()
 
+    def checkpoint(self):
+        """A mark to come back to with `revert_to` (cheaper than a rewind and replay)."""
+        return self.state.snapshot()
+
+    def revert_to(self, mark) -> None:
+        self.state.revert(mark)
+
     def close(self) -> None:
         self.state.revert(self.start)
 
@@ -275,6 +282,13 @@ class ForkThrowaway:
     def rewind(self) -> None:
         self._request("evm_revert", [self.start])
         self.start = self._request("evm_snapshot", [])
+
+    def checkpoint(self):
+        """A mark to come back to with `revert_to` (cheaper than a rewind and replay)."""
+        return self._request("evm_snapshot", [])
+
+    def revert_to(self, mark) -> None:
+        self._request("evm_revert", [mark])
 
     def close(self) -> None:
         _return_fork(self.chain, self.node, self.w3)

@@ -59,7 +59,8 @@ def throwaway(w3: Web3, chain: ChainConfig):
     (`ChainBackend.throwaway` with Steward's revert decoders).
 
     It offers `apply(sender, call) -> Outcome` (any sender: nothing is signed), `read(to, data)
-    -> bytes | None`, `native_balance(address)`, `rewind()` (back to the start) and `method`.
+    -> bytes | None`, `native_balance(address)`, `rewind()` (back to the start),
+    `checkpoint()` / `revert_to(mark)` and `method`.
     """
     with backend_for(chain).throwaway(w3, describe=decode_revert, error_text=revert_text) as state:
         yield state
