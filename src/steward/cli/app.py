@@ -506,16 +506,14 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except StewardError as exc:
+        if isinstance(exc.__cause__, requests.RequestException):  # the service's wording of it
+            _connection_lost(exc.__cause__)
         # error messages quote outside text (names, requests, revert reasons): escaped
         err_console.print(f"[bold red]error:[/] {safe(str(exc), multiline=True)}",
                           highlight=False, soft_wrap=True)
         sys.exit(1)
     except requests.RequestException as exc:
-        url = getattr(exc.request, "url", None) or "the RPC endpoint"
-        err_console.print(f"[bold red]error:[/] lost the connection to {safe(str(url))} "
-                          f"({type(exc).__name__}); check `steward log` for what was sent",
-                          highlight=False, soft_wrap=True)
-        sys.exit(1)
+        _connection_lost(exc)
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted; nothing more was signed")
         sys.exit(130)
@@ -534,6 +532,14 @@ def main() -> None:
         except (OSError, sqlite3.Error) as exc:
             _storage_failed(exc)
             raise
+
+
+def _connection_lost(exc: requests.RequestException) -> None:
+    url = getattr(exc.request, "url", None) or "the RPC endpoint"
+    err_console.print(f"[bold red]error:[/] lost the connection to {safe(str(url))} "
+                      f"({type(exc).__name__}); check `steward log` for what was sent",
+                      highlight=False, soft_wrap=True)
+    sys.exit(1)
 
 
 EXIT_STORAGE = 74  # sysexits' EX_IOERR: the disk, not the request, failed
