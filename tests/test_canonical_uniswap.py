@@ -239,3 +239,20 @@ def test_sandbox_up_again_places_and_deploys_nothing(world):
     sandbox.up(progress=said.append)
     assert snapshot() == before
     assert not any(" placed " in line or "deployed" in line for line in said)
+
+
+def test_a_rebuild_on_the_same_nodes_leaves_only_the_new_bridge_minting_l2_stables(
+        anvil_world, anvil_nodes):
+    # `sandbox reset` forgets RPC chains but their contracts stay on the nodes: the next `up`
+    # finds the stables placed already, and must take minting away from the forgotten bridge.
+    old_bridge = load_config().chain(L2).contracts["bridge"]
+    sandbox.reset()
+    sandbox.up(l1_url=anvil_nodes[0].url, l2_url=anvil_nodes[1].url)
+    l2 = load_config().chain(L2)
+    w3 = chains.connect(l2)
+    assert l2.contracts["bridge"] != old_bridge
+    for symbol in ("USDC", "USDT"):
+        stable = contract(w3, l2.tokens[symbol], "ERC20")
+        assert stable.functions.minters(l2.contracts["bridge"]).call()
+        assert not stable.functions.minters(old_bridge).call()
+        assert not stable.functions.minters(dev_account(0).address).call()

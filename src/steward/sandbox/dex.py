@@ -206,11 +206,28 @@ def _totals(pools) -> dict[str, int]:
     return totals
 
 
+def _empty_v2_pools(w3: Web3, chain: ChainConfig) -> list[V2Pool]:
+    factory = w3.eth.contract(address=chain.contracts["uniswap-v2:factory"],
+                              abi=uniswap.abi("uniswap/UniswapV2Factory"))
+    empty = []
+    for pool in V2_POOLS:
+        pair = factory.functions.getPair(chain.tokens[pool.symbol_a],
+                                         chain.tokens[pool.symbol_b]).call()
+        if int(pair, 16) == 0 or not w3.eth.contract(
+                address=pair, abi=uniswap.abi("uniswap/UniswapV2Pair")
+        ).functions.totalSupply().call():
+            empty.append(pool)
+    return empty
+
+
 def seed_v2_pools(builder, chain: ChainConfig) -> None:
+    """Seed every V2 pair of `V2_POOLS` that holds no liquidity yet (a pair that does is left
+    alone: its price may have moved, and the exact deposit would revert)."""
     w3 = chain_registry.connect(chain)
     router = chain.contracts["uniswap-v2:router"]
-    _wrap_and_approve(builder, chain, router, _totals(V2_POOLS), "V2 pools")
-    for pool in V2_POOLS:
+    pools = _empty_v2_pools(w3, chain)
+    _wrap_and_approve(builder, chain, router, _totals(pools), "V2 pools")
+    for pool in pools:
         token_a, token_b = chain.tokens[pool.symbol_a], chain.tokens[pool.symbol_b]
         builder.call(chain, router, "uniswap/UniswapV2Router02", "addLiquidity", token_a,
                      token_b, pool.amount_a, pool.amount_b, pool.amount_a, pool.amount_b,
@@ -219,13 +236,25 @@ def seed_v2_pools(builder, chain: ChainConfig) -> None:
         builder.progress(f"{chain.name}: V2 pool {pool.symbol_a}/{pool.symbol_b} seeded")
 
 
-def seed_v3_pools(builder, chain: ChainConfig) -> None:
-    w3 = chain_registry.connect(chain)
-    manager = chain.contracts["uniswap-v3:position_manager"]
+def _v3_pool_contract(w3: Web3, chain: ChainConfig, pool: V3Pool):
     factory = w3.eth.contract(address=chain.contracts["uniswap-v3:factory"],
                               abi=uniswap.abi("uniswap/UniswapV3Factory"))
-    _wrap_and_approve(builder, chain, manager, _totals(V3_POOLS), "V3 positions")
-    for pool in V3_POOLS:
+    address = factory.functions.getPool(chain.tokens[pool.symbol_a],
+                                        chain.tokens[pool.symbol_b], pool.fee).call()
+    if int(address, 16) == 0:
+        return None
+    return w3.eth.contract(address=address, abi=uniswap.abi("uniswap/UniswapV3Pool"))
+
+
+def seed_v3_pools(builder, chain: ChainConfig) -> None:
+    """Create, price and fill every pool of `V3_POOLS` that holds no liquidity yet, and make it
+    keep `OBSERVATION_CARDINALITY` price observations."""
+    w3 = chain_registry.connect(chain)
+    manager = chain.contracts["uniswap-v3:position_manager"]
+    pools = [pool for pool in V3_POOLS if (found := _v3_pool_contract(w3, chain, pool)) is None
+             or not found.functions.liquidity().call()]
+    _wrap_and_approve(builder, chain, manager, _totals(pools), "V3 positions")
+    for pool in pools:
         p = position(pool, chain.tokens[pool.symbol_a], chain.tokens[pool.symbol_b])
         name = f"{pool.symbol_a}/{pool.symbol_b} {pool.fee / 10_000:g}%"
         # One transaction (the manager's multicall): create and price the pool, then mint.
@@ -238,7 +267,7 @@ def seed_v3_pools(builder, chain: ChainConfig) -> None:
         ]
         builder.call(chain, manager, NPM, "multicall", [bytes.fromhex(d[2:]) for d in steps],
                      description=f"create the V3 pool {name} and add liquidity")
-        address = factory.functions.getPool(p.token0, p.token1, pool.fee).call()
+        address = _v3_pool_contract(w3, chain, pool).address
         builder.call(chain, address, "uniswap/UniswapV3Pool", "increaseObservationCardinalityNext",
                      OBSERVATION_CARDINALITY, description=f"keep price history in {name}")
         builder.progress(f"{chain.name}: V3 pool {name} seeded")
