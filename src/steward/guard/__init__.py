@@ -36,7 +36,7 @@ from steward.guard.verdict import (
 )
 from steward.journal import Journal
 from steward.plans import Plan
-from steward.protocols import amm, bridge, contract_answered, contract_at, erc20, registry
+from steward.protocols import bridge, contract_answered, contract_at, erc20, registry
 from steward.protocols.adapter import SwapEffect
 from steward.protocols.pricing import PriceSource
 from steward.simulation import AssetChange, SimulationResult, simulate
@@ -120,7 +120,7 @@ class _Review:
 def forget_cached_facts() -> None:
     """For a chain that was reset: contracts at the same addresses may now be different ones."""
     _token_verdicts.clear()
-    amm.forget_pools()
+    registry.forget_facts()
     bridge.forget_routes()
     erc20.forget_token_info()
 

@@ -145,6 +145,10 @@ def swap_plan(chain: ChainConfig, sender: str, symbol_in: str, amount_text: Amou
                                         f"approve {dex.label} to spend exactly "
                                         f"{asset_in.fmt(spend)}"))
     calls += dex.swap_calls(w3, chain, order, description)
+    if asset_in.token is not None and exact == "out":  # nothing stays approved after the plan
+        calls.append(erc20.approve_call(w3, asset_in.token, dex.spender(chain), 0,
+                                        f"clear what the buy did not use of the {dex.label} "
+                                        "allowance"))
     return Plan(chain=chain.name, sender=sender, calls=calls, summary=description), quote
 
 

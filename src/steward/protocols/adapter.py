@@ -82,6 +82,10 @@ class ProtocolAdapter:
         found = self.addresses(chain)
         return all(role in found for role in self.roles)
 
+    def forget(self) -> None:
+        """Drop facts cached per process (for a chain that was reset: contracts at the same
+        addresses may now be different ones)."""
+
     def owns(self, w3: Web3, chain: ChainConfig, address: str) -> str | None:
         """A label when `address` is one of this protocol's contracts (or pools) on `chain`."""
         for role, known in self.addresses(chain).items():

@@ -89,6 +89,11 @@ def protocol_label(w3: Web3, chain: ChainConfig, address: str) -> str | None:
     return None
 
 
+def forget_facts() -> None:
+    for candidate in ADAPTERS:
+        candidate.forget()
+
+
 def default_dex(chain: ChainConfig) -> DexAdapter:
     """The venue "the router" means when a person names no venue."""
     venues = dexes(chain)
@@ -97,5 +102,5 @@ def default_dex(chain: ChainConfig) -> DexAdapter:
     return venues[0]
 
 
-__all__ = ["ADAPTERS", "adapter", "best_route", "decode_swap", "default_dex", "dexes",
+__all__ = ["ADAPTERS", "adapter", "best_route", "decode_swap", "default_dex", "dexes", "forget_facts",
            "protocol_label", "venue_of"]

@@ -35,6 +35,9 @@ class UniswapV2(DexAdapter):
     label = "Uniswap V2"
     roles = ("factory", "router")
 
+    def forget(self) -> None:
+        amm.forget_pools()
+
     def quote(self, w3: Web3, chain: ChainConfig, token_in: str, token_out: str, amount: int,
               exact: Exact, hubs: list[str]) -> SwapRoute | None:
         found = self.addresses(chain)

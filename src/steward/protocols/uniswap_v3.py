@@ -296,6 +296,9 @@ class UniswapV3(DexAdapter):
     label = "Uniswap V3"
     roles = ("factory", "quoter")
 
+    def forget(self) -> None:
+        forget()
+
     # --- contracts ------------------------------------------------------------------------
     def available(self, chain: ChainConfig) -> bool:
         return super().available(chain) and self._router(chain) is not None
