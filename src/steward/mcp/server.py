@@ -52,7 +52,9 @@ the dashboard); poll `get_proposal` and execute once it is "approved". Status "d
 never be signed. Proposals expire (15 minutes by default). Use `check_token`, `check_address`
 and `check_url` before trusting a counterparty, `get_portfolio` for balances and `get_journal`
 for what was signed. Amounts in results are exact: base units as integer text, plus the human
-amount."""
+amount. A failed call is an error whose structured content is {"error": {"code", "message"}}:
+the code is stable (e.g. unknown_name, insufficient_funds, denied, needs_approval, expired,
+stale, not_found, invalid_input), the message says what was wrong and what is valid."""
 
 _one_at_a_time = threading.Lock()
 _F = TypeVar("_F", bound=Callable[..., Any])
