@@ -396,3 +396,29 @@ def test_keep_alive_transport_leaves_proxies_to_requests(monkeypatch):
     assert not KeepAlivePoster.handles("http://10.1.2.3:8545", {"timeout": 5})
     assert not KeepAlivePoster.handles("https://user:secret@rpc.example/v1", {})
     assert not KeepAlivePoster.handles("http://10.1.2.3:8545", {"verify": False})
+
+
+# --- the backend's facts ------------------------------------------------------------------
+def _minted_to(backend, token: str, holder: str) -> bool:
+    latest = backend.web3().eth.block_number
+    return any(log[0] == token.lower() and log[2] == holder.lower()
+               for log in backend.transfer_logs(0, latest))
+
+
+def test_rpc_backend_facts(w):
+    backend = backend_for(w.chain)
+    assert backend.label == w.chain.rpc_url and not backend.relays_in_process
+    assert backend.can_set_balance  # anvil
+    backend.set_balance(STRANGER, 12_345)
+    assert w.w3.eth.get_balance(STRANGER) == 12_345
+    assert _minted_to(backend, w.usdc, w.main)
+
+
+def test_embedded_backend_facts(embedded_world):
+    chain = load_config().chain(L1)
+    backend = backend_for(chain)
+    assert backend.label == "embedded" and backend.relays_in_process
+    assert not backend.can_set_balance and not backend.prefers_bundle
+    with pytest.raises(StewardError, match="cannot set balances"):
+        backend.set_balance(STRANGER, 1)
+    assert _minted_to(backend, chain.tokens["USDC"], WalletStore().get("main").address)

@@ -93,9 +93,10 @@ def predict(chain: ChainConfig, plan: Plan, sender: str) -> Want:
     for call in plan.calls:
         if not call.to:
             continue
-        token, data = to_checksum_address(call.to), bytes.fromhex(call.data[2:])
-        selector, body = data[:4], data[4:]
+        token = to_checksum_address(call.to)
         try:
+            data = bytes.fromhex(call.data.removeprefix("0x"))
+            selector, body = data[:4], data[4:]
             if selector == TRANSFER_SELECTOR:
                 (to, _) = abi_decode(["address", "uint256"], body)
                 want.pairs |= {(token, sender), (token, to_checksum_address(to))}
@@ -167,7 +168,9 @@ def _read(result: CallResult) -> bytes | None:
 
 
 def _natives(result: CallResult, count: int) -> list[int]:
-    values = reader.decode_balances(result.output, count) if result.success else None
+    if not result.success:  # e.g. a chain whose EVM lacks an opcode the reader uses
+        raise NeedsFork(f"the balance reader failed: {result.error or describe(result.output)}")
+    values = reader.decode_balances(result.output, count)
     if values is None:
         raise InconsistentAnswer("the node's answer to the balance reader is not the balances "
                                  "asked for; nothing was signed")

@@ -3,7 +3,8 @@ in one call. It is never deployed: a simulation places its runtime code at `READ
 (eth_simulateV1's stateOverrides, or py-evm's state on embedded chains) and reads native
 balances before and after the plan in the same request as the plan itself.
 
-Compiled from the source below with the Vyper compiler (never hand-written bytecode) and cached
+Compiled from the source below with the Vyper compiler (never hand-written bytecode), for the
+London EVM so that it runs on chains without PUSH0 (pre-Shanghai) too, and cached
 like Steward's other contracts: by sha256(source + compiler version) in `steward.contracts`'
 cache directory.
 """
@@ -21,6 +22,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
 SOURCE = '''# pragma version ~=0.4.3
+# pragma evm-version london
 """
 @title Balance reader (simulation only)
 @notice Native balances of many accounts in one call. Steward never deploys it: simulations
