@@ -17,6 +17,7 @@ import pytest
 from web3 import HTTPProvider, Web3
 
 from steward import chains, sandbox
+from steward.chains.backend import forget_node_facts
 from steward.chains.embedded import close_all
 from steward.errors import StewardError
 from steward.guard import forget_cached_facts
@@ -29,6 +30,7 @@ TEST_ENV = {"STEWARD_PASSPHRASE": PASSPHRASE, "STEWARD_KEYSTORE_SCRYPT_N": "1024
 def forget_process_state() -> None:
     close_all()
     chains.forget_connections()
+    forget_node_facts()
     forget_unlocked()
     forget_cached_facts()
 

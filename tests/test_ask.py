@@ -13,7 +13,7 @@ from steward.contacts import load_contacts
 from steward.fulfilment import fulfil
 from steward.guard.mandate import mandate_path
 from steward.journal import Journal
-from steward.protocols import erc20
+from steward.protocols import erc20, registry
 from steward.wallets import WalletStore
 
 from conftest import PASSPHRASE, run_cli
@@ -64,7 +64,8 @@ def test_every_action_on_each_chain(embedded_world, chain):
 
     allow_standing_approvals()
     assert ask(f"approve the router to spend 50 USDC on {alias}").done
-    router = load_config().chain(chain).contracts["uniswap-v2:router"]
+    # "the router" is the chain's default venue (the first registered one deployed there).
+    router = registry.default_dex(load_config().chain(chain)).spender(load_config().chain(chain))
     w3 = chains.connect(load_config().chain(chain))
     usdc = load_config().chain(chain).tokens["USDC"]
     assert erc20.allowance(w3, usdc, me(), router) == 50 * USDC

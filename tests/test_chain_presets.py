@@ -91,7 +91,7 @@ def test_unknown_preset_lists_the_presets():
     with pytest.raises(UnknownNameError) as unknown:
         preset("ethereum-classic")
     assert all(name in str(unknown.value) for name in PRESETS)
-    assert preset("MAINNET") is ETHEREUM and preset("matic") is PRESETS["polygon"]
+    assert preset("MAINNET") is ETHEREUM and preset("polygon-pos") is PRESETS["polygon"]
 
 
 # --- config: legacy keys and namespaced roles ------------------------------------------------
@@ -222,7 +222,7 @@ def test_chains_add_from_preset_on_a_mirror_node(mirror_node, steward_home):
     assert result.returncode == 0, result.stderr
     assert "WARNING" in result.stderr and "--chain-id-override" in result.stderr
     assert "LINK" in result.stdout
-    added = load_config().chain("eth")
+    added = load_config().chain("mainnet")
     assert added.name == "ethereum" and added.chain_id == MIRROR_CHAIN_ID
     assert added.rpc_url == mirror_node.url and added.native_symbol == "ETH"
     assert added.aliases == ETHEREUM.aliases
@@ -420,3 +420,16 @@ def test_a_node_without_the_priority_fee_method_gets_the_fee_history_tip(steward
             server.shutdown()
         assert tx["type"] == 2
         assert tx["maxPriorityFeePerGas"] == tip  # from eth_feeHistory, not a default
+
+
+def test_no_preset_name_or_alias_reads_as_a_token_symbol():
+    """The parser takes chain names and token symbols from the same words: an alias like "eth"
+    turned "swap 500 USDC for ETH" into a swap for nothing on Ethereum."""
+    from steward.chains import token_list
+    from steward.intents import parser
+
+    symbols = ({t.symbol.lower() for t in token_list.token_list().tokens}
+               | set(parser.TOKEN_NAMES) | parser._WORLD_TOKENS)
+    for p in PRESETS.values():
+        for word in [p.name, *p.aliases]:
+            assert word not in symbols, f"{p.name}: '{word}' is also a token symbol"

@@ -14,7 +14,8 @@ from steward.execution import Executor
 from steward.guard import GuardRefusal, approve, review
 from steward.guard.mandate import default_mandate, mandate_path, parse_mandate
 from steward.planning.builders import bridge_plan, swap_plan, transfer_plan
-from steward.protocols import erc20
+from steward.protocols import erc20, registry
+from steward.chains.backend import note_no_simulate_v1
 from steward.wallets import WalletStore
 
 from conftest import PASSPHRASE, run_cli
@@ -54,9 +55,12 @@ def test_swap_simulation_shows_both_sides_and_the_exact_approval(world):
     assert sim.delta(sender, chain.tokens["USDC"]) == -50 * USDC
     assert sim.delta(sender, None) == quote.quoted_out  # native received, fee reported apart
     [approval] = sim.approvals
-    assert (approval.spender, approval.amount) == (chain.contracts["uniswap-v2:router"], 50 * USDC)
+    # The approval goes to the venue that quoted best, for exactly the amount swapped.
+    assert quote.venue == "uniswap-v3"  # the sandbox's 0.05 % pool beats V2 for this size
+    assert (approval.spender, approval.amount) == (registry.adapter(quote.venue).spender(chain),
+                                                   50 * USDC)
     assert verdict.decision == "allow", verdict.explanation
-    assert "Uniswap V2 WETH/USDC pool" in verdict.preview.text or "Uniswap V2 USDC/WETH pool" in verdict.preview.text
+    assert "Uniswap V3 WETH/USDC 0.05% pool" in verdict.preview.text, verdict.preview.text
 
 
 def test_a_revert_is_found_before_signing_with_its_reason(embedded_world):
@@ -182,5 +186,6 @@ def test_rpc_chains_are_not_signed_without_a_simulation(anvil_world, monkeypatch
     sender, _ = wallet()
     plan = transfer_plan(chain, sender, "USDC", "1", resolve_recipient("bob"))
     monkeypatch.setenv("STEWARD_ANVIL", "/nonexistent/anvil")
+    note_no_simulate_v1(chain.rpc_url)  # a node without eth_simulateV1: only a fork could
     with pytest.raises(StewardError, match="cannot simulate on sandbox-l1.*anvil"):
         review(plan, "main")

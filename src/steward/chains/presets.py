@@ -12,6 +12,8 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 
+# Aliases never spell a token symbol ("eth", "op", "arb", "matic" would turn "swap 10 USDC for
+# ETH" into a chain): the parser reads chain names and token symbols from the same words.
 class ChainPreset(BaseModel):
     name: str
     chain_id: int
@@ -37,7 +39,7 @@ PRESETS: dict[str, ChainPreset] = {
     preset.name: preset
     for preset in (
         ChainPreset(
-            name="ethereum", chain_id=1, native_symbol="ETH", aliases=["mainnet", "eth"],
+            name="ethereum", chain_id=1, native_symbol="ETH", aliases=["mainnet"],
             explorer="https://etherscan.io",
             tokens={"WETH": "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
                     "USDC": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
@@ -49,7 +51,7 @@ PRESETS: dict[str, ChainPreset] = {
                        **_V3_COMMON},
         ),
         ChainPreset(
-            name="optimism", chain_id=10, native_symbol="ETH", aliases=["op", "op-mainnet"],
+            name="optimism", chain_id=10, native_symbol="ETH", aliases=["op-mainnet"],
             explorer="https://optimistic.etherscan.io",
             tokens={"WETH": "0x4200000000000000000000000000000000000006",
                     "USDC": "0x0b2C639c533813f4Aa9D7837CAf62653d097Ff85",
@@ -62,7 +64,7 @@ PRESETS: dict[str, ChainPreset] = {
         ),
         ChainPreset(
             name="arbitrum", chain_id=42161, native_symbol="ETH",
-            aliases=["arbitrum-one", "arb"], explorer="https://arbiscan.io",
+            aliases=["arbitrum-one"], explorer="https://arbiscan.io",
             tokens={"WETH": "0x82aF49447D8a07e3bd95BD0d56f35241523fBab1",
                     "USDC": "0xaf88d065e77c8cC2239327C5EDb3A432268e5831",
                     "USDT": "0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9",
@@ -88,7 +90,7 @@ PRESETS: dict[str, ChainPreset] = {
                        "uniswap-v3:position_manager": "0x03a520b32C04BF3bEEf7BEb72E919cf822Ed34f1"},
         ),
         ChainPreset(
-            name="polygon", chain_id=137, native_symbol="POL", aliases=["polygon-pos", "matic"],
+            name="polygon", chain_id=137, native_symbol="POL", aliases=["polygon-pos"],
             explorer="https://polygonscan.com",
             tokens={"WPOL": "0x0d500B1d8E8eF31E21C99d1Db9A6444d3ADf1270",
                     "WETH": "0x7ceB23fD6bC0adD59E62ac25578270cFf1b9f619",

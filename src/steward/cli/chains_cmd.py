@@ -20,6 +20,7 @@ from web3 import Web3
 
 from steward import chains as chain_registry
 from steward.chains import token_list
+from steward.chains.backend import EmbeddedBackend, backend_for
 from steward.chains.config import (
     SANDBOX_CHAINS,
     ChainConfig,
@@ -198,7 +199,8 @@ def chains_table(chains: list[ChainConfig]) -> Table:
     for column in ("Name", "Chain id", "Native", "Backend", "Aliases", "Tokens"):
         table.add_column(column)
     for c in chains:
-        backend = "embedded" if c.embedded else shown_url(c.rpc_url or "")
+        backend = "embedded" if isinstance(backend_for(c), EmbeddedBackend) \
+            else shown_url(c.rpc_url or "")
         table.add_row(safe(c.name), str(c.chain_id), safe(c.native_symbol), safe(backend),
                       safe(", ".join(c.aliases)), safe(", ".join(c.tokens)))
     return table

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from pydantic import BaseModel
 
 from steward import chains as chain_registry
-from steward.chains.config import load_config
+from steward.chains.backend import backend_for
+from steward.chains.config import ChainConfig, load_config
 from steward.contacts import load_contacts, resolve_recipient
 from steward.errors import StewardError
 from steward.execution import Executor, PlanFailed
@@ -176,7 +177,7 @@ def relay_problem(source: str, destination: str, relayer: RelayerFactory | None)
     chains only an in-process relayer can deliver, so without one the funds would stay with
     the bridge."""
     config = load_config()
-    if relayer is None and config.chain(source).embedded and config.chain(destination).embedded:
+    if relayer is None and _in_process(config.chain(source), config.chain(destination)):
         return (f"no bridge relayer was given to deliver from {source} to {destination} (embedded "
                 "chains are relayed in-process); nothing was signed")
     return None
@@ -194,7 +195,7 @@ def deliver(source: str, destination: str, tx_hash: str,
         raise StewardError(f"no bridge relayer was given to deliver from {src.name} to "
                            f"{dest.name}: the funds are held by the bridge until `steward "
                            "relayer --once` delivers them")
-    relay = relayer().run_once if relayer is not None and src.embedded and dest.embedded else None
+    relay = relayer().run_once if relayer is not None and _in_process(src, dest) else None
     transfers = transfers_in_receipt(w3_src, src, receipt)
     for transfer in transfers:
         wait_for_delivery(w3_dest, dest, transfer, relay)
@@ -227,6 +228,11 @@ def _balance(report: Fulfilment, intent: Balance, wallet: str, address: str) -> 
         result.holdings = [h for h in result.holdings if h.symbol.upper() == intent.token.upper()]
     report.portfolio = result
     return report
+
+
+def _in_process(src: ChainConfig, dest: ChainConfig) -> bool:
+    """Between chains only this process runs (embedded), the relayer must run in-process."""
+    return backend_for(src).relays_in_process and backend_for(dest).relays_in_process
 
 
 def _quote(report: Fulfilment, intent: Quote, address: str) -> Fulfilment:

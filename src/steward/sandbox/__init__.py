@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from steward import chains as chain_registry
 from steward.chains.config import SANDBOX_CHAINS, ChainConfig, load_config, update_chain
+from steward.chains.backend import EmbeddedBackend, backend_for
 from steward.chains.embedded import close_all, dev_account
 from steward.contacts import remove_contacts, save_contact
 from steward.contracts import abi, initcode, uniswap
@@ -53,6 +54,9 @@ WALLET_TARGETS = {"ETH": 10 * ETH, "USDC": 10_000 * USD6, "USDT": 10_000 * USD6}
 # The pools (Uniswap V2 pairs and V3 positions, ETH ≈ $3,000) are in steward.sandbox.dex.
 # The stables are Steward's own ERC20 (6 decimals) at the mirrored chain's USDC/USDT addresses.
 STABLES = {"USDC": "USD Coin", "USDT": "Tether USD"}
+# The mirrored chain's other canonical tokens: placed (empty) so that a node mirroring it is a
+# complete stand-in for `steward chains add`, but not part of the sandbox's own registry.
+MIRROR_ONLY = {"DAI": ("Dai Stablecoin", 18)}
 # The sandbox's reference price feeds (Chainlink's MockV3Aggregator, 8 decimals like Chainlink's
 # USD feeds), written by the operator at every `sandbox up` older than FEED_REFRESH_SECONDS.
 FEED_DECIMALS = 8
@@ -132,18 +136,16 @@ class SandboxBuilder:
         w3 = chain_registry.connect(chain)
         if w3.eth.get_balance(self.operator.address) >= OPERATOR_ETH_NEEDED:
             return
-        if chain.embedded:
+        backend = backend_for(chain)
+        if isinstance(backend, EmbeddedBackend):
             raise StewardError(f"the sandbox operator ran out of ETH on {chain.name}; "
                                "run `steward sandbox reset`")
-        try:  # anvil (and hardhat) let a dev node set balances
-            w3.provider.make_request("anvil_setBalance",
-                                     [self.operator.address, hex(10 * OPERATOR_ETH_NEEDED)])
-        except Exception:
+        if not backend.can_set_balance:  # anvil (and hardhat) let a dev node set balances
             raise StewardError(
                 f"the sandbox operator {self.operator.address} needs "
                 f"{OPERATOR_ETH_NEEDED // ETH} ETH on {chain.name} ({chain.rpc_url}); "
-                "use an anvil node, or fund that address"
-            ) from None
+                "use an anvil node, or fund that address")
+        backend.set_balance(self.operator.address, 10 * OPERATOR_ETH_NEEDED)
 
     def is_deployed(self, chain: ChainConfig) -> bool:
         """Everything `deploy_core` and `seed_pools` make is there (code at every recorded
@@ -177,6 +179,10 @@ class SandboxBuilder:
             self.place(chain, tokens[symbol], "ERC20", name, symbol, 6, label=f"{symbol} (ERC20)")
             if not stables_native:  # on L2 only the bridge may mint the stables
                 self.only_bridge_mints(chain, tokens[symbol], bridge)
+        for symbol, (name, decimals) in MIRROR_ONLY.items():
+            if symbol in preset.tokens:
+                self.place(chain, preset.tokens[symbol], "ERC20", name, symbol, decimals,
+                           label=f"{symbol} (ERC20, mirror only)")
         contracts["bridge"] = bridge
         return update_chain(chain.name, tokens=tokens, contracts=contracts,
                             trusted_tokens=sorted(tokens))

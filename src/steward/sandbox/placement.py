@@ -31,6 +31,7 @@ from eth.vm.message import Message
 from eth_utils import to_canonical_address, to_checksum_address
 from web3 import Web3
 
+from steward.chains.backend import EmbeddedBackend, backend_for
 from steward.chains.config import ChainConfig
 from steward.errors import StewardError
 
@@ -51,7 +52,7 @@ def place(w3: Web3, chain: ChainConfig, address: str, initcode: bytes, *, sender
     if w3.eth.get_code(address):
         progress(f"{chain.name}: {label} already at {address}, nothing placed")
         return False
-    if chain.embedded:
+    if isinstance(backend_for(chain), EmbeddedBackend):
         _place_embedded(w3, address, initcode, sender)
     else:
         if deploy is None:
