@@ -20,6 +20,7 @@ from web3 import Web3
 from steward import chains
 from steward.chains.config import load_config, update_chain
 from steward.contacts import resolve_recipient, save_contact
+from steward.contracts import uniswap
 from steward.execution import Executor
 from steward.guard import GuardRefusal, approve, review
 from steward.journal import Journal
@@ -128,8 +129,17 @@ def pool_with_usdc(world: World, token: str, amount: int, usdc_amount: int) -> N
     builder.call(world.chain, world.usdc, "ERC20", "mint", op, usdc_amount)
     builder.call(world.chain, token, "ERC20", "approve", router, amount)
     builder.call(world.chain, world.usdc, "ERC20", "approve", router, usdc_amount)
-    builder.call(world.chain, router, "UniswapV2Router02", "addLiquidity", token, world.usdc,
-                 amount, usdc_amount, amount, usdc_amount, op, deadline(world.w3))
+    builder.call(world.chain, router, "uniswap/UniswapV2Router02", "addLiquidity", token,
+                 world.usdc, amount, usdc_amount, amount, usdc_amount, op, deadline(world.w3))
+
+
+def deploy_weth9_copy(chain, label: str) -> str:
+    """A second WETH9 (Uniswap's published artifact) wherever CREATE puts it: a real contract
+    the registry does not know."""
+    step = SandboxBuilder().send(chain, Call(
+        to=None, data="0x" + uniswap.initcode("uniswap/WETH9").hex(), gas_hint=6_000_000,
+        description=f"deploy {label}"))
+    return step.contract_address
 
 
 @pytest.fixture
@@ -352,7 +362,7 @@ def test_approval_to_an_unknown_contract_is_denied(w):
     """Pay bob $500 and, in the same plan, approve $500 to a contract outside the registry:
     the plan 'spends' $500, so an exact-approval check on amounts alone passes, but the
     approval outlives the plan and lets that contract pull $500 later without the guard."""
-    drainer = SandboxBuilder().deploy(w.chain, "WETH9", label="drainer")
+    drainer = deploy_weth9_copy(w.chain, "drainer")
     approve_data = erc20.encode(w.w3, w.usdc, "ERC20", "approve", drainer, 500 * USDC)
     plan = w.plan(w.usdc_transfer(resolve_recipient("bob").address, 500 * USDC),
                   Call(to=w.usdc, data=approve_data, description="approve"))
@@ -376,7 +386,9 @@ def test_approval_to_an_eoa_is_denied(w):
 
 # --- 9. swaps: 100% slippage, and output paid to someone else ---------------------------------
 def _rebuilt_swap(w: World, *, min_out: int | None = None, to: str | None = None):
-    plan, quote = swap_plan(w.chain, w.main, "USDC", "10", "WETH", slippage_bps=50)
+    # On Uniswap V2, whose calldata this rebuilds (the V3 router's is covered with its adapter).
+    plan, quote = swap_plan(w.chain, w.main, "USDC", "10", "WETH", slippage_bps=50,
+                            venue="uniswap-v2")
     router = amm.router(w.w3, w.chain.contracts["uniswap-v2:router"])
     function, args = router.decode_function_input(plan.calls[1].data)
     assert args["amountOutMin"] == quote.min_out > 0
@@ -469,16 +481,15 @@ def test_transfer_to_the_token_contract_itself_is_denied(w):
 
 # --- 12. unknown contracts ------------------------------------------------------------------------
 def test_calling_an_unknown_contract_is_denied(w):
-    unknown = SandboxBuilder().deploy(w.chain, "WETH9", label="unknown contract")
-    data = erc20.encode(w.w3, unknown, "WETH9", "deposit")
+    unknown = deploy_weth9_copy(w.chain, "unknown contract")
+    data = erc20.encode(w.w3, unknown, "uniswap/WETH9", "deposit")
     plan = w.plan(Call(to=unknown, data=data, value=ETH // 100, description="wrap (trusted)"))
     verdict = w.review(plan)
     assert verdict.decision == "deny" and "allow.contracts" in rules(verdict)
     w.refused(plan, verdict, "denied by the mandate", unknown)
 
-    from steward.contracts import initcode
-    deploy = w.plan(Call(to=None, data="0x" + initcode("WETH9").hex(), description="deploy",
-                         gas_hint=6_000_000))
+    deploy = w.plan(Call(to=None, data="0x" + uniswap.initcode("uniswap/WETH9").hex(),
+                         description="deploy", gas_hint=6_000_000))
     verdict = w.review(deploy)
     assert verdict.decision == "deny" and "allow.contracts" in rules(verdict)
     w.refused(deploy, verdict, "denied by the mandate")

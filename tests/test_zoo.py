@@ -28,6 +28,9 @@ BUYER = Web3.to_checksum_address("0x00000000000000000000000000000000000b0b01")
 STRANGER = Web3.to_checksum_address("0x00000000000000000000000000000000000b0b02")
 IMPL_SLOT = 0x360894A13BA1A3210667C828492DB98DCA3E2076CC3735A920A3CA505D382BBC
 DEPLOY_SECONDS: list[float] = []
+ROUTER = "uniswap/UniswapV2Router02"
+# What Uniswap's router (TransferHelper.safeTransferFrom) says when the token's transferFrom fails.
+ROUTER_TRANSFER_FAILED = "TransferHelper: TRANSFER_FROM_FAILED"
 
 
 @pytest.fixture(scope="module")
@@ -87,14 +90,17 @@ class Zoo:
         return self.uint(sim, self.token(symbol), "ERC20", "balanceOf", holder)
 
     def pair(self, symbol: str) -> str:
+        return self.pair_of(self.token(symbol))
+
+    def pair_of(self, token: str) -> str:
         factory = self.w3.eth.contract(self.chain.contracts["uniswap-v2:factory"],
-                                       abi=load_abi("UniswapV2Factory"))
-        return factory.functions.getPair(self.token(symbol), self.weth).call()
+                                       abi=load_abi("uniswap/UniswapV2Factory"))
+        return factory.functions.getPair(token, self.weth).call()
 
     def buy(self, sim, symbol: str, eth: int = ETH // 10, buyer: str = BUYER) -> int:
         assert sim.apply(self.operator, Call(to=buyer, value=eth + ETH, description="fund")).success
         before = self.balance(sim, symbol, buyer)
-        out = self.do(sim, buyer, self.router, "UniswapV2Router02", "swapExactETHForTokens", 0,
+        out = self.do(sim, buyer, self.router, ROUTER, "swapExactETHForTokens", 0,
                       [self.weth, self.token(symbol)], buyer, 2**40, value=eth)
         assert out.success, out.revert_reason
         got = self.balance(sim, symbol, buyer) - before
@@ -105,10 +111,25 @@ class Zoo:
         token = self.token(symbol)
         assert self.do(sim, seller, token, "ERC20", "approve", self.router, amount).success
         before = sim.native_balance(seller)
-        out = self.do(sim, seller, self.router, "UniswapV2Router02", "swapExactTokensForETH",
+        out = self.do(sim, seller, self.router, ROUTER, "swapExactTokensForETH",
                       amount, 0, [token, self.weth], seller, 2**40)
         received = sim.native_balance(seller) - before + out.fee_wei if out.success else 0
-        return Sold(out.success, out.revert_reason or "", received)
+        reason = out.revert_reason or ""
+        if not out.success and ROUTER_TRANSFER_FAILED in reason:
+            reason = self.token_reason(sim, token, seller, amount) or reason
+        return Sold(out.success, reason, received)
+
+    def token_reason(self, sim, token: str, seller: str, amount: int) -> str | None:
+        """The token's own revert reason, which Uniswap's router replaces with its generic
+        TRANSFER_FROM_FAILED: replay the transfer the router makes (the seller's tokens into
+        the pair) on a checkpoint of the throwaway state, then come back."""
+        pair = self.pair_of(token)
+        mark = sim.checkpoint()
+        try:
+            moved = self.do(sim, seller, token, "ERC20", "transfer", pair, amount)
+        finally:
+            sim.revert_to(mark)
+        return None if moved.success else moved.revert_reason
 
 
 def load_abi(name):
@@ -124,7 +145,7 @@ def test_zoo_is_deployed_with_pools_and_recorded(zoo):
     assert len(malicious) >= 12 and len(legit) >= 5
     sources = {e.source for e in ZOO.values()} | {"zoo/ProxyImplBenign", "zoo/ProxyImplRug"}
     assert sources == set(zoo_names())
-    pair_abi = load_abi("UniswapV2Pair")
+    pair_abi = load_abi("uniswap/UniswapV2Pair")
     for symbol, entry in ZOO.items():
         assert symbol.isalnum() and len(symbol) <= 11
         assert set(entry.flags) <= set(FLAG_FIELDS)

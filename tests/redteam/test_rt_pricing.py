@@ -67,11 +67,11 @@ class Market:
                                           [self.attacker.address, hex(DONATION + ETH)])
         enc = erc20.encode
         self.attack(
-            Call(to=self.weth, value=DONATION, data=enc(self.w3, self.weth, "WETH9", "deposit"),
-                 description="wrap"),
+            Call(to=self.weth, value=DONATION,
+                 data=enc(self.w3, self.weth, "uniswap/WETH9", "deposit"), description="wrap"),
             Call(to=self.weth, data=enc(self.w3, self.weth, "ERC20", "transfer", self.pair,
                                         DONATION), description="donate to the pair"),
-            Call(to=self.pair, data=enc(self.w3, self.pair, "UniswapV2Pair", "sync"),
+            Call(to=self.pair, data=enc(self.w3, self.pair, "uniswap/UniswapV2Pair", "sync"),
                  description="sync"),
         )
 

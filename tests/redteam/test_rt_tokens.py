@@ -112,14 +112,14 @@ def test_buying_a_look_alike_usdc_is_denied_under_any_mandate(embedded_world):
     builder.call(chain, usdc, "ERC20", "mint", op, 100_000 * USDC)
     for token in (fake, usdc):
         builder.call(chain, token, "ERC20", "approve", router, 100_000 * USDC)
-    builder.call(chain, router, "UniswapV2Router02", "addLiquidity", fake, usdc, 100_000 * USDC,
-                 100_000 * USDC, 0, 0, op, deadline(w3))
+    builder.call(chain, router, "uniswap/UniswapV2Router02", "addLiquidity", fake, usdc,
+                 100_000 * USDC, 100_000 * USDC, 0, 0, op, deadline(w3))
     write_mandate(contracts='"any"')  # tokens = "any": the default
     amount = 50 * USDC
     quoted = amm.router(w3, router).functions.getAmountsOut(amount, [usdc, fake]).call()[-1]
     approval = erc20.encode(w3, usdc, "ERC20", "approve", router, amount)
-    swap = erc20.encode(w3, router, "UniswapV2Router02", "swapExactTokensForTokens", amount,
-                        amm.min_out(quoted, 50), [usdc, fake], main, deadline(w3))
+    swap = erc20.encode(w3, router, "uniswap/UniswapV2Router02", "swapExactTokensForTokens",
+                        amount, amm.min_out(quoted, 50), [usdc, fake], main, deadline(w3))
     plan = Plan(chain=L1, sender=main, summary="buy USDC", calls=[
         Call(to=usdc, data=approval, description="approve"),
         Call(to=router, data=swap, description="swap 50 USDC for USDC")])

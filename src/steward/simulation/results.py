@@ -209,7 +209,10 @@ def assemble(chain: ChainConfig, plan: Plan, sender: str, outcomes: list[Outcome
 @lru_cache(maxsize=1)
 def _event_decoders() -> dict[str, tuple[str, list[dict]]]:
     decoders: dict[str, tuple[str, list[dict]]] = {}
-    for contract in ("ERC20", "WETH9", "UniswapV2Pair", "UniswapV2Factory", "Bridge"):
+    # The real contracts' ABIs (Uniswap's published artifacts); the first ABI wins per topic.
+    for contract in ("ERC20", "uniswap/WETH9", "uniswap/UniswapV2Pair",
+                     "uniswap/UniswapV2Factory", "uniswap/UniswapV3Pool",
+                     "uniswap/UniswapV3Factory", "uniswap/NonfungiblePositionManager", "Bridge"):
         for item in abi(contract):
             if item.get("type") == "event":
                 topic = "0x" + event_abi_to_log_topic(item).hex()
