@@ -134,3 +134,47 @@ def test_an_unanswering_node_is_never_read_as_no_route(embedded_world, monkeypat
     monkeypatch.setattr(amm, "reserves", down)
     with pytest.raises(StewardError, match="could not establish"):
         registry.adapter("uniswap-v2").quote(w3, chain, usdc, weth, 10 * USDC, "in", [])
+
+
+def test_a_third_venue_is_one_module_and_one_registration_line(embedded_world):
+    """SushiSwap V2 (sushiswap_v2.py + its line in ADAPTERS): once its contracts are on the
+    chain, the planner routes through it when it quotes best, the guard labels and judges its
+    calls, and execution moves exactly the quote — no other file knows it exists."""
+    from steward.chains.config import update_chain
+    from steward.protocols.sushiswap_v2 import SushiSwapV2
+    from steward.sandbox import SandboxBuilder
+
+    assert any(isinstance(a, SushiSwapV2) for a in registry.ADAPTERS)
+    chain, w3 = _setup()
+    assert "sushiswap-v2" not in {d.name for d in registry.dexes(chain)}
+    # The sandbox mirrors Ethereum: Uniswap V2's published code stands in for Sushi's fork of
+    # it at Sushi's mainnet addresses (@sushiswap/core ships ABIs only).
+    builder = SandboxBuilder()
+    sushi = SushiSwapV2.deployments[1]
+    weth, usdc = chain.contracts["weth"], chain.tokens["USDC"]
+    builder.place(chain, sushi["factory"], "uniswap/UniswapV2Factory", builder.operator.address)
+    builder.place(chain, sushi["router"], "uniswap/UniswapV2Router02", sushi["factory"], weth)
+    chain = update_chain(chain.name, contracts={**chain.contracts,
+                                                **registry.contracts_on(1)})
+    assert "sushiswap-v2" in {d.name for d in registry.dexes(chain)}
+    # A pool that pays more USDC per ETH than Uniswap's.
+    builder.call(chain, weth, "uniswap/WETH9", "deposit", value=50 * ETH)
+    builder.call(chain, usdc, "ERC20", "mint", builder.operator.address, 160_000 * USDC)
+    for token, amount in ((weth, 50 * ETH), (usdc, 160_000 * USDC)):
+        builder.call(chain, token, "ERC20", "approve", sushi["router"], amount)
+    builder.call(chain, sushi["router"], "uniswap/UniswapV2Router02", "addLiquidity", weth, usdc,
+                 50 * ETH, 160_000 * USDC, 0, 0, builder.operator.address, amm.deadline(w3))
+
+    sender, account = wallet()
+    plan, quote = swap_plan(chain, sender, "ETH", "0.1", "USDC")
+    assert quote.venue == "sushiswap-v2"
+    verdict = review(plan, "main")
+    assert verdict.decision != "deny", verdict.explanation
+    assert plan.summary.endswith("on SushiSwap V2")
+    pair = amm.pool(w3, sushi["factory"], weth, usdc).address
+    assert registry.protocol_label(w3, chain, pair) in ("SushiSwap V2 WETH/USDC pool",
+                                                        "SushiSwap V2 USDC/WETH pool")
+    before = erc20.balance_of(w3, usdc, sender)
+    Executor(account, "main").execute(plan, approve(verdict, by="test")
+                                      if verdict.decision == "confirm" else verdict)
+    assert erc20.balance_of(w3, usdc, sender) - before == quote.quoted_out

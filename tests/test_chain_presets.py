@@ -26,6 +26,7 @@ from steward.chains.presets import PRESETS, SANDBOX_MIRRORS, preset
 from steward.cli.chains_cmd import add_chain, chains_table, shown_url
 from steward.contracts import initcode
 from steward.errors import StewardError, UnknownNameError
+from steward.protocols import registry
 
 ETHEREUM = PRESETS["ethereum"]
 STABLES = {"USDC", "USDT"}
@@ -96,8 +97,8 @@ def test_unknown_preset_lists_the_presets():
 
 # --- config: legacy keys and namespaced roles ------------------------------------------------
 def test_legacy_router_keys_in_an_old_config_still_load(steward_home):
-    router = ETHEREUM.contracts["uniswap-v2:router"]
-    factory = ETHEREUM.contracts["uniswap-v2:factory"]
+    router = registry.contracts_on(1)["uniswap-v2:router"]
+    factory = registry.contracts_on(1)["uniswap-v2:factory"]
     steward_home.mkdir(parents=True, exist_ok=True)
     (steward_home / "config.toml").write_text(
         '[chains.old]\nchain_id = 5151\nrpc_url = "http://127.0.0.1:9"\n'
@@ -161,7 +162,7 @@ def test_presets_command_lists_every_preset(steward_home):
     listed = {p["name"]: p for p in json.loads(result.stdout)}
     assert listed.keys() == PRESETS.keys()
     assert listed["base"]["contracts"]["uniswap-v3:swap_router02"] == \
-        PRESETS["base"].contracts["uniswap-v3:swap_router02"]
+        registry.contracts_on(8453)["uniswap-v3:swap_router02"]
     table = run_cli("chains", "presets", home=steward_home)
     assert table.returncode == 0 and "polygon" in table.stdout and "WPOL" in table.stdout
 
@@ -231,7 +232,7 @@ def test_chains_add_from_preset_on_a_mirror_node(mirror_node, steward_home):
     assert added.trusted_tokens == list(ETHEREUM.tokens)  # LINK is not trusted
     assert added.contracts == {**ETHEREUM.contracts, "weth": ETHEREUM.tokens["WETH"]}
     raw = tomllib.loads((steward_home / "config.toml").read_text())["chains"]["ethereum"]
-    swap_router = ETHEREUM.contracts["uniswap-v3:swap_router"]
+    swap_router = registry.contracts_on(1)["uniswap-v3:swap_router"]
     assert raw["contracts"]["uniswap-v3:swap_router"] == swap_router
     assert chains.connect("ethereum").eth.chain_id == MIRROR_CHAIN_ID
     listed = run_cli("chains", "list", "--json", home=steward_home)

@@ -1,10 +1,10 @@
-"""Presets for real chains: chain ids, native coins, canonical tokens, protocol deployments.
+"""Presets for real chains: chain ids, native coins, canonical tokens, explorers.
 
 `steward chains add ethereum --rpc-url URL` turns a preset into a usable chain at once: nobody
-types a token or contract address. Contract roles are namespaced by the protocol adapter that
-uses them (`uniswap-v3:swap_router`), so an adapter finds its own contracts and nothing else
-needs a role name. The sandbox mirrors these addresses (sandbox-l1 ↔ ethereum, sandbox-l2 ↔
-optimism), so the same adapters and addresses are exercised offline.
+types a token or contract address. Protocol contracts are not here: each protocol adapter knows
+its own deployments per chain id (`steward.protocols.registry.contracts_on`), and a chain's
+config names them "<adapter>:<role>". The sandbox mirrors these chains' addresses (sandbox-l1 ↔
+ethereum, sandbox-l2 ↔ optimism), so the same adapters and addresses are exercised offline.
 """
 
 from __future__ import annotations
@@ -24,16 +24,7 @@ class ChainPreset(BaseModel):
     tokens: dict[str, str]
     # The wrapped native coin (WETH9-compatible deposit/withdraw), by token symbol.
     wrapped_native: str
-    # Protocol contracts by "<adapter>:<role>".
-    contracts: dict[str, str]
 
-
-_V3_COMMON = {
-    "uniswap-v3:factory": "0x1F98431c8aD98523631AE4a59f267346ea31F984",
-    "uniswap-v3:swap_router": "0xE592427A0AEce92De3Edee1F18E0157C05861564",
-    "uniswap-v3:quoter": "0x61fFE014bA17989E743c5F6cB21bF9697530B21e",
-    "uniswap-v3:position_manager": "0xC36442b4a4522E871399CD717aBDD847Ab11FE88",
-}
 
 PRESETS: dict[str, ChainPreset] = {
     preset.name: preset
@@ -46,9 +37,6 @@ PRESETS: dict[str, ChainPreset] = {
                     "USDT": "0xdAC17F958D2ee523a2206206994597C13D831ec7",
                     "DAI": "0x6B175474E89094C44Da98b954EedeAC495271d0F"},
             wrapped_native="WETH",
-            contracts={"uniswap-v2:factory": "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f",
-                       "uniswap-v2:router": "0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D",
-                       **_V3_COMMON},
         ),
         ChainPreset(
             name="optimism", chain_id=10, native_symbol="ETH", aliases=["op-mainnet"],
@@ -58,9 +46,6 @@ PRESETS: dict[str, ChainPreset] = {
                     "USDT": "0x94b008aA00579c1307B0EF2c499aD98a8ce58e58",
                     "DAI": "0xDA10009cBd5D07dd0CeCc66161FC93D7c9000da1"},
             wrapped_native="WETH",
-            contracts={"uniswap-v2:factory": "0x0c3c1c532F1e39EdF36BE9Fe0bE1410313E074Bf",
-                       "uniswap-v2:router": "0x4A7b5Da61326A6379179b40d00F57E5bbDC962c2",
-                       **_V3_COMMON},
         ),
         ChainPreset(
             name="arbitrum", chain_id=42161, native_symbol="ETH",
@@ -70,9 +55,6 @@ PRESETS: dict[str, ChainPreset] = {
                     "USDT": "0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9",
                     "DAI": "0xDA10009cBd5D07dd0CeCc66161FC93D7c9000da1"},
             wrapped_native="WETH",
-            contracts={"uniswap-v2:factory": "0xf1D7CC64Fb4452F05c498126312eBE29f30Fbcf9",
-                       "uniswap-v2:router": "0x4752ba5DBc23f44D87826276BF6Fd6b1C372aD24",
-                       **_V3_COMMON},
         ),
         ChainPreset(
             name="base", chain_id=8453, native_symbol="ETH", aliases=[],
@@ -98,9 +80,6 @@ PRESETS: dict[str, ChainPreset] = {
                     "USDT": "0xc2132D05D31c914a87C6611C10748AEb04B58e8F",
                     "DAI": "0x8f3Cf7ad23Cd3CaDbD9735AFf958023239c6A063"},
             wrapped_native="WPOL",
-            contracts={"uniswap-v2:factory": "0x9e5A52f57b3038F1B8EeE45F28b3C1967e22799C",
-                       "uniswap-v2:router": "0xedf6066a2b290C185783862C7F4776A2C8077AD1",
-                       **_V3_COMMON},
         ),
     )
 }

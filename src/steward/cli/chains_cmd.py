@@ -33,6 +33,7 @@ from steward.chains.presets import PRESETS, ChainPreset, preset
 from steward.cli.render import console, err_console, print_json
 from steward.display import safe
 from steward.errors import ChainConnectionError, StewardError
+from steward.protocols import registry
 from steward.protocols.erc20 import DECIMALS_CALL, decode_decimals
 
 chains_app = typer.Typer(help="The chain registry: list, add a real chain from a preset, remove.",
@@ -162,7 +163,8 @@ def add_chain(name: str, rpc_url: str, extra_tokens: list[str],
             aliases=list(chain.aliases), tokens={t.symbol: t.address for t in tokens},
             token_decimals={t.symbol: t.decimals for t in tokens},
             trusted_tokens=[t.symbol for t in tokens if t.trusted],
-            contracts={**chain.contracts, "weth": chain.tokens[chain.wrapped_native]},
+            contracts={**registry.contracts_on(chain.chain_id),
+                       "weth": chain.tokens[chain.wrapped_native]},
         )
     except ValidationError as exc:
         raise StewardError(f"{chain.name} cannot be added: {exc.errors()[0]['msg']}") from None
@@ -237,7 +239,7 @@ def chains_presets(as_json: JsonOption = False) -> None:
     for column in ("Name", "Chain id", "Native", "Aliases", "Tokens", "Protocols"):
         table.add_column(column)
     for p in PRESETS.values():
-        protocols = sorted({role.split(":")[0] for role in p.contracts if ":" in role})
+        protocols = sorted({role.split(":")[0] for role in registry.contracts_on(p.chain_id)})
         table.add_row(p.name, str(p.chain_id), p.native_symbol, ", ".join(p.aliases),
                       ", ".join(p.tokens), ", ".join(protocols))
     console.print(table)

@@ -71,6 +71,9 @@ class ProtocolAdapter:
     name: ClassVar[str]  # e.g. "uniswap-v3"; also the prefix of its config keys
     label: ClassVar[str]  # e.g. "Uniswap V3", for people
     roles: ClassVar[tuple[str, ...]]  # the contracts it needs, e.g. ("factory", "swap_router")
+    # Its canonical deployments on real chains: chain id → role → address. `steward chains add`
+    # and the sandbox's mirrors take them from here; a chain's config may override them.
+    deployments: ClassVar[dict[int, dict[str, str]]] = {}
 
     def addresses(self, chain: ChainConfig) -> dict[str, str]:
         """This adapter's contracts on `chain`, by role (nothing when it is not deployed there)."""

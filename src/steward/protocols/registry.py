@@ -13,11 +13,12 @@ from steward.chains.config import ChainConfig
 from steward.errors import StewardError, UnknownNameError
 from steward.plans import Call
 from steward.protocols.adapter import DexAdapter, Exact, ProtocolAdapter, SwapEffect, SwapRoute
+from steward.protocols.sushiswap_v2 import SushiSwapV2
 from steward.protocols.uniswap_v2 import UniswapV2
 from steward.protocols.uniswap_v3 import UniswapV3
 
 # Registration order is preference order when two venues quote exactly the same.
-ADAPTERS: list[ProtocolAdapter] = [UniswapV3(), UniswapV2()]
+ADAPTERS: list[ProtocolAdapter] = [UniswapV3(), UniswapV2(), SushiSwapV2()]
 
 
 def adapter(name: str) -> ProtocolAdapter:
@@ -89,6 +90,13 @@ def protocol_label(w3: Web3, chain: ChainConfig, address: str) -> str | None:
     return None
 
 
+def contracts_on(chain_id: int) -> dict[str, str]:
+    """Every registered protocol's canonical contracts on a real chain, as config keys
+    ("<adapter>:<role>" → address)."""
+    return {f"{candidate.name}:{role}": address for candidate in ADAPTERS
+            for role, address in candidate.deployments.get(chain_id, {}).items()}
+
+
 def forget_facts() -> None:
     for candidate in ADAPTERS:
         candidate.forget()
@@ -102,5 +110,5 @@ def default_dex(chain: ChainConfig) -> DexAdapter:
     return venues[0]
 
 
-__all__ = ["ADAPTERS", "adapter", "best_route", "decode_swap", "default_dex", "dexes", "forget_facts",
+__all__ = ["ADAPTERS", "adapter", "best_route", "contracts_on", "decode_swap", "default_dex", "dexes", "forget_facts",
            "protocol_label", "venue_of"]

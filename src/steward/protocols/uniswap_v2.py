@@ -34,6 +34,18 @@ class UniswapV2(DexAdapter):
     name = "uniswap-v2"
     label = "Uniswap V2"
     roles = ("factory", "router")
+    deployments = {  # docs.uniswap.org/contracts/v2/reference/smart-contracts/v2-deployments
+        1: {"factory": "0x5C69bEe701ef814a2B6a3EDD4B1652CB9cc5aA6f",
+            "router": "0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D"},
+        10: {"factory": "0x0c3c1c532F1e39EdF36BE9Fe0bE1410313E074Bf",
+             "router": "0x4A7b5Da61326A6379179b40d00F57E5bbDC962c2"},
+        42161: {"factory": "0xf1D7CC64Fb4452F05c498126312eBE29f30Fbcf9",
+                "router": "0x4752ba5DBc23f44D87826276BF6Fd6b1C372aD24"},
+        8453: {"factory": "0x8909Dc15e40173Ff4699343b6eB8132c65e18eC6",
+               "router": "0x4752ba5DBc23f44D87826276BF6Fd6b1C372aD24"},
+        137: {"factory": "0x9e5A52f57b3038F1B8EeE45F28b3C1967e22799C",
+              "router": "0xedf6066a2b290C185783862C7F4776A2C8077AD1"},
+    }
 
     def forget(self) -> None:
         amm.forget_pools()

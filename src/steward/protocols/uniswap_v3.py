@@ -32,6 +32,11 @@ from steward.protocols.adapter import DexAdapter, Exact, SwapEffect, SwapOrder, 
 from steward.protocols.amm import ZERO, could_not_establish
 
 FEE_TIERS = (100, 500, 3000, 10000)
+# Where Uniswap deployed V3 with the original SwapRouter at the same addresses on each chain.
+_V3_CANONICAL = {"factory": "0x1F98431c8aD98523631AE4a59f267346ea31F984",
+                 "swap_router": "0xE592427A0AEce92De3Edee1F18E0157C05861564",
+                 "quoter": "0x61fFE014bA17989E743c5F6cB21bF9697530B21e",
+                 "position_manager": "0xC36442b4a4522E871399CD717aBDD847Ab11FE88"}
 MIN_SQRT_RATIO = 4295128739
 MAX_SQRT_RATIO = 1461446703485210103287273052203988822378723970342
 MAX_TICK = 887272
@@ -295,6 +300,14 @@ class UniswapV3(DexAdapter):
     name = "uniswap-v3"
     label = "Uniswap V3"
     roles = ("factory", "quoter")
+    deployments = {  # docs.uniswap.org/contracts/v3/reference/deployments
+        **{chain_id: dict(_V3_CANONICAL) for chain_id in (1, 10, 42161, 137)},
+        # Base has V3 only with SwapRouter02 (its structs carry no deadline).
+        8453: {"factory": "0x33128a8fC17869897dcE68Ed026d694621f6FDfD",
+               "swap_router02": "0x2626664c2603336E57B271c5C0b26F421741e481",
+               "quoter": "0x3d4e44Eb1374240CE5F1B871ab261CD16335B76a",
+               "position_manager": "0x03a520b32C04BF3bEEf7BEb72E919cf822Ed34f1"},
+    }
 
     def forget(self) -> None:
         forget()

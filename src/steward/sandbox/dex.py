@@ -22,6 +22,7 @@ from steward.chains.config import ChainConfig
 from steward.chains.presets import PRESETS, SANDBOX_MIRRORS, ChainPreset
 from steward.contracts import uniswap
 from steward.errors import StewardError
+from steward.protocols import registry
 from steward.protocols.amm import deadline
 from steward.protocols.erc20 import encode
 
@@ -167,7 +168,7 @@ def place_uniswap(builder, chain: ChainConfig) -> dict[str, str]:
     """Place WETH9 and Uniswap V2 + V3 at the mirrored chain's addresses; returns the contracts
     by role ("weth" and the "uniswap-v2:…" / "uniswap-v3:…" roles)."""
     preset = mirrored_preset(chain.name)
-    roles = preset.contracts
+    roles = registry.contracts_on(preset.chain_id)
     weth = preset.tokens[preset.wrapped_native]
     operator = builder.operator.address
     builder.place(chain, weth, "uniswap/WETH9", label="WETH9")
