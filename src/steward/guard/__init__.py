@@ -425,7 +425,7 @@ def _check_tokens_received(state: _Review) -> None:
     for change in state.sim.sender_changes():
         if change.token is None or change.delta <= 0 or change.token.lower() in trusted:
             continue
-        if state._pool_name(change.token):
+        if state.protocol_label(change.token):
             continue
         verdict, reasons = token_verdict(state, change.token)
         summary = "; ".join(reasons[:3]) or verdict
