@@ -465,7 +465,12 @@ class _Lab:
         """Sell `amount` along `path` (token → … → WETH): the router first, the pair directly
         (supporting fee-on-transfer) if the router's exact-amount swap fails. Returns (sold,
         tokens that left the seller, what came out (ETH, or the first hop's token when sold
-        through the pair), the fair quote for that same output, how it sold or why not)."""
+        through the pair), the fair quote for that same output, how it sold or why not).
+
+        Why not is the token's own revert reason where it gave one: Uniswap's router replaces
+        it with TransferHelper's "TRANSFER_FROM_FAILED", so a failed router sell is followed by
+        the transfer the router would have made (the seller's tokens into the first pair),
+        whose revert reason is the token's."""
         before_tokens = self.balance(seller)
         before_eth = self.backend.native_balance(seller)
         quote = self.quote(amount, path)
@@ -483,7 +488,8 @@ class _Lab:
             if spent > amount and amount:
                 fair = fair * amount // spent  # more left the seller than it sold: an extra tax
             return True, spent, received, fair, "router"
-        # Fee-on-transfer: send to the first pair and swap out what it really received.
+        # Fee-on-transfer: send to the first pair and swap out what it really received (a
+        # token that refuses the transfer says why here, not behind the router's reason).
         info = amm.pool(self.w3, self.factory, path[0], path[1])
         if info is None:
             return False, 0, 0, quote, outcome.revert_reason or "reverted"
@@ -1044,11 +1050,14 @@ def _holders(lab: _Lab, token: str, supply: int, notes: list[str]) -> tuple[list
 
 
 def _creator(w3: Web3, token: str, notes: list[str]) -> tuple[str | None, str]:
-    """(creator, how): binary search for the first block holding the token's code."""
+    """(creator, how): binary search for the first block holding the token's code, then the
+    transaction in that block that created it. A creator that cannot be established is None
+    with the reason ("unknown: ..."), never a guess: code placed by the node (a genesis
+    allocation, a development node's setCode) has no creating transaction at all."""
     latest = w3.eth.block_number
     try:
         if not w3.eth.get_code(token, block_identifier=latest):
-            return None, "no code"
+            return None, "unknown: no code at the latest block"
         low, high = 0, latest
         while low < high:
             mid = (low + high) // 2
@@ -1058,18 +1067,60 @@ def _creator(w3: Web3, token: str, notes: list[str]) -> tuple[str | None, str]:
                 low = mid + 1
     except Exception:
         notes.append("the node keeps no historical state: the creator was not looked up")
-        return None, "not established: no historical state"
+        return None, "unknown: the node keeps no historical state to find it"
     block = w3.eth.get_block(low, full_transactions=True)
     txs = list(block["transactions"])[:CREATION_SEARCH_TXS]
     for tx in txs:
         if not tx.get("to") and _create_address(tx["from"], tx["nonce"]).lower() == token.lower():
             return tx["from"], f"deployed it directly in block {low}"
     calls = [tx for tx in txs if tx.get("to")]
+    return _creating_call(w3, token, low, calls)
+
+
+def _traced_creation(w3: Web3, tx_hash, token: str) -> bool | None:
+    """Whether the transaction's call trace creates `token` (CREATE/CREATE2 anywhere in it);
+    None when the node gives no call traces."""
+    try:
+        answer = w3.provider.make_request(
+            "debug_traceTransaction", ["0x" + bytes(tx_hash).hex(), {"tracer": "callTracer"}])
+    except Exception:
+        return None
+    result = answer.get("result") if isinstance(answer, dict) else None
+    if not isinstance(result, dict):
+        return None
+    frames = [result]
+    while frames:
+        frame = frames.pop()
+        if (str(frame.get("type", "")).upper().startswith("CREATE")
+                and str(frame.get("to", "")).lower() == token.lower()):
+            return True
+        frames.extend(f for f in frame.get("calls") or [] if isinstance(f, dict))
+    return False
+
+
+def _creating_call(w3: Web3, token: str, block: int, calls: list) -> tuple[str | None, str]:
+    """The sender of the call in `block` through which a contract created `token`: the one
+    whose call trace shows the creation, or the block's only call when the node gives no
+    traces; otherwise the creator is unknown."""
+    placed = (f"unknown: its code appeared in block {block} without any transaction creating "
+              "it (placed by the node itself, as at genesis or on a development node)")
     if not calls:
-        return None, f"code appeared in block {low} with no transaction (genesis?)"
-    tx = calls[0]
-    return tx["from"], (f"sent the transaction in block {low} through which contract "
-                        f"{tx['to']} created it")
+        return None, placed
+    for tx in calls:
+        created = _traced_creation(w3, tx["hash"], token)
+        if created is None:
+            break  # the node gives no call traces
+        if created:
+            return tx["from"], (f"sent the transaction in block {block} through which "
+                                f"contract {tx['to']} created it (call trace)")
+    else:
+        return None, placed  # every call was traced and none created it
+    if len(calls) == 1:
+        tx = calls[0]
+        return tx["from"], (f"sent the only contract call in block {block} (to {tx['to']}); "
+                            "the node gives no call traces to confirm it created the token")
+    return None, (f"unknown: its code appeared in block {block} among {len(calls)} "
+                  "transactions, and the node gives no call traces to tell which created it")
 
 
 def _pools(lab: _Lab, prices: PriceSource, token: str, owner: str | None,
@@ -1471,8 +1522,9 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *,
     creator_share = sum(h.share for h in holders
                         if creator and h.address.lower() == creator.lower())
     put("owner_percent", owner_share if owner and not renounced else 0.0, chain_method)
-    put("creator_address", creator, "chain data: first block with code (binary search), "
-        f"then its transactions: the creator {creator_how}")
+    put("creator_address", creator, "chain data: first block with code (binary search), then "
+        f"its transactions: the creator {creator_how if creator else 'is ' + creator_how}",
+        None if creator else creator_how)
     put("creator_percent", creator_share, chain_method)
     for share, who, field in ((owner_share, "the owner", "owner_percent"),
                               (creator_share, "the creator", "creator_percent")):
