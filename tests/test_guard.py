@@ -60,7 +60,8 @@ def test_swap_simulation_shows_both_sides_and_the_exact_approval(world):
     assert (approval.spender, approval.amount) == (registry.adapter(quote.venue).spender(chain),
                                                    50 * USDC)
     assert verdict.decision == "allow", verdict.explanation
-    assert "Uniswap V3 WETH/USDC 0.05% pool" in verdict.preview.text, verdict.preview.text
+    # the real mainnet pool address: 0x88e6A0c2dDD26FEEb64F039a2c41296FcB3f5640
+    assert "Uniswap V3 USDC/WETH 0.05% pool (0x88e6…5640)" in verdict.preview.text, verdict.preview.text
 
 
 def test_a_revert_is_found_before_signing_with_its_reason(embedded_world):

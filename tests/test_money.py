@@ -84,7 +84,8 @@ def test_swap_pays_out_exactly_the_v2_formula(world):
     sender, executor = main_wallet()
     usdc, weth = chain.tokens["USDC"], chain.tokens["WETH"]
     reserve_in, reserve_out = amm.reserves(w3, chain.contracts["uniswap-v2:factory"], usdc, weth)
-    plan, quote = swap_plan(chain, sender, "USDC", "1000", "WETH", slippage_bps=50)
+    plan, quote = swap_plan(chain, sender, "USDC", "1000", "WETH", slippage_bps=50,
+                            venue="uniswap-v2")
     expected = amm.amount_out(1000 * USDC, reserve_in, reserve_out)
     assert quote.quoted_out == expected
     assert quote.min_out == expected * 9950 // 10000
@@ -118,15 +119,16 @@ def test_swap_below_min_out_reverts_and_nothing_moves(world):
     chain = load_config().chain("sandbox-l1")
     w3 = chains.connect(chain)
     sender, executor = main_wallet()
-    plan, quote = swap_plan(chain, sender, "USDC", "100", "WETH")
+    # On the V2 pool, which a wallet-sized trade can move (the V3 pools are too deep for it).
+    plan, quote = swap_plan(chain, sender, "USDC", "100", "WETH", venue="uniswap-v2")
     verdict = approve(review(plan, "main", mandate=unrestricted_mandate("main")), by="test")
     # A large trade in the same direction lands after the guard judged, and moves the price
     # past the slippage limit before the plan is signed.
-    front_run, _ = swap_plan(chain, sender, "USDC", "9000", "WETH")
+    front_run, _ = swap_plan(chain, sender, "USDC", "9000", "WETH", venue="uniswap-v2")
     executor.execute(front_run)
     usdc_before = erc20.balance_of(w3, chain.tokens["USDC"], sender)
     weth_before = erc20.balance_of(w3, chain.tokens["WETH"], sender)
-    with pytest.raises(TransactionFailed, match="insufficient output amount"):
+    with pytest.raises(TransactionFailed, match="INSUFFICIENT_OUTPUT_AMOUNT"):
         executor.executor.execute(plan, verdict)
     assert erc20.balance_of(w3, chain.tokens["USDC"], sender) == usdc_before
     assert erc20.balance_of(w3, chain.tokens["WETH"], sender) == weth_before

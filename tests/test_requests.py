@@ -105,12 +105,12 @@ def test_a_route_without_a_direct_pool_goes_through_a_hub(embedded_world):
     builder = SandboxBuilder()
     token = builder.deploy(chain, "ERC20", "Hop Token", "HOP", 18, label="HOP")
     builder.call(chain, token, "ERC20", "mint", builder.operator.address, 1_000 * ETH)
-    builder.call(chain, chain.tokens["WETH"], "WETH9", "deposit", value=10 * ETH)
+    builder.call(chain, chain.tokens["WETH"], "uniswap/WETH9", "deposit", value=10 * ETH)
     router = chain.contracts["uniswap-v2:router"]
     builder.call(chain, token, "ERC20", "approve", router, 1_000 * ETH)
     builder.call(chain, chain.tokens["WETH"], "ERC20", "approve", router, 10 * ETH)
     w3 = chains.connect(chain)
-    builder.call(chain, router, "UniswapV2Router02", "addLiquidity", token, chain.tokens["WETH"],
+    builder.call(chain, router, "uniswap/UniswapV2Router02", "addLiquidity", token, chain.tokens["WETH"],
                  1_000 * ETH, 10 * ETH, 0, 0, builder.operator.address, amm.deadline(w3))
     update_chain(chain.name, tokens=chain.tokens | {"HOP": token})
     planned = plan_step(Swap(amount=exact("30"), token_in="USDC", token_out="HOP",
