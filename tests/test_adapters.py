@@ -3,6 +3,8 @@ and the guard judging every venue's calls from their own calldata (never their d
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from steward import chains
@@ -178,3 +180,16 @@ def test_a_third_venue_is_one_module_and_one_registration_line(embedded_world):
     Executor(account, "main").execute(plan, approve(verdict, by="test")
                                       if verdict.decision == "confirm" else verdict)
     assert erc20.balance_of(w3, usdc, sender) - before == quote.quoted_out
+
+
+def test_the_cli_pins_a_venue_or_says_which_exist(embedded_world):
+    from conftest import run_cli
+
+    pinned = run_cli("swap", "10", "USDC", "ETH", "--venue", "uniswap-v2", "--yes", "--json",
+                     home=embedded_world)
+    assert pinned.returncode == 0, pinned.stderr
+    assert json.loads(pinned.stdout)["quote"]["venue"] == "uniswap-v2"
+    unknown = run_cli("swap", "10", "USDC", "ETH", "--venue", "pancakeswap", "--yes",
+                      home=embedded_world)
+    assert unknown.returncode != 0
+    assert "unknown protocol 'pancakeswap'" in unknown.stderr and "uniswap-v3" in unknown.stderr

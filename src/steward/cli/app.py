@@ -308,14 +308,16 @@ def swap(
     amount: str, token_in: str, token_out: str,
     chain: Annotated[str, typer.Option(help="Chain name or alias.")] = "sandbox-l1",
     slippage: Annotated[float, typer.Option(help="Maximum slippage in percent.")] = 0.5,
+    venue: Annotated[Optional[str], typer.Option(
+        help="Only this venue (uniswap-v3, uniswap-v2, sushiswap-v2); default: the best quote.")] = None,
     sender: FromOption = None,
     yes: YesOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Swap AMOUNT of TOKEN_IN for TOKEN_OUT through the best pool route."""
+    """Swap AMOUNT of TOKEN_IN for TOKEN_OUT through the best route of any venue."""
     wallet = service.resolve_wallet(sender)
     plan, quote = swap_plan(service.get_chain(chain), wallet_address(wallet), token_in, amount,
-                            token_out, round(slippage * 100))
+                            token_out, round(slippage * 100), venue=venue)
     run_plan(plan, wallet, yes, as_json, {"quote": quote.model_dump()})
 
 
@@ -361,8 +363,8 @@ def ask(
         console.print(plan_table(outcome.planned.plan))
         if outcome.planned.quote:
             q = outcome.planned.quote
-            console.print(f"[dim]route {safe(' → '.join(q.path_symbols))}, slippage limit "
-                          f"{q.slippage_bps / 100:.2f}%[/]")
+            console.print(f"[dim]route {safe(' → '.join(q.path_symbols))} on {safe(q.venue)}, "
+                          f"slippage limit {q.slippage_bps / 100:.2f}%[/]")
         console.print(verdict_panel(outcome.verdict))
 
     def approver(outcome: StepOutcome) -> bool:
