@@ -18,18 +18,17 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from eth_utils.abi import get_abi_output_types
-from web3 import HTTPProvider, Web3
+from web3 import Web3
 from web3.contract import Contract
-from web3.exceptions import ContractLogicError
 
 from steward.chains.config import ChainConfig
 from steward.contacts import short
 from steward.errors import StewardError
 from steward.plans import Call
-from steward.protocols import contract_answered, contract_at, oracle
+from steward.protocols import contract_at, oracle
 from steward.protocols.adapter import DexAdapter, Exact, SwapEffect, SwapOrder, SwapRoute
-from steward.protocols.amm import ZERO, could_not_establish
+from steward.protocols.amm import ZERO
+from steward.protocols.batch import Read, failed, read_all
 
 FEE_TIERS = (100, 500, 3000, 10000)
 # Where Uniswap deployed V3 with the original SwapRouter at the same addresses on each chain.
@@ -127,106 +126,6 @@ def _fee_text(fee: int) -> str:
 
 def _same(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and a.lower() == b.lower()
-
-
-# --- reads, batched where the node allows -----------------------------------------------------
-
-@dataclass(frozen=True)
-class _Read:
-    contract: Contract
-    function: str
-    args: tuple = ()
-
-
-_UNSET = object()
-
-
-def _request(read: _Read) -> dict[str, str]:
-    return {"to": read.contract.address,
-            "data": read.contract.encode_abi(read.function, args=list(read.args))}
-
-
-def _decoded(w3: Web3, read: _Read, raw: bytes) -> Any:
-    fn_abi = read.contract.get_function_by_name(read.function).abi
-    values = _checksummed(w3.codec.decode(get_abi_output_types(fn_abi), raw))
-    return values[0] if len(values) == 1 else list(values)
-
-
-def _answer(w3: Web3, read: _Read, raw: bytes) -> Any:
-    """The decoded output, or the exception when it does not decode as asked (an account
-    without code answers nothing)."""
-    try:
-        return _decoded(w3, read, raw)
-    except Exception as exc:
-        if contract_answered(exc):
-            return exc
-        raise
-
-
-def _read_one(w3: Web3, read: _Read, block: int | str, what: str) -> Any:
-    request = _request(read)  # arguments that do not encode are a bug, and raise
-    try:
-        raw = w3.eth.call(request, block_identifier=block)
-    except Exception as exc:
-        if contract_answered(exc):
-            return exc
-        raise could_not_establish(what, exc) from None
-    return _answer(w3, read, bytes(raw))
-
-
-def _batched(w3: Web3, reads: list[_Read], block: int | str) -> list[Any]:
-    """One JSON-RPC batch; _UNSET where an answer is neither a result nor a revert."""
-    tag = hex(block) if isinstance(block, int) else block
-    requests = [("eth_call", [_request(read), tag]) for read in reads]
-    try:
-        answers = w3.provider.make_batch_request(requests)
-    except Exception:  # noqa: BLE001 — asked again one at a time, where failures surface
-        return [_UNSET] * len(reads)
-    if not isinstance(answers, list) or len(answers) != len(reads):
-        return [_UNSET] * len(reads)
-    results: list[Any] = []
-    for read, answer in zip(reads, answers):
-        error = answer.get("error") if isinstance(answer, dict) else None
-        if isinstance(error, dict):
-            message = str(error.get("message") or "")
-            reverted = error.get("code") == 3 or "revert" in message.lower()
-            results.append(ContractLogicError(message) if reverted else _UNSET)
-        elif isinstance(answer, dict) and isinstance(answer.get("result"), str):
-            try:
-                raw = bytes.fromhex(answer["result"].removeprefix("0x"))
-            except ValueError:
-                results.append(_UNSET)
-                continue
-            results.append(_answer(w3, read, raw))
-        else:
-            results.append(_UNSET)
-    return results
-
-
-def _checksummed(value: Any) -> Any:
-    """Addresses as web3's own calls return them."""
-    if isinstance(value, (list, tuple)):
-        return type(value)(_checksummed(v) for v in value)
-    if isinstance(value, str) and len(value) == 42 and value.startswith("0x"):
-        return Web3.to_checksum_address(value)
-    return value
-
-
-def read_all(w3: Web3, reads: list[_Read], what: str, block: int | str = "latest") -> list[Any]:
-    """Each read's result, or the exception the contract answered with (a revert, an output
-    that does not decode); raises `could_not_establish(what)` when the node does not answer."""
-    # Over HTTP even one read goes as a raw batch: web3's own call path asks the node for its
-    # chain id before every eth_call, doubling the round trips.
-    if reads and isinstance(w3.provider, HTTPProvider):
-        results = _batched(w3, reads, block)
-    else:
-        results = [_UNSET] * len(reads)
-    return [_read_one(w3, read, block, what) if result is _UNSET else result
-            for read, result in zip(reads, results)]
-
-
-def _failed(result: Any) -> bool:
-    return isinstance(result, BaseException)
 
 
 # --- decoding helpers ----------------------------------------------------------------------
@@ -335,8 +234,8 @@ class UniswapV3(DexAdapter):
         router, _ = self._router_contract(w3, chain)
         key = (chain.chain_id, router.address.lower())
         if key not in _weth9:
-            answer = read_all(w3, [_Read(router, "WETH9")], "the swap router's WETH9")[0]
-            if _failed(answer):
+            answer = read_all(w3, [Read(router, "WETH9")], "the swap router's WETH9")[0]
+            if failed(answer):
                 raise StewardError(f"{router.address} does not answer WETH9() like a "
                                    f"{self.label} router")
             _weth9[key] = Web3.to_checksum_address(answer)
@@ -354,7 +253,7 @@ class UniswapV3(DexAdapter):
         """Existing pools per pair (lower-cased, sorted) and fee tier, in one batch."""
         factory = contract_at(w3, self.addresses(chain)["factory"], "uniswap/UniswapV3Factory")
         found: dict[tuple[str, str], dict[int, str]] = {}
-        asks: list[tuple[tuple, _Read]] = []
+        asks: list[tuple[tuple, Read]] = []
         for a, b in pairs:
             pair = tuple(sorted((a.lower(), b.lower())))
             found.setdefault(pair, {})
@@ -363,12 +262,12 @@ class UniswapV3(DexAdapter):
                 if key in _pools:
                     found[pair][fee] = _pools[key]
                 elif not any(k == key for k, _ in asks):
-                    asks.append((key, _Read(factory, "getPool", (Web3.to_checksum_address(a),
+                    asks.append((key, Read(factory, "getPool", (Web3.to_checksum_address(a),
                                                                   Web3.to_checksum_address(b),
                                                                   fee))))
         answers = read_all(w3, [read for _, read in asks], "the pools of a swap route")
         for (key, _), answer in zip(asks, answers):
-            if not _failed(answer) and answer != ZERO:
+            if not failed(answer) and answer != ZERO:
                 _pools[key] = Web3.to_checksum_address(answer)
                 found[(key[2], key[3])][key[4]] = _pools[key]
         return {pair: dict(sorted(tiers.items())) for pair, tiers in found.items()}
@@ -379,21 +278,21 @@ class UniswapV3(DexAdapter):
 
     # --- quotes ---------------------------------------------------------------------------
     def _quote_read(self, quoter: Contract, path: list[str], fees: list[int], amount: int,
-                    exact: Exact) -> _Read:
+                    exact: Exact) -> Read:
         if len(fees) == 1:
             params = {"tokenIn": path[0], "tokenOut": path[1], "fee": fees[0],
                       "sqrtPriceLimitX96": 0, "amountIn" if exact == "in" else "amount": amount}
             function = "quoteExactInputSingle" if exact == "in" else "quoteExactOutputSingle"
-            return _Read(quoter, function, (params,))
+            return Read(quoter, function, (params,))
         if exact == "in":
-            return _Read(quoter, "quoteExactInput", (encode_path(path, fees), amount))
-        return _Read(quoter, "quoteExactOutput", (encode_path(path[::-1], fees[::-1]), amount))
+            return Read(quoter, "quoteExactInput", (encode_path(path, fees), amount))
+        return Read(quoter, "quoteExactOutput", (encode_path(path[::-1], fees[::-1]), amount))
 
     @staticmethod
     def _quoted(answer: Any) -> int | None:
         """The quoted amount, or None when the pools cannot fill it: a revert, nothing, or a
         pool that ran out of liquidity (its price ended at the bound: a partial fill)."""
-        if _failed(answer):
+        if failed(answer):
             return None
         amount, after = answer[0], answer[1]
         for price in (after if isinstance(after, (list, tuple)) else [after]):
@@ -617,15 +516,15 @@ class UniswapV3(DexAdapter):
                     address: str) -> str | None:
         pool = contract_at(w3, address, "uniswap/UniswapV3Pool")
         what = "whether an address is a Uniswap V3 pool"
-        answers = read_all(w3, [_Read(pool, name) for name in ("factory", "token0", "token1",
+        answers = read_all(w3, [Read(pool, name) for name in ("factory", "token0", "token1",
                                                                 "fee")], what)
-        if any(_failed(a) for a in answers) or not _same(answers[0], factory_address):
+        if any(failed(a) for a in answers) or not _same(answers[0], factory_address):
             return None
         _, token0, token1, fee = answers
         token0, token1 = Web3.to_checksum_address(token0), Web3.to_checksum_address(token1)
         factory = contract_at(w3, factory_address, "uniswap/UniswapV3Factory")
-        listed = read_all(w3, [_Read(factory, "getPool", (token0, token1, fee))], what)[0]
-        if _failed(listed) or not _same(listed, address):
+        listed = read_all(w3, [Read(factory, "getPool", (token0, token1, fee))], what)[0]
+        if failed(listed) or not _same(listed, address):
             return None
         names = "/".join(chain.token_symbol(t) or short(Web3.to_checksum_address(t))
                          for t in (token0, token1))
@@ -644,8 +543,8 @@ class UniswapV3(DexAdapter):
         what, block = "a pool price", head[0]
         pools = {fee: contract_at(w3, address, "uniswap/UniswapV3Pool")
                  for fee, address in tiers.items()}
-        depths = read_all(w3, [_Read(p, "liquidity") for p in pools.values()], what, block)
-        ranked = [(d, fee) for fee, d in zip(pools, depths) if not _failed(d) and d > 0]
+        depths = read_all(w3, [Read(p, "liquidity") for p in pools.values()], what, block)
+        ranked = [(d, fee) for fee, d in zip(pools, depths) if not failed(d) and d > 0]
         if not ranked:
             return None
         pool = pools[max(ranked)[1]]
@@ -653,13 +552,13 @@ class UniswapV3(DexAdapter):
         token1 = quote if _same(token0, base) else base
         erc20 = [contract_at(w3, token, "ERC20") for token in (token0, token1)]
         slot0, observed, balance0, balance1 = read_all(w3, [
-            _Read(pool, "slot0"), _Read(pool, "observe", ([window_seconds, 0],)),
-            _Read(erc20[0], "balanceOf", (pool.address,)),
-            _Read(erc20[1], "balanceOf", (pool.address,))], what, block)
-        if _failed(slot0) or not slot0[0] or _failed(balance0) or _failed(balance1):
+            Read(pool, "slot0"), Read(pool, "observe", ([window_seconds, 0],)),
+            Read(erc20[0], "balanceOf", (pool.address,)),
+            Read(erc20[1], "balanceOf", (pool.address,))], what, block)
+        if failed(slot0) or not slot0[0] or failed(balance0) or failed(balance1):
             return None
         twap = None
-        if not _failed(observed) and window_seconds > 0:
+        if not failed(observed) and window_seconds > 0:
             mean_tick = (observed[0][1] - observed[0][0]) // window_seconds  # rounds down
             twap = price_of_sqrt(sqrt_ratio_at_tick(mean_tick))
         prices = oracle.PairPrices(spot=price_of_sqrt(slot0[0]), twap=twap,
@@ -670,8 +569,8 @@ class UniswapV3(DexAdapter):
     def _pool_token0(w3: Web3, chain: ChainConfig, pool: Contract, what: str) -> str:
         key = (chain.chain_id, pool.address.lower())
         if key not in _token0:
-            answer = read_all(w3, [_Read(pool, "token0")], what)[0]
-            if _failed(answer):
+            answer = read_all(w3, [Read(pool, "token0")], what)[0]
+            if failed(answer):
                 raise StewardError(f"{pool.address} does not answer token0() like a pool")
             _token0[key] = Web3.to_checksum_address(answer)
         return _token0[key]
