@@ -48,6 +48,8 @@ def test_a_preset_chain_swaps_through_uniswap_v3_simulated_by_the_node(anvil_wor
     added = run_cli("chains", "add", "ethereum", "--rpc-url", l1.url,
                     "--chain-id-override", str(w3.eth.chain_id), home=home)
     assert added.returncode == 0, added.stdout + added.stderr
+    # The mirror has Uniswap V2 and V3 at Ethereum's addresses, not SushiSwap: it is left out.
+    assert "not on this node (left out): SushiSwap V2" in added.stdout
 
     usdc_before, eth_before = _balances(w3, address)
     asked = run_cli("ask", "swap 500 USDC for ETH", "--yes", "--json", home=home)

@@ -10,7 +10,7 @@ from steward.chains.config import load_config, update_chain
 from steward.errors import StewardError
 from steward.intents import Amount, Bridge, Swap, Transfer, Unwrap, Wrap
 from steward.planning.requests import Need, plan_step
-from steward.protocols import amm, erc20
+from steward.protocols import amm, erc20, registry
 from steward.execution import Executor
 from steward.guard import approve, review
 from steward.wallets import WalletStore
@@ -86,16 +86,19 @@ def test_fractions_and_usd_amounts(embedded_world):
     assert 0.099 * ETH < dollars.plan.calls[0].value < 0.101 * ETH  # ETH ≈ $3,000
 
 
-def test_buying_an_exact_output_uses_get_amounts_in(embedded_world):
+def test_buying_is_an_exact_output_swap_at_the_cheapest_venue(embedded_world):
     chain = load_config().chain("sandbox-l1")
     w3 = chains.connect(chain)
     planned = plan_step(Swap(amount=exact("0.5"), token_in="USDC", token_out="ETH",
                              amount_of="out", chain="sandbox-l1"), sender())
+    quote = planned.quote
+    assert quote.exact == "out" and quote.quoted_out == ETH // 2
     path = [chain.tokens["USDC"], chain.tokens["WETH"]]
-    needed = amm.router(w3, chain.contracts["uniswap-v2:router"]).functions.getAmountsIn(
+    v2_cost = amm.router(w3, chain.contracts["uniswap-v2:router"]).functions.getAmountsIn(
         ETH // 2, path).call()[0]
-    assert planned.quote.amount_in == needed
-    assert planned.quote.quoted_out >= ETH // 2
+    v3 = registry.adapter("uniswap-v3").quote(w3, chain, *path, ETH // 2, "out", [])
+    assert quote.amount_in == min(v2_cost, v3.amount_in)
+    assert quote.max_in == -(-quote.amount_in * 10_050 // 10_000)
 
 
 def test_a_route_without_a_direct_pool_goes_through_a_hub(embedded_world):

@@ -156,6 +156,7 @@ def add_chain(name: str, rpc_url: str, extra_tokens: list[str],
             raise StewardError(
                 f"{token.symbol} ({token.address}) answers {served} decimals on this node, but "
                 f"the Uniswap default token list says {token.decimals}; nothing was written")
+    venues = deployed_venues(w3, chain)
     check_free(chain, chain_id)  # again: the checks above talk to the network
     try:
         added = update_chain(
@@ -163,12 +164,22 @@ def add_chain(name: str, rpc_url: str, extra_tokens: list[str],
             aliases=list(chain.aliases), tokens={t.symbol: t.address for t in tokens},
             token_decimals={t.symbol: t.decimals for t in tokens},
             trusted_tokens=[t.symbol for t in tokens if t.trusted],
-            contracts={**registry.contracts_on(chain.chain_id),
-                       "weth": chain.tokens[chain.wrapped_native]},
+            contracts={**venues, "weth": chain.tokens[chain.wrapped_native]},
         )
     except ValidationError as exc:
         raise StewardError(f"{chain.name} cannot be added: {exc.errors()[0]['msg']}") from None
     return added, tokens
+
+
+def deployed_venues(w3, chain: ChainPreset) -> dict[str, str]:
+    """The registered venues' contracts on this chain, as config keys — only venues whose every
+    contract has code on this node (a fork or a mirror may lack some)."""
+    found: dict[str, str] = {}
+    for adapter in registry.ADAPTERS:
+        roles = adapter.deployments.get(chain.chain_id, {})
+        if roles and all(w3.eth.get_code(address) for address in roles.values()):
+            found |= {f"{adapter.name}:{role}": address for role, address in roles.items()}
+    return found
 
 
 def remove_chain(name: str) -> ChainConfig:
@@ -233,7 +244,8 @@ def chains_list(as_json: JsonOption = False) -> None:
 def chains_presets(as_json: JsonOption = False) -> None:
     """The real chains `steward chains add` knows, with their canonical tokens."""
     if as_json:
-        print_json([p.model_dump() for p in PRESETS.values()])
+        print_json([p.model_dump() | {"contracts": registry.contracts_on(p.chain_id)}
+                    for p in PRESETS.values()])
         return
     table = Table(title="Chain presets (`steward chains add NAME --rpc-url URL`)")
     for column in ("Name", "Chain id", "Native", "Aliases", "Tokens", "Protocols"):
@@ -278,6 +290,11 @@ def chains_add(
     console.print(table)
     console.print(f"contracts: {safe(', '.join(added.contracts))}", highlight=False,
                   soft_wrap=True)
+    missing = [a.label for a in registry.ADAPTERS
+               if a.deployments.get(preset(name).chain_id) and not a.available(added)]
+    if missing:
+        console.print(f"not on this node (left out): {safe(', '.join(missing))}",
+                      highlight=False, soft_wrap=True)
     console.print(f"tokens and decimals checked against {token_list.token_list().source} "
                   "and the node", highlight=False, soft_wrap=True)
 

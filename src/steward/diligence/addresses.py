@@ -33,6 +33,7 @@ from steward.chains.config import ChainConfig
 from steward.contacts import checked_address, load_contacts, short
 from steward.diligence.links import Finding, Severity, VerdictWord, verdict_of
 from steward.errors import StewardError
+from steward.protocols import registry
 
 TRANSFER_TOPIC = "0x" + Web3.keccak(text="Transfer(address,address,uint256)").hex().removeprefix(
     "0x")
@@ -128,10 +129,22 @@ class AddressReport(BaseModel):
     reasons: list[str]
 
 
+def _role_name(role: str) -> str:
+    """"uniswap-v2:router" → "Uniswap V2 router"; plain roles ("bridge") as they are."""
+    venue, _, part = role.partition(":")
+    if not part:
+        return role
+    try:
+        return f"{registry.adapter(venue).label} {part.replace('_', ' ')}"
+    except StewardError:
+        return role
+
+
 def _known_names(chain: ChainConfig, known: dict[str, str]) -> dict[str, str]:
     """lower-case address → name, from `known` and the chain's configured tokens and contracts."""
     names = {address.lower(): f"the {symbol} token" for symbol, address in chain.tokens.items()}
-    names |= {address.lower(): f"the {role} contract" for role, address in chain.contracts.items()}
+    names |= {address.lower(): f"the {_role_name(role)} contract"
+              for role, address in chain.contracts.items()}
     for name, address in known.items():
         if is_address(address):
             names[address.lower()] = name
@@ -177,6 +190,12 @@ def _creation(w3: Web3, address: str, latest: int, scan_blocks: int) -> FirstAct
                                  how=f"binary search over historical eth_getCode put the code's "
                                  f"first appearance in block {block}; the creating transaction "
                                  "is the contract creation in that block whose receipt names it")
+        if not w3.eth.get_block(block)["transactions"]:
+            return FirstActivity(kind="created", block=block,
+                                 how=f"binary search over historical eth_getCode put the code's "
+                                 f"first appearance in block {block}, which has no transactions: "
+                                 "the node itself placed it (a dev node's setCode or a state "
+                                 "edit), so no creator can be named")
         return FirstActivity(kind="created", block=block,
                              how=f"binary search over historical eth_getCode put the code's "
                              f"first appearance in block {block}; no top-level creation there "

@@ -153,7 +153,12 @@ class UniswapV2(DexAdapter):
 
     def pair_prices(self, w3: Web3, chain: ChainConfig, base: str, quote: str,
                     head: tuple[int, int], window_seconds: int):
-        info = amm.pool(w3, self.addresses(chain)["factory"], base, quote)
+        try:
+            info = amm.pool(w3, self.addresses(chain)["factory"], base, quote)
+        except Exception as exc:
+            if contract_answered(exc):  # a factory that is not one offers no price
+                return None
+            raise amm.could_not_establish("a pool price", exc) from None
         if info is None:
             return None
         prices = oracle.pair_prices(w3, info.address, head[0], head[1], window_seconds)
