@@ -370,6 +370,8 @@ def _judge_swap(state: _Review, effect: SwapEffect) -> None:
         state.note("swap_unexplained", "warning", f"{venue.label}: {part}")
         state.confirm("swap_unexplained", f"part of a {venue.label} call is not a plain swap "
                                           f"({part}); a person must approve")
+    if not effect.path:  # no swap to quote: an opaque router call, judged by what it moves
+        return
     if effect.payee.lower() != state.sim.sender.lower():
         state.note("swap_to_other", "warning", f"the swap pays out to {state.label(effect.payee)}")
         state.confirm("swap_to_other", f"the swap pays {state.label(effect.payee)}, not you")
