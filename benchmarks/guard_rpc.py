@@ -15,7 +15,10 @@ within it), the JSON-RPC round trips of
 the whole review and of the simulation alone (HTTP requests this process makes, to the node and
 to the fork; a batch is one; the fork's own requests to the node it forks are not included),
 and the ratios measured in the same run. Targets: a transfer's review under 30 ms (median) and
-at most 3 simulation round trips, via eth_simulateV1.
+at most 3 simulation round trips, via eth_simulateV1. Prices are kept per block (a second review
+of the same block reuses them); `--cold-prices` forgets them before every review, as a review
+of a fresh block would. It also times `steward ask`'s parse + plan of a V3 swap on the node
+(target < 20 ms).
 
 Run:  .venv/bin/python benchmarks/guard_rpc.py [--repeat N] [--json]
 Exit code 0 when the measurement completed (met or not); 2 if anvil is missing.
@@ -35,6 +38,7 @@ from rich.console import Console
 from rich.table import Table
 
 TRANSFER_TARGET_MS = 30.0
+PLAN_TARGET_MS = 20.0
 SIMULATION_TRIPS_TARGET = 3
 WAYS = ("eth_simulateV1", "anvil fork")
 
@@ -58,28 +62,27 @@ def build_world(err: Console):
 
 
 def swap_request(chain, sender):
-    """The swap the planner makes today (say which), or approve + a Uniswap V2 router swap."""
+    """The planner's swap of 2 USDC for ETH (the venue that quotes best: Uniswap V3 here)."""
     from steward.planning.builders import swap_plan
 
-    try:
-        plan = swap_plan(chain, sender, "USDC", "2", "ETH")[0]
-        roles = {address.lower(): role for role, address in chain.contracts.items()}
-        venue = next((roles[c.to.lower()] for c in plan.calls if c.to and c.to.lower() in roles),
-                     "an unknown venue")
-        return plan, f"swap 2 USDC for ETH ({venue}, from the planner)"
-    except Exception as exc:  # the planner is being converted; fall back to a fixed V2 plan
-        from steward.plans import Call, Plan
-        from steward.protocols import erc20
+    plan, quote = swap_plan(chain, sender, "USDC", "2", "ETH")
+    return plan, f"swap 2 USDC for ETH ({quote.venue}, from the planner)"
 
-        router, amount = chain.contracts["uniswap-v2:router"], 2 * 10**6
-        usdc, weth = chain.tokens["USDC"], chain.tokens["WETH"]
-        calls = [Call(to=usdc, description="approve", data=erc20.encode(
-                     None, usdc, "ERC20", "approve", router, amount)),
-                 Call(to=router, description="swap", data=erc20.encode(
-                     None, router, "uniswap/UniswapV2Router02", "swapExactTokensForETH", amount, 1,
-                     [usdc, weth], sender, 2**40))]
-        label = f"swap 2 USDC for ETH (uniswap-v2:router, fixed plan: the planner raised {type(exc).__name__})"
-        return Plan(chain=chain.name, sender=sender, calls=calls, summary="swap"), label
+
+def plan_times(args, chain, sender) -> list[float]:
+    """`steward ask`'s parse + plan of a V3 swap on this RPC chain (quotes over the node)."""
+    from steward.fulfilment import context_for
+    from steward.intents.parser import parse
+    from steward.planning.requests import plan_step
+    from steward.wallets import WalletStore
+
+    context = context_for(WalletStore())
+    times = []
+    for _ in range(args.repeat):
+        began = time.perf_counter()
+        plan_step(parse("swap 2 USDC for ETH on l1", context), sender)
+        times.append((time.perf_counter() - began) * 1000)
+    return times
 
 
 def measure(args, err: Console) -> dict:
@@ -87,6 +90,7 @@ def measure(args, err: Console) -> dict:
     from steward.chains.backend import forget_node_facts, note_no_simulate_v1
     from steward.chains.config import load_config
     from steward.chains.rpc import count_round_trips
+    from steward.protocols.pricing import forget_prices
     from steward.contacts import resolve_recipient
     from steward.planning.builders import transfer_plan
     from steward.wallets import WalletStore
@@ -113,6 +117,8 @@ def measure(args, err: Console) -> dict:
 
     def review_once(plan, way: str) -> tuple[float, int, int, str]:
         forget_node_facts()
+        if args.cold_prices:  # every review reads its prices afresh (a new block each time)
+            forget_prices()
         if way == "anvil fork":
             note_no_simulate_v1(chain.rpc_url)
         with count_round_trips() as trips:
@@ -151,6 +157,10 @@ def measure(args, err: Console) -> dict:
         one, fork = figures[label]["eth_simulateV1"], figures[label]["anvil fork"]
         figures[label]["fork_over_v1_median"] = round(fork["median_ms"] / one["median_ms"], 2)
         figures[label]["fork_over_v1_round_trips"] = round(fork["round_trips"] / one["round_trips"], 2)
+    times = plan_times(args, chain, sender)
+    figures["parse + plan (V3 swap)"] = {"n": len(times),
+                                         "median_ms": round(statistics.median(times), 2),
+                                         "p90_ms": round(percentile(times, 0.9), 2)}
     if args.where:
         for label, plan in plans.items():
             forget_node_facts()
@@ -192,6 +202,7 @@ def report(figures: dict) -> None:
     for column in ("request", "simulated by", "N", "median", "p90", "simulation median",
                    "round trips / review", "of which simulation", "target"):
         table.add_column(column, justify="left" if column in ("request", "simulated by") else "right")
+    planning = figures.pop("parse + plan (V3 swap)")
     for label, by_way in figures.items():
         for way in WAYS:
             f = by_way[way]
@@ -208,6 +219,11 @@ def report(figures: dict) -> None:
                       "", f"{by_way['fork_over_v1_round_trips']:.2f}×", "", "", end_section=True)
     console = Console(width=max(Console().width, 150))
     console.print(table)
+    verdict = "PASS" if planning["median_ms"] < PLAN_TARGET_MS else "over target"
+    console.print(f"parse + plan of 'swap 2 USDC for ETH on l1' (quotes from the node): median "
+                  f"{planning['median_ms']:.1f} ms, p90 {planning['p90_ms']:.1f} ms "
+                  f"(target < {PLAN_TARGET_MS:g} ms: {verdict})", highlight=False)
+    figures["parse + plan (V3 swap)"] = planning
     for label, by_way in figures.items():
         if "where" in by_way:
             console.print(f"\n[bold]{label}[/]: round trips of one review (eth_simulateV1), by caller")
@@ -221,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--round", type=int, default=10, help="reviews per round")
     parser.add_argument("--warmup", type=int, default=3, help="untimed reviews each way first")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--cold-prices", action="store_true",
+                        help="forget the per-block price cache before every review")
     parser.add_argument("--where", action="store_true",
                         help="also list where one review's round trips come from")
     args = parser.parse_args(argv)

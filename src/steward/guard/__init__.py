@@ -38,7 +38,7 @@ from steward.journal import Journal
 from steward.plans import Plan
 from steward.protocols import bridge, contract_answered, contract_at, erc20, registry
 from steward.protocols.adapter import SwapEffect
-from steward.protocols.pricing import PriceSource
+from steward.protocols.pricing import PriceSource, forget_prices
 from steward.simulation import AssetChange, SimulationResult, simulate
 from steward.units import format_units
 
@@ -121,6 +121,7 @@ def forget_cached_facts() -> None:
     """For a chain that was reset: contracts at the same addresses may now be different ones."""
     _token_verdicts.clear()
     registry.forget_facts()
+    forget_prices()
     bridge.forget_routes()
     erc20.forget_token_info()
 

@@ -100,6 +100,18 @@ def _oriented(prices: oracle.PairPrices,
     return 1 / prices.spot, None if prices.twap is None else 1 / prices.twap, prices.reserve0
 
 
+# Prices read at one block are the same for every review of that block: they are kept per
+# process by the block's hash (a revert or reorg gives another hash, so another answer) and the
+# chain's contracts and settings, for at most PRICE_CACHE_SECONDS of wall-clock time (feeds'
+# freshness is judged against the clock too).
+PRICE_CACHE_SECONDS = 5.0
+_block_prices: dict[tuple, tuple[float, "Price"]] = {}
+
+
+def forget_prices() -> None:
+    _block_prices.clear()
+
+
 class PriceSource:
     def __init__(self, w3: Web3, chain: ChainConfig, settings: PricingSettings | None = None):
         self.w3, self.chain = w3, chain
@@ -108,6 +120,7 @@ class PriceSource:
         self.weth = chain.contracts.get("weth")
         self._prices: dict[str, Price] = {}
         self._head: tuple[int, int] | None = None
+        self._hash: bytes | None = None
 
     # --- what callers use ---------------------------------------------------------------
     def usdc_value(self, token: str | None, amount: int) -> int | None:
@@ -127,8 +140,23 @@ class PriceSource:
             return Price(None, problem="the chain has no USDC or WETH to price it with")
         key = token.lower()
         if key not in self._prices:
-            self._prices[key] = self._price(token)
+            self._prices[key] = self._block_price(token)
         return self._prices[key]
+
+    def _block_price(self, token: str) -> Price:
+        _ = self.head  # the block (and its hash), read once per source
+        key = (self.chain.chain_id, self.chain.rpc_url, self._hash, token.lower(),
+               tuple(sorted(self.chain.contracts.items())), self.usdc,
+               self.settings.model_dump_json())
+        now = time.monotonic()
+        kept = _block_prices.get(key)
+        if kept is not None and now - kept[0] <= PRICE_CACHE_SECONDS:
+            return kept[1]
+        price = self._price(token)
+        if len(_block_prices) > 1024:
+            _block_prices.clear()
+        _block_prices[key] = (now, price)
+        return price
 
     # --- sources --------------------------------------------------------------------------
     @property
@@ -136,6 +164,7 @@ class PriceSource:
         if self._head is None:
             block = self.w3.eth.get_block("latest")
             self._head = (block["number"], block["timestamp"])
+            self._hash = bytes(block["hash"])
         return self._head
 
     def _symbol(self, token: str) -> str | None:
