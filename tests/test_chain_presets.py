@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import tomllib
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from web3 import HTTPProvider, Web3
 
 from conftest import anvil_or_fail, run_cli
+from rpc_proxy import JsonRpcProxy, without_method
 from steward import chains
 from steward.chains import token_list
 from steward.chains.config import load_config, save_config
@@ -365,36 +363,6 @@ def test_an_eip1559_node_gets_a_type2_transaction_with_its_priority_fee(steward_
         assert tx["maxFeePerGas"] == 2 * base_fee + suggested
 
 
-class WithoutPriorityFeeMethod(BaseHTTPRequestHandler):
-    """A JSON-RPC front for a real node that, like some nodes, lacks eth_maxPriorityFeePerGas
-    (answered with JSON-RPC's "method not found"); everything else goes to `upstream`."""
-
-    upstream = ""
-
-    def do_POST(self):  # noqa: N802 (http.server's naming)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        batch = body if isinstance(body, list) else [body]
-        answers = [self._answer(request) for request in batch]
-        data = json.dumps(answers if isinstance(body, list) else answers[0]).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _answer(self, request: dict) -> dict:
-        if request.get("method") == "eth_maxPriorityFeePerGas":
-            return {"jsonrpc": "2.0", "id": request.get("id"),
-                    "error": {"code": -32601, "message": "method not found"}}
-        forwarded = urllib.request.Request(self.upstream, data=json.dumps(request).encode(),
-                                           headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(forwarded, timeout=30) as response:
-            return json.loads(response.read())
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.mark.anvil
 @pytest.mark.filterwarnings("ignore:There was an issue with the method eth_maxPriorityFeePerGas")
 def test_a_node_without_the_priority_fee_method_gets_the_fee_history_tip(steward_home):
@@ -409,17 +377,13 @@ def test_a_node_without_the_priority_fee_method_gets_the_fee_history_tip(steward
             "maxPriorityFeePerGas": tip,
             "maxFeePerGas": 2 * w3.eth.get_block("latest")["baseFeePerGas"] + tip})
         w3.eth.wait_for_transaction_receipt(paid)
-        WithoutPriorityFeeMethod.upstream = node.url
-        server = ThreadingHTTPServer(("127.0.0.1", 0), WithoutPriorityFeeMethod)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            front = f"http://127.0.0.1:{server.server_port}"
-            missing = Web3(HTTPProvider(front)).provider.make_request(
+        # A front for the node that, like some nodes, lacks eth_maxPriorityFeePerGas.
+        lacking = without_method("eth_maxPriorityFeePerGas", "method not found")
+        with JsonRpcProxy(node.url, on_request=lacking) as front:
+            missing = Web3(HTTPProvider(front.url)).provider.make_request(
                 "eth_maxPriorityFeePerGas", [])
             assert missing["error"]["code"] == -32601
-            tx = send_through_executor(front, 31_337_105)
-        finally:
-            server.shutdown()
+            tx = send_through_executor(front.url, 31_337_105)
         assert tx["type"] == 2
         assert tx["maxPriorityFeePerGas"] == tip  # from eth_feeHistory, not a default
 

@@ -6,13 +6,9 @@ the review: nothing is signed."""
 
 from __future__ import annotations
 
-import json
-import threading
-import urllib.request
 import warnings
 from contextlib import contextmanager
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -34,6 +30,8 @@ from steward.plans import Call, Plan
 from steward.protocols import erc20
 from steward.simulation import simulate, stop_idle_forks
 from steward.wallets import WalletStore
+
+from rpc_proxy import JsonRpcProxy, rpc_result, without_method
 
 L1 = "sandbox-l1"
 ETH = 10**18
@@ -251,68 +249,40 @@ def test_embedded_bundle_runs_every_call_without_fees(embedded_world):
 
 
 # --- nodes that cannot, or lie ------------------------------------------------------------
-class _Proxy(BaseHTTPRequestHandler):
-    """Forwards JSON-RPC to `upstream`, doing `mode` to eth_simulateV1 (in a batch or not)."""
+def _malformed_simulate_v1(mode: str):
+    """An `on_answer` that spoils eth_simulateV1's answer by `mode` (in a batch or not)."""
 
-    upstream = ""
-    mode = "pass"
-    simulate_calls = 0
-
-    def do_POST(self):  # noqa: N802 (http.server's naming)
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        request = json.loads(body)
-        forward = urllib.request.Request(self.upstream, data=body,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(forward, timeout=30) as response:
-            answer = json.loads(response.read())
-        if isinstance(request, list):
-            by_id = {item["id"]: item for item in request}
-            answer = [self._doctor(by_id.get(item.get("id"), {}), item) for item in answer]
-        else:
-            answer = self._doctor(request, answer)
-        data = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _doctor(self, request: dict, answer: dict) -> dict:
+    def doctor(request: dict, answer: dict) -> dict:
         if request.get("method") != "eth_simulateV1":
             return answer
-        type(self).simulate_calls += 1
-        if self.mode == "no_method":
-            return {"jsonrpc": "2.0", "id": answer["id"],
-                    "error": {"code": -32601, "message": "Method not found"}}
         calls = answer["result"][0]["calls"]
-        if self.mode == "truncate":
+        if mode == "truncate":
             calls.pop()
-        elif self.mode == "no_status":
+        elif mode == "no_status":
             del calls[len(calls) // 2]["status"]
-        elif self.mode == "bad_log":
+        elif mode == "bad_log":
             calls[len(calls) // 2]["logs"] = [{"address": "0x12", "topics": [], "data": "0x"}]
         return answer
 
-    def log_message(self, *args):
-        pass
+    return doctor
 
 
 @contextmanager
 def proxied(mode: str):
-    """sandbox-l1 reached through the proxy for the length of the block."""
+    """sandbox-l1 reached through a proxy doing `mode` to eth_simulateV1, for the length of the
+    block; yields the proxy (its `.asked` lists the methods asked)."""
     chain = load_config().chain(L1)
-    _Proxy.upstream, _Proxy.mode, _Proxy.simulate_calls = chain.rpc_url, mode, 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    update_chain(L1, rpc_url=f"http://127.0.0.1:{server.server_port}")
-    chains.forget_connections()
-    try:
-        yield _Proxy
-    finally:
-        update_chain(L1, rpc_url=chain.rpc_url)
+    hooks = ({"on_request": without_method("eth_simulateV1")} if mode == "no_method"
+             else {"on_answer": _malformed_simulate_v1(mode)})
+    with JsonRpcProxy(chain.rpc_url, **hooks) as proxy:
+        update_chain(L1, rpc_url=proxy.url)
         chains.forget_connections()
-        stop_idle_forks()  # forks of the proxy's URL
-        server.shutdown()
+        try:
+            yield proxy
+        finally:
+            update_chain(L1, rpc_url=chain.rpc_url)
+            chains.forget_connections()
+            stop_idle_forks()  # forks of the proxy's URL
 
 
 def test_node_without_simulate_v1_falls_back_to_the_fork_and_is_remembered(w):
@@ -325,7 +295,7 @@ def test_node_without_simulate_v1_falls_back_to_the_fork_and_is_remembered(w):
         assert verdict.simulation.delta(w.main, w.usdc) == -2 * USDC
         assert verdict.simulation.delta(w.bob, w.usdc) == 2 * USDC
         review(plan, "main", own_wallets={"main": w.main})
-        assert proxy.simulate_calls == 1  # not asked again
+        assert proxy.asked.count("eth_simulateV1") == 1  # not asked again
 
 
 @pytest.mark.parametrize("mode", ["truncate", "no_status", "bad_log"])
@@ -337,7 +307,7 @@ def test_malformed_simulate_v1_answer_stops_the_review_and_nothing_is_signed(w, 
     with proxied(mode) as proxy:
         with pytest.raises(MalformedAnswer, match="nothing was signed"):
             review(plan, "main", own_wallets={"main": w.main})
-        assert proxy.simulate_calls == 1
+        assert proxy.asked.count("eth_simulateV1") == 1
         # And the node is not written off as one without eth_simulateV1: no quiet fallback.
         assert backend_for(load_config().chain(L1)).prefers_bundle
     assert isinstance(MalformedAnswer("x"), StewardError)
@@ -347,44 +317,18 @@ def test_malformed_simulate_v1_answer_stops_the_review_and_nothing_is_signed(w, 
 
 
 # --- the kept-alive transport ---------------------------------------------------------------
-class _OneShot(BaseHTTPRequestHandler):
-    """Answers one JSON-RPC request per connection and then drops it without saying so (as a
-    node or load balancer closing an idle keep-alive connection does)."""
-
-    protocol_version = "HTTP/1.1"
-    connections = 0
-
-    def setup(self):
-        super().setup()
-        type(self).connections += 1
-
-    def do_POST(self):  # noqa: N802
-        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        data = json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": "0x2a"}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-        self.close_connection = True
-
-    def log_message(self, *args):
-        pass
-
-
 def test_keep_alive_transport_reconnects_when_the_node_dropped_the_connection():
     from steward.chains.rpc import CountingHTTPProvider
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _OneShot)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        provider = CountingHTTPProvider(f"http://127.0.0.1:{server.server_port}", timeout=5)
+    # Answers one JSON-RPC request per connection and then drops it without saying so (as a
+    # node or load balancer closing an idle keep-alive connection does).
+    with JsonRpcProxy(on_request=lambda request: rpc_result(request, "0x2a"),
+                      drop_connections=True) as node:
+        provider = CountingHTTPProvider(node.url, timeout=5)
         with count_round_trips() as trips:
             answers = [provider.make_request("eth_blockNumber", []) for _ in range(3)]
         assert [a["result"] for a in answers] == ["0x2a"] * 3
-        assert trips.total == 3 and _OneShot.connections == 3
-    finally:
-        server.shutdown()
+        assert trips.total == 3 and node.connections == 3
 
 
 def test_keep_alive_transport_leaves_proxies_to_requests(monkeypatch):

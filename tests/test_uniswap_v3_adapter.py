@@ -10,19 +10,16 @@ key and its real balance changes are compared with the quote.
 
 from __future__ import annotations
 
-import json
 import math
-import threading
-import urllib.request
 from dataclasses import dataclass
 from fractions import Fraction
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from eth_account.signers.local import LocalAccount
 from web3 import HTTPProvider, Web3
 
 from conftest import anvil_or_fail
+from rpc_proxy import JsonRpcProxy, rpc_error
 from steward.chains.anvil import AnvilNode
 from steward.chains.config import ChainConfig
 from steward.chains.embedded import dev_account, embedded_world
@@ -283,44 +280,11 @@ def test_v3_on_the_embedded_chain(steward_home):
     assert prices.twap is not None and abs(prices.twap - prices.spot) <= prices.spot / 10_000
 
 
-class _CountingProxy:
-    """A JSON-RPC proxy in front of a node that counts the HTTP requests it forwards."""
-
-    def __init__(self, upstream: str):
-        self.requests = 0
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                proxy.requests += 1
-                request = urllib.request.Request(upstream, data=body,
-                                                 headers={"Content-Type": "application/json"})
-                with urllib.request.urlopen(request) as response:
-                    out = response.read()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.mark.anvil
 def test_v3_quote_takes_two_round_trips(v3):
     """Every pool lookup in one batch (twenty here: five pairs, four fee tiers each), every
     candidate route's quote in a second one; a revert answers only its own quote."""
-    proxy = _CountingProxy(v3.url)
+    proxy = JsonRpcProxy(v3.url)  # counts the HTTP requests it forwards
     try:
         w3 = Web3(HTTPProvider(proxy.url))
         chain = v3.chain()
@@ -497,41 +461,10 @@ def test_v3_decode_ignores_other_contracts_and_router_reads(v3):
 
 # --- an RPC node that does not answer ---------------------------------------------------------
 
-class _FailingNode:
-    """A JSON-RPC endpoint that answers every request with a server error."""
-
-    def __init__(self):
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
-                asked = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                error = {"code": -32005, "message": "rate limited"}
-
-                def answer(request):
-                    return {"jsonrpc": "2.0", "id": request.get("id"), "error": error}
-
-                body = json.dumps([answer(r) for r in asked] if isinstance(asked, list)
-                                  else answer(asked)).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.mark.anvil
 def test_v3_a_node_that_does_not_answer_is_not_no_route(v3):
-    node = _FailingNode()
+    # A JSON-RPC endpoint that answers every request with a server error.
+    node = JsonRpcProxy(on_request=lambda request: rpc_error(request, -32005, "rate limited"))
     try:
         w3 = Web3(HTTPProvider(node.url))
         chain, weth, usdc = v3.chain(), v3.tokens["WETH"], v3.tokens["USDC"]

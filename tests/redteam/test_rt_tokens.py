@@ -8,11 +8,6 @@ from the state that was simulated, checked against the chain registry.
 
 from __future__ import annotations
 
-import json
-import threading
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 from web3 import Web3
 
@@ -32,6 +27,7 @@ from steward.sandbox import SandboxBuilder
 from steward.wallets import WalletStore
 
 from conftest import PASSPHRASE
+from rpc_proxy import JsonRpcProxy
 
 L1 = "sandbox-l1"
 USDC = 10**6
@@ -134,52 +130,19 @@ def test_buying_a_look_alike_usdc_is_denied_under_any_mandate(embedded_world):
 
 # --- 7. metadata from the simulated state -----------------------------------------------------
 
-class _LyingProxy:
-    """A JSON-RPC proxy in front of a node that answers `decimals()` of one token with 8."""
+def _decimals_of(token: str, claimed: int):
+    """An `on_answer` for a JSON-RPC proxy that answers `decimals()` of `token` with `claimed`."""
+    token = token.lower()
 
-    def __init__(self, upstream: str, token: str):
-        self.upstream, self.token = upstream, token.lower()
-        self.lies = 0
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                request = urllib.request.Request(proxy.upstream, data=body,
-                                                 headers={"Content-Type": "application/json"})
-                with urllib.request.urlopen(request) as response:
-                    answer = json.loads(response.read())
-                asked = json.loads(body)
-                if isinstance(asked, list):
-                    answer = [proxy.rewrite(q, a) for q, a in zip(asked, answer)]
-                else:
-                    answer = proxy.rewrite(asked, answer)
-                out = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def rewrite(self, asked: dict, answer: dict) -> dict:
+    def rewrite(asked: dict, answer: dict) -> dict:
         if asked.get("method") == "eth_call" and "result" in answer:
             call = asked["params"][0]
             data = (call.get("data") or call.get("input") or "").lower()
-            if (call.get("to") or "").lower() == self.token and data.startswith(DECIMALS_SELECTOR):
-                self.lies += 1
-                return answer | {"result": "0x" + (8).to_bytes(32, "big").hex()}
+            if (call.get("to") or "").lower() == token and data.startswith(DECIMALS_SELECTOR):
+                return answer | {"result": "0x" + claimed.to_bytes(32, "big").hex()}
         return answer
 
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    return rewrite
 
 
 @pytest.mark.anvil
@@ -187,7 +150,7 @@ def test_an_rpc_lying_about_decimals_cannot_forge_the_amount(anvil_world):
     chain = load_config().chain(L1)
     honest = Web3(Web3.HTTPProvider(chain.rpc_url))
     usdc = chain.tokens["USDC"]
-    proxy = _LyingProxy(chain.rpc_url, usdc)
+    proxy = JsonRpcProxy(chain.rpc_url, on_answer=_decimals_of(usdc, 8))
     try:
         update_chain(L1, rpc_url=proxy.url)
         chains.forget_connections()
