@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eth_utils.abi import get_abi_output_types
+from eth_abi import encode
+from eth_utils.abi import (
+    function_abi_to_4byte_selector,
+    get_abi_input_types,
+    get_abi_output_types,
+)
 from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
@@ -29,14 +34,36 @@ class Read:
 _UNSET = object()
 
 
+# (id of the contract's ABI, function) → (selector, input types, output types): web3 looks a
+# function up in the whole ABI (hashing every entry) on each encode and decode, which costs more
+# than the read itself on a local node.
+_shapes: dict[tuple[int, str], tuple[bytes, dict, list[str], list[str]]] = {}
+
+
+def _shape(read: Read) -> tuple[bytes, dict, list[str], list[str]]:
+    key = (id(read.contract.abi), read.function)
+    if key not in _shapes:
+        fn_abi = read.contract.get_function_by_name(read.function).abi
+        _shapes[key] = (function_abi_to_4byte_selector(fn_abi), fn_abi,
+                        get_abi_input_types(fn_abi), get_abi_output_types(fn_abi))
+    return _shapes[key]
+
+
+def _as_tuple(value: Any, item: dict) -> Any:
+    """A struct given as a dict (as web3 accepts it), in the ABI's component order."""
+    if isinstance(value, dict) and "components" in item:
+        return tuple(_as_tuple(value[c["name"]], c) for c in item["components"])
+    return value
+
+
 def _request(read: Read) -> dict[str, str]:
-    return {"to": read.contract.address,
-            "data": read.contract.encode_abi(read.function, args=list(read.args))}
+    selector, fn_abi, inputs, _ = _shape(read)
+    args = [_as_tuple(arg, item) for arg, item in zip(read.args, fn_abi["inputs"])]
+    return {"to": read.contract.address, "data": "0x" + (selector + encode(inputs, args)).hex()}
 
 
 def _decoded(w3: Web3, read: Read, raw: bytes) -> Any:
-    fn_abi = read.contract.get_function_by_name(read.function).abi
-    values = _checksummed(w3.codec.decode(get_abi_output_types(fn_abi), raw))
+    values = _checksummed(w3.codec.decode(_shape(read)[3], raw))
     return values[0] if len(values) == 1 else list(values)
 
 
