@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from web3 import Web3
 
 from steward.protocols import contract_at
+from steward.protocols.batch import Read, failed, read_all
 
 Q112 = 2**112
 UINT256 = 2**256
@@ -52,6 +54,11 @@ _feed_decimals: dict[tuple[int, str], int] = {}
 _observations: dict[tuple[int, int], tuple[int, int]] = {}
 
 
+@lru_cache(maxsize=256)
+def _feed_contract(w3: Web3, address: str):
+    return w3.eth.contract(address=address, abi=FEED_ABI)
+
+
 def forget() -> None:
     _feed_decimals.clear()
     _observations.clear()
@@ -64,12 +71,17 @@ def _hours(seconds: int) -> str:
 def read_feed(w3: Web3, address: str, now: int, heartbeat: int) -> FeedReading:
     """The feed's latest answer, refused when it is not positive, incomplete or older than
     `heartbeat` seconds at `now` (the latest block's timestamp)."""
-    feed = w3.eth.contract(address=Web3.to_checksum_address(address), abi=FEED_ABI)
+    feed = _feed_contract(w3, Web3.to_checksum_address(address))
     key = (w3.eth.chain_id, address.lower())
-    try:
-        if key not in _feed_decimals:
-            _feed_decimals[key] = feed.functions.decimals().call()
-        round_id, answer, _, updated_at, answered_in = feed.functions.latestRoundData().call()
+    reads = [Read(feed, "latestRoundData")] + ([Read(feed, "decimals")]
+                                                if key not in _feed_decimals else [])
+    try:  # one batch over HTTP
+        answers = read_all(w3, reads, "a reference feed")
+        if any(failed(a) for a in answers):
+            raise ValueError("the feed reverted")
+        if len(answers) == 2:
+            _feed_decimals[key] = answers[1]
+        round_id, answer, _, updated_at, answered_in = answers[0]
     except Exception:
         return FeedReading(None, f"its reference feed {address} could not be read")
     if answer <= 0:
@@ -115,10 +127,13 @@ def cumulative_prices(w3: Web3, pair: str, block: int | str,
     """(price0Cumulative, price1Cumulative, reserve0, reserve1) of `pair` carried forward to
     `timestamp` at `block`; None when the pair had no liquidity (or no code) then."""
     contract = contract_at(w3, pair, "uniswap/UniswapV2Pair")
-    try:
-        c0 = contract.functions.price0CumulativeLast().call(block_identifier=block)
-        c1 = contract.functions.price1CumulativeLast().call(block_identifier=block)
-        r0, r1, last = contract.functions.getReserves().call(block_identifier=block)
+    try:  # one batch over HTTP
+        answers = read_all(w3, [Read(contract, name) for name in (
+            "price0CumulativeLast", "price1CumulativeLast", "getReserves")], "a pool price",
+            block=block)
+        if any(failed(a) for a in answers):
+            return None
+        c0, c1, (r0, r1, last) = answers
     except Exception:
         return None
     if r0 == 0 or r1 == 0:
