@@ -29,7 +29,7 @@ from steward.contacts import load_contacts
 from steward.guard.mandate import default_mandate_toml, mandate_path
 from steward.protocols import erc20
 from steward.wallets import WalletStore
-from conftest import PASSPHRASE, TEST_ENV, run_cli
+from conftest import PASSPHRASE, TEST_ENV, run_cli, usdc_balance
 
 TOKEN = "test-token-3b0c9f1e6a"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -49,12 +49,6 @@ def client(embedded_world, app):
     with TestClient(app, headers=AUTH) as test_client:
         yield test_client
 
-
-def usdc_balance(holder: str, chain: str = "sandbox-l1") -> int:
-    config = load_config().chain(chain)
-    balance = erc20.balance_of(chains.connect(config), config.tokens["USDC"], holder)
-    chains.end_all_sessions()
-    return balance
 
 
 def alice() -> str:

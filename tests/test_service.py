@@ -15,25 +15,18 @@ from fastapi.testclient import TestClient
 from web3 import Web3
 
 import steward
-from steward import chains, proposals, sandbox, service
+from steward import proposals, sandbox, service
 from steward.api import create_app
-from steward.chains.config import load_config
 from steward.contacts import load_contacts
 from steward.mcp import build_server
-from steward.protocols import erc20
 from steward.service import ServiceError
-from conftest import PASSPHRASE
+
+from conftest import PASSPHRASE, usdc_balance
 
 TOKEN = "service-test-token-8c2e"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 USDC = 10**6
 
-
-def usdc_of(holder: str, chain: str = "sandbox-l1") -> int:
-    config = load_config().chain(chain)
-    balance = erc20.balance_of(chains.connect(config), config.tokens["USDC"], holder)
-    chains.end_all_sessions()
-    return balance
 
 
 def alice() -> str:
@@ -69,7 +62,7 @@ def test_service_wallets_portfolio_and_chains_match_the_chain(embedded_world):
     assert {h.chain for h in whole.holdings} == {"sandbox-l1", "sandbox-l2"}
     usdc = next(h for h in whole.holdings if (h.wallet, h.chain, h.symbol)
                 == ("main", "sandbox-l1", "USDC"))
-    assert usdc.balance == usdc_of(address) and usdc.amount == "10000" and usdc.decimals == 6
+    assert usdc.balance == usdc_balance(address) and usdc.amount == "10000" and usdc.decimals == 6
     priced = sum(h.usd_value or 0 for h in whole.holdings)
     assert whole.total_usd_value == priced > 0
     assert sum(w.usd_value for w in whole.wallets) == priced
@@ -81,7 +74,7 @@ def test_service_wallets_portfolio_and_chains_match_the_chain(embedded_world):
 
 
 def test_service_proposal_lifecycle_and_journal(embedded_world):
-    before = usdc_of(alice())
+    before = usdc_balance(alice())
     pending = service.propose("send 5 USDC to alice on l1")
     assert pending.status == "pending"
     assert [p.id for p in service.list_proposals("pending")] == [pending.id]
@@ -89,7 +82,7 @@ def test_service_proposal_lifecycle_and_journal(embedded_world):
     assert service.approve(pending.id, by="tester").status == "approved"
     done = service.execute(pending.id, PASSPHRASE)
     assert done.status == "executed", done.message
-    assert usdc_of(alice()) == before + 5 * USDC
+    assert usdc_balance(alice()) == before + 5 * USDC
     journal = service.get_journal(limit=10, wallet="main")
     assert set(done.steps[0].tx_hashes) <= {e.tx_hash for e in journal.transactions}
     again = failure(service.execute, pending.id, PASSPHRASE)
@@ -100,7 +93,7 @@ def test_service_proposal_lifecycle_and_journal(embedded_world):
         "chain": "sandbox-l1"})
     assert structured.status == "allowed", structured.message  # alice is now a past recipient
     assert service.reject(structured.id, by="tester").status == "rejected"
-    assert usdc_of(alice()) == before + 5 * USDC
+    assert usdc_balance(alice()) == before + 5 * USDC
 
 
 def test_service_checks_report_and_refuse_bad_input(embedded_world):
@@ -128,15 +121,15 @@ def test_service_unknown_wallet_is_unknown_name(embedded_world):
 
 
 def test_service_insufficient_funds_has_its_code_and_signs_nothing(embedded_world):
-    before = usdc_of(service.wallet_address("main"))
+    before = usdc_balance(service.wallet_address("main"))
     error = failure(service.propose, "send 20000 USDC to alice on l1")
     assert (error.code, error.status) == ("insufficient_funds", 400)
     assert "insufficient USDC" in error.message
-    assert service.list_proposals() == [] and usdc_of(service.wallet_address("main")) == before
+    assert service.list_proposals() == [] and usdc_balance(service.wallet_address("main")) == before
 
 
 def test_service_executing_a_denied_proposal_is_denied(embedded_world):
-    before = usdc_of(alice())
+    before = usdc_balance(alice())
     denied = service.propose("send 5000 USDC to alice on l1")
     assert denied.status == "denied"
     executing = failure(service.execute, denied.id, PASSPHRASE)
@@ -144,7 +137,7 @@ def test_service_executing_a_denied_proposal_is_denied(embedded_world):
     assert "no one can approve a deny" in executing.message
     assert failure(service.approve, denied.id, by="someone").code == "denied"
     assert service.get_proposal(denied.id).status == "denied"
-    assert usdc_of(alice()) == before
+    assert usdc_balance(alice()) == before
 
 
 def test_service_proposal_state_codes(embedded_world, monkeypatch):
@@ -211,13 +204,13 @@ def test_api_and_mcp_answer_the_same_failure_with_the_same_code(api):
     assert_same_error(api.get("/api/check/address", params={"address": "0x1234"}),
                       mcp_call("check_address", address="0x1234"), "invalid_input", 400)
 
-    before = usdc_of(alice())
+    before = usdc_balance(alice())
     denied = api.post("/api/proposals", json={"text": "send 5000 USDC to alice on l1"}).json()
     assert denied["status"] == "denied"
     error = assert_same_error(api.post(f"/api/proposals/{denied['id']}/execute"),
                               mcp_call("execute", proposal_id=denied["id"]), "denied", 409)
     assert "nothing was signed" in error["message"]
-    assert usdc_of(alice()) == before
+    assert usdc_balance(alice()) == before
 
 
 def test_api_errors_outside_the_service_carry_codes_too(api):
@@ -248,20 +241,20 @@ def test_mcp_and_api_portfolios_agree_with_integers_as_text_for_mcp(api):
 def test_service_bridges_with_the_sandbox_relayer_passed_to_fulfilment(embedded_world):
     assert service.default_relayer() is sandbox.bridge_relayer
     me = service.wallet_address("main")
-    l1, l2 = usdc_of(me), usdc_of(me, "sandbox-l2")
+    l1, l2 = usdc_balance(me), usdc_balance(me, "sandbox-l2")
     bridge = service.propose("bridge 20 USDC from l1 to l2")
     if bridge.status == "pending":
         service.approve(bridge.id, by="tester")
     done = service.execute(bridge.id, PASSPHRASE)
     assert done.status == "executed", done.message
-    assert (usdc_of(me), usdc_of(me, "sandbox-l2")) == (l1 - 20 * USDC, l2 + 20 * USDC)
+    assert (usdc_balance(me), usdc_balance(me, "sandbox-l2")) == (l1 - 20 * USDC, l2 + 20 * USDC)
 
 
 def test_without_a_relayer_an_embedded_bridge_is_not_signed(embedded_world):
     from steward.fulfilment import fulfil
 
     me = service.wallet_address("main")
-    l1 = usdc_of(me)
+    l1 = usdc_balance(me)
     report = fulfil("bridge 20 USDC from l1 to l2", None, lambda outcome: True,
                     passphrase=lambda: PASSPHRASE)
     [step] = report.steps
@@ -272,7 +265,7 @@ def test_without_a_relayer_an_embedded_bridge_is_not_signed(embedded_world):
         service.approve(bridge.id, by="tester")
     stopped = proposals.execute_proposal(bridge.id, PASSPHRASE)  # the lower layer, no relayer
     assert stopped.status == "failed" and "no bridge relayer" in stopped.message
-    assert usdc_of(me) == l1
+    assert usdc_balance(me) == l1
 
 
 # ---- layering ---------------------------------------------------------------------------------
