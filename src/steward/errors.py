@@ -18,6 +18,10 @@ class UnknownNameError(StewardError):
         self.kind, self.name, self.valid = kind, name, list(valid)
 
 
+class NoRouteError(StewardError):
+    """No pool with liquidity connects two tokens (a fact the chain gave, not a node failure)."""
+
+
 class ChainConnectionError(StewardError):
     """An RPC endpoint that cannot be reached or that serves another chain."""
 

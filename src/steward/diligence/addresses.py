@@ -129,21 +129,10 @@ class AddressReport(BaseModel):
     reasons: list[str]
 
 
-def _role_name(role: str) -> str:
-    """"uniswap-v2:router" → "Uniswap V2 router"; plain roles ("bridge") as they are."""
-    venue, _, part = role.partition(":")
-    if not part:
-        return role
-    try:
-        return f"{registry.adapter(venue).label} {part.replace('_', ' ')}"
-    except StewardError:
-        return role
-
-
 def _known_names(chain: ChainConfig, known: dict[str, str]) -> dict[str, str]:
     """lower-case address → name, from `known` and the chain's configured tokens and contracts."""
     names = {address.lower(): f"the {symbol} token" for symbol, address in chain.tokens.items()}
-    names |= {address.lower(): f"the {_role_name(role)} contract"
+    names |= {address.lower(): f"the {registry.config_key_label(role)} contract"
               for role, address in chain.contracts.items()}
     for name, address in known.items():
         if is_address(address):

@@ -81,7 +81,8 @@ class _Review:
 
     @property
     def known_contracts(self) -> dict[str, str]:
-        known = {address.lower(): role for role, address in self.chain.contracts.items()}
+        known = {address.lower(): registry.config_key_label(key)
+                 for key, address in self.chain.contracts.items()}
         known |= {address.lower(): f"{symbol} token" for symbol, address in self.chain.tokens.items()}
         return known
 
@@ -101,12 +102,8 @@ class _Review:
         for name, own in self.own_wallets.items():
             if own.lower() == lowered:
                 return f"your wallet {name} ({short(address)})"
-        role = self.known_contracts.get(lowered)
-        # An adapter names its own contracts and pools better than a config key does.
-        protocol = self.protocol_label(address) if role is None or ":" in role else None
-        if protocol or role:
-            return f"the {protocol or role} ({short(address)})"
-        return short(address)
+        name = self.known_contracts.get(lowered) or self.protocol_label(address)  # or a pool
+        return f"the {name} ({short(address)})" if name else short(address)
 
     def protocol_label(self, address: str) -> str | None:
         """A registered protocol's contract or pool (asked of the adapters, cached per review)."""

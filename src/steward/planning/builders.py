@@ -92,7 +92,7 @@ class SwapQuote(BaseModel):
     quoted_out: int  # exact in: what the quote says it gives; exact out: what is bought
     min_out: int
     slippage_bps: int
-    venue: str = "uniswap-v2"
+    venue: str  # the adapter that quoted it
     exact: Exact = "in"
     max_in: int | None = None  # exact out: the most the swap may spend
 

@@ -15,7 +15,7 @@ from web3 import Web3
 from steward import chains as chain_registry
 from steward.chains.config import ChainConfig, load_config
 from steward.contacts import resolve_recipient
-from steward.errors import StewardError
+from steward.errors import NoRouteError, StewardError
 from steward.intents import (
     Amount,
     Approve,
@@ -170,11 +170,11 @@ def plan_step(step: Step, address: str, previous: PlannedStep | None = None,
         try:
             plan, quote = swap_plan(src, address, step.token_in, amount, step.token_out,
                                     exact=exact)
-        except StewardError as exc:
-            if exact == "out" and "no pool with liquidity" in str(exc):
-                raise Need(f"No pool route on {src.name} buys {step.token_out} with "
-                           f"{step.token_in}.") from None
-            raise
+        except NoRouteError:
+            if exact != "out":
+                raise
+            raise Need(f"No pool route on {src.name} buys {step.token_out} with "
+                       f"{step.token_in}.") from None
         return PlannedStep(intent=step, plan=plan, quote=quote, source=src.name)
     if isinstance(step, Bridge):
         return PlannedStep(intent=step, plan=bridge_plan(src, dest, address, step.token, amount),

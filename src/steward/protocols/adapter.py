@@ -93,8 +93,12 @@ class ProtocolAdapter:
         """A label when `address` is one of this protocol's contracts (or pools) on `chain`."""
         for role, known in self.addresses(chain).items():
             if known.lower() == address.lower():
-                return f"{self.label} {role.replace('_', ' ')}"
+                return self.role_label(role)
         return None
+
+    def role_label(self, role: str) -> str:
+        """How people read one of its contracts: "Uniswap V3 swap router"."""
+        return f"{self.label} {role.replace('_', ' ')}"
 
 
 class DexAdapter(ProtocolAdapter):

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from web3 import Web3
 
 from steward.protocols import contract_answered, contract_at
-from steward.errors import StewardError
+from steward.errors import NoRouteError, StewardError
 
 ZERO = "0x0000000000000000000000000000000000000000"
 DEADLINE_SECONDS = 20 * 60
@@ -134,7 +134,7 @@ def best_route(w3: Web3, router_address: str, factory_address: str, token_in: st
         if amount and (best is None or amount > best.amount_out):
             best = Route(path=path, amount_in=amount_in, amount_out=amount)
     if best is None:
-        raise StewardError("no pool with liquidity connects these tokens")
+        raise NoRouteError("no pool with liquidity connects these tokens")
     return best
 
 

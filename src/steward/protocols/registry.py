@@ -10,7 +10,7 @@ from __future__ import annotations
 from web3 import Web3
 
 from steward.chains.config import ChainConfig
-from steward.errors import StewardError, UnknownNameError
+from steward.errors import NoRouteError, StewardError, UnknownNameError
 from steward.plans import Call
 from steward.protocols.adapter import DexAdapter, Exact, ProtocolAdapter, SwapEffect, SwapRoute
 from steward.protocols.sushiswap_v2 import SushiSwapV2
@@ -59,7 +59,7 @@ def best_route(w3: Web3, chain: ChainConfig, token_in: str, token_out: str, amou
         if better:
             best = route
     if best is None:
-        raise StewardError("no pool with liquidity connects these tokens")
+        raise NoRouteError("no pool with liquidity connects these tokens")
     return best
 
 
@@ -97,6 +97,14 @@ def contracts_on(chain_id: int) -> dict[str, str]:
             for role, address in candidate.deployments.get(chain_id, {}).items()}
 
 
+def config_key_label(key: str) -> str:
+    """A chain config's contract key for people: "uniswap-v2:router" → "Uniswap V2 router";
+    keys no adapter owns ("bridge", "feed:ETH") as they are."""
+    venue, _, role = key.partition(":")
+    known = next((a for a in ADAPTERS if a.name == venue), None)
+    return known.role_label(role) if known and role else key
+
+
 def forget_facts() -> None:
     for candidate in ADAPTERS:
         candidate.forget()
@@ -110,5 +118,5 @@ def default_dex(chain: ChainConfig) -> DexAdapter:
     return venues[0]
 
 
-__all__ = ["ADAPTERS", "adapter", "best_route", "contracts_on", "decode_swap", "default_dex", "dexes", "forget_facts",
+__all__ = ["ADAPTERS", "adapter", "best_route", "config_key_label", "contracts_on", "decode_swap", "default_dex", "dexes", "forget_facts",
            "protocol_label", "venue_of"]

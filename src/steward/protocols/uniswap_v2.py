@@ -10,7 +10,7 @@ from web3 import Web3
 
 from steward.chains.config import ChainConfig
 from steward.contacts import short
-from steward.errors import StewardError
+from steward.errors import NoRouteError
 from steward.plans import Call
 from steward.protocols import amm, contract_answered, oracle
 from steward.protocols.adapter import DexAdapter, Exact, SwapEffect, SwapOrder, SwapRoute
@@ -57,10 +57,8 @@ class UniswapV2(DexAdapter):
             try:
                 route = amm.best_route(w3, found["router"], found["factory"], token_in, token_out,
                                        amount, hubs)
-            except StewardError as exc:
-                if "no pool with liquidity" in str(exc):
-                    return None
-                raise
+            except NoRouteError:
+                return None
             return SwapRoute(venue=self.name, path=route.path, exact="in",
                              amount_in=amount, amount_out=route.amount_out)
         best: SwapRoute | None = None
