@@ -1,0 +1,310 @@
+"""The guarded account contract (`contracts/sources/GuardedAccount.vy`) from Python: its policy
+as a model, the calls that create, drive and change it, and what it holds now.
+
+Two ways in, one contract:
+- **EIP-7702**: the owner's own address delegates to one shared implementation and initializes
+  its policy in the same type-4 transaction; the address (and everything it holds) stays the
+  same, and the owner's key stays the owner.
+- **Deployed**: a contract per wallet, owned by the wallet's key, for chains without EIP-7702.
+
+Everything here is plumbing: which policy to set is decided by `steward.accounts.policy`, and
+plans reach `execute` only through the one door to signing (`steward.execution`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak, to_checksum_address
+from pydantic import BaseModel, ConfigDict, field_validator
+from web3 import Web3
+from web3.contract import Contract
+
+from steward import contracts
+from steward.errors import StewardError, TransactionFailed
+from steward.plans import Call
+from steward.simulation.reverts import revert_text
+
+NAME = "GuardedAccount"
+NATIVE = "0x0000000000000000000000000000000000000000"
+RATE_SCALE = 10**18  # usd_rate: USD micros per 10**18 base units
+ALLOWED, VALUE = 1, 2
+MAX_CALLS, MAX_DATA, MAX_TOKENS, MAX_ENTRIES = 8, 2048, 16, 96
+WINDOW_MASK = (1 << 192) - 1
+DELEGATION_PREFIX = bytes.fromhex("ef0100")  # EIP-7702 delegation designator
+PLAIN_SEND = "0x00000000"  # the allowlist's selector for calls with empty calldata
+
+
+class TokenRule(BaseModel):
+    """A tracked asset: the most it may lose per window, in base units, and the USD rate its
+    losses are valued at (USD micros per 10**18 base units; rounded up on chain)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token: str  # NATIVE for the chain's coin
+    limit: int
+    usd_rate: int
+
+    @field_validator("token")
+    @classmethod
+    def _checksum(cls, value: str) -> str:
+        return to_checksum_address(value)
+
+
+class Permission(BaseModel):
+    """An allowlist entry: a contract's function (`PLAIN_SEND` for empty calldata), and whether
+    calls to it may carry native value."""
+
+    model_config = ConfigDict(frozen=True)
+
+    target: str
+    selector: str
+    value: bool = False
+
+    @field_validator("target")
+    @classmethod
+    def _checksum(cls, value: str) -> str:
+        return to_checksum_address(value)
+
+    @field_validator("selector")
+    @classmethod
+    def _selector(cls, value: str) -> str:
+        raw = value.lower().removeprefix("0x")
+        if len(raw) != 8 or any(c not in "0123456789abcdef" for c in raw):
+            raise ValueError(f"a selector is 4 bytes as 8 hexadecimal digits, got {value!r}")
+        return "0x" + raw
+
+    @property
+    def flags(self) -> int:
+        return ALLOWED | (VALUE if self.value else 0)
+
+
+class Policy(BaseModel):
+    """Everything the account enforces. Windows are fixed: window k is
+    [k * period_seconds, (k + 1) * period_seconds) of block time."""
+
+    model_config = ConfigDict(frozen=True)
+
+    period_seconds: int = 86_400
+    delay_seconds: int = 86_400
+    tokens: tuple[TokenRule, ...] = ()
+    window_usd_limit: int = 0  # USD micros per window
+    batch_usd_limit: int = 0  # USD micros per batch
+    permissions: tuple[Permission, ...] = ()
+    native_sends: bool = False
+
+    def rule(self, token: str) -> TokenRule | None:
+        wanted = to_checksum_address(token)
+        return next((r for r in self.tokens if r.token == wanted), None)
+
+    def permission(self, target: str, selector: str) -> Permission | None:
+        wanted = to_checksum_address(target)
+        return next((p for p in self.permissions
+                     if p.target == wanted and p.selector == selector.lower()), None)
+
+
+class OnChainState(BaseModel):
+    """What an account holds now: its policy and its counters."""
+
+    address: str
+    owner: str
+    agent: str
+    initialized: bool
+    paused: bool
+    nonce: int
+    policy: Policy
+    spent: dict[str, int]  # token → lost in the current window
+    usd_spent: int  # in the current window
+    window: int
+
+
+def abi() -> list[dict[str, Any]]:
+    return contracts.abi(NAME)
+
+
+def at(w3: Web3, address: str) -> Contract:
+    return w3.eth.contract(address=to_checksum_address(address), abi=abi())
+
+
+def _encoder() -> Contract:
+    return Web3().eth.contract(abi=abi())
+
+
+def initialize_data(agent: str, policy: Policy) -> bytes:
+    args = [
+        to_checksum_address(agent), policy.period_seconds, policy.delay_seconds,
+        [r.token for r in policy.tokens], [r.limit for r in policy.tokens],
+        [r.usd_rate for r in policy.tokens], policy.window_usd_limit, policy.batch_usd_limit,
+        [p.target for p in policy.permissions],
+        [bytes.fromhex(p.selector[2:]) for p in policy.permissions],
+        [p.flags for p in policy.permissions], policy.native_sends,
+    ]
+    if len(policy.tokens) > MAX_TOKENS or len(policy.permissions) > MAX_ENTRIES:
+        raise StewardError(f"a guarded account tracks at most {MAX_TOKENS} tokens and "
+                           f"{MAX_ENTRIES} allowlist entries; this policy has "
+                           f"{len(policy.tokens)} and {len(policy.permissions)}")
+    return bytes.fromhex(_encoder().encode_abi("initialize", args=args)[2:])
+
+
+def execute_data(calls: Iterable[Call], nonce: int) -> bytes:
+    """`execute(calls, nonce)`: the batch the agent key signs, as calldata."""
+    batch = []
+    for call in calls:
+        if call.to is None:
+            raise StewardError("a guarded account cannot deploy contracts; nothing was signed")
+        data = bytes.fromhex(call.data.removeprefix("0x"))
+        if len(data) > MAX_DATA:
+            raise StewardError(f"a call's data is {len(data)} bytes; a guarded account takes "
+                               f"at most {MAX_DATA}; nothing was signed")
+        batch.append((to_checksum_address(call.to), call.value, data))
+    if not batch or len(batch) > MAX_CALLS:
+        raise StewardError(f"a guarded account executes 1 to {MAX_CALLS} calls per batch, "
+                           f"not {len(batch)}; nothing was signed")
+    return bytes.fromhex(_encoder().encode_abi("execute", args=[batch, nonce])[2:])
+
+
+def setter_data(function: str, *args: Any) -> bytes:
+    """Calldata of an owner's policy setter (`set_token_limit`, `set_permission`, …)."""
+    return bytes.fromhex(_encoder().encode_abi(function, args=list(args))[2:])
+
+
+def change_hash(calldata: bytes) -> bytes:
+    """What `schedule` takes for a loosening change: keccak256 of the setter's exact calldata."""
+    return keccak(calldata)
+
+
+def delegate_of(w3: Web3, address: str) -> str | None:
+    """The EIP-7702 delegate an address's code points to, if it has one."""
+    code = bytes(w3.eth.get_code(to_checksum_address(address)))
+    if len(code) == 23 and code.startswith(DELEGATION_PREFIX):
+        return to_checksum_address(code[3:])
+    return None
+
+
+def read_state(w3: Web3, address: str) -> OnChainState:
+    """The account's policy and counters, read from the chain (permissions are read for the
+    entries in `known_permissions` only: a mapping cannot be listed; see `read_permissions`)."""
+    account = at(w3, address)
+    f = account.functions
+    tracked: list[str] = []
+    index = 0
+    while index < MAX_TOKENS:
+        try:
+            tracked.append(to_checksum_address(f.tracked(index).call()))
+        except Exception:  # noqa: BLE001 — past the end of the DynArray
+            break
+        index += 1
+    period = f.period().call() or 1
+    window = w3.eth.get_block("latest")["timestamp"] // period
+    rules, spent = [], {}
+    for token in tracked:
+        rules.append(TokenRule(token=token, limit=f.token_limit(token).call(),
+                               usd_rate=f.usd_rate(token).call()))
+        spent[token] = _in_window(f.token_used(token).call(), window)
+    policy = Policy(period_seconds=f.period().call(), delay_seconds=f.delay().call(),
+                    tokens=tuple(rules), window_usd_limit=f.window_usd_limit().call(),
+                    batch_usd_limit=f.batch_usd_limit().call(),
+                    native_sends=f.native_sends().call())
+    usd_spent = _in_window(f.usd_used().call(), window)
+    return OnChainState(address=to_checksum_address(address), owner=f.owner().call(),
+                        agent=f.agent().call(), initialized=f.initialized().call(),
+                        paused=f.paused().call(), nonce=f.nonce().call(), policy=policy,
+                        spent=spent, usd_spent=usd_spent, window=window)
+
+
+def _in_window(used: int, window: int) -> int:
+    """A packed counter (window << 192 | amount) as the amount used in `window`."""
+    return used & WINDOW_MASK if used >> 192 == window else 0
+
+
+def read_permissions(w3: Web3, address: str, entries: Iterable[Permission]) -> list[Permission]:
+    """Which of `entries` the account grants now, as it grants them."""
+    f = at(w3, address).functions
+    granted = []
+    for entry in entries:
+        flags = f.permission(entry.target, bytes.fromhex(entry.selector[2:])).call()
+        if flags & ALLOWED:
+            granted.append(Permission(target=entry.target, selector=entry.selector,
+                                      value=bool(flags & VALUE)))
+    return granted
+
+
+# ---- transactions ------------------------------------------------------------------------------
+
+def _fees(w3: Web3) -> dict[str, int]:
+    base = w3.eth.get_block("latest").get("baseFeePerGas")
+    if base is None:
+        return {"gasPrice": w3.eth.gas_price}
+    tip = w3.eth.max_priority_fee
+    return {"maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip}
+
+
+def send(w3: Web3, signer: LocalAccount, to: str | None, data: bytes, value: int = 0,
+         authorizations: list | None = None, what: str = "transaction") -> dict:
+    """Sign and send one transaction, wait for it; a revert raises with its decoded reason."""
+    tx: dict[str, Any] = {"from": signer.address, "value": value, "data": data,
+                          "chainId": w3.eth.chain_id}
+    if to is not None:
+        tx["to"] = to_checksum_address(to)
+    if authorizations:
+        tx["authorizationList"] = authorizations
+    try:
+        gas = w3.eth.estimate_gas(tx)
+    except Exception as exc:  # noqa: BLE001 — the node's reason, decoded
+        raise TransactionFailed(f"{what} would revert: {revert_text(exc)}; nothing was signed") from None
+    tx.update(gas=gas * 6 // 5 + (25_000 * len(authorizations or [])), **_fees(w3),
+              nonce=w3.eth.get_transaction_count(signer.address, "pending"))
+    if authorizations:
+        tx["type"] = 4
+    del tx["from"]
+    signed = signer.sign_transaction(tx)
+    tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
+    if receipt["status"] != 1:
+        raise TransactionFailed(f"{what} reverted on chain ({tx_hash.hex()})")
+    return dict(receipt)
+
+
+def deploy_implementation(w3: Web3, deployer: LocalAccount) -> str:
+    """The shared EIP-7702 implementation (no owner: only a delegating address can claim it)."""
+    receipt = send(w3, deployer, None, contracts.initcode(NAME, NATIVE),
+                   what="deploying the guarded account implementation")
+    return to_checksum_address(receipt["contractAddress"])
+
+
+def upgrade_in_place(w3: Web3, owner: LocalAccount, implementation: str, agent: str,
+                     policy: Policy) -> dict:
+    """EIP-7702: `owner`'s address delegates to `implementation` and initializes `policy`, in
+    one type-4 transaction the owner sends to itself."""
+    nonce = w3.eth.get_transaction_count(owner.address, "pending")
+    # The sender's own nonce is bumped before authorizations are processed: sign for nonce + 1.
+    authorization = owner.sign_authorization(
+        {"chainId": w3.eth.chain_id, "address": to_checksum_address(implementation),
+         "nonce": nonce + 1})
+    return send(w3, owner, owner.address, initialize_data(agent, policy),
+                authorizations=[authorization], what="upgrading the address to a guarded account")
+
+
+def deploy_account(w3: Web3, owner: LocalAccount, agent: str, policy: Policy) -> str:
+    """A guarded account contract of its own, owned by `owner`, initialized with `policy`."""
+    receipt = send(w3, owner, None, contracts.initcode(NAME, owner.address),
+                   what="deploying a guarded account")
+    address = to_checksum_address(receipt["contractAddress"])
+    send(w3, owner, address, initialize_data(agent, policy),
+         what="initializing the guarded account")
+    return address
+
+
+def owner_change(w3: Web3, owner: LocalAccount, account: str, function: str, *args: Any) -> dict:
+    """Apply a policy setter as the owner (a loosening one must have been scheduled and its
+    delay passed; the contract says so otherwise)."""
+    return send(w3, owner, account, setter_data(function, *args), what=f"{function} on the account")
+
+
+def schedule_change(w3: Web3, owner: LocalAccount, account: str, function: str,
+                    *args: Any) -> int:
+    """Start the timelock for a loosening setter call; returns when it may be applied."""
+    digest = change_hash(setter_data(function, *args))
+    send(w3, owner, account, setter_data("schedule", digest), what="scheduling a policy change")
+    return at(w3, account).functions.scheduled(digest).call()
