@@ -106,9 +106,9 @@ def confirm(question: str, yes: bool) -> None:
 
 def execute(plan: Plan, verdict: Verdict, wallet: str) -> PlanResult:
     chain_registry.end_all_sessions()  # the passphrase prompt may wait on a person
-    account = WalletStore().unlock(wallet, read_passphrase())
+    executor = Executor.unlock(wallet, read_passphrase())
     try:
-        return Executor(account, wallet).execute(plan, verdict)
+        return executor.execute(plan, verdict)
     except PlanFailed as exc:
         for step in exc.done:
             err_console.print(f"[green]done[/] {safe(step.description)} ({safe(step.tx_hash)})")

@@ -9,6 +9,12 @@ It checks that the plan is affordable before the first signature, holds a per-(c
 nonce until the transaction is broadcast (so two processes never reuse a nonce), waits for each
 receipt, decodes reverts, and records everything in the journal. If a step fails it stops and
 reports what was done and what was not.
+
+On a chain where the wallet is a guarded account (`steward.accounts`), the plan is not signed by
+the wallet's key: the whole plan goes as one atomic `execute(calls, nonce)` batch to the account,
+signed by the wallet's agent key, and the account's on-chain policy judges it again; a batch the
+policy refuses is caught by the gas estimate, with the contract's reason, before anything is
+signed.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from filelock import FileLock
 from web3 import HTTPProvider, Web3
 from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
 
+from steward.accounts import contract as guarded
+from steward.accounts.store import AccountRecord, guarded_account, unlock_agent
 from steward.chains import ChainConfig, chain_config, connect
 from steward.chains.embedded import persist as persist_blocks
 from steward.errors import InsufficientFundsError, StewardError, TransactionFailed
@@ -32,9 +40,11 @@ from steward.home import home_path
 from steward.plans import Call, Plan
 from steward.simulation.reverts import revert_text
 from steward.units import format_units
+from steward.wallets import WalletStore
 
 GAS_MARGIN_NUM, GAS_MARGIN_DEN = 6, 5  # 20% over the estimate
 RECEIPT_TIMEOUT_SECONDS = 120
+GUARD_GAS_HINT = 120_000  # what the account's own checks may add to a batch
 
 
 @dataclass
@@ -149,19 +159,34 @@ def check_affordable(w3: Web3, chain: ChainConfig, plan: Plan, max_fee: int,
 class Executor:
     """Signs and sends plans for one account. Construct it, then call `execute`."""
 
-    def __init__(self, account: LocalAccount, wallet_name: str, journal: Journal | None = None):
+    def __init__(self, account: LocalAccount, wallet_name: str, journal: Journal | None = None,
+                 agent: LocalAccount | None = None):
+        """`agent`: the wallet's agent key, needed on chains where the wallet is a guarded
+        account (`steward.accounts.store.unlock_agent`)."""
         self._account = account
+        self._agent = agent
         self.wallet_name = wallet_name
         self.address = account.address
         self.journal = journal or Journal()
-        self._nonce_locks: dict[int, FileLock] = {}
+        self._nonce_locks: dict[tuple[int, str], FileLock] = {}
+
+    @classmethod
+    def unlock(cls, wallet: str, passphrase: str, store: WalletStore | None = None) -> "Executor":
+        """The executor of a wallet of this home: its key, and its agent key when it has one."""
+        store = store or WalletStore()
+        return cls(store.unlock(wallet, passphrase), wallet,
+                   agent=unlock_agent(wallet, passphrase))
 
     def execute(self, plan: Plan, verdict: Verdict) -> PlanResult:
         authorize(plan, verdict)
-        if Web3.to_checksum_address(plan.sender) != self.address:
-            raise StewardError(f"the plan is for {plan.sender}, not wallet {self.wallet_name}")
-        with spend_lock(self.address):
-            self._recheck_limits(verdict)
+        sender = Web3.to_checksum_address(plan.sender)
+        if sender != self.address:
+            # A wallet's deployed guarded account spends for it too (on its own chain).
+            record = guarded_account(self.wallet_name, plan.chain)
+            if record is None or record.address != sender:
+                raise StewardError(f"the plan is for {plan.sender}, not wallet {self.wallet_name}")
+        with spend_lock(sender):
+            self._recheck_limits(verdict, sender)
             self.journal.mark_verdict(verdict.id, "executing", verdict.approved_by,
                                       calls=len(plan.calls), plan_digest=verdict.plan_digest)
             try:
@@ -173,7 +198,7 @@ class Executor:
             self.journal.mark_verdict(verdict.id, "executed")
             return result
 
-    def _recheck_limits(self, verdict: Verdict) -> None:
+    def _recheck_limits(self, verdict: Verdict, sender: str) -> None:
         """Every limit again, under the spend lock, from the journal as it is now and the
         stricter of the verdict's limits and the wallet's mandate now: processes judged
         side by side, each within a limit, cannot together exceed it."""
@@ -183,7 +208,7 @@ class Executor:
         except StewardError as exc:
             raise GuardRefusal(f"the mandate could not be read at signing ({exc}); "
                                "nothing was signed") from None
-        exceeded = over_limits(self.journal, self.address, verdict.chain, verdict.usd_outflow,
+        exceeded = over_limits(self.journal, sender, verdict.chain, verdict.usd_outflow,
                                verdict.outflows, limits)
         if exceeded:
             raise GuardRefusal("refused at signing: " + "; ".join(m for _, m in exceeded)
@@ -192,6 +217,9 @@ class Executor:
     def _execute(self, plan: Plan, verdict_id: str | None = None) -> PlanResult:
         chain = chain_config(plan.chain)
         w3 = connect(chain)
+        record = guarded_account(self.wallet_name, chain.name)
+        if record is not None and record.address == Web3.to_checksum_address(plan.sender):
+            return self._execute_guarded(w3, chain, plan, record, verdict_id)
         # One fee quote per plan: twice the base fee leaves room for several blocks of increases.
         fees, held = fees_and_balance(w3, plan.sender)
         check_affordable(w3, chain, plan, fees.max_fee, held)
@@ -208,15 +236,53 @@ class Executor:
                 ) from None
         return result
 
+    def _execute_guarded(self, w3: Web3, chain: ChainConfig, plan: Plan, record: AccountRecord,
+                         verdict_id: str | None) -> PlanResult:
+        """The plan as one batch through the guarded account, signed by the agent key (which
+        pays the gas; the account pays the value)."""
+        agent = self._agent
+        if agent is None or agent.address != record.agent:
+            raise StewardError(f"wallet {self.wallet_name} is a guarded account on {chain.name}; "
+                               "its agent key is needed to sign and was not unlocked; nothing "
+                               "was signed")
+        batch_nonce = guarded.at(w3, record.address).functions.nonce().call()
+        try:
+            data = guarded.execute_data(plan.calls, batch_nonce)
+        except StewardError as exc:
+            raise TransactionFailed(str(exc)) from None
+        value = sum(call.value for call in plan.calls)
+        held = w3.eth.get_balance(record.address)
+        if held < value:
+            raise InsufficientFundsError(
+                f"the guarded account {record.address} has {format_units(held, 18)} "
+                f"{chain.native_symbol} on {chain.name} but the plan sends "
+                f"{format_units(value, 18)}; nothing was signed")
+        batch = Call(to=record.address, data="0x" + data.hex(),
+                     description=f"guarded batch: {plan.summary}",
+                     gas_hint=sum(call.gas_hint for call in plan.calls) + GUARD_GAS_HINT)
+        fees, gas_money = fees_and_balance(w3, agent.address)
+        if gas_money < batch.gas_hint * fees.max_fee:
+            raise InsufficientFundsError(
+                f"the agent key {agent.address} has {format_units(gas_money, 18)} "
+                f"{chain.native_symbol} on {chain.name} for gas but this may need "
+                f"{format_units(batch.gas_hint * fees.max_fee, 18)}; send it some (the owner's "
+                "wallet can); nothing was signed")
+        with spend_lock(agent.address):
+            step = self._send(w3, chain, batch, fees, verdict_id, signer=agent)
+        return PlanResult(plan, [step])
+
     def _send(self, w3: Web3, chain: ChainConfig, call: Call, fees: Fees,
-              verdict_id: str | None = None) -> StepResult:
+              verdict_id: str | None = None, signer: LocalAccount | None = None) -> StepResult:
+        signer = signer or self._account
         chain_id = chain.chain_id
-        tx: dict = {"from": self.address, "value": call.value, "data": call.data, "chainId": chain_id}
+        tx: dict = {"from": signer.address, "value": call.value, "data": call.data,
+                    "chainId": chain_id}
         if call.to is not None:
             tx["to"] = call.to
-        if chain_id not in self._nonce_locks:
-            self._nonce_locks[chain_id] = nonce_lock(chain_id, self.address)
-        with self._nonce_locks[chain_id]:
+        lock_key = (chain_id, signer.address)
+        if lock_key not in self._nonce_locks:
+            self._nonce_locks[lock_key] = nonce_lock(chain_id, signer.address)
+        with self._nonce_locks[lock_key]:
             try:
                 gas = w3.eth.estimate_gas(tx)
             except (ContractLogicError, Web3RPCError) as exc:
@@ -226,13 +292,13 @@ class Executor:
             tx.update(
                 gas=gas * GAS_MARGIN_NUM // GAS_MARGIN_DEN,
                 **fees.fields(),
-                nonce=w3.eth.get_transaction_count(self.address, "pending"),
+                nonce=w3.eth.get_transaction_count(signer.address, "pending"),
             )
             del tx["from"]
-            signed = self._account.sign_transaction(tx)
+            signed = signer.sign_transaction(tx)
             tx_hash = "0x" + signed.hash.hex().removeprefix("0x")
             entry = self.journal.record_pending(
-                chain=chain.name, chain_id=chain_id, wallet=self.wallet_name, sender=self.address,
+                chain=chain.name, chain_id=chain_id, wallet=self.wallet_name, sender=signer.address,
                 to=call.to, purpose=call.description, tx_hash=tx_hash, nonce=tx["nonce"],
                 value_wei=call.value, verdict_id=verdict_id,
             )
@@ -256,7 +322,7 @@ class Executor:
         # The journal never says a transaction landed before the chain holds it durably.
         persist_blocks(w3)
         if receipt["status"] != 1:
-            reason = self._replay_reason(w3, tx, receipt["blockNumber"])
+            reason = self._replay_reason(w3, tx | {"from": signer.address}, receipt["blockNumber"])
             self.journal.record_outcome(entry, status="reverted", gas_used=receipt["gasUsed"],
                                         fee_wei=fee, block_number=receipt["blockNumber"], error=reason)
             raise TransactionFailed(f"{call.description} reverted on-chain ({tx_hash}): {reason}")
@@ -267,7 +333,7 @@ class Executor:
                           receipt["blockNumber"], receipt.get("contractAddress"))
 
     def _replay_reason(self, w3: Web3, tx: dict, block_number: int) -> str:
-        replay = {k: tx[k] for k in ("to", "data", "value") if k in tx} | {"from": self.address}
+        replay = {k: tx[k] for k in ("to", "data", "value", "from") if k in tx}
         try:
             w3.eth.call(replay, block_number - 1)
         except Exception as exc:

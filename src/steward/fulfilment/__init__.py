@@ -153,7 +153,7 @@ def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool =
             outcome.message = "not approved; nothing was signed"
             return report
         if executor is None:
-            executor = Executor(store.unlock(name, passphrase() if passphrase else ""), name)
+            executor = Executor.unlock(name, passphrase() if passphrase else "", store)
         try:
             result = executor.execute(planned.plan, approve(outcome.verdict, by="person"))
         except PlanFailed as failure:

@@ -373,8 +373,8 @@ def execute_proposal(proposal_id: str, passphrase: str | None = None, *,
     if problem:
         return _mark_tampered(proposal, problem, expected=(proposal.status,))
     store = WalletStore()
-    account = store.unlock(proposal.wallet, passphrase if passphrase is not None
-                           else read_passphrase())
+    executor = Executor.unlock(proposal.wallet, passphrase if passphrase is not None
+                               else read_passphrase(), store)
     approved_status = proposal.status
     with _execution_lock(proposal.id):
         proposal.status, proposal.message = "executing", "signing"
@@ -382,7 +382,7 @@ def execute_proposal(proposal_id: str, passphrase: str | None = None, *,
             raise ProposalError(f"proposal {proposal_id} is already being executed or has changed")
         unexpected: BaseException | None = None
         try:
-            _execute_steps(proposal, account, approved_status == "approved", store, relayer)
+            _execute_steps(proposal, executor, approved_status == "approved", store, relayer)
         except BaseException as exc:  # any failure ends it failed or partial, never executing
             _stopped(proposal, exc)
             unexpected = None if isinstance(exc, StewardError) else exc
@@ -436,9 +436,8 @@ def _end(proposal: Proposal, message: str) -> None:
                                   if landed else "; nothing landed")
 
 
-def _execute_steps(proposal: Proposal, account, approved: bool, store: WalletStore,
+def _execute_steps(proposal: Proposal, executor: Executor, approved: bool, store: WalletStore,
                    relayer: RelayerFactory | None = None) -> None:
-    executor = Executor(account, proposal.wallet)
     own = {w.name: w.address for w in store.list() if w.address}
     for index, step in enumerate(proposal.steps):
         label = f"step {index + 1} of {len(proposal.steps)} ({step.summary})"

@@ -65,6 +65,36 @@ class SwapEffect(BaseModel):
     unexplained: list[str] = []
 
 
+class Permit(BaseModel):
+    """A function a protocol's calls use: its contract, 4-byte selector (0x-hex) and whether
+    calls to it may carry the native coin."""
+
+    target: str
+    selector: str
+    value: bool = False
+
+
+def selectors(abi_name: str, functions: list[str]) -> dict[str, str]:
+    """0x-hex selectors of `functions` (names, or signatures for overloaded ones) in one of
+    the vendored ABIs."""
+    from eth_utils import function_abi_to_4byte_selector
+
+    from steward import contracts
+
+    entries = [e for e in contracts.abi(abi_name) if e.get("type") == "function"]
+    found: dict[str, str] = {}
+    for wanted in functions:
+        name, _, args = wanted.partition("(")
+        for entry in entries:
+            signature = ",".join(i["type"] for i in entry["inputs"])
+            if entry["name"] == name and (not args or signature == args.rstrip(")")):
+                found[wanted] = "0x" + function_abi_to_4byte_selector(entry).hex()
+                break
+        else:
+            raise KeyError(f"{abi_name} has no function {wanted}")
+    return found
+
+
 class ProtocolAdapter:
     """A protocol's contracts on each chain; subclasses add what the protocol does."""
 
@@ -128,6 +158,11 @@ class DexAdapter(ProtocolAdapter):
     def requote(self, w3: Web3, chain: ChainConfig, effect: SwapEffect) -> int | None:
         """The venue's quote now for a decoded swap: the output for exact "in", the input for
         exact "out"; None when it cannot be quoted (the pools cannot fill it)."""
+        raise NotImplementedError
+
+    def permissions(self, chain: ChainConfig) -> list[Permit]:
+        """The contracts and functions this venue's own swap calls use on `chain`, and nothing
+        more: what a guarded account's on-chain allowlist grants for swaps here."""
         raise NotImplementedError
 
     def pair_prices(self, w3: Web3, chain: ChainConfig, base: str, quote: str,

@@ -13,7 +13,8 @@ from steward.contacts import short
 from steward.errors import NoRouteError
 from steward.plans import Call
 from steward.protocols import amm, contract_answered, oracle
-from steward.protocols.adapter import DexAdapter, Exact, SwapEffect, SwapOrder, SwapRoute
+from steward.protocols.adapter import (DexAdapter, Exact, Permit, SwapEffect, SwapOrder, SwapRoute,
+                                      selectors)
 
 # Router function → (exact, native in, native out). The fee-on-transfer variants swap exactly
 # what arrives, so they are exact-input swaps like the plain ones.
@@ -72,6 +73,11 @@ class UniswapV2(DexAdapter):
 
     def spender(self, chain: ChainConfig) -> str:
         return self.addresses(chain)["router"]
+
+    def permissions(self, chain: ChainConfig) -> list[Permit]:
+        found = selectors("uniswap/UniswapV2Router02", list(_SWAPS))
+        return [Permit(target=self.spender(chain), selector=found[name], value=shape[1])
+                for name, shape in _SWAPS.items()]
 
     def swap_calls(self, w3: Web3, chain: ChainConfig, order: SwapOrder,
                    description: str) -> list[Call]:

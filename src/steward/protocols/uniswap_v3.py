@@ -26,7 +26,8 @@ from steward.contacts import short
 from steward.errors import StewardError
 from steward.plans import Call
 from steward.protocols import contract_at, oracle
-from steward.protocols.adapter import DexAdapter, Exact, SwapEffect, SwapOrder, SwapRoute
+from steward.protocols.adapter import (DexAdapter, Exact, Permit, SwapEffect, SwapOrder, SwapRoute,
+                                      selectors)
 from steward.protocols.amm import ZERO
 from steward.protocols.batch import Read, failed, read_all
 
@@ -366,6 +367,18 @@ class UniswapV3(DexAdapter):
         if kind == "swap_router02":
             del params["deadline"]
         return router.encode_abi(function, args=[params])
+
+    def permissions(self, chain: ChainConfig) -> list[Permit]:
+        found = self._router(chain)
+        if found is None:
+            return []
+        address, kind = found
+        # SwapRouter02's calls are one multicall(deadline, data); the original router's are a
+        # swap, or a multicall of a swap and an unwrap or refund (the router calls itself).
+        wanted = (["multicall(uint256,bytes[])"] if kind == "swap_router02"
+                  else list(_SWAPS) + ["multicall"])
+        return [Permit(target=address, selector=selector, value=True)
+                for selector in selectors(_ROUTER_ABI[kind], wanted).values()]
 
     def swap_calls(self, w3: Web3, chain: ChainConfig, order: SwapOrder,
                    description: str) -> list[Call]:
