@@ -70,6 +70,7 @@ def _prepare(wallet: str, chain_name: str, passphrase: str):
 
 def upgrade(wallet: str, chain_name: str, passphrase: str) -> AccountRecord:
     """EIP-7702: the wallet's address becomes a guarded account, its policy from the mandate."""
+    chain_name = chain_config(chain_name).name
     existing = store.guarded_account(wallet, chain_name)
     if existing is not None:
         raise StewardError(f"wallet '{wallet}' is already a guarded account on {chain_name} "
@@ -85,6 +86,7 @@ def upgrade(wallet: str, chain_name: str, passphrase: str) -> AccountRecord:
 def create(wallet: str, chain_name: str, passphrase: str) -> AccountRecord:
     """A deployed guarded account owned by the wallet's key (for chains without EIP-7702); the
     owner moves into it what the agent may manage."""
+    chain_name = chain_config(chain_name).name
     existing = store.guarded_account(wallet, chain_name)
     if existing is not None:
         raise StewardError(f"wallet '{wallet}' already has a guarded account on {chain_name} "
@@ -105,6 +107,7 @@ def _finish(w3: Web3, chain: ChainConfig, wallet: str, mode: Mode, address: str,
 
 
 def require(wallet: str, chain_name: str) -> AccountRecord:
+    chain_name = chain_config(chain_name).name
     record = store.guarded_account(wallet, chain_name)
     if record is None:
         guarded = [r.chain for r in store.accounts_of(wallet)]

@@ -41,6 +41,7 @@ from steward.cli.render import (
     verdict_panel,
     verdicts_table,
 )
+from steward.cli.account_cmd import account_app
 from steward.cli.chains_cmd import chains_app
 from steward.cli.check_cmd import check_app
 from steward.cli.mandate_cmd import mandate_app
@@ -62,6 +63,7 @@ app.add_typer(mandate_app, name="mandate")
 app.add_typer(check_app, name="check")
 app.add_typer(market_app, name="market")
 app.add_typer(chains_app, name="chains")
+app.add_typer(account_app, name="account")
 
 @app.callback()
 def _on_start() -> None:

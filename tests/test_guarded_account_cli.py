@@ -1,0 +1,165 @@
+"""`steward account …` end to end: a sandbox wallet opted in to a guarded account with one
+command, its policy and worst case shown, Steward's own plans then signed by the agent key as one
+batch, pausing, drift from the mandate file, and the policy compiled from the mandate."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_cli, usdc_balance
+from steward import chains
+from steward.accounts import contract, manage, store
+from steward.accounts.policy import compile_policy, worst_case
+from steward.chains.config import load_config
+from steward.contacts import load_contacts
+from steward.guard.mandate import Mandate, load_mandate, mandate_path, write_default_mandate
+from steward.journal import Journal
+from steward.wallets import WalletStore
+
+USDC = 10**6
+
+
+def _upgrade_json(home, chain="l1"):
+    result = run_cli("account", "upgrade", "--chain", chain, "--json", home=home, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _owner_nonce(address: str) -> int:
+    w3 = chains.connect(chains.chain_config("sandbox-l1"))
+    nonce = w3.eth.get_transaction_count(address)
+    chains.end_all_sessions()
+    return nonce
+
+
+def test_ga_cli_upgrade_then_ask_goes_through_the_account_signed_by_the_agent(world, steward_home):
+    wallet = WalletStore().get("main")
+    shown = _upgrade_json(steward_home)
+    assert shown["mode"] == "7702"
+    assert shown["address"] == shown["owner"] == wallet.address  # the same address, now guarded
+    assert shown["agent"] != wallet.address and not shown["paused"]
+    assert shown["window_usd_limit"] == "$5,000.00" and shown["batch_usd_limit"] == "$1,000.00"
+    assert {a["symbol"] for a in shown["assets"]} >= {"ETH", "USDC", "USDT", "WETH"}
+    assert shown["worst_case_per_window_usd"].startswith("$4,7")  # $5,000 at rates 5 % above price
+    assert shown["looser_than_file"] == []
+
+    bob = load_contacts()["bob"].address
+    before, owner_nonce = usdc_balance(bob), _owner_nonce(wallet.address)
+    result = run_cli("ask", "pay bob 25 USDC on l1", "--yes", home=steward_home, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert usdc_balance(bob) == before + 25 * USDC
+    assert _owner_nonce(wallet.address) == owner_nonce  # the owner's key signed nothing
+    last = Journal().entries(limit=1)[0]
+    assert last.sender == shown["agent"] and last.to_address == wallet.address
+    assert last.status == "success"
+
+    after = json.loads(run_cli("account", "show", "--chain", "sandbox-l1", "--json",
+                               home=steward_home).stdout)
+    usdc = next(a for a in after["assets"] if a["symbol"] == "USDC")
+    assert usdc["spent"] == "25 USDC" and after["batch_nonce"] == 1
+
+
+def test_ga_cli_pause_stops_the_agent_and_nothing_moves(embedded_world):
+    _upgrade_json(embedded_world)
+    paused = run_cli("account", "pause", "--chain", "l1", "--json", home=embedded_world)
+    assert paused.returncode == 0, paused.stderr
+    assert json.loads(paused.stdout)["paused"] is True
+    bob = load_contacts()["bob"].address
+    before = usdc_balance(bob)
+    result = run_cli("ask", "pay bob 25 USDC on l1", "--yes", home=embedded_world)
+    assert result.returncode != 0
+    assert "paused" in result.stdout + result.stderr
+    assert usdc_balance(bob) == before
+
+
+def test_ga_cli_errors_are_sentences(embedded_world):
+    missing = run_cli("account", "show", "--chain", "l1", home=embedded_world)
+    assert missing.returncode == 1
+    assert "not a guarded account on sandbox-l1" in missing.stderr
+    assert "steward account upgrade --chain sandbox-l1" in missing.stderr
+    _upgrade_json(embedded_world)
+    again = run_cli("account", "upgrade", "--chain", "l1", home=embedded_world)
+    assert again.returncode == 1 and "already a guarded account" in again.stderr
+    unknown = run_cli("account", "show", "--chain", "mars", home=embedded_world)
+    assert unknown.returncode == 1 and "mars" in unknown.stderr
+
+
+def test_ga_show_warns_when_the_file_is_tightened_below_the_chain(embedded_world):
+    _upgrade_json(embedded_world)
+    path = write_default_mandate("main", overwrite=True)
+    text = path.read_text().replace("daily_usd = 5000", "daily_usd = 2000")
+    path.write_text(text)
+    shown = json.loads(run_cli("account", "show", "--chain", "l1", "--json",
+                               home=embedded_world).stdout)
+    assert any("USD per window: $5,000.00 on chain, the file says $2,000.00" in line
+               for line in shown["looser_than_file"])
+    assert any(line.startswith("USDC:") for line in shown["looser_than_file"])
+
+
+def _mandate_with(**limits) -> Mandate:
+    path = write_default_mandate("main", overwrite=True)
+    text = path.read_text()
+    for key, value in limits.items():
+        text = text.replace(f"{key} = {{}}", f"{key} = {value}")
+    path.write_text(text)
+    return load_mandate("main")
+
+
+def test_ga_policy_is_compiled_from_the_mandate(embedded_world):
+    mandate = _mandate_with(per_token_daily="{ USDC = 300 }")
+    chain = load_config().chain("sandbox-l1")
+    compiled = compile_policy(mandate, chain, chains.connect(chain))
+    usdc = next(a for a in compiled.assets if a.symbol == "USDC")
+    assert usdc.limit == 300 * USDC  # the per-token limit, lower than $5,000 at the rate
+    assert usdc.usd_rate == 105 * 10**16  # $1.05 per USDC: the price plus 5 %
+    eth = next(a for a in compiled.assets if a.symbol == "ETH")
+    assert eth.limit * eth.usd_rate // 10**18 <= compiled.policy.window_usd_limit
+    # zoo tokens have no trusted price and no per-token limit: not movable by the agent key
+    assert not any(a.symbol.startswith("Z") for a in compiled.assets)
+    allowed = {(p.target, p.selector) for p in compiled.policy.permissions}
+    transfer = "0xa9059cbb"
+    assert (usdc.token, transfer) in allowed
+    assert (chain.tokens["ZHONEY"], transfer) not in allowed
+    assert compiled.policy.native_sends
+    worst = worst_case(compiled)
+    assert worst.per_day_usd == 2 * worst.per_window_usd
+    assert worst.per_window_usd <= compiled.policy.window_usd_limit
+    chains.end_all_sessions()
+
+
+def test_ga_a_token_allowlist_narrows_the_chain_policy(embedded_world):
+    path = write_default_mandate("main", overwrite=True)
+    path.write_text(path.read_text().replace('tokens = "any"', 'tokens = ["USDC"]'))
+    chain = load_config().chain("sandbox-l1")
+    compiled = compile_policy(load_mandate("main"), chain, chains.connect(chain))
+    assert [a.symbol for a in compiled.assets] == ["USDC"]
+    assert not compiled.policy.native_sends
+    chains.end_all_sessions()
+
+
+def test_ga_deployed_account_is_owned_by_the_wallet_and_enforces_the_same_policy(embedded_world):
+    from conftest import PASSPHRASE
+
+    record = manage.create("main", "l1", PASSPHRASE)
+    wallet = WalletStore().get("main")
+    assert record.mode == "contract" and record.address != wallet.address
+    w3 = chains.connect(chains.chain_config("sandbox-l1"))
+    state = contract.read_state(w3, record.address)
+    assert state.owner == wallet.address and state.agent == record.agent
+    assert store.guarded_account("main", "sandbox-l1") == record
+    # the agent key alone cannot take what the account does not hold, nor pass the allowlist
+    agent = store.unlock_agent("main", PASSPHRASE)
+    chain = chains.chain_config("sandbox-l1")
+    data = contract.execute_data([contract_call(chain.tokens["ZHONEY"])], 0)
+    with pytest.raises(Exception) as refused:
+        contract.send(w3, agent, record.address, data)
+    assert "not on the allowlist" in str(refused.value)
+    chains.end_all_sessions()
+
+
+def contract_call(target: str):
+    from steward.plans import Call
+
+    return Call(to=target, data="0xa9059cbb" + "00" * 64, description="transfer")
