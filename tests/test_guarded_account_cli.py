@@ -163,3 +163,49 @@ def contract_call(target: str):
     from steward.plans import Call
 
     return Call(to=target, data="0xa9059cbb" + "00" * 64, description="transfer")
+
+
+def test_ga_deployed_account_holds_and_spends_the_wallets_money_on_its_chain(embedded_world):
+    created = run_cli("account", "create", "--chain", "l1", "--json", home=embedded_world,
+                      timeout=300)
+    assert created.returncode == 0, created.stderr
+    account = json.loads(created.stdout)["address"]
+    owner = WalletStore().get("main").address
+    funded = run_cli("send", "300", "USDC", account, "--chain", "l1", "--yes",
+                     home=embedded_world, timeout=300)
+    assert funded.returncode == 0, funded.stdout + funded.stderr
+    assert usdc_balance(account) == 300 * USDC
+
+    held = json.loads(run_cli("balance", "--json", home=embedded_world).stdout)
+    rows = [h for h in held["holdings"] if h["chain"] == "sandbox-l1" and h["symbol"] == "USDC"]
+    assert {h["address"] for h in rows} == {owner, account}
+
+    bob = load_contacts()["bob"].address
+    before, owner_before = usdc_balance(bob), usdc_balance(owner)
+    paid = run_cli("ask", "pay bob 25 USDC on l1", "--yes", home=embedded_world, timeout=300)
+    assert paid.returncode == 0, paid.stdout + paid.stderr
+    assert usdc_balance(bob) == before + 25 * USDC
+    assert usdc_balance(account) == 275 * USDC  # the account paid, not the owner's address
+    assert usdc_balance(owner) == owner_before
+    # the thief with the agent key, straight to the chain: more than the account may lose
+    from conftest import PASSPHRASE
+    from steward.plans import Call
+    from steward.protocols import erc20
+
+    chain = chains.chain_config("sandbox-l1")
+    w3 = chains.connect(chain)
+    agent = store.unlock_agent("main", PASSPHRASE)
+    usdc = chain.tokens["USDC"]
+    # the owner tightens the account at once (no timelock for tightening): 100 USDC a window
+    rate = contract.read_state(w3, account).policy.rule(usdc).usd_rate
+    owner_key = WalletStore().unlock("main", PASSPHRASE)
+    contract.owner_change(w3, owner_key, account, "set_token_limit", usdc, 100 * USDC, rate)
+    assert contract.read_state(w3, account).policy.rule(usdc).limit == 100 * USDC
+    too_much = 76 * USDC  # 25 already went to bob in this window
+    drain = Call(to=usdc, description="drain",
+                 data=erc20.encode(w3, usdc, "ERC20", "transfer", agent.address, too_much))
+    with pytest.raises(Exception) as refused:
+        contract.send(w3, agent, account, contract.execute_data([drain], 1))
+    assert "policy: over" in str(refused.value)
+    assert erc20.balance_of(w3, usdc, account) == 275 * USDC
+    chains.end_all_sessions()

@@ -100,8 +100,8 @@ def _finish(w3: Web3, chain: ChainConfig, wallet: str, mode: Mode, address: str,
             owner: LocalAccount, agent: str) -> AccountRecord:
     _fund_agent(w3, owner, agent)
     persist_blocks(w3)
-    record = AccountRecord(wallet=wallet, chain=chain.name, chain_id=chain.chain_id, mode=mode,
-                           address=address, agent=agent)
+    record = AccountRecord(wallet=wallet, owner=owner.address, chain=chain.name,
+                           chain_id=chain.chain_id, mode=mode, address=address, agent=agent)
     store.save_account(record)
     return record
 

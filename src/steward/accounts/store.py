@@ -28,10 +28,11 @@ Mode = Literal["7702", "contract"]
 
 class AccountRecord(BaseModel):
     wallet: str
+    owner: str  # the wallet's own address
     chain: str
     chain_id: int
     mode: Mode
-    address: str
+    address: str  # where the money is: the owner's address (7702) or the deployed account
     agent: str
 
 
@@ -82,6 +83,14 @@ def _write(book: _Book) -> None:
 
 def guarded_account(wallet: str, chain: str) -> AccountRecord | None:
     return next((r for r in _read().accounts if r.wallet == wallet and r.chain == chain), None)
+
+
+def acting_address(owner: str, chain: str) -> str:
+    """The address that holds and spends a wallet's money on `chain`: its deployed guarded
+    account there, if it has one; else the wallet's own address (also under EIP-7702)."""
+    found = next((r for r in _read().accounts
+                  if r.chain == chain and r.owner.lower() == owner.lower()), None)
+    return found.address if found is not None else owner
 
 
 def accounts_of(wallet: str | None = None) -> list[AccountRecord]:

@@ -169,7 +169,7 @@ class EmbeddedBackend(ChainBackend):
                 if call.to is None:
                     raise BundleRefused("a bundle cannot deploy contracts")
                 run, _ = state.run(sender, call.to, to_bytes(hexstr=call.data), call.value)
-                fee = run.gas_used * (state.base_fee + 1)
+                fee = run.gas_used * (state.base_fee + 1) if run.sender_paid_gas else 0
                 if fee:  # bundles run without fees, as eth_simulateV1 with validation off does
                     state.state.delta_balance(to_canonical_address(sender), fee)
                 steps.append(CallResult(success=run.success, gas_used=run.gas_used, output=run.output,

@@ -64,6 +64,7 @@ class Outcome(BaseModel):
     logs: list[RawLog] = []
     created: str | None = None
     transfers: list[ValueTransfer] = []  # step is 0 here; the simulation numbers them
+    fee_charged: bool = True  # whether the sender's measured balance paid `fee_wei`
 
 
 @dataclass
@@ -76,6 +77,7 @@ class RawRun:
     logs: list[RawLog] = field(default_factory=list)
     transfers: list[ValueTransfer] = field(default_factory=list)
     error: str | None = None  # why it failed when there is no revert data to decode
+    sender_paid_gas: bool = True  # False for a sender with code: its agent key pays
 
 
 class EmbeddedThrowaway:
@@ -114,25 +116,35 @@ class EmbeddedThrowaway:
         from eth_utils.exceptions import ValidationError as EVMValidationError
 
         transaction = self._spoofed(sender, to, data, value, gas)
+        account = to_canonical_address(sender)
+        # A sender with code (a guarded account, deployed or by EIP-7702) never pays its own
+        # gas — its agent key does — so it is lent the gas for the run and the loan taken back.
+        lent = gas * (self.base_fee + 1) if self.state.get_code(account) else 0
+        self.state.delta_balance(account, lent)
         try:
             computation = self.state.apply_transaction(transaction)
         except EVMValidationError as exc:
+            self.state.delta_balance(account, -lent)
             return RawRun(success=False, gas_used=0, output=b"", error=str(exc)), None
         # As py-evm's executor charges it: intrinsic gas plus execution, less the capped refund.
         used = transaction.intrinsic_gas + computation.get_gas_used()
         gas_used = used - min(computation.get_gas_refund(), used // 5)
+        if lent:  # the loan back, less the gas it paid (the agent key's, not the account's)
+            self.state.delta_balance(account, gas_used * (self.base_fee + 1) - lent)
         if computation.is_error:
             error = computation.error
             payload = error.args[0] if error.args and isinstance(error.args[0], bytes) else b""
             return RawRun(success=False, gas_used=gas_used, output=payload,
-                          error=None if payload else type(error).__name__), None
+                          error=None if payload else type(error).__name__,
+                          sender_paid_gas=not lent), None
         logs = [RawLog(address=to_checksum_address(address),
                        topics=["0x" + topic.to_bytes(32, "big").hex() for topic in topics],
                        data="0x" + payload.hex())
                 for address, topics, payload in computation.get_log_entries()]
         created = None if to else to_checksum_address(computation.msg.storage_address)
         return RawRun(success=True, gas_used=gas_used, output=computation.output, logs=logs,
-                      transfers=computation_transfers(computation)), created
+                      transfers=computation_transfers(computation),
+                      sender_paid_gas=not lent), created
 
     def apply(self, sender: str, call: Call) -> Outcome:
         run, created = self.run(sender, call.to, to_bytes(hexstr=call.data), call.value)
@@ -140,9 +152,10 @@ class EmbeddedThrowaway:
         if not run.success:
             reason = run.error if run.error and not run.output else self.describe(run.output)
             return Outcome(success=False, gas_used=run.gas_used,
-                           fee_wei=fee if run.gas_used else 0, revert_reason=reason)
+                           fee_wei=fee if run.gas_used else 0, revert_reason=reason,
+                           fee_charged=run.sender_paid_gas)
         return Outcome(success=True, gas_used=run.gas_used, fee_wei=fee, logs=run.logs,
-                       created=created, transfers=run.transfers)
+                       created=created, transfers=run.transfers, fee_charged=run.sender_paid_gas)
 
     def native_balance(self, address: str) -> int:
         return self.state.get_balance(to_canonical_address(address))

@@ -156,6 +156,17 @@ def check_affordable(w3: Web3, chain: ChainConfig, plan: Plan, max_fee: int,
         )
 
 
+class _KeyOnDemand:
+    """A wallet's key that is decrypted when something is first signed with it."""
+
+    def __init__(self, store: WalletStore, wallet: str, passphrase: str):
+        self.address = store.get(wallet).address
+        self._unlock = lambda: store.unlock(wallet, passphrase)
+
+    def sign_transaction(self, tx: dict):
+        return self._unlock().sign_transaction(tx)
+
+
 class Executor:
     """Signs and sends plans for one account. Construct it, then call `execute`."""
 
@@ -174,8 +185,12 @@ class Executor:
     def unlock(cls, wallet: str, passphrase: str, store: WalletStore | None = None) -> "Executor":
         """The executor of a wallet of this home: its key, and its agent key when it has one."""
         store = store or WalletStore()
-        return cls(store.unlock(wallet, passphrase), wallet,
-                   agent=unlock_agent(wallet, passphrase))
+        agent = unlock_agent(wallet, passphrase)
+        if agent is None:
+            return cls(store.unlock(wallet, passphrase), wallet)
+        # The agent key took the passphrase; the owner's key (a second scrypt decryption, about
+        # a second at the standard cost) only if a plan on a plain chain needs it.
+        return cls(_KeyOnDemand(store, wallet, passphrase), wallet, agent=agent)
 
     def execute(self, plan: Plan, verdict: Verdict) -> PlanResult:
         authorize(plan, verdict)

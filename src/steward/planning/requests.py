@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from web3 import Web3
 
 from steward import chains as chain_registry
+from steward.accounts.store import acting_address
 from steward.chains.config import ChainConfig, load_config
 from steward.contacts import resolve_recipient
 from steward.errors import NoRouteError, StewardError
@@ -85,7 +86,7 @@ def holdings(symbol: str, address: str, chains: list[ChainConfig]) -> dict[str, 
             continue
         w3 = chain_registry.connect(chain)
         asset = resolve_asset(w3, chain, symbol)
-        amount = balance(w3, asset, address)
+        amount = balance(w3, asset, acting_address(address, chain.name))
         if amount > 0:
             held[chain.name] = (amount, asset)
     return held
@@ -137,7 +138,10 @@ def base_units(amount: Amount, asset: Asset, w3: Web3, chain: ChainConfig, addre
 
 def plan_step(step: Step, address: str, previous: PlannedStep | None = None,
               previous_output: int | None = None) -> PlannedStep:
-    """One intent → one plan (sequences call this per step, with the previous step's output)."""
+    """One intent → one plan (sequences call this per step, with the previous step's output).
+    `address` is the wallet's; on a chain where the wallet has a deployed guarded account, that
+    account holds and spends the money."""
+    owner = address
     config = load_config()
     if isinstance(step, Bridge):
         dest = config.chain(step.to_chain)
@@ -149,6 +153,7 @@ def plan_step(step: Step, address: str, previous: PlannedStep | None = None,
         src = config.chain(previous.destination or previous.source)
     else:
         src = choose_chain(step, address)
+    address = acting_address(owner, src.name)
     w3 = chain_registry.connect(src)
     spent = resolve_asset(w3, src, spent_symbol(step))
     if isinstance(step, Revoke):
@@ -177,7 +182,8 @@ def plan_step(step: Step, address: str, previous: PlannedStep | None = None,
                        f"{step.token_in}.") from None
         return PlannedStep(intent=step, plan=plan, quote=quote, source=src.name)
     if isinstance(step, Bridge):
-        return PlannedStep(intent=step, plan=bridge_plan(src, dest, address, step.token, amount),
+        return PlannedStep(intent=step, plan=bridge_plan(src, dest, address, step.token, amount,
+                                                         acting_address(owner, dest.name)),
                            source=src.name, destination=dest.name)
     if isinstance(step, Wrap):
         return PlannedStep(intent=step, plan=wrap_plan(src, address, amount), source=src.name)

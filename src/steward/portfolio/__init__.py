@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from steward import chains as chain_registry
+from steward.accounts.store import acting_address
 from steward.chains.config import ChainConfig, load_config
 from steward.errors import StewardError
 from steward.protocols import erc20
@@ -43,7 +44,10 @@ def chain_holdings(chain: ChainConfig, wallets: dict[str, str]) -> list[Holding]
     # Registry symbols and recorded decimals: an RPC's answer cannot rescale a balance.
     tokens = [erc20.registry_token(w3, chain, symbol) for symbol in chain.tokens]
     holdings = []
-    for wallet, address in wallets.items():
+    # A wallet's deployed guarded account on this chain holds its money too.
+    owned = [(wallet, address) for wallet, owner in wallets.items()
+             for address in dict.fromkeys([owner, acting_address(owner, chain.name)])]
+    for wallet, address in owned:
         native = w3.eth.get_balance(address)
         holdings.append(Holding(wallet=wallet, address=address, chain=chain.name,
                                 symbol=chain.native_symbol, token=None, decimals=18,

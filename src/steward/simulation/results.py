@@ -184,7 +184,7 @@ def assemble(chain: ChainConfig, plan: Plan, sender: str, outcomes: list[Outcome
     for holder in sorted(found.natives):
         delta = measured.after_native[holder] - measured.before_native[holder]
         if holder == sender and fees_charged:
-            delta += fee
+            delta += sum(o.fee_wei for o in outcomes if o.fee_charged)
         if delta:
             changes.append(AssetChange(holder=holder, symbol=chain.native_symbol, token=None,
                                        decimals=18, delta=delta))
