@@ -209,3 +209,26 @@ def test_ga_deployed_account_holds_and_spends_the_wallets_money_on_its_chain(emb
     assert "policy: over" in str(refused.value)
     assert erc20.balance_of(w3, usdc, account) == 275 * USDC
     chains.end_all_sessions()
+
+
+def test_ga_api_shows_the_account_read_only(embedded_world):
+    from fastapi.testclient import TestClient
+
+    from conftest import PASSPHRASE
+    from steward.api.app import create_app
+
+    headers = {"Authorization": "Bearer test-token-ga"}
+    with TestClient(create_app(token="test-token-ga", passphrase=PASSPHRASE),
+                    headers=headers) as client:
+        missing = client.get("/api/account", params={"chain": "l1"})
+        assert missing.status_code == 400
+        assert "not a guarded account" in missing.json()["error"]["message"]
+        manage.upgrade("main", "l1", PASSPHRASE)
+        chains.end_all_sessions()
+        shown = client.get("/api/account", params={"chain": "l1"})
+        assert shown.status_code == 200, shown.text
+        body = shown.json()
+        assert body["mode"] == "7702" and body["address"] == WalletStore().get("main").address
+        assert body["worst_case_per_day_usd"].startswith("$9,5")
+        assert not [p for p in client.get("/openapi.json").json()["paths"]["/api/account"]
+                    if p != "get"]  # nothing changes an account over the API

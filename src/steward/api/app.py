@@ -39,6 +39,8 @@ from steward.diligence.token import TokenReport
 from steward.errors import StewardError
 from steward.proposals import Proposal
 from steward.service import ServiceError, as_service_error
+from steward.service import accounts as service_accounts
+from steward.service.accounts import AccountOut
 from steward.wallets.passphrase import PASSPHRASE_ENV
 
 log = logging.getLogger("steward.api")
@@ -167,6 +169,22 @@ def get_portfolio(
     chain that cannot be read is listed in `errors`; the others are still shown."""
     with chain_work(request):
         return service.get_portfolio(wallet, chain or None)
+
+
+@api.get("/account", tags=["accounts"], response_model=AccountOut,
+         summary="A wallet's guarded account on a chain: policy, use, worst case, drift",
+         responses=_errors(400, 502))
+def get_account(
+    request: Request,
+    chain: Annotated[str, Query(min_length=1, max_length=64, description="The chain.")],
+    wallet: Annotated[str | None, Query(min_length=1, max_length=64,
+                                        description="The wallet (default wallet if left out).")] = None,
+) -> AccountOut:
+    """The on-chain policy of the wallet's guarded account, what this window used, the worst
+    case a stolen agent key could still take, and where the chain is looser than the mandate
+    file. Read-only: making, changing or pausing an account takes the owner (`steward account`)."""
+    with chain_work(request):
+        return service_accounts.show_account(wallet, chain)
 
 
 @api.post("/proposals", tags=["proposals"], status_code=201, response_model=Proposal,

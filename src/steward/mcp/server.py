@@ -38,6 +38,8 @@ from steward.intents import Intent
 from steward.mcp.views import (JournalView, PortfolioView, ProposalView, portfolio_view,
                                proposal_view, shown)
 from steward.service import ServiceError, as_service_error
+from steward.service import accounts as service_accounts
+from steward.service.accounts import AccountOut
 from steward.wallets.passphrase import PASSPHRASE_ENV
 
 log = logging.getLogger("steward.mcp")
@@ -197,6 +199,18 @@ def build_server() -> MCPServer:
         homoglyph tricks, phishing lists. Returns a verdict (safe / caution / danger) with
         findings. Check a link before connecting a wallet to it."""
         return service.check_url(url)
+
+    @server.tool(annotations=READ_ONLY)
+    @steward_tool
+    def get_guarded_account(
+        chain: Annotated[str, Field(min_length=1, description="The chain (name or alias).")],
+        wallet: WalletParam = None,
+    ) -> AccountOut:
+        """The wallet's guarded account on a chain, if the owner opted in: the policy the chain
+        itself enforces on Steward's agent key (limits per window, USD limits, allowlist size),
+        what this window used, the worst case a stolen agent key could take, and where the chain
+        is looser than the mandate file. Plans that exceed it revert on chain."""
+        return service_accounts.show_account(wallet, chain)
 
     @server.tool(annotations=READ_ONLY)
     @steward_tool
