@@ -232,3 +232,26 @@ def test_ga_api_shows_the_account_read_only(embedded_world):
         assert body["worst_case_per_day_usd"].startswith("$9,5")
         assert not [p for p in client.get("/openapi.json").json()["paths"]["/api/account"]
                     if p != "get"]  # nothing changes an account over the API
+
+
+def test_ga_the_guard_asks_the_account_and_never_allows_what_the_chain_refuses(embedded_world):
+    from conftest import PASSPHRASE
+    from steward.fulfilment import fulfil
+
+    record = manage.upgrade("main", "l1", PASSPHRASE)
+    chain = chains.chain_config("sandbox-l1")
+    w3 = chains.connect(chain)
+    usdc = chain.tokens["USDC"]
+    rate = contract.read_state(w3, record.address).policy.rule(usdc).usd_rate
+    owner = WalletStore().unlock("main", PASSPHRASE)
+    contract.owner_change(w3, owner, record.address, "set_token_limit", usdc, 10 * USDC, rate)
+    chains.end_all_sessions()
+    bob = load_contacts()["bob"].address
+    before, signed_before = usdc_balance(bob), len(Journal().entries(limit=500))
+    report = fulfil("pay bob 25 USDC on l1", "main", approver=lambda outcome: True)
+    step = report.steps[0]
+    assert step.status == "denied"
+    reasons = [r for r in step.verdict.reasons if r.rule == "account_policy"]
+    assert reasons and "over this token's limit for the window" in reasons[0].message
+    assert usdc_balance(bob) == before
+    assert len(Journal().entries(limit=500)) == signed_before  # nothing was signed

@@ -16,10 +16,13 @@ from eth_abi import decode as abi_decode
 from web3 import Web3
 
 from steward import chains as chain_registry
+from steward.accounts import contract as guarded
+from steward.accounts.store import guarded_account
 from steward.chains.config import ChainConfig
 from steward.contacts import load_contacts, short
 from steward.diligence.addresses import check_address, lookalike, lookalike_how
 from steward.diligence.token import token_report
+from steward.errors import StewardError
 from steward.guard.mandate import Mandate, load_mandate, usd_text
 from steward.guard.spending import Outflow, SpendLimits, outflows, over_limits, spend_limits
 from steward.guard.verdict import (
@@ -40,6 +43,7 @@ from steward.protocols import bridge, contract_answered, contract_at, erc20, reg
 from steward.protocols.adapter import SwapEffect
 from steward.protocols.pricing import PriceSource, forget_prices
 from steward.simulation import AssetChange, SimulationResult, simulate
+from steward.simulation.reverts import revert_text
 from steward.units import format_units
 
 UNLIMITED = 2**255
@@ -145,6 +149,8 @@ def review(plan: Plan, wallet: str, *, mandate: Mandate | None = None,
     _check_swaps(state)
     _check_tokens_received(state)
     usd_outflow, moved, limits = _check_value(state, journal)
+    if sim.success:
+        _check_account_policy(state, wallet)
     decision = ("deny" if any(r.decision == "deny" for r in state.reasons)
                 else "confirm" if state.reasons else "allow")
     verdict = Verdict(
@@ -162,6 +168,25 @@ def review(plan: Plan, wallet: str, *, mandate: Mandate | None = None,
 
 
 # --- the checks ------------------------------------------------------------------------------
+def _check_account_policy(state: _Review, wallet: str) -> None:
+    """Where the wallet is a guarded account, ask the account itself (a call of the agent's
+    batch on the current state) whether its on-chain policy takes this plan: the guard never
+    allows what the chain would refuse (its USD rates sit above today's prices, its windows are
+    fixed UTC days; the guard's are rolling 24 h at the trusted price)."""
+    record = guarded_account(wallet, state.chain.name)
+    if record is None or record.address.lower() != state.plan.sender.lower():
+        return
+    try:
+        nonce = guarded.at(state.w3, record.address).functions.nonce().call()
+        data = guarded.execute_data(state.plan.calls, nonce)
+        state.w3.eth.call({"from": record.agent, "to": record.address, "data": data})
+    except StewardError as exc:  # a batch the account cannot take at all (size, deployment)
+        state.deny("account_policy", f"the guarded account cannot execute this plan: {exc}")
+    except Exception as exc:  # noqa: BLE001 — the account's revert, decoded
+        state.deny("account_policy", "the guarded account's on-chain policy refuses this plan: "
+                                     f"{revert_text(exc)}")
+
+
 def _check_contracts(state: _Review) -> None:
     rule = state.mandate.allow.contracts
     for call in state.plan.calls:
