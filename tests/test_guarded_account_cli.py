@@ -255,3 +255,30 @@ def test_ga_the_guard_asks_the_account_and_never_allows_what_the_chain_refuses(e
     assert reasons and "over this token's limit for the window" in reasons[0].message
     assert usdc_balance(bob) == before
     assert len(Journal().entries(limit=500)) == signed_before  # nothing was signed
+
+
+@pytest.mark.parametrize("point, lands", [("after_journal_pending", False),
+                                          ("after_journal_success", True)])
+def test_ga_kill_9_while_the_agent_signs_leaves_journal_and_chain_in_agreement(embedded_world,
+                                                                             point, lands):
+    import signal
+
+    from conftest import PASSPHRASE, forget_process_state
+
+    record = manage.upgrade("main", "l1", PASSPHRASE)
+    chains.end_all_sessions()
+    bob = load_contacts()["bob"].address
+    before = usdc_balance(bob)
+    forget_process_state()
+    killed = run_cli("send", "25", "USDC", "bob", "--chain", "l1", "--yes", home=embedded_world,
+                     env={"STEWARD_FAILPOINT": point})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    after = run_cli("log", "--json", home=embedded_world)
+    assert after.returncode == 0, after.stderr
+    assert ("reconciled verdict" if lands else "pending → not_sent") in after.stderr
+    rows = [e for e in Journal().entries(limit=50) if e.sender == record.agent]
+    assert [r.status for r in rows] == ["success" if lands else "not_sent"]
+    assert usdc_balance(bob) == before + (25 * USDC if lands else 0)
+    w3 = chains.connect(chains.chain_config("sandbox-l1"))
+    assert contract.at(w3, record.address).functions.nonce().call() == (1 if lands else 0)
+    chains.end_all_sessions()
