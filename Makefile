@@ -65,6 +65,8 @@ setup-browser:
 demo: setup setup-tools
 	rm -rf $(DEMO_HOME)
 	STEWARD_HOME=$(DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward demo
+	@# The thief with the guarded wallet's agent key: web3.py alone, no Steward; the chain refuses.
+	STEWARD_HOME=$(DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/python scripts/stolen_agent_key.py
 
 # Agents trading with agents on the demo's sandbox (built if missing, reused if there).
 market-demo: setup setup-tools

@@ -111,9 +111,12 @@ def test_verdicts_bind_to_exactly_one_plan_and_need_the_guard(embedded_world):
     forged = approved.model_copy(update={"plan_digest": approved.plan_digest[::-1]})
     with pytest.raises(GuardRefusal, match="not issued by the guard"):
         executor.execute(plan, forged)
-    # The signing entry point takes a verdict; there is no other public way to sign.
+    # The signing entry point takes a verdict; the only other is the owner's administration of
+    # its own guarded account, which moves no value and is refused for anything else
+    # (test_guarded_account_cli.py::test_ga_administration_is_refused_for_anything_but_the_owners_account).
     assert list(inspect.signature(Executor.execute).parameters) == ["self", "plan", "verdict"]
-    assert [name for name in vars(Executor) if not name.startswith("_")] == ["execute"]
+    assert sorted(name for name in vars(Executor) if not name.startswith("_")) == [
+        "administer", "execute", "unlock"]
     executor.execute(plan, approved)
 
 

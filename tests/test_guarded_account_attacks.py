@@ -40,6 +40,7 @@ from steward.simulation.reverts import revert_text
 from steward.wallets import WalletStore
 
 from conftest import PASSPHRASE, run_cli
+import guarded_tx
 
 L1, L2 = "sandbox-l1", "sandbox-l2"
 USDC = 10**6
@@ -411,7 +412,7 @@ def test_ga_atk_transfer_from_inside_the_batch_is_counted_as_a_loss(embedded_hei
     def puller(amount: int) -> str:
         initcode = Web3().eth.contract(abi=abi, bytecode=bytecode).constructor(
             h.usdc, h.thief, amount).data_in_transaction
-        receipt = ga.send(h.w3, h.agent, None, bytes.fromhex(initcode[2:]), what="deploy")
+        receipt = guarded_tx.send(h.w3, h.agent, None, bytes.fromhex(initcode[2:]), what="deploy")
         return receipt["contractAddress"]
 
     big = puller(1_000 * USDC)

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+import guarded_tx
 from conftest import run_cli, usdc_balance
 from steward import chains
 from steward.accounts import contract, manage, store
@@ -154,7 +155,7 @@ def test_ga_deployed_account_is_owned_by_the_wallet_and_enforces_the_same_policy
     chain = chains.chain_config("sandbox-l1")
     data = contract.execute_data([contract_call(chain.tokens["ZHONEY"])], 0)
     with pytest.raises(Exception) as refused:
-        contract.send(w3, agent, record.address, data)
+        guarded_tx.send(w3, agent, record.address, data)
     assert "not on the allowlist" in str(refused.value)
     chains.end_all_sessions()
 
@@ -199,13 +200,13 @@ def test_ga_deployed_account_holds_and_spends_the_wallets_money_on_its_chain(emb
     # the owner tightens the account at once (no timelock for tightening): 100 USDC a window
     rate = contract.read_state(w3, account).policy.rule(usdc).usd_rate
     owner_key = WalletStore().unlock("main", PASSPHRASE)
-    contract.owner_change(w3, owner_key, account, "set_token_limit", usdc, 100 * USDC, rate)
+    guarded_tx.owner_change(w3, owner_key, account, "set_token_limit", usdc, 100 * USDC, rate)
     assert contract.read_state(w3, account).policy.rule(usdc).limit == 100 * USDC
     too_much = 76 * USDC  # 25 already went to bob in this window
     drain = Call(to=usdc, description="drain",
                  data=erc20.encode(w3, usdc, "ERC20", "transfer", agent.address, too_much))
     with pytest.raises(Exception) as refused:
-        contract.send(w3, agent, account, contract.execute_data([drain], 1))
+        guarded_tx.send(w3, agent, account, contract.execute_data([drain], 1))
     assert "policy: over" in str(refused.value)
     assert erc20.balance_of(w3, usdc, account) == 275 * USDC
     chains.end_all_sessions()
@@ -244,7 +245,7 @@ def test_ga_the_guard_asks_the_account_and_never_allows_what_the_chain_refuses(e
     usdc = chain.tokens["USDC"]
     rate = contract.read_state(w3, record.address).policy.rule(usdc).usd_rate
     owner = WalletStore().unlock("main", PASSPHRASE)
-    contract.owner_change(w3, owner, record.address, "set_token_limit", usdc, 10 * USDC, rate)
+    guarded_tx.owner_change(w3, owner, record.address, "set_token_limit", usdc, 10 * USDC, rate)
     chains.end_all_sessions()
     bob = load_contacts()["bob"].address
     before, signed_before = usdc_balance(bob), len(Journal().entries(limit=500))
@@ -282,3 +283,54 @@ def test_ga_kill_9_while_the_agent_signs_leaves_journal_and_chain_in_agreement(e
     w3 = chains.connect(chains.chain_config("sandbox-l1"))
     assert contract.at(w3, record.address).functions.nonce().call() == (1 if lands else 0)
     chains.end_all_sessions()
+
+
+def test_ga_the_demos_thief_with_the_agent_key_is_refused_by_the_chain(embedded_world):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import PASSPHRASE, TEST_ENV
+
+    manage.upgrade("main", "l1", PASSPHRASE)
+    chains.end_all_sessions()
+    account = WalletStore().get("main").address
+    before = usdc_balance(account)
+    script = Path(__file__).parent.parent / "scripts" / "stolen_agent_key.py"
+    import os
+
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            env=os.environ | TEST_ENV | {"STEWARD_HOME": str(embedded_world)},
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "status 0 (policy: over this token's limit for the window)" in " ".join(
+        result.stdout.split())
+    assert usdc_balance(account) == before
+
+
+def test_ga_administration_is_refused_for_anything_but_the_owners_account(embedded_world):
+    from conftest import PASSPHRASE
+    from steward.errors import StewardError
+    from steward.execution import Executor
+    from steward.plans import Call
+
+    executor = Executor.unlock("main", PASSPHRASE)
+    chain = chains.chain_config("sandbox-l1")
+    usdc = chain.tokens["USDC"]
+    bob = load_contacts()["bob"].address
+    before, rows = usdc_balance(bob), len(Journal().entries(limit=10_000))
+    transfer = "0xa9059cbb" + bob[2:].lower().rjust(64, "0") + hex(10**6)[2:].rjust(64, "0")
+    refusals = {
+        "moves no value": (Call(to=bob, value=1, description="x"), None),
+        "not a guarded account of wallet main": (Call(to=usdc, data=transfer, description="x"),
+                                                  None),
+        "only a GuardedAccount may be created": (Call(to=None, data="0x6000", description="x"),
+                                                 None),
+        "may delegate only to the GuardedAccount implementation": (
+            Call(to=WalletStore().get("main").address, description="x"), usdc),
+    }
+    for reason, (call, delegate) in refusals.items():
+        with pytest.raises(StewardError, match=reason):
+            executor.administer("sandbox-l1", call, delegate_to=delegate)
+    assert usdc_balance(bob) == before
+    assert len(Journal().entries(limit=10_000)) == rows  # nothing was signed

@@ -7,24 +7,24 @@ Two ways in, one contract:
   same, and the owner's key stays the owner.
 - **Deployed**: a contract per wallet, owned by the wallet's key, for chains without EIP-7702.
 
-Everything here is plumbing: which policy to set is decided by `steward.accounts.policy`, and
-plans reach `execute` only through the one door to signing (`steward.execution`).
+Nothing here signs: the owner's transactions (creating, delegating, initializing, changing the
+policy) go through `Executor.administer` and plans through `Executor.execute`, both in the one
+door to signing (`steward.execution`); which policy to set is decided by
+`steward.accounts.policy`.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable
 
-from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
 from pydantic import BaseModel, ConfigDict, field_validator
 from web3 import Web3
 from web3.contract import Contract
 
 from steward import contracts
-from steward.errors import StewardError, TransactionFailed
+from steward.errors import StewardError
 from steward.plans import Call
-from steward.simulation.reverts import revert_text
 
 NAME = "GuardedAccount"
 NATIVE = "0x0000000000000000000000000000000000000000"
@@ -230,81 +230,34 @@ def read_permissions(w3: Web3, address: str, entries: Iterable[Permission]) -> l
     return granted
 
 
-# ---- transactions ------------------------------------------------------------------------------
+# ---- what the owner's administration may sign (checked by `Executor.administer`) ----------------
 
-def _fees(w3: Web3) -> dict[str, int]:
-    base = w3.eth.get_block("latest").get("baseFeePerGas")
-    if base is None:
-        return {"gasPrice": w3.eth.gas_price}
-    tip = w3.eth.max_priority_fee
-    return {"maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip}
+def is_account_creation(data: str) -> bool:
+    """Whether `data` creates a GuardedAccount (its creation code, then constructor arguments)."""
+    code = contracts.compiled(NAME).bytecode.hex()
+    return data.lower().removeprefix("0x").startswith(code)
 
 
-def send(w3: Web3, signer: LocalAccount, to: str | None, data: bytes, value: int = 0,
-         authorizations: list | None = None, what: str = "transaction") -> dict:
-    """Sign and send one transaction, wait for it; a revert raises with its decoded reason."""
-    tx: dict[str, Any] = {"from": signer.address, "value": value, "data": data,
-                          "chainId": w3.eth.chain_id}
-    if to is not None:
-        tx["to"] = to_checksum_address(to)
-    if authorizations:
-        tx["authorizationList"] = authorizations
+def code_hash(w3: Web3, address: str) -> str:
+    return "0x" + keccak(bytes(w3.eth.get_code(to_checksum_address(address)))).hex()
+
+
+def owner_of(w3: Web3, address: str) -> str | None:
+    """The owner a guarded account names, or None when `address` does not answer like one."""
+    if not w3.eth.get_code(to_checksum_address(address)):
+        return None
     try:
-        gas = w3.eth.estimate_gas(tx)
-    except Exception as exc:  # noqa: BLE001 — the node's reason, decoded
-        raise TransactionFailed(f"{what} would revert: {revert_text(exc)}; nothing was signed") from None
-    tx.update(gas=gas * 6 // 5 + (25_000 * len(authorizations or [])), **_fees(w3),
-              nonce=w3.eth.get_transaction_count(signer.address, "pending"))
-    if authorizations:
-        tx["type"] = 4
-    del tx["from"]
-    signed = signer.sign_transaction(tx)
-    tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
-    if receipt["status"] != 1:
-        raise TransactionFailed(f"{what} reverted on chain ({tx_hash.hex()})")
-    return dict(receipt)
+        return to_checksum_address(at(w3, address).functions.owner().call())
+    except Exception:  # noqa: BLE001 — not a guarded account
+        return None
 
 
-def deploy_implementation(w3: Web3, deployer: LocalAccount) -> str:
-    """The shared EIP-7702 implementation (no owner: only a delegating address can claim it)."""
-    receipt = send(w3, deployer, None, contracts.initcode(NAME, NATIVE),
-                   what="deploying the guarded account implementation")
-    return to_checksum_address(receipt["contractAddress"])
+def creation_call(owner: str, description: str) -> Call:
+    """Deploy a GuardedAccount owned by `owner` (NATIVE: the shared EIP-7702 implementation)."""
+    return Call(to=None, data="0x" + contracts.initcode(NAME, owner).hex(),
+                description=description, gas_hint=3_000_000)
 
 
-def upgrade_in_place(w3: Web3, owner: LocalAccount, implementation: str, agent: str,
-                     policy: Policy) -> dict:
-    """EIP-7702: `owner`'s address delegates to `implementation` and initializes `policy`, in
-    one type-4 transaction the owner sends to itself."""
-    nonce = w3.eth.get_transaction_count(owner.address, "pending")
-    # The sender's own nonce is bumped before authorizations are processed: sign for nonce + 1.
-    authorization = owner.sign_authorization(
-        {"chainId": w3.eth.chain_id, "address": to_checksum_address(implementation),
-         "nonce": nonce + 1})
-    return send(w3, owner, owner.address, initialize_data(agent, policy),
-                authorizations=[authorization], what="upgrading the address to a guarded account")
-
-
-def deploy_account(w3: Web3, owner: LocalAccount, agent: str, policy: Policy) -> str:
-    """A guarded account contract of its own, owned by `owner`, initialized with `policy`."""
-    receipt = send(w3, owner, None, contracts.initcode(NAME, owner.address),
-                   what="deploying a guarded account")
-    address = to_checksum_address(receipt["contractAddress"])
-    send(w3, owner, address, initialize_data(agent, policy),
-         what="initializing the guarded account")
-    return address
-
-
-def owner_change(w3: Web3, owner: LocalAccount, account: str, function: str, *args: Any) -> dict:
-    """Apply a policy setter as the owner (a loosening one must have been scheduled and its
-    delay passed; the contract says so otherwise)."""
-    return send(w3, owner, account, setter_data(function, *args), what=f"{function} on the account")
-
-
-def schedule_change(w3: Web3, owner: LocalAccount, account: str, function: str,
-                    *args: Any) -> int:
-    """Start the timelock for a loosening setter call; returns when it may be applied."""
-    digest = change_hash(setter_data(function, *args))
-    send(w3, owner, account, setter_data("schedule", digest), what="scheduling a policy change")
-    return at(w3, account).functions.scheduled(digest).call()
+def account_call(account: str, data: bytes, description: str) -> Call:
+    return Call(to=to_checksum_address(account), data="0x" + data.hex(), description=description,
+                gas_hint=1_000_000)

@@ -10,8 +10,7 @@ looser than the file. `pause` stops the agent key at once.
 
 from __future__ import annotations
 
-from eth_account.signers.local import LocalAccount
-from eth_utils import keccak
+from eth_utils import to_checksum_address
 from pydantic import BaseModel
 from web3 import Web3
 
@@ -21,10 +20,13 @@ from steward.accounts.policy import CompiledPolicy, WorstCase, compile_policy, l
     worst_case
 from steward.accounts.store import AccountRecord, AgentKeys, Implementation, Mode
 from steward.chains import ChainConfig, chain_config, connect
-from steward.chains.embedded import persist as persist_blocks
+from steward.contacts import Recipient
 from steward.errors import StewardError
+from steward.execution import Executor
+from steward.guard import approve, review
 from steward.guard.mandate import load_mandate
-from steward.wallets import WalletStore
+from steward.planning.builders import transfer_plan
+from steward.units import format_units
 
 AGENT_GAS_WEI = 5 * 10**16  # 0.05 of the coin: the agent key's gas money, sent by the owner
 
@@ -38,69 +40,83 @@ class AccountView(BaseModel):
     agent_gas_wei: int
 
 
-def _implementation(w3: Web3, chain: ChainConfig, payer: LocalAccount) -> str:
+def _implementation(w3: Web3, chain: ChainConfig, executor: Executor) -> str:
     """The chain's shared EIP-7702 implementation: the one Steward deployed here, if its code is
     still what was deployed; else a fresh one."""
     known = store.implementation(chain.name, chain.chain_id)
-    if known is not None:
-        code = bytes(w3.eth.get_code(known.address))
-        if code and "0x" + keccak(code).hex() == known.code_hash:
-            return known.address
-    address = contract.deploy_implementation(w3, payer)
-    code_hash = "0x" + keccak(bytes(w3.eth.get_code(address))).hex()
-    store.save_implementation(chain.name, Implementation(chain_id=chain.chain_id,
-                                                         address=address, code_hash=code_hash))
+    if known is not None and contract.code_hash(w3, known.address) == known.code_hash:
+        return known.address
+    step = executor.administer(chain.name, contract.creation_call(
+        contract.NATIVE, "deploy the guarded account implementation (EIP-7702)"))
+    address = to_checksum_address(step.contract_address)
+    store.save_implementation(chain.name, Implementation(
+        chain_id=chain.chain_id, address=address, code_hash=contract.code_hash(w3, address)))
     return address
 
 
-def _fund_agent(w3: Web3, owner: LocalAccount, agent: str) -> None:
-    if w3.eth.get_balance(agent) < AGENT_GAS_WEI // 2:
-        contract.send(w3, owner, agent, b"", value=AGENT_GAS_WEI, what="funding the agent key's gas")
+def _fund_agent(w3: Web3, chain: ChainConfig, wallet: str, executor: Executor,
+                agent: str) -> None:
+    """The agent key's gas money, sent by the owner as a plan like any other: simulated, judged
+    by the guard (the owner running the command approves a confirm), signed by the one door."""
+    if w3.eth.get_balance(agent) >= AGENT_GAS_WEI // 2:
+        return
+    recipient = Recipient(address=agent, label=f"{wallet}'s agent key", source="own wallet")
+    plan = transfer_plan(chain, executor.address, chain.native_symbol,
+                         format_units(AGENT_GAS_WEI, 18), recipient)
+    verdict = review(plan, wallet, own_wallets={f"{wallet} agent key": agent})
+    executor.execute(plan, approve(verdict, by="owner (steward account)"))
 
 
 def _prepare(wallet: str, chain_name: str, passphrase: str):
-    wallets = WalletStore()
-    owner = wallets.unlock(wallet, passphrase)
+    executor = Executor.unlock(wallet, passphrase)
     chain = chain_config(chain_name)
     w3 = connect(chain)
     agent = AgentKeys().ensure(wallet, passphrase)
     compiled = compile_policy(load_mandate(wallet), chain, w3)
-    return owner, chain, w3, agent, compiled
+    return executor, chain, w3, agent, compiled
+
+
+def _refuse_twice(wallet: str, chain_name: str) -> None:
+    existing = store.guarded_account(wallet, chain_name)
+    if existing is not None:
+        raise StewardError(f"wallet '{wallet}' is already a guarded account on {chain_name} "
+                           f"({existing.address}); see `steward account show`")
 
 
 def upgrade(wallet: str, chain_name: str, passphrase: str) -> AccountRecord:
     """EIP-7702: the wallet's address becomes a guarded account, its policy from the mandate."""
     chain_name = chain_config(chain_name).name
-    existing = store.guarded_account(wallet, chain_name)
-    if existing is not None:
-        raise StewardError(f"wallet '{wallet}' is already a guarded account on {chain_name} "
-                           f"({existing.address}); see `steward account show`")
-    owner, chain, w3, agent, compiled = _prepare(wallet, chain_name, passphrase)
-    if contract.delegate_of(w3, owner.address) is not None or w3.eth.get_code(owner.address):
-        raise StewardError(f"{owner.address} already has code on {chain.name}; nothing was signed")
-    implementation = _implementation(w3, chain, owner)
-    contract.upgrade_in_place(w3, owner, implementation, agent, compiled.policy)
-    return _finish(w3, chain, wallet, "7702", owner.address, owner, agent)
+    _refuse_twice(wallet, chain_name)
+    executor, chain, w3, agent, compiled = _prepare(wallet, chain_name, passphrase)
+    if w3.eth.get_code(executor.address):
+        raise StewardError(f"{executor.address} already has code on {chain.name}; nothing was "
+                           "signed")
+    implementation = _implementation(w3, chain, executor)
+    executor.administer(chain.name, contract.account_call(
+        executor.address, contract.initialize_data(agent, compiled.policy),
+        "upgrade the wallet to a guarded account (EIP-7702) and set its policy"),
+        delegate_to=implementation)
+    return _finish(w3, chain, wallet, "7702", executor.address, executor, agent)
 
 
 def create(wallet: str, chain_name: str, passphrase: str) -> AccountRecord:
     """A deployed guarded account owned by the wallet's key (for chains without EIP-7702); the
     owner moves into it what the agent may manage."""
     chain_name = chain_config(chain_name).name
-    existing = store.guarded_account(wallet, chain_name)
-    if existing is not None:
-        raise StewardError(f"wallet '{wallet}' already has a guarded account on {chain_name} "
-                           f"({existing.address}); see `steward account show`")
-    owner, chain, w3, agent, compiled = _prepare(wallet, chain_name, passphrase)
-    address = contract.deploy_account(w3, owner, agent, compiled.policy)
-    return _finish(w3, chain, wallet, "contract", address, owner, agent)
+    _refuse_twice(wallet, chain_name)
+    executor, chain, w3, agent, compiled = _prepare(wallet, chain_name, passphrase)
+    step = executor.administer(chain.name, contract.creation_call(
+        executor.address, "deploy a guarded account"))
+    address = to_checksum_address(step.contract_address)
+    executor.administer(chain.name, contract.account_call(
+        address, contract.initialize_data(agent, compiled.policy), "set the account's policy"))
+    return _finish(w3, chain, wallet, "contract", address, executor, agent)
 
 
 def _finish(w3: Web3, chain: ChainConfig, wallet: str, mode: Mode, address: str,
-            owner: LocalAccount, agent: str) -> AccountRecord:
-    _fund_agent(w3, owner, agent)
-    persist_blocks(w3)
-    record = AccountRecord(wallet=wallet, owner=owner.address, chain=chain.name,
+            executor: Executor, agent: str) -> AccountRecord:
+    _fund_agent(w3, chain, wallet, executor, agent)  # before the record: the owner's key pays
+    record = AccountRecord(wallet=wallet, owner=executor.address, chain=chain.name,
                            chain_id=chain.chain_id, mode=mode, address=address, agent=agent)
     store.save_account(record)
     return record
@@ -131,9 +147,7 @@ def show(wallet: str, chain_name: str) -> AccountView:
 def pause(wallet: str, chain_name: str, passphrase: str) -> AccountRecord:
     """The owner stops the agent key at once (unpausing waits for the timelock)."""
     record = require(wallet, chain_name)
-    chain = chain_config(chain_name)
-    w3 = connect(chain)
-    owner = WalletStore().unlock(wallet, passphrase)
-    contract.owner_change(w3, owner, record.address, "pause")
-    persist_blocks(w3)
+    executor = Executor.unlock(wallet, passphrase)
+    executor.administer(record.chain, contract.account_call(
+        record.address, contract.setter_data("pause"), "pause the guarded account"))
     return record

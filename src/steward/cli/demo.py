@@ -67,15 +67,15 @@ def run_demo() -> None:
 
 
 def guarded_account_demo() -> None:
-    """The opt-in backstop: the same wallet as a guarded account on l1, and a thief with the
-    agent key who skips Steward's guard altogether."""
+    """The opt-in backstop: the same wallet as a guarded account on l1 (the thief with the
+    agent key who skips Steward altogether is `scripts/stolen_agent_key.py`: not Steward)."""
+    from steward.accounts.store import accounts_of
     from steward.cli.account_cmd import render
     from steward.service import accounts
     from steward.wallets import WalletStore, read_passphrase
 
     step("11. Opt in: the wallet's own address becomes a guarded account on l1 (EIP-7702), "
          "its policy compiled from the same mandate")
-    from steward.accounts.store import accounts_of
 
     if any(r.chain == "sandbox-l1" for r in accounts_of(WalletStore().resolve(None))):
         render(accounts.show_account(None, "l1"), json_out=False)  # a demo run before
@@ -84,52 +84,5 @@ def guarded_account_demo() -> None:
     step('12. "pay bob 25 USDC on l1": judged by the guard, then sent as one batch signed by '
          "the agent key, judged again by the account")
     cli.ask("pay bob 25 USDC on l1", yes=True)
-    step("13. A thief with the stolen agent key skips Steward and asks the chain for 6,000 USDC")
-    outcome = stolen_key_attempt(6_000 * 10**6)
-    console.print(f"[bold green]reverted on chain, as it should be:[/] {safe(outcome)}",
-                  highlight=False)
-
-
-def stolen_key_attempt(amount: int) -> str:
-    """Sign `execute([USDC.transfer(thief, amount)])` with the agent key through web3.py alone —
-    no guard, no estimate — and send it; return how the chain answered."""
-    from eth_account import Account
-
-    from steward.accounts import contract
-    from steward.accounts.store import guarded_account, unlock_agent
-    from steward.chains import chain_config, connect
-    from steward.chains.embedded import persist
-    from steward.plans import Call
-    from steward.protocols import erc20
-    from steward.simulation.reverts import revert_text
-    from steward.wallets import WalletStore, read_passphrase
-
-    wallet = WalletStore().resolve(None)
-    chain = chain_config("l1")
-    w3 = connect(chain)
-    record = guarded_account(wallet, chain.name)
-    agent = unlock_agent(wallet, read_passphrase())
-    thief = Account.create().address
-    usdc = chain.tokens["USDC"]
-    before = erc20.balance_of(w3, usdc, record.address)
-    call = Call(to=usdc, data=erc20.encode(w3, usdc, "ERC20", "transfer", thief, amount),
-                description="drain")
-    nonce = contract.at(w3, record.address).functions.nonce().call()
-    base = w3.eth.get_block("latest")["baseFeePerGas"]
-    signed = agent.sign_transaction({
-        "to": record.address, "data": contract.execute_data([call], nonce), "value": 0,
-        "gas": 400_000, "maxFeePerGas": 2 * base, "maxPriorityFeePerGas": 1,
-        "nonce": w3.eth.get_transaction_count(agent.address), "chainId": chain.chain_id})
-    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
-    persist(w3)
-    try:
-        w3.eth.call({"from": agent.address, "to": record.address,
-                     "data": contract.execute_data([call], nonce)}, receipt["blockNumber"] - 1)
-        reason = "no reason given"
-    except Exception as exc:  # noqa: BLE001 — the revert, decoded
-        reason = revert_text(exc)
-    after = erc20.balance_of(w3, usdc, record.address)
-    if receipt["status"] != 0 or after != before:
-        raise StewardError("the guarded account let a stolen agent key take more than its limit")
-    return (f"transaction {receipt['transactionHash'].hex()[:10]}… status 0 ({reason}); "
-            f"the wallet still holds {before // 10**6:,} USDC")
+    console.print("[dim]Next (`make demo` runs it): scripts/stolen_agent_key.py — a thief with "
+                  "the agent key and web3.py alone, no Steward.[/]")

@@ -28,7 +28,7 @@ from web3 import HTTPProvider, Web3
 from web3.exceptions import ContractLogicError, TimeExhausted, Web3RPCError
 
 from steward.accounts import contract as guarded
-from steward.accounts.store import AccountRecord, guarded_account, unlock_agent
+from steward.accounts.store import AccountRecord, guarded_account, implementation, unlock_agent
 from steward.chains import ChainConfig, chain_config, connect
 from steward.chains.embedded import persist as persist_blocks
 from steward.errors import InsufficientFundsError, StewardError, TransactionFailed
@@ -166,6 +166,9 @@ class _KeyOnDemand:
     def sign_transaction(self, tx: dict):
         return self._unlock().sign_transaction(tx)
 
+    def sign_authorization(self, authorization: dict):
+        return self._unlock().sign_authorization(authorization)
+
 
 class Executor:
     """Signs and sends plans for one account. Construct it, then call `execute`."""
@@ -251,6 +254,40 @@ class Executor:
                 ) from None
         return result
 
+    def administer(self, chain_name: str, call: Call, *,
+                   delegate_to: str | None = None) -> StepResult:
+        """The owner's administration of the wallet's guarded account, signed by the wallet's
+        own key: creating a `GuardedAccount` (the shared EIP-7702 implementation, or a deployed
+        account), delegating the wallet's address to the implementation (`delegate_to`, which
+        must hold GuardedAccount's code), and calls to an account this wallet owns (initialize,
+        policy changes, pause). None carries value: money moves only through `execute` with a
+        verdict. Anything else is refused before signing."""
+        chain = chain_config(chain_name)
+        w3 = connect(chain)
+        if call.value:
+            raise StewardError("administering a guarded account moves no value; nothing was signed")
+        if call.to is None:
+            if not guarded.is_account_creation(call.data):
+                raise StewardError("only a GuardedAccount may be created this way; nothing was "
+                                   "signed")
+        elif delegate_to is not None:
+            known = implementation(chain.name, chain.chain_id)
+            if (Web3.to_checksum_address(call.to) != self.address or known is None
+                    or known.address != Web3.to_checksum_address(delegate_to)
+                    or guarded.code_hash(w3, delegate_to) != known.code_hash):
+                raise StewardError("the wallet's address may delegate only to the GuardedAccount "
+                                   "implementation Steward deployed on this chain, unchanged; "
+                                   "nothing was signed")
+        elif guarded.owner_of(w3, call.to) != self.address:
+            raise StewardError(f"{call.to} is not a guarded account of wallet "
+                               f"{self.wallet_name}; nothing was signed")
+        fees, held = fees_and_balance(w3, self.address)
+        check_affordable(w3, chain, Plan(chain=chain.name, sender=self.address, calls=[call],
+                                         summary=call.description), fees.max_fee, held)
+        with spend_lock(self.address):
+            step = self._send(w3, chain, call, fees, delegate_to=delegate_to)
+        return step
+
     def _execute_guarded(self, w3: Web3, chain: ChainConfig, plan: Plan, record: AccountRecord,
                          verdict_id: str | None) -> PlanResult:
         """The plan as one batch through the guarded account, signed by the agent key (which
@@ -287,7 +324,10 @@ class Executor:
         return PlanResult(plan, [step])
 
     def _send(self, w3: Web3, chain: ChainConfig, call: Call, fees: Fees,
-              verdict_id: str | None = None, signer: LocalAccount | None = None) -> StepResult:
+              verdict_id: str | None = None, signer: LocalAccount | None = None,
+              delegate_to: str | None = None) -> StepResult:
+        """Sign and send one call. `delegate_to`: an EIP-7702 type-4 transaction in which the
+        signer's own address delegates to that code (only `administer` asks for it)."""
         signer = signer or self._account
         chain_id = chain.chain_id
         tx: dict = {"from": signer.address, "value": call.value, "data": call.data,
@@ -298,17 +338,20 @@ class Executor:
         if lock_key not in self._nonce_locks:
             self._nonce_locks[lock_key] = nonce_lock(chain_id, signer.address)
         with self._nonce_locks[lock_key]:
+            nonce = w3.eth.get_transaction_count(signer.address, "pending")
+            if delegate_to is not None:
+                # The sender's nonce is bumped before authorizations are processed: nonce + 1.
+                tx["authorizationList"] = [signer.sign_authorization(
+                    {"chainId": chain_id, "address": delegate_to, "nonce": nonce + 1})]
             try:
                 gas = w3.eth.estimate_gas(tx)
             except (ContractLogicError, Web3RPCError) as exc:
                 raise TransactionFailed(
                     f"{call.description} would revert: {revert_reason(exc)}; nothing was signed"
                 ) from None
-            tx.update(
-                gas=gas * GAS_MARGIN_NUM // GAS_MARGIN_DEN,
-                **fees.fields(),
-                nonce=w3.eth.get_transaction_count(signer.address, "pending"),
-            )
+            tx.update(gas=gas * GAS_MARGIN_NUM // GAS_MARGIN_DEN, **fees.fields(), nonce=nonce)
+            if delegate_to is not None:
+                tx["type"] = 4
             del tx["from"]
             signed = signer.sign_transaction(tx)
             tx_hash = "0x" + signed.hash.hex().removeprefix("0x")
