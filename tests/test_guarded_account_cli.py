@@ -334,3 +334,36 @@ def test_ga_administration_is_refused_for_anything_but_the_owners_account(embedd
             executor.administer("sandbox-l1", call, delegate_to=delegate)
     assert usdc_balance(bob) == before
     assert len(Journal().entries(limit=10_000)) == rows  # nothing was signed
+
+
+def test_ga_the_owner_tops_up_the_agents_gas_and_a_dry_agent_is_a_clear_error(embedded_world):
+    from conftest import PASSPHRASE
+
+    from steward.errors import InsufficientFundsError
+    from steward.execution import Executor
+    from steward.guard import approve, review
+    from steward.planning.builders import transfer_plan
+
+    record = manage.upgrade("main", "l1", PASSPHRASE)
+    w3 = chains.connect(chains.chain_config("sandbox-l1"))
+    agent_before = w3.eth.get_balance(record.agent)
+    manage.fund("main", "l1", PASSPHRASE, 2 * 10**16)
+    assert w3.eth.get_balance(record.agent) == agent_before + 2 * 10**16
+    # an agent key with no gas money: nothing is signed, and the message says what to do
+    agent = store.unlock_agent("main", PASSPHRASE)
+    base = w3.eth.get_block("latest")["baseFeePerGas"]
+    spent_all = w3.eth.get_balance(record.agent) - 25_200 * (2 * base + w3.eth.max_priority_fee)
+    guarded_tx.send(w3, agent, load_contacts()["bob"].address, b"", value=spent_all)
+    assert w3.eth.get_balance(record.agent) < 10**14
+    chain = chains.chain_config("sandbox-l1")
+    plan = transfer_plan(chain, record.address, "USDC", "1", resolve("bob"))
+    verdict = approve(review(plan, "main"), by="test")
+    with pytest.raises(InsufficientFundsError, match="steward account fund --chain sandbox-l1"):
+        Executor.unlock("main", PASSPHRASE).execute(plan, verdict)
+    chains.end_all_sessions()
+
+
+def resolve(name: str):
+    from steward.contacts import resolve_recipient
+
+    return resolve_recipient(name)

@@ -28,7 +28,7 @@ from steward.guard.mandate import load_mandate
 from steward.planning.builders import transfer_plan
 from steward.units import format_units
 
-AGENT_GAS_WEI = 5 * 10**16  # 0.05 of the coin: the agent key's gas money, sent by the owner
+AGENT_GAS_WEI = 10**16  # 0.01 of the coin: the agent key's gas money, sent by the owner
 
 
 class AccountView(BaseModel):
@@ -55,14 +55,15 @@ def _implementation(w3: Web3, chain: ChainConfig, executor: Executor) -> str:
 
 
 def _fund_agent(w3: Web3, chain: ChainConfig, wallet: str, executor: Executor,
-                agent: str) -> None:
+                agent: str, amount_wei: int = AGENT_GAS_WEI, always: bool = False) -> None:
     """The agent key's gas money, sent by the owner as a plan like any other: simulated, judged
-    by the guard (the owner running the command approves a confirm), signed by the one door."""
-    if w3.eth.get_balance(agent) >= AGENT_GAS_WEI // 2:
+    by the guard (the owner running the command approves a confirm), signed by the one door
+    with the owner's key (the agent cannot pay for a batch that funds itself)."""
+    if not always and w3.eth.get_balance(agent) >= AGENT_GAS_WEI // 2:
         return
     recipient = Recipient(address=agent, label=f"{wallet}'s agent key", source="own wallet")
     plan = transfer_plan(chain, executor.address, chain.native_symbol,
-                         format_units(AGENT_GAS_WEI, 18), recipient)
+                         format_units(amount_wei, 18), recipient)
     verdict = review(plan, wallet, own_wallets={f"{wallet} agent key": agent})
     executor.execute(plan, approve(verdict, by="owner (steward account)"))
 
@@ -142,6 +143,16 @@ def show(wallet: str, chain_name: str) -> AccountView:
     return AccountView(record=record, state=state, compiled=compiled, worst=worst_case(compiled),
                        looser=looser_than_file(state, compiled),
                        agent_gas_wei=w3.eth.get_balance(record.agent))
+
+
+def fund(wallet: str, chain_name: str, passphrase: str,
+         amount_wei: int = AGENT_GAS_WEI) -> AccountRecord:
+    """The owner tops up the agent key's gas money (judged by the guard like any payment)."""
+    record = require(wallet, chain_name)
+    chain = chain_config(record.chain)
+    executor = Executor.unlock(wallet, passphrase)
+    _fund_agent(connect(chain), chain, wallet, executor, record.agent, amount_wei, always=True)
+    return record
 
 
 def pause(wallet: str, chain_name: str, passphrase: str) -> AccountRecord:

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from eth_utils import to_bytes, to_canonical_address, to_checksum_address
+from eth_utils import to_bytes, to_checksum_address
 from pydantic import BaseModel
 from web3 import Web3
 
@@ -168,10 +168,9 @@ class EmbeddedBackend(ChainBackend):
             for call in calls:
                 if call.to is None:
                     raise BundleRefused("a bundle cannot deploy contracts")
-                run, _ = state.run(sender, call.to, to_bytes(hexstr=call.data), call.value)
-                fee = run.gas_used * (state.base_fee + 1) if run.sender_paid_gas else 0
-                if fee:  # bundles run without fees, as eth_simulateV1 with validation off does
-                    state.state.delta_balance(to_canonical_address(sender), fee)
+                # without fees, as eth_simulateV1 with validation off runs them
+                run, _ = state.run(sender, call.to, to_bytes(hexstr=call.data), call.value,
+                                   lend_gas=True)
                 steps.append(CallResult(success=run.success, gas_used=run.gas_used, output=run.output,
                                         logs=run.logs, transfers=run.transfers, error=run.error))
             reads_after = [self._read(state, read) for read in after]

@@ -161,11 +161,19 @@ def estimate_gas(state, transaction) -> int:
 
     if _run_error(state, transaction, transaction.intrinsic_gas)[0] is None:
         return transaction.intrinsic_gas  # a plain transfer: exactly what py-evm says
-    error, used = _run_error(state, transaction, state.gas_limit)
+    # Like a node, try with no more gas than the sender can pay for (an agent key holding a
+    # little gas money need not afford the whole block's gas).
+    ceiling = state.gas_limit
+    price = getattr(transaction, "max_fee_per_gas", 0) or getattr(transaction, "gas_price", 0)
+    if price:
+        affordable = (state.get_balance(transaction.sender) - transaction.value) // price
+        if affordable > transaction.intrinsic_gas:
+            ceiling = min(ceiling, affordable)
+    error, used = _run_error(state, transaction, ceiling)
     if error is not None:
         raise error
     # `used` is what the message consumed, on top of the transaction's intrinsic gas.
-    candidate = min(state.gas_limit, transaction.intrinsic_gas + used * 64 // 63 + 2_300)
+    candidate = min(ceiling, transaction.intrinsic_gas + used * 64 // 63 + 2_300)
     if _run_error(state, transaction, candidate)[0] is None:
         return candidate
     return binary_gas_search_intrinsic_tolerance(state, transaction)

@@ -111,15 +111,17 @@ class EmbeddedThrowaway:
         return SpoofTransaction(unsigned, from_=sender_bytes)
 
     def run(self, sender: str, to: str | None, data: bytes, value: int,
-            gas: int = SIMULATION_GAS) -> tuple[RawRun, str | None]:
-        """Apply one call; (what happened, the created contract's address for a deploy)."""
+            gas: int = SIMULATION_GAS, lend_gas: bool = False) -> tuple[RawRun, str | None]:
+        """Apply one call; (what happened, the created contract's address for a deploy).
+        `lend_gas`: the sender does not pay for gas (bundles, like eth_simulateV1 without
+        validation)."""
         from eth_utils.exceptions import ValidationError as EVMValidationError
 
         transaction = self._spoofed(sender, to, data, value, gas)
         account = to_canonical_address(sender)
         # A sender with code (a guarded account, deployed or by EIP-7702) never pays its own
         # gas — its agent key does — so it is lent the gas for the run and the loan taken back.
-        lent = gas * (self.base_fee + 1) if self.state.get_code(account) else 0
+        lent = gas * (self.base_fee + 1) if lend_gas or self.state.get_code(account) else 0
         self.state.delta_balance(account, lent)
         try:
             computation = self.state.apply_transaction(transaction)

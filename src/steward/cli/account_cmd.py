@@ -97,6 +97,14 @@ def show(chain: ChainOption, wallet: WalletOption = None, json_out: JsonOption =
     render(service.show_account(wallet, chain), json_out)
 
 
+@account_app.command("fund")
+def fund(chain: ChainOption, amount: Annotated[str, typer.Option(
+        "--amount", help="How much of the chain's coin to send the agent key for gas.")] = "0.01",
+        wallet: WalletOption = None, json_out: JsonOption = False) -> None:
+    """Top up the agent key's gas money from the wallet (judged by the guard like any payment)."""
+    render(service.fund_agent(wallet, chain, read_passphrase(), amount), json_out)
+
+
 @account_app.command("pause")
 def pause(chain: ChainOption, wallet: WalletOption = None, json_out: JsonOption = False) -> None:
     """Stop the agent key at once (the owner signs; unpausing waits for the timelock)."""

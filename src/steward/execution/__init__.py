@@ -156,6 +156,14 @@ def check_affordable(w3: Web3, chain: ChainConfig, plan: Plan, max_fee: int,
         )
 
 
+def _pays_agent_gas(plan: Plan, record: AccountRecord) -> bool:
+    """The one plan a guarded address signs with its own (owner's) key: a plain coin payment to
+    its agent key, which cannot pay for a batch that would fund itself."""
+    return (len(plan.calls) == 1 and plan.calls[0].to is not None
+            and Web3.to_checksum_address(plan.calls[0].to) == record.agent
+            and plan.calls[0].data in ("", "0x"))
+
+
 class _KeyOnDemand:
     """A wallet's key that is decrypted when something is first signed with it."""
 
@@ -236,7 +244,8 @@ class Executor:
         chain = chain_config(plan.chain)
         w3 = connect(chain)
         record = guarded_account(self.wallet_name, chain.name)
-        if record is not None and record.address == Web3.to_checksum_address(plan.sender):
+        if (record is not None and record.address == Web3.to_checksum_address(plan.sender)
+                and not _pays_agent_gas(plan, record)):
             return self._execute_guarded(w3, chain, plan, record, verdict_id)
         # One fee quote per plan: twice the base fee leaves room for several blocks of increases.
         fees, held = fees_and_balance(w3, plan.sender)
@@ -317,8 +326,8 @@ class Executor:
             raise InsufficientFundsError(
                 f"the agent key {agent.address} has {format_units(gas_money, 18)} "
                 f"{chain.native_symbol} on {chain.name} for gas but this may need "
-                f"{format_units(batch.gas_hint * fees.max_fee, 18)}; send it some (the owner's "
-                "wallet can); nothing was signed")
+                f"{format_units(batch.gas_hint * fees.max_fee, 18)}; the owner tops it up with "
+                f"`steward account fund --chain {chain.name}`; nothing was signed")
         with spend_lock(agent.address):
             step = self._send(w3, chain, batch, fees, verdict_id, signer=agent)
         return PlanResult(plan, [step])

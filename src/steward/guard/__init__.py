@@ -18,6 +18,7 @@ from web3 import Web3
 from steward import chains as chain_registry
 from steward.accounts import contract as guarded
 from steward.accounts.store import guarded_account
+from steward.chains.backend import BundleRefused, BundleUnsupported, backend_for
 from steward.chains.config import ChainConfig
 from steward.contacts import load_contacts, short
 from steward.diligence.addresses import check_address, lookalike, lookalike_how
@@ -38,12 +39,12 @@ from steward.guard.verdict import (
     seal,
 )
 from steward.journal import Journal
-from steward.plans import Plan
+from steward.plans import Call, Plan
 from steward.protocols import bridge, contract_answered, contract_at, erc20, registry
 from steward.protocols.adapter import SwapEffect
 from steward.protocols.pricing import PriceSource, forget_prices
 from steward.simulation import AssetChange, SimulationResult, simulate
-from steward.simulation.reverts import revert_text
+from steward.simulation.reverts import describe, revert_text
 from steward.units import format_units
 
 UNLIMITED = 2**255
@@ -169,8 +170,8 @@ def review(plan: Plan, wallet: str, *, mandate: Mandate | None = None,
 
 # --- the checks ------------------------------------------------------------------------------
 def _check_account_policy(state: _Review, wallet: str) -> None:
-    """Where the wallet is a guarded account, ask the account itself (a call of the agent's
-    batch on the current state) whether its on-chain policy takes this plan: the guard never
+    """Where the wallet is a guarded account, ask the account itself (the agent's batch, run on
+    the current state without fees) whether its on-chain policy takes this plan: the guard never
     allows what the chain would refuse (its USD rates sit above today's prices, its windows are
     fixed UTC days; the guard's are rolling 24 h at the trusted price)."""
     record = guarded_account(wallet, state.chain.name)
@@ -178,13 +179,24 @@ def _check_account_policy(state: _Review, wallet: str) -> None:
         return
     try:
         nonce = guarded.at(state.w3, record.address).functions.nonce().call()
-        data = guarded.execute_data(state.plan.calls, nonce)
-        state.w3.eth.call({"from": record.agent, "to": record.address, "data": data})
+        batch = Call(to=record.address, data="0x" + guarded.execute_data(
+            state.plan.calls, nonce).hex(), description="the agent's batch")
     except StewardError as exc:  # a batch the account cannot take at all (size, deployment)
         state.deny("account_policy", f"the guarded account cannot execute this plan: {exc}")
-    except Exception as exc:  # noqa: BLE001 — the account's revert, decoded
+        return
+    try:
+        ran = backend_for(state.chain).simulate_bundle(record.agent, [batch]).steps[0]
+        refusal = None if ran.success else (describe(ran.output) if ran.output or not ran.error
+                                            else ran.error)
+    except (BundleUnsupported, BundleRefused):  # no eth_simulateV1 here: a plain call
+        try:
+            state.w3.eth.call({"from": record.agent, "to": record.address, "data": batch.data})
+            refusal = None
+        except Exception as exc:  # noqa: BLE001 — the account's revert, decoded
+            refusal = revert_text(exc)
+    if refusal is not None:
         state.deny("account_policy", "the guarded account's on-chain policy refuses this plan: "
-                                     f"{revert_text(exc)}")
+                                     f"{refusal}")
 
 
 def _check_contracts(state: _Review) -> None:

@@ -9,7 +9,7 @@ from steward.accounts.contract import NATIVE
 from steward.accounts.manage import AccountView
 from steward.guard.mandate import usd_text
 from steward.service.errors import translated
-from steward.units import format_units
+from steward.units import format_units, to_base_units
 from steward.wallets import WalletStore
 
 
@@ -96,6 +96,14 @@ def create_account(wallet: str | None, chain: str, passphrase: str) -> AccountOu
 @translated
 def show_account(wallet: str | None, chain: str) -> AccountOut:
     return account_out(manage.show(_wallet(wallet), chain))
+
+
+@translated
+def fund_agent(wallet: str | None, chain: str, passphrase: str, amount: str) -> AccountOut:
+    """Top up the agent key's gas money with `amount` of the chain's coin (e.g. "0.01")."""
+    name = _wallet(wallet)
+    manage.fund(name, chain, passphrase, to_base_units(amount, 18))
+    return account_out(manage.show(name, chain))
 
 
 @translated
