@@ -62,6 +62,7 @@ def test_names_and_unknown_contract():
         "AlliancePool",
         "Bridge",
         "ERC20",
+        "GuardedAccount",
         "JobEscrow",
         "Reputation",
     ]

@@ -93,6 +93,12 @@ def acting_address(owner: str, chain: str) -> str:
     return found.address if found is not None else owner
 
 
+def is_guarded(address: str, chain: str) -> bool:
+    """Whether `address` is a guarded account on `chain` (its agent key pays its gas)."""
+    return any(r.chain == chain and r.address.lower() == address.lower()
+               for r in _read().accounts)
+
+
 def accounts_of(wallet: str | None = None) -> list[AccountRecord]:
     return [r for r in _read().accounts if wallet is None or r.wallet == wallet]
 

@@ -113,15 +113,17 @@ class EmbeddedThrowaway:
     def run(self, sender: str, to: str | None, data: bytes, value: int,
             gas: int = SIMULATION_GAS, lend_gas: bool = False) -> tuple[RawRun, str | None]:
         """Apply one call; (what happened, the created contract's address for a deploy).
-        `lend_gas`: the sender does not pay for gas (bundles, like eth_simulateV1 without
-        validation)."""
+        `lend_gas`: the sender does not pay for gas — a guarded account, whose agent key pays,
+        and bundles (like eth_simulateV1 without validation)."""
         from eth_utils.exceptions import ValidationError as EVMValidationError
 
         transaction = self._spoofed(sender, to, data, value, gas)
         account = to_canonical_address(sender)
-        # A sender with code (a guarded account, deployed or by EIP-7702) never pays its own
-        # gas — its agent key does — so it is lent the gas for the run and the loan taken back.
-        lent = gas * (self.base_fee + 1) if lend_gas or self.state.get_code(account) else 0
+        # Lent for the run and taken back: only gas, never value.
+        lent = gas * (self.base_fee + 1) if lend_gas else 0
+        if lent and value > self.state.get_balance(account):  # only gas is lent, never value
+            return RawRun(success=False, gas_used=0, output=b"",
+                          error=f"insufficient funds for the value sent ({value} wei)"), None
         self.state.delta_balance(account, lent)
         try:
             computation = self.state.apply_transaction(transaction)
@@ -148,8 +150,9 @@ class EmbeddedThrowaway:
                       transfers=computation_transfers(computation),
                       sender_paid_gas=not lent), created
 
-    def apply(self, sender: str, call: Call) -> Outcome:
-        run, created = self.run(sender, call.to, to_bytes(hexstr=call.data), call.value)
+    def apply(self, sender: str, call: Call, lend_gas: bool = False) -> Outcome:
+        run, created = self.run(sender, call.to, to_bytes(hexstr=call.data), call.value,
+                                lend_gas=lend_gas)
         fee = run.gas_used * (self.base_fee + 1)
         if not run.success:
             reason = run.error if run.error and not run.output else self.describe(run.output)
@@ -238,7 +241,8 @@ class ForkThrowaway:
             raise StewardError(f"the simulation fork refused {method}: {response['error']}")
         return response["result"]
 
-    def apply(self, sender: str, call: Call) -> Outcome:
+    def apply(self, sender: str, call: Call, lend_gas: bool = False) -> Outcome:
+        # (`lend_gas` is not needed here: the fork charges the sender and the fee is added back)
         from web3.exceptions import ContractLogicError, Web3RPCError
 
         if sender not in self.impersonated:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from eth_utils import to_checksum_address
 from web3 import Web3
 
+from steward.accounts.store import is_guarded
 from steward.chains.backend import backend_for
 from steward.chains.config import ChainConfig
 from steward.chains.throwaway import (
@@ -84,9 +85,10 @@ def simulate(w3: Web3, chain: ChainConfig, plan: Plan, *, one_call: bool = True)
 def _run(chain: ChainConfig, plan: Plan, state, method: str) -> SimulationResult:
     """The plan step by step on a throwaway state, measured after and (rewound) before."""
     sender = to_checksum_address(plan.sender)
+    lend_gas = is_guarded(sender, chain.name)  # its agent key pays the gas, not the account
     outcomes = []
     for call in plan.calls:
-        outcomes.append(state.apply(sender, call))
+        outcomes.append(state.apply(sender, call, lend_gas=lend_gas))
         if not outcomes[-1].success:
             break
     _, transfers = steps_of(plan, outcomes)
