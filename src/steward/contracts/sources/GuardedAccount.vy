@@ -8,7 +8,8 @@
         may only `execute` batches, atomically, and only within the policy:
         - every call's (target, selector) is on the allowlist; calls that carry native value
           need the entry's VALUE flag; plain value transfers (empty calldata) need
-          `native_sends`; a call to the account itself is refused;
+          `native_sends` or the target's entry for empty calldata; a call to the account
+          itself is refused;
         - `approve(spender, amount)` in a batch must be used up (allowance back to 0) by the
           end of that batch;
         - after the batch, each tracked token's (and the native coin's, tracked as the zero
@@ -162,7 +163,10 @@ def execute(calls: DynArray[Call, MAX_CALLS], batch_nonce: uint256):
     spenders: DynArray[address, MAX_CALLS] = []
     for c: Call in calls:
         self._check_call(c)
-        if len(c.data) >= 68 and convert(slice(c.data, 0, 4), bytes4) == APPROVE:
+        if len(c.data) >= 4 and convert(slice(c.data, 0, 4), bytes4) == APPROVE:
+            # a token that does not check its calldata's length reads a short approve as
+            # zero-padded: it would grant an allowance that is never checked below
+            assert len(c.data) >= 68, "policy: malformed approval"
             spender: address = empty(address)
             amount: uint256 = 0
             spender, amount = abi_decode(slice(c.data, 4, 64), (address, uint256))
@@ -180,7 +184,10 @@ def execute(calls: DynArray[Call, MAX_CALLS], batch_nonce: uint256):
 def _check_call(c: Call):
     assert c.target != self, "policy: a batch may not call the account itself"
     if len(c.data) == 0:
-        assert self.native_sends or self.permission[c.target][empty(bytes4)] & ALLOWED != 0, "policy: plain value transfers are not allowed"
+        plain: uint8 = self.permission[c.target][empty(bytes4)]
+        assert self.native_sends or plain & ALLOWED != 0, "policy: plain value transfers are not allowed"
+        # an entry for empty calldata carries coin only with its VALUE flag, like any other
+        assert self.native_sends or c.value == 0 or plain & VALUE != 0, "policy: this call may not carry native value"
         return
     assert len(c.data) >= 4, "policy: malformed calldata"
     entry: uint8 = self.permission[c.target][convert(slice(c.data, 0, 4), bytes4)]
