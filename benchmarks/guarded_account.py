@@ -15,7 +15,7 @@ so each action's first batch writes that account's window counters from zero.
 * latency: `fulfil(text)` (all of `steward ask "..." --yes`: parse, plan, simulate, judge,
   unlock, sign, receipt, journal) for a transfer, plain vs guarded in alternating rounds after
   a warm-up; the median of each and the ratio. Then one keystore decrypt at the standard scrypt
-  cost, because the guarded path decrypts two keystores per ask (the wallet's and the agent's).
+  cost, which every ask pays once (the wallet's key, or a guarded wallet's agent key).
 
 Anchor (from the issue): ERC-7579 session-key modules cost 147–153k gas for an ERC-20 transfer,
 against 63.5k for the same transfer sent directly.
@@ -436,8 +436,8 @@ def print_report(results: list[BackendResult], problems: dict[str, str]) -> None
     for result in results:
         if result.latency:
             out.print(latency_table(result.latency))
-            out.print(f"The guarded path decrypts two keystores per ask (wallet and agent key). "
-                      f"This run's keystores use a cheap scrypt cost; one decrypt at the standard "
+            out.print(f"Every ask decrypts one keystore (the wallet's key, or a guarded wallet's "
+                      f"agent key). This run's keystores use a cheap scrypt cost; one decrypt at the standard "
                       f"cost (N = 2**18) takes {result.latency.standard_scrypt_unlock_ms:.0f} ms "
                       f"here.")
     for backend, problem in problems.items():
