@@ -34,8 +34,9 @@ def acct(world, mode):
     return account
 
 
-def pay(world, token, amount, to=None):
-    return call(token, "transfer", to or world.thief.address, amount)
+def pay(world, token, amount):
+    """A transfer of `token` from the account to the thief."""
+    return call(token, "transfer", world.thief.address, amount)
 
 
 def thief_has(world, token) -> int:

@@ -19,6 +19,7 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition, rule,
@@ -498,6 +499,7 @@ class GuardedAccountUnderAttack(RuleBasedStateMachine):
         assert not any(held.allowances)
 
 
+@pytest.mark.filterwarnings("ignore:SELFDESTRUCT opcode present:DeprecationWarning")
 def test_ga_stateful_a_stolen_agent_key_stays_within_the_mandate():
     run_state_machine_as_test(GuardedAccountUnderAttack, settings=settings(
         max_examples=25, stateful_step_count=15, deadline=None,
