@@ -1,5 +1,6 @@
 """Signing for tests: the owner, the agent and thieves acting on guarded accounts straight
-through web3.py (Steward itself signs only in `steward.execution`)."""
+through web3.py (Steward itself signs only in `steward.execution`); and the mandate limits
+tests set before an upgrade."""
 
 from __future__ import annotations
 
@@ -92,3 +93,16 @@ def schedule_change(w3: Web3, owner: LocalAccount, account: str, function: str,
     digest = change_hash(setter_data(function, *args))
     send(w3, owner, account, setter_data("schedule", digest), what="scheduling a policy change")
     return at(w3, account).functions.scheduled(digest).call()
+
+
+def set_limits(wallet: str, per_transaction_usd: int, daily_usd: int, per_token: str) -> None:
+    """Write `wallet`'s default mandate with these limits (`per_token`: a TOML inline table)."""
+    from steward.guard.mandate import mandate_path, write_default_mandate
+
+    path = write_default_mandate(wallet, overwrite=True)
+    text = (path.read_text()
+            .replace("per_transaction_usd = 1000", f"per_transaction_usd = {per_transaction_usd}")
+            .replace("daily_usd = 5000", f"daily_usd = {daily_usd}")
+            .replace("per_token_daily = {}", f"per_token_daily = {per_token}"))
+    assert f"daily_usd = {daily_usd}" in text and per_token in text
+    mandate_path(wallet).write_text(text)

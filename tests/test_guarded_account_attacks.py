@@ -31,7 +31,6 @@ from steward.accounts import manage, store
 from steward.chains.embedded import persist
 from steward.contacts import load_contacts
 from steward.fulfilment import fulfil
-from steward.guard.mandate import mandate_path, write_default_mandate
 from steward.journal import Journal
 from steward.plans import Call
 from steward.protocols import amm, erc20, registry
@@ -82,13 +81,7 @@ def __default__():
 
 
 def tighten_mandate() -> None:
-    path = write_default_mandate("main")
-    text = (path.read_text()
-            .replace("per_transaction_usd = 1000", "per_transaction_usd = 200")
-            .replace("daily_usd = 5000", "daily_usd = 500")
-            .replace("per_token_daily = {}", "per_token_daily = { USDC = 400, ETH = 0.05 }"))
-    assert "per_transaction_usd = 200" in text and "USDC = 400" in text
-    mandate_path("main").write_text(text)
+    guarded_tx.set_limits("main", 200, 500, "{ USDC = 400, ETH = 0.05 }")
 
 
 @dataclass

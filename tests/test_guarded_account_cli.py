@@ -15,7 +15,7 @@ from steward.accounts import contract, manage, store
 from steward.accounts.policy import compile_policy, worst_case
 from steward.chains.config import load_config
 from steward.contacts import load_contacts
-from steward.guard.mandate import Mandate, load_mandate, mandate_path, write_default_mandate
+from steward.guard.mandate import Mandate, load_mandate, write_default_mandate
 from steward.journal import Journal
 from steward.wallets import WalletStore
 

@@ -512,3 +512,12 @@ def test_ga_delegatecall_and_selfdestruct_tricks_move_only_the_coin_sent(world, 
     assert account.balance(world.usdc) == 1_000 * USD and account.nonce() == 1
     refused("over this token's limit for the window", account.execute,
             call(destroyer, *boom, value=GOLD // 30))
+
+
+def test_ga_the_timelock_is_capped_so_the_owner_cannot_lock_itself_out(world, acct):
+    year = 365 * 86400
+    refused("the timelock may be at most 365 days", acct.owner_change, "set_delay", year + 1)
+    acct.owner_change("set_delay", year)  # the longest allowed: at once (a tightening)
+    start = world.now()
+    eta = acct.schedule("set_delay", DELAY)  # and a way back still exists
+    assert eta == start + year

@@ -41,7 +41,7 @@ from steward.chains.embedded import dev_account, persist
 from steward.contacts import load_contacts, resolve_recipient
 from steward.fulfilment import fulfil
 from steward.guard import review
-from steward.guard.mandate import load_mandate, mandate_path, write_default_mandate
+from steward.guard.mandate import load_mandate
 from steward.journal import Journal
 from steward.planning.builders import bridge_plan, swap_plan, transfer_plan, wrap_plan
 from steward.protocols import erc20
@@ -79,13 +79,7 @@ KNOWN_DIFFERENCES = {
 
 
 def write_mandate() -> None:
-    path = write_default_mandate("main")
-    text = (path.read_text()
-            .replace("per_transaction_usd = 1000", "per_transaction_usd = 300")
-            .replace("daily_usd = 5000", "daily_usd = 800")
-            .replace("per_token_daily = {}", "per_token_daily = { USDT = 150, ETH = 0.05 }"))
-    assert "daily_usd = 800" in text and "USDT = 150" in text
-    mandate_path("main").write_text(text)
+    guarded_tx.set_limits("main", 300, 800, "{ USDT = 150, ETH = 0.05 }")
 
 
 @dataclass

@@ -79,18 +79,20 @@ def _wallet(wallet: str | None) -> str:
     return WalletStore().resolve(wallet)
 
 
+def _then_show(action, wallet: str | None, chain: str, *args) -> AccountOut:
+    name = _wallet(wallet)
+    action(name, chain, *args)
+    return account_out(manage.show(name, chain))
+
+
 @translated
 def upgrade_account(wallet: str | None, chain: str, passphrase: str) -> AccountOut:
-    name = _wallet(wallet)
-    manage.upgrade(name, chain, passphrase)
-    return account_out(manage.show(name, chain))
+    return _then_show(manage.upgrade, wallet, chain, passphrase)
 
 
 @translated
 def create_account(wallet: str | None, chain: str, passphrase: str) -> AccountOut:
-    name = _wallet(wallet)
-    manage.create(name, chain, passphrase)
-    return account_out(manage.show(name, chain))
+    return _then_show(manage.create, wallet, chain, passphrase)
 
 
 @translated
@@ -101,17 +103,13 @@ def show_account(wallet: str | None, chain: str) -> AccountOut:
 @translated
 def fund_agent(wallet: str | None, chain: str, passphrase: str, amount: str) -> AccountOut:
     """Top up the agent key's gas money with `amount` of the chain's coin (e.g. "0.01")."""
-    name = _wallet(wallet)
-    manage.fund(name, chain, passphrase, to_base_units(amount, 18))
-    return account_out(manage.show(name, chain))
+    return _then_show(manage.fund, wallet, chain, passphrase, to_base_units(amount, 18))
 
 
 @translated
 def pause_account(wallet: str | None, chain: str, passphrase: str) -> AccountOut:
-    name = _wallet(wallet)
-    manage.pause(name, chain, passphrase)
-    return account_out(manage.show(name, chain))
+    return _then_show(manage.pause, wallet, chain, passphrase)
 
 
-__all__ = ["AccountOut", "AssetLimitOut", "account_out", "create_account", "pause_account",
-           "show_account", "upgrade_account"]
+__all__ = ["AccountOut", "AssetLimitOut", "account_out", "create_account", "fund_agent",
+           "pause_account", "show_account", "upgrade_account"]

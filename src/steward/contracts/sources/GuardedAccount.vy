@@ -31,6 +31,7 @@ MAX_DATA: constant(uint256) = 2048
 MAX_TOKENS: constant(uint256) = 16
 MAX_ENTRIES: constant(uint256) = 96
 MAX_RETURN: constant(uint256) = 1024
+MAX_DELAY: constant(uint256) = 365 * 86400  # a longer timelock could lock the owner out for good
 RATE_SCALE: constant(uint256) = 10**18  # usd_rate: USD micros per 10**18 base units
 WINDOW_SHIFT: constant(uint256) = 192
 AMOUNT_MASK: constant(uint256) = (1 << 192) - 1
@@ -131,6 +132,7 @@ def initialize(agent: address, period: uint256, delay: uint256,
     else:
         assert msg.sender == self.owner, "policy: only the owner"
     assert period > 0, "policy: the window period must be positive"
+    assert delay <= MAX_DELAY, "policy: the timelock may be at most 365 days"
     assert len(tokens) == len(limits) and len(tokens) == len(rates), "policy: token lists differ in length"
     assert len(targets) == len(selectors) and len(targets) == len(flags), "policy: allowlist lists differ in length"
     self.initialized = True
@@ -349,6 +351,7 @@ def set_agent(agent: address):
 @external
 def set_delay(delay: uint256):
     self._only_owner()
+    assert delay <= MAX_DELAY, "policy: the timelock may be at most 365 days"
     if delay < self.delay:
         self._loosen(keccak256(concat(method_id("set_delay(uint256)", output_type=Bytes[4]), abi_encode(delay))))
     self.delay = delay
