@@ -332,6 +332,12 @@ def test_ga_administration_is_refused_for_anything_but_the_owners_account(embedd
     for reason, (call, delegate) in refusals.items():
         with pytest.raises(StewardError, match=reason):
             executor.administer("sandbox-l1", call, delegate_to=delegate)
+    # the owner's own account, but a function that moves money: never administration
+    record = manage.upgrade("main", "l1", PASSPHRASE)
+    rows = len(Journal().entries(limit=10_000))
+    take = contract.setter_data("owner_call", usdc, 0, bytes.fromhex(transfer[2:]))
+    with pytest.raises(StewardError, match="only the account's policy functions"):
+        executor.administer("sandbox-l1", contract.account_call(record.address, take, "x"))
     assert usdc_balance(bob) == before
     assert len(Journal().entries(limit=10_000)) == rows  # nothing was signed
 

@@ -238,6 +238,22 @@ def is_account_creation(data: str) -> bool:
     return data.lower().removeprefix("0x").startswith(code)
 
 
+# The owner's functions that change no balance (`owner_call` and `execute` move money: never
+# through administration).
+ADMIN_FUNCTIONS = ("initialize", "schedule", "cancel", "set_token_limit", "set_usd_limits",
+                   "set_permission", "set_native_sends", "set_agent", "set_delay", "pause",
+                   "unpause")
+
+
+def is_admin_call(data: str) -> bool:
+    """Whether calldata calls one of ADMIN_FUNCTIONS."""
+    try:
+        function, _ = _encoder().decode_function_input(data)
+    except ValueError:
+        return False
+    return function.fn_name in ADMIN_FUNCTIONS
+
+
 def code_hash(w3: Web3, address: str) -> str:
     return "0x" + keccak(bytes(w3.eth.get_code(to_checksum_address(address)))).hex()
 

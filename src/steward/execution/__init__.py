@@ -268,9 +268,10 @@ class Executor:
         """The owner's administration of the wallet's guarded account, signed by the wallet's
         own key: creating a `GuardedAccount` (the shared EIP-7702 implementation, or a deployed
         account), delegating the wallet's address to the implementation (`delegate_to`, which
-        must hold GuardedAccount's code), and calls to an account this wallet owns (initialize,
-        policy changes, pause). None carries value: money moves only through `execute` with a
-        verdict. Anything else is refused before signing."""
+        must hold GuardedAccount's code), and calls of an account this wallet owns to its policy
+        functions only (initialize, policy changes, schedule, pause; never `owner_call`). None
+        carries value: money moves only through `execute` with a verdict. Anything else is
+        refused before signing."""
         chain = chain_config(chain_name)
         w3 = connect(chain)
         if call.value:
@@ -290,6 +291,9 @@ class Executor:
         elif guarded.owner_of(w3, call.to) != self.address:
             raise StewardError(f"{call.to} is not a guarded account of wallet "
                                f"{self.wallet_name}; nothing was signed")
+        if call.to is not None and not guarded.is_admin_call(call.data):
+            raise StewardError("administration calls only the account's policy functions ("
+                               + ", ".join(guarded.ADMIN_FUNCTIONS) + "); nothing was signed")
         fees, held = fees_and_balance(w3, self.address)
         check_affordable(w3, chain, Plan(chain=chain.name, sender=self.address, calls=[call],
                                          summary=call.description), fees.max_fee, held)
