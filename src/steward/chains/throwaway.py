@@ -77,7 +77,7 @@ class RawRun:
     logs: list[RawLog] = field(default_factory=list)
     transfers: list[ValueTransfer] = field(default_factory=list)
     error: str | None = None  # why it failed when there is no revert data to decode
-    sender_paid_gas: bool = True  # False for a sender with code: its agent key pays
+    sender_paid_gas: bool = True  # False when the gas was lent (a guarded account; bundles)
 
 
 class EmbeddedThrowaway:
