@@ -183,8 +183,8 @@ def delegate_of(w3: Web3, address: str) -> str | None:
 
 
 def read_state(w3: Web3, address: str) -> OnChainState:
-    """The account's policy and counters, read from the chain (permissions are read for the
-    entries in `known_permissions` only: a mapping cannot be listed; see `read_permissions`)."""
+    """The account's policy and counters, read from the chain (not its permissions: a mapping
+    cannot be listed; `read_permissions` checks given entries)."""
     account = at(w3, address)
     f = account.functions
     tracked: list[str] = []

@@ -28,7 +28,7 @@ from fractions import Fraction
 from pydantic import BaseModel
 from web3 import Web3
 
-from steward.accounts.contract import NATIVE, PLAIN_SEND, RATE_SCALE, OnChainState, Permission, \
+from steward.accounts.contract import NATIVE, RATE_SCALE, OnChainState, Permission, \
     Policy, TokenRule
 from steward.chains.config import ChainConfig
 from steward.guard.mandate import Mandate, usd_text
@@ -57,11 +57,6 @@ class TrackedAsset(BaseModel):
 
     def limit_text(self) -> str:
         return f"{format_units(self.limit, self.decimals)} {self.symbol}"
-
-    def rate_text(self) -> str:
-        """The rate as USD per whole unit."""
-        per_unit = Fraction(self.usd_rate * 10**self.decimals, RATE_SCALE)
-        return usd_text(int(per_unit))
 
 
 class CompiledPolicy(BaseModel):
@@ -239,5 +234,5 @@ def looser_than_file(state: OnChainState, compiled: CompiledPolicy) -> list[str]
     return found
 
 
-__all__ = ["CompiledPolicy", "PLAIN_SEND", "TrackedAsset", "WorstCase", "compile_policy",
+__all__ = ["CompiledPolicy", "TrackedAsset", "WorstCase", "compile_policy",
            "looser_than_file", "worst_case"]
