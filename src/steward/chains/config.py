@@ -14,14 +14,39 @@ from pathlib import Path
 import tomli_w
 from eth_utils import is_checksum_address, to_checksum_address
 from filelock import FileLock
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from typing import Literal
+
+from pydantic import (
+    BaseModel,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from steward.errors import StewardError, UnknownNameError
 from steward.home import home_path, write_private
 
 CHAIN_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 SANDBOX_CHAINS = {"sandbox-l1": 1_337_001, "sandbox-l2": 1_337_002}
+# The Solana sandbox (LiteSVM). Solana clusters have no chain id; Steward gives each one a
+# number of its own so bridge transfer ids and the journal can name it like any chain.
+SANDBOX_SOLANA = {"sandbox-sol": 1_337_101}
 MAX_TOKEN_DECIMALS = 36
+BASE58_PUBKEY = re.compile(r"^[1-9A-HJ-NP-Za-km-z]{32,44}$")
+
+
+def is_solana_address(text: str) -> bool:
+    """A base58 text that decodes to exactly 32 bytes (an ed25519 public key or a PDA)."""
+    if not isinstance(text, str) or not BASE58_PUBKEY.match(text):
+        return False
+    from solders.pubkey import Pubkey  # solders loads only where Solana is used
+
+    try:
+        return str(Pubkey.from_string(text)) == text
+    except ValueError:
+        return False
 
 
 class ChainConfig(BaseModel):
@@ -29,6 +54,9 @@ class ChainConfig(BaseModel):
 
     name: str
     chain_id: int = Field(gt=0)
+    # "evm": addresses are EIP-55 hex, calls are EVM transactions; "solana": addresses (token
+    # mints, programs) are base58 public keys and plans are Solana instructions.
+    family: Literal["evm", "solana"] = "evm"
     native_symbol: str = "ETH"
     rpc_url: str | None = None
     aliases: list[str] = []
@@ -62,9 +90,12 @@ class ChainConfig(BaseModel):
 
     @field_validator("tokens", "contracts")
     @classmethod
-    def _checksummed(cls, entries: dict[str, str]) -> dict[str, str]:
+    def _checksummed(cls, entries: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        solana = info.data.get("family") == "solana"
         for label, address in entries.items():
-            if not is_checksum_address(address):
+            if solana and not is_solana_address(address):
+                raise ValueError(f"{label}: {address} is not a base58 Solana public key")
+            if not solana and not is_checksum_address(address):
                 raise ValueError(f"{label}: {address} is not an EIP-55 checksummed address")
         return entries
 
@@ -129,6 +160,10 @@ class StewardConfig(BaseModel):
                 return chain
         raise UnknownNameError("chain", name_or_alias, list(self.chains))
 
+    def of_family(self, family: str) -> list[ChainConfig]:
+        """The configured chains of one family ("evm" or "solana"), in config order."""
+        return [chain for chain in self.chains.values() if chain.family == family]
+
     def chain_or_first(self, name_or_alias: str | None) -> ChainConfig:
         """The named chain, or the first configured one when none was named."""
         if name_or_alias is not None:
@@ -144,7 +179,14 @@ def default_config() -> StewardConfig:
         name: ChainConfig(name=name, chain_id=chain_id, aliases=[name.split("-")[1]])
         for name, chain_id in SANDBOX_CHAINS.items()
     }
+    for name, chain_id in SANDBOX_SOLANA.items():
+        chains[name] = sandbox_solana_config(name, chain_id)
     return StewardConfig(chains=chains)
+
+
+def sandbox_solana_config(name: str, chain_id: int) -> ChainConfig:
+    return ChainConfig(name=name, chain_id=chain_id, family="solana", native_symbol="SOL",
+                       aliases=["solana"])
 
 
 def config_path() -> Path:
