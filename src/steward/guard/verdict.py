@@ -100,14 +100,32 @@ def plan_digest(plan: Plan, chain_id: int | None = None) -> str:
     every call's to, value and data, in order. Descriptions and gas hints are Steward's own
     labels and estimates, never signed, so they are left out: what a person approves is the
     bytes, and the preview they saw was built from simulating those bytes."""
+    chain = chain_config(plan.chain) if chain_id is None or any(c.accounts for c in plan.calls) \
+        else None
     if chain_id is None:
-        chain_id = chain_config(plan.chain).chain_id
+        chain_id = chain.chain_id
+    if chain is not None and chain.family == "solana":
+        return _solana_digest(plan, chain_id)
     canonical = {
         "domain": PLAN_DIGEST_DOMAIN, "chain": plan.chain, "chain_id": chain_id,
         "sender": plan.sender.lower(),
         "calls": [{"to": call.to.lower() if call.to is not None else None,
                    "value": str(call.value), "data": bytes(HexBytes(call.data)).hex()}
                   for call in plan.calls],
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _solana_digest(plan: Plan, chain_id: int) -> str:
+    """Base58 is case-sensitive, so nothing is lower-cased; every instruction's program, data
+    and accounts (with their signer and writable flags) are what the signature covers."""
+    canonical = {
+        "domain": PLAN_DIGEST_DOMAIN, "family": "solana", "chain": plan.chain,
+        "chain_id": chain_id, "sender": plan.sender,
+        "instructions": [{"program": call.to, "data": bytes(HexBytes(call.data)).hex(),
+                          "accounts": [[a.pubkey, a.signer, a.writable] for a in call.accounts]}
+                         for call in plan.calls],
     }
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()

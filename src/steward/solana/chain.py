@@ -79,6 +79,8 @@ class SolanaChain:
         raise NotImplementedError
 
     def simulate(self, tx: AnyTransaction) -> Simulated:
+        """Run `tx` on the current state without keeping it; signatures are not verified (the
+        guard simulates unsigned plans)."""
         raise NotImplementedError
 
     def send(self, tx: AnyTransaction) -> TxRecord:
@@ -266,7 +268,13 @@ class EmbeddedSolana(SolanaChain):
         with self._guard:
             svm = self._enter()
             try:
-                result = svm.simulate_transaction(tx)
+                # The guard simulates before any key is unlocked: signatures are not checked here
+                # (sending checks them).
+                svm.with_sigverify(False)
+                try:
+                    result = svm.simulate_transaction(tx)
+                finally:
+                    svm.with_sigverify(True)
                 keys = _account_keys(tx)
                 if isinstance(result, FailedTransactionMetadata):
                     meta, error = result.meta(), _error_text(result.err())
