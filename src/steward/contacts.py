@@ -106,8 +106,19 @@ def address_family(text: str) -> tuple[Family, str]:
 
 
 def checked_solana_address(text: str) -> str:
+    """A Solana public key exactly as written, or an error saying why it is not one."""
     text = text.strip()
     if is_solana_address(text):
+        letters = [c for c in text if c.isalpha()]
+        # A real key mixes cases (one whose 16+ letters share a case: odds below 1 in 10**9);
+        # a single-case one was lower- or upper-cased on its way here, which makes it a
+        # different, valid key: someone else's, or no one's.
+        if len(letters) >= 16 and (text == text.lower() or text == text.upper()):
+            raise StewardError(
+                f"'{text}' is written all in {'lower' if text == text.lower() else 'upper'} "
+                "case; a Solana address is case-sensitive and a real one mixes cases, so this "
+                "one was probably re-cased on its way here (which makes it another account); "
+                "copy it again exactly from a trusted source")
         return text
     if BASE58_PUBKEY.match(text):
         raise StewardError(f"'{text}' is not a Solana address: it does not decode to a 32-byte "
@@ -178,6 +189,7 @@ def resolve_recipient(text: str, own_wallets: dict[str, str] | None = None,
         if is_solana_address(wanted):
             # Kept exactly as written (case is part of the key). Base58 has no checksum, so it
             # is unchecked: the guard compares it with every known address.
+            checked_solana_address(wanted)
             return Recipient(address=wanted, label=short(wanted),
                              source="address (no checksum: unchecked)")
     elif wanted.lower().startswith("0x"):

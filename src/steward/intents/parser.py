@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from steward.contacts import checked_address
+from steward.contacts import checked_address, checked_solana_address
 from steward.errors import StewardError
 from steward.intents import (
     Amount,
@@ -247,8 +247,17 @@ class _Tables:
             self.first.setdefault(key[0], []).append((key, item))
         self.recipients = self.contacts + [f"wallet {w}" for w in self.wallets]
         self.native = dict(ctx.native)
-        self.native_symbols = set(ctx.native.values()) or {"ETH"}
+        self.families = chain_families(ctx)
+        # Wrapping pairs an EVM chain's native coin with WETH; SOL is never wrapped into WETH.
+        self.native_symbols = {sym for chain, sym in ctx.native.items()
+                               if self.families.get(chain) != "solana"} or {"ETH"}
         self.wrapped = "WETH" if "WETH" in known else None
+
+    def family(self, chain: str | None) -> str:
+        return self.families.get(chain or "", "evm")
+
+    def chains_of(self, family: str) -> list[str]:
+        return [name for name in self.chain_names if self.family(name) == family]
 
     def token_list(self) -> str:
         return ", ".join(self.tokens)
@@ -257,7 +266,18 @@ class _Tables:
         return ", ".join(self.chain_names)
 
     def recipient_list(self) -> str:
+        if self.chains_of("solana"):
+            return ", ".join(self.recipients) + ", or an address (0x on EVM chains, base58 on " \
+                "Solana chains)"
         return ", ".join(self.recipients) + ", or a 0x address"
+
+
+def chain_families(ctx: ParseContext) -> dict[str, str]:
+    """Chain → "evm" or "solana". From the context's `families` where it carries them; a
+    context without them (built before Solana) knows a Solana chain by its native coin, SOL."""
+    given = dict(getattr(ctx, "families", None) or {})
+    return {chain: given.get(chain) or ("solana" if ctx.native.get(chain) == "SOL" else "evm")
+            for chain in ctx.chains}
 
 
 _TABLE_CACHE: dict[tuple, _Tables] = {}
@@ -265,7 +285,8 @@ _TABLE_CACHE: dict[tuple, _Tables] = {}
 
 def _tables(ctx: ParseContext) -> _Tables:
     key = (tuple((k, tuple(v)) for k, v in ctx.chains.items()), tuple(ctx.tokens),
-           tuple(ctx.native.items()), tuple(ctx.contacts), tuple(ctx.wallets))
+           tuple(ctx.native.items()), tuple(ctx.contacts), tuple(ctx.wallets),
+           tuple(chain_families(ctx).items()))
     tables = _TABLE_CACHE.get(key)
     if tables is None:
         if len(_TABLE_CACHE) > 64:
@@ -278,6 +299,9 @@ def _tables(ctx: ParseContext) -> _Tables:
 # --------------------------------------------------------------------------- normalising
 
 _ADDR_RE = re.compile(r"(?<![0-9A-Za-z])0[xX][0-9A-Za-z]*")
+# A run of 32-44 base58 characters: a Solana public key when it decodes to 32 bytes. Cut out
+# before lower-casing, since base58 is case-sensitive (another case is another key).
+_BASE58_RE = re.compile(r"(?<![0-9A-Za-z])[1-9A-HJ-NP-Za-km-z]{32,44}(?![0-9A-Za-z])")
 _UNSPACED_ADDR_RE = re.compile(r"zzaddr(\d+)zz")
 _LEAD_FILLER = re.compile(
     r"^(?:(?:please|pls|plz|kindly|hey|hi|hello|yo|ok|okay|alright|so|now|just|also|and|first|"
@@ -326,8 +350,16 @@ def _prepare(text: str) -> tuple[str, list[str], set[str]]:
         addrs.append(match.group(0))
         return f" zzaddr{len(addrs) - 1}zz "
 
+    def keep_key(match: re.Match) -> str:
+        try:
+            checked_solana_address(match.group(0))
+        except StewardError as exc:
+            raise _Ask(f"{exc}. Which address did you mean?") from None
+        return keep(match)
+
     caps = {w.lower() for w in _CAPS_RE.findall(text) if sum(c.isupper() for c in w) >= 2}
     s = _ADDR_RE.sub(keep, text)
+    s = _BASE58_RE.sub(keep_key, s)
     s = s.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
     s = s.replace("\u201c", '"').replace("\u201d", '"').replace("\u2192", " -> ")
     s = s.replace("\u2014", ", ").replace("\u2013", ", ").replace("\u00a0", " ")
@@ -816,16 +848,56 @@ class _Step:
         return None
 
     def address(self, it: _Item) -> str:
+        if _address_family(it.value) == "solana":
+            return it.value  # checked when cut out of the text; its case is part of the key
         try:
             return checked_address(it.value)
         except StewardError as exc:
             raise _Ask(f"{exc}. Which address did you mean?") from None
+
+    def chain_for_address(self, chain: str | None, address: str) -> str | None:
+        """The chain an address is used on: the named (or inherited) one when its family is the
+        address's, else a question; none named, a Solana address can only mean the one Solana
+        chain (an EVM address leaves the choice to the resolver, as before)."""
+        family = _address_family(address)
+        fitting = self.tb.chains_of(family)
+        if chain is not None:
+            if self.tb.family(chain) != family:
+                raise _Ask(_family_mismatch(address, chain, self.tb), fitting)
+            return chain
+        if family == "evm":
+            return None
+        if len(fitting) == 1:
+            return fitting[0]
+        if not fitting:
+            raise _Ask(f"'{address}' is a Solana address, but no Solana chain is configured; "
+                       f"known chains: {self.tb.chain_list()}.", self.tb.chain_names)
+        raise _Ask(f"'{address}' is a Solana address: on which Solana chain, "
+                   f"{' or '.join(fitting)}?", fitting)
 
     def ens(self) -> None:
         for it in self.items:
             if it.kind == "ENS":
                 raise _Ask(f"I can't look up names like '{it.text}' (ENS needs the network). "
                            f"Known recipients: {self.tb.recipient_list()}.", self.tb.recipients)
+
+
+def _address_family(address: str) -> str:
+    # Only two kinds of text become addresses: 0x… and base58 keys that decode to 32 bytes.
+    return "evm" if address.lower().startswith("0x") else "solana"
+
+
+_FAMILY_WORDS = {"evm": ("an EVM", "a 0x address"), "solana": ("a Solana", "a base58 address")}
+
+
+def _family_mismatch(address: str, chain: str, tb: _Tables) -> str:
+    family = _address_family(address)
+    found, _ = _FAMILY_WORDS[family]
+    kind, needed = _FAMILY_WORDS[tb.family(chain)]
+    elsewhere = " or ".join(tb.chains_of(family)) or f"no chain you have ({found} chain)"
+    return (f"'{address}' is {found} address, but {chain} is {kind} chain, which needs {needed}; "
+            "addresses are never converted between the two. Send on "
+            f"{elsewhere} instead, or give the recipient's address for {chain}?")
 
 
 def _token_for(step: _Step, amt: _Amt | None, action: str) -> str:
@@ -906,8 +978,11 @@ def _transfer_or_bridge(step: _Step, verb: str) -> object:
         bad = step.unknown_after("on")
         raise _Ask(f"Which chain is '{bad.text}'? Known chains: {tb.chain_list()}.",
                    tb.chain_names)
+    chain = step.inherit_chain(chain)
+    if recipients[0].kind == "ADDR":
+        chain = step.chain_for_address(chain, recips[0])
     return Transfer(amount=step.amount_model(amt, token), token=token, recipient=recips[0],
-                    chain=step.inherit_chain(chain), wallet=wallet)
+                    chain=chain, wallet=wallet)
 
 
 def _bridge(step: _Step, chains: dict[str, list[str]]) -> Bridge:
@@ -915,9 +990,10 @@ def _bridge(step: _Step, chains: dict[str, list[str]]) -> Bridge:
     step.check_usdword("bridge")
     for it in step.items:
         if it.kind in ("CONTACT", "ADDR", "ENS") and it.prep != "from":
+            family = _address_family(it.value) if it.kind == "ADDR" else "evm"
+            example = (tb.chains_of(family) or tb.chain_names)[-1]
             raise _Ask(f"A bridge moves funds to your own wallet on another chain; to pay "
-                       f"'{it.text}' say which chain: send … to {it.text} on "
-                       f"{tb.chain_names[-1]}.")
+                       f"'{it.text}' say which chain: send … to {it.text} on {example}.")
     wallet = step.source_wallet()
     bad = step.unknown_after("to", "into", "over", "on")
     if bad is not None:
@@ -1020,7 +1096,7 @@ def _swap(step: _Step, verb: str) -> object:
     native = tb.native.get(chain or "", None) if chain else None
     natives = {native} if native else tb.native_symbols
     if tb.wrapped and {tin, tout} <= natives | {tb.wrapped} and amount_of == "in" and \
-            verb == "convert":
+            verb == "convert" and tb.family(chain) == "evm":
         amount = step.amount_model(amt, amount_token)
         if tin in natives and tout == tb.wrapped:
             return Wrap(amount=amount, chain=chain, wallet=wallet)
@@ -1036,6 +1112,9 @@ def _wrap(step: _Step, unwrap: bool) -> object:
     chains = step.chains()
     chain = step.inherit_chain(step.single_chain(chains["on"] + chains["from"] + chains["to"]))
     wrapped = tb.wrapped or "WETH"
+    if tb.family(chain) == "solana":
+        raise _Ask(f"Wrapping turns ETH into WETH on an EVM chain; {chain} is a Solana chain. "
+                   f"Which EVM chain: {' or '.join(tb.chains_of('evm'))}?", tb.chains_of("evm"))
     native = tb.native.get(chain or "") or "ETH"
     want = wrapped if unwrap else native
     toks = step.tokens()
@@ -1062,6 +1141,9 @@ def _spender(step: _Step, first_verb_index: int) -> str:
             found.append(it.value)
         elif it.kind == "VERB" and it.text.startswith("bridge") and idx != first_verb_index:
             found.append("bridge")
+        elif it.kind == "ADDR" and _address_family(it.value) == "solana":
+            raise _Ask(f"'{it.text}' is a Solana address; approvals are for EVM contracts: which "
+                       "spender, the router, the bridge, or a 0x address?", ["router", "bridge"])
         elif it.kind == "ADDR":
             found.append(step.address(it))
         elif it.kind in ("CONTACT", "WALLET", "ENS") and it.prep != "from":
@@ -1164,6 +1246,8 @@ def _balance(step: _Step) -> object:
         bad = step.unknown_after("on")
         raise _Ask(f"Which chain is '{bad.text}'? Known chains: {tb.chain_list()}.",
                    tb.chain_names)
+    if address is not None and step.kinds("ADDR"):
+        chain = step.chain_for_address(chain, address)
     return Balance(token=token, chain=chain, address=address, wallet=wallet)
 
 
@@ -1375,7 +1459,8 @@ def parse(text: str, context: ParseContext) -> ParseResult:
             except _Ask as ask:
                 if len(steps_text) > 1:
                     q = ask.clarification
-                    return _clarify(f"In step {number + 1} ('{part}'): {q.question}", q.options)
+                    shown = _UNSPACED_ADDR_RE.sub(lambda m: addrs[int(m.group(1))], part)
+                    return _clarify(f"In step {number + 1} ('{shown}'): {q.question}", q.options)
                 raise
             steps.append(intent)
             prev = _after(intent, prev)
