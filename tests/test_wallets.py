@@ -344,7 +344,10 @@ def test_read_passphrase_from_terminal(monkeypatch):
 def test_files_are_owner_only(store, tmp_path):
     store.create("main", PASS)
     assert stat.S_IMODE((tmp_path / "wallets").stat().st_mode) == 0o700
-    for path in (tmp_path / "wallets").iterdir():
-        if path.name != ".lock":
+    for path in (tmp_path / "wallets").rglob("*"):
+        if path.is_dir():  # the Solana keystores' folder
+            assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+        elif path.name != ".lock":
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert (tmp_path / "wallets" / "solana" / "main.json").is_file()
     assert os.listdir(tmp_path / "wallets")

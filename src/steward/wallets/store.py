@@ -1,8 +1,14 @@
-"""Named wallets, each one secp256k1 key kept as a Web3 Secret Storage V3 (scrypt) keystore.
+"""Named wallets: a secp256k1 key for every EVM chain and, beside it, an ed25519 key for Solana,
+each kept as a Web3 Secret Storage V3 (scrypt) keystore under the same passphrase.
 
 A wallet is the file `<home>/wallets/<name>.json`, readable by its owner only, in the standard
 format that geth, Foundry (`cast wallet`) and MetaMask import. The same key serves every EVM
-chain. `<home>/wallets/default` holds the name of the default wallet.
+chain. Its Solana key, when it has one, is `<home>/wallets/solana/<name>.json` (see
+`steward.wallets.solana_keys`: Phantom's derivation, the same V3 container around the ed25519
+seed). `<home>/wallets/default` holds the name of the default wallet.
+
+New wallets get both keys (`create`, `import_mnemonic`); a wallet imported from an EVM private key
+gets none until `add_solana` or `import_solana_secret` gives it one.
 
 Keys never leave this module unencrypted except as the `LocalAccount` that `unlock` returns:
 they are not printed, logged, written in clear or put into an exception message (errors about a
@@ -26,15 +32,32 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import is_hex_address, to_checksum_address
 from filelock import FileLock
 from pydantic import BaseModel
+from solders.keypair import Keypair
 
 from steward.errors import UnknownNameError, WalletError
 from steward.home import steward_home, untrusted_because, write_private
 from steward.wallets.passphrase import check_new_passphrase
+from steward.wallets.solana_keys import (
+    SOLANA_DEFAULT_PATH,
+    SOLANA_DIR,
+    UnreadableSolanaKeystore,
+    WrongPassphrase,
+    check_solana_path,
+    decrypt_keypair,
+    encrypt_keypair,
+    keypair_from_mnemonic,
+    keypair_from_secret,
+    keystore_text,
+    phantom_path,
+    random_keypair,
+    read_solana_keystore,
+)
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 NAME_RULE = "1 to 32 characters: lowercase letters, digits, '-' and '_', starting with a letter or digit"
 DEFAULT_DERIVATION_PATH = "m/44'/60'/0'/0/0"
 DERIVATION_PATH_PATTERN = re.compile(r"m(/[0-9]+'?)+")
+EVM_ACCOUNT_PATH = re.compile(r"m/44'/60'/0'/0/([0-9]{1,9})")  # MetaMask's and Phantom's
 
 SCRYPT_N_ENV = "STEWARD_KEYSTORE_SCRYPT_N"
 STANDARD_SCRYPT_N = 2**18
@@ -47,6 +70,7 @@ Account.enable_unaudited_hdwallet_features()
 # digest of the passphrase that unlocked it (the key is random per process), so a later unlock
 # with another passphrase is not served from the cache but decrypts, and fails, as it should.
 _UNLOCKED: dict[tuple[str, int, int], tuple[bytes, LocalAccount]] = {}
+_UNLOCKED_SOLANA: dict[tuple[str, int, int], tuple[bytes, Keypair]] = {}
 _UNLOCKED_GUARD = threading.Lock()
 _DIGEST_KEY = secrets.token_bytes(32)
 
@@ -69,9 +93,10 @@ def scrypt_n() -> int:
 
 
 def forget_unlocked() -> None:
-    """Drop every unlocked account cached by this process."""
+    """Drop every unlocked account (EVM and Solana) cached by this process."""
     with _UNLOCKED_GUARD:
         _UNLOCKED.clear()
+        _UNLOCKED_SOLANA.clear()
 
 
 def _passphrase_digest(passphrase: str) -> bytes:
@@ -82,13 +107,17 @@ class WalletInfo(BaseModel):
     """What can be said about a wallet without its passphrase.
 
     `address` is the checksummed address, or None when the file cannot be read; `error` then says
-    why (the other wallets keep working).
+    why (the other wallets keep working). `solana_address` is the base58 address of the wallet's
+    Solana key, None when it has none or when that keystore cannot be read; `solana_error` then
+    says why (the EVM key keeps working).
     """
 
     name: str
     address: str | None = None
     is_default: bool = False
     error: str | None = None
+    solana_address: str | None = None
+    solana_error: str | None = None
 
 
 class _Unreadable(Exception):
@@ -132,6 +161,10 @@ def _read_keystore(path: Path) -> tuple[str, dict[str, Any]]:
 class WalletStore:
     """The wallets in a Steward home (default: `steward_home()`)."""
 
+    # Whether `create` and `import_mnemonic` make a Solana key beside the EVM one (a store of
+    # EVM-only keys, like the agent keys, turns it off).
+    makes_solana_keys = True
+
     def __init__(self, home: Path | None = None):
         self.home = Path(home) if home is not None else steward_home()
         self.dir = self.home / "wallets"
@@ -141,6 +174,11 @@ class WalletStore:
     def path(self, name: str) -> Path:
         """The keystore file of a wallet name (whether or not it exists)."""
         return self.dir / f"{check_name(name)}{KEYSTORE_SUFFIX}"
+
+    def solana_keystore_path(self, name: str) -> Path:
+        """The Solana keystore file of a wallet name (whether or not it exists). It lies in a
+        subfolder, so `names()` (the `*.json` files of the wallets folder) never lists it."""
+        return self.dir / SOLANA_DIR / f"{check_name(name)}{KEYSTORE_SUFFIX}"
 
     def _ensure_dir(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -180,7 +218,34 @@ class WalletStore:
                 is_default=name == default,
                 error=f"{self.path(name)}: {exc}",
             )
-        return WalletInfo(name=name, address=address, is_default=name == default)
+        solana_address, solana_error = self._solana_info(name)
+        return WalletInfo(name=name, address=address, is_default=name == default,
+                          solana_address=solana_address, solana_error=solana_error)
+
+    def _solana_info(self, name: str) -> tuple[str | None, str | None]:
+        """(address, None) of a wallet's readable Solana keystore, (None, None) when it has none,
+        (None, why) when it cannot be used."""
+        path = self.solana_keystore_path(name)
+        try:
+            address, _ = read_solana_keystore(path)
+            problem = untrusted_because(path)
+        except FileNotFoundError:
+            return None, None
+        except UnreadableSolanaKeystore as exc:
+            return None, f"{path}: {exc}"
+        except OSError:
+            return None, f"{path}: the file cannot be read"
+        if problem:
+            return None, f"{path}: refused: {problem}"
+        return address, None
+
+    def solana_address(self, name: str) -> str | None:
+        """The base58 address of a wallet's Solana key; None when it has none or it is unreadable
+        (`get(name).solana_error` says why)."""
+        names = self.names()
+        if name not in names:
+            raise UnknownNameError("wallet", name, names)
+        return self._solana_info(name)[0]
 
     def list(self) -> list[WalletInfo]:
         """Every wallet, sorted by name; an unreadable file gives an entry with `error` set."""
@@ -241,35 +306,60 @@ class WalletStore:
     # ---- creating ----------------------------------------------------------------------------
 
     def create(self, name: str, passphrase: str) -> WalletInfo:
-        """A new wallet with a fresh random key."""
+        """A new wallet with a fresh random EVM key and a fresh random Solana key."""
         self._check_new(name, passphrase)
-        return self._add(name, Account.create(), passphrase)
+        solana = random_keypair() if self.makes_solana_keys else None
+        return self._add(name, Account.create(), passphrase, solana)
 
     def import_private_key(self, name: str, private_key: str, passphrase: str) -> WalletInfo:
-        """A wallet from a 32-byte private key in hex (with or without 0x)."""
+        """A wallet from a 32-byte EVM private key in hex (with or without 0x). It gets no
+        Solana key: add one with `add_solana` or `import_solana_secret`."""
         self._check_new(name, passphrase)
-        return self._add(name, _account_from_key(private_key), passphrase)
+        return self._add(name, _account_from_key(private_key), passphrase, None)
 
     def import_mnemonic(
-        self, name: str, mnemonic: str, passphrase: str, path: str = DEFAULT_DERIVATION_PATH
+        self, name: str, mnemonic: str, passphrase: str, path: str = DEFAULT_DERIVATION_PATH,
+        solana_path: str | None = None,
     ) -> WalletInfo:
-        """A wallet from a BIP-39 mnemonic and a BIP-32 derivation path (default: the first account)."""
+        """A wallet from a BIP-39 mnemonic: the EVM key at `path` (BIP-32, default the first
+        account) and the Solana key at `solana_path` (SLIP-0010), so the wallet holds the
+        addresses MetaMask and Phantom show for these words. Without `solana_path`, the Solana
+        key is Phantom's account matching the EVM path: `m/44'/60'/0'/0/{n}` goes with
+        `m/44'/501'/{n}'/0'` (as in Phantom's own accounts); any other EVM path with account 0."""
         self._check_new(name, passphrase)
-        return self._add(name, _account_from_mnemonic(mnemonic, path), passphrase)
+        if solana_path is None:
+            solana_path = _matching_solana_path(path)
+        if self.makes_solana_keys:
+            check_solana_path(solana_path)  # before any work
+        account = _account_from_mnemonic(mnemonic, path)
+        solana = keypair_from_mnemonic(mnemonic, solana_path) if self.makes_solana_keys else None
+        return self._add(name, account, passphrase, solana)
 
     def _check_new(self, name: str, passphrase: str) -> None:
         check_name(name)
         if self.exists(name):
             raise WalletError(f"a wallet named '{name}' already exists; choose another name")
+        self._refuse_orphan_solana(name)
         check_new_passphrase(passphrase)
         scrypt_n()  # a bad setting fails before any work
 
-    def _add(self, name: str, account: LocalAccount, passphrase: str) -> WalletInfo:
+    def _refuse_orphan_solana(self, name: str) -> None:
+        """A Solana keystore left without its EVM keystore (moved away by hand) is never
+        overwritten: it may be the only copy of a key holding funds."""
+        orphan = self.solana_keystore_path(name)
+        if orphan.exists() or orphan.is_symlink():
+            raise WalletError(f"a Solana keystore {orphan} is there without the wallet's EVM "
+                              "keystore; move it away (or restore the wallet) before using the "
+                              f"name '{name}'")
+
+    def _add(self, name: str, account: LocalAccount, passphrase: str,
+             solana: Keypair | None) -> WalletInfo:
         n = scrypt_n()
         with self._lock():
             names = self.names()
             if name in names:
                 raise WalletError(f"a wallet named '{name}' already exists; choose another name")
+            self._refuse_orphan_solana(name)
             for other in names:
                 try:
                     address, _ = _read_keystore(self.path(other))
@@ -280,22 +370,96 @@ class WalletStore:
                         f"address {address} is already the wallet '{other}'; "
                         "one key is kept under one name"
                     )
+            if solana is not None:
+                self._refuse_duplicate_solana(solana, names)
             keystore = Account.encrypt(account.key, passphrase, kdf="scrypt", iterations=n)
-            write_private(self.path(name), json.dumps(keystore, indent=2) + "\n")
+            if solana is not None:
+                # The Solana file first: a reader sees the wallet (its EVM file) only once both
+                # exist, and a failed EVM write takes the Solana file back with it.
+                self._write_solana(name, encrypt_keypair(solana, passphrase, n))
+            try:
+                write_private(self.path(name), json.dumps(keystore, indent=2) + "\n")
+            except BaseException:
+                if solana is not None:
+                    self.solana_keystore_path(name).unlink(missing_ok=True)
+                raise
             # The first wallet becomes the default; an implicit default (the only wallet) is kept.
             if self._stored_default(names) is None and len(names) <= 1:
                 write_private(self.dir / DEFAULT_FILE, (names[0] if names else name) + "\n")
         return self.get(name)
 
+    def _refuse_duplicate_solana(self, solana: Keypair, names: list[str]) -> None:
+        wanted = str(solana.pubkey())
+        for other in names:
+            try:
+                address, _ = read_solana_keystore(self.solana_keystore_path(other))
+            except (OSError, UnreadableSolanaKeystore):
+                continue
+            if address == wanted:
+                raise WalletError(f"Solana address {wanted} is already the wallet '{other}'; "
+                                  "one key is kept under one name")
+
+    def _write_solana(self, name: str, keystore: dict[str, Any]) -> None:
+        folder = self.dir / SOLANA_DIR
+        folder.mkdir(exist_ok=True, mode=0o700)
+        write_private(self.solana_keystore_path(name), keystore_text(keystore))
+
+    # ---- adding a Solana key -----------------------------------------------------------------
+
+    def add_solana(self, name: str, passphrase: str, mnemonic: str | None = None,
+                   path: str = SOLANA_DEFAULT_PATH) -> WalletInfo:
+        """Give an existing wallet a Solana key: a fresh random one, or the one these BIP-39
+        words give at `path` (Phantom's first account by default). The passphrase must be the
+        wallet's (it must unlock its EVM keystore): both keys are kept under the same one.
+        Refused when the wallet already has a Solana key."""
+        check_solana_path(path)
+        self._check_solana_free(name)
+        self.unlock(name, passphrase)
+        keypair = keypair_from_mnemonic(mnemonic, path) if mnemonic is not None else random_keypair()
+        return self._attach_solana(name, keypair, passphrase)
+
+    def import_solana_secret(self, name: str, secret_base58: str, passphrase: str) -> WalletInfo:
+        """A Solana key from Phantom's "export private key" text (base58 of the 64-byte secret:
+        seed then public key; an export whose halves disagree is refused).
+
+        When the wallet `name` exists (and has no Solana key yet), the key is added to it under
+        its passphrase, which must unlock its EVM keystore. When it does not exist, a new wallet
+        is made: this Solana key and a fresh random EVM key (every wallet has one), under a new
+        passphrase, checked for strength like any new wallet's."""
+        if self.exists(name):
+            self._check_solana_free(name)
+            self.unlock(name, passphrase)
+            return self._attach_solana(name, keypair_from_secret(secret_base58), passphrase)
+        self._check_new(name, passphrase)
+        return self._add(name, Account.create(), passphrase, keypair_from_secret(secret_base58))
+
+    def _check_solana_free(self, name: str) -> None:
+        names = self.names()
+        if name not in names:
+            raise UnknownNameError("wallet", name, names)
+        path = self.solana_keystore_path(name)
+        if path.exists() or path.is_symlink():
+            raise WalletError(f"wallet '{name}' already has a Solana key ({path}); one wallet "
+                              "keeps one Solana key")
+
+    def _attach_solana(self, name: str, keypair: Keypair, passphrase: str) -> WalletInfo:
+        n = scrypt_n()
+        with self._lock():
+            self._check_solana_free(name)
+            self._refuse_duplicate_solana(keypair, self.names())
+            self._write_solana(name, encrypt_keypair(keypair, passphrase, n))
+        return self.get(name)
+
     # ---- removing ----------------------------------------------------------------------------
 
     def remove(self, name: str) -> None:
-        """Delete a wallet's keystore file (the CLI asks first). No undo."""
+        """Delete a wallet's keystore files, EVM and Solana (the CLI asks first). No undo."""
         names = self.names()
         if name not in names:
             raise UnknownNameError("wallet", name, names)
         with self._lock():
             was_default = self._stored_default(names) == name
+            self.solana_keystore_path(name).unlink(missing_ok=True)
             self.path(name).unlink(missing_ok=True)
             if was_default:
                 (self.dir / DEFAULT_FILE).unlink(missing_ok=True)
@@ -347,12 +511,55 @@ class WalletStore:
             _UNLOCKED[key] = (digest, account)
         return account
 
+    def unlock_solana(self, name: str, passphrase: str) -> Keypair:
+        """The Solana key of a wallet, decrypted with its passphrase (once per process and file)."""
+        names = self.names()
+        if name not in names:
+            raise UnknownNameError("wallet", name, names)
+        path = self.solana_keystore_path(name)
+        try:
+            problem = untrusted_because(path)
+            stat = path.stat()
+        except FileNotFoundError:
+            raise WalletError(f"wallet '{name}' has no Solana key: add one with `steward wallet "
+                              f"add-solana {name}` (a new one, or --mnemonic for your words)"
+                              ) from None
+        except OSError:
+            raise self._unreadable(name, path, "the file cannot be read") from None
+        if problem:
+            raise WalletError(f"wallet '{name}' cannot be used on Solana: refusing the keystore "
+                              f"{path}: {problem}")
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        digest = _passphrase_digest(passphrase)
+        with _UNLOCKED_GUARD:
+            cached = _UNLOCKED_SOLANA.get(key)
+        if cached is not None and hmac.compare_digest(cached[0], digest):
+            return cached[1]
+        try:
+            address, keystore = read_solana_keystore(path)
+            keypair = decrypt_keypair(keystore, passphrase, address)
+        except WrongPassphrase:
+            raise WalletError(f"wrong passphrase for wallet '{name}'") from None
+        except (OSError, UnreadableSolanaKeystore) as exc:
+            reason = str(exc) if isinstance(exc, UnreadableSolanaKeystore) else "unreadable"
+            raise self._unreadable(name, path, reason) from None
+        with _UNLOCKED_GUARD:
+            for stale in [k for k in _UNLOCKED_SOLANA if k[0] == key[0]]:
+                del _UNLOCKED_SOLANA[stale]
+            _UNLOCKED_SOLANA[key] = (digest, keypair)
+        return keypair
+
     @staticmethod
     def _unreadable(name: str, path: Path, reason: str) -> WalletError:
         return WalletError(
             f"wallet '{name}' cannot be used: {path} is corrupt or unreadable ({reason}); "
             "the other wallets are unaffected"
         )
+
+
+def _matching_solana_path(evm_path: str) -> str:
+    match = EVM_ACCOUNT_PATH.fullmatch(evm_path.strip()) if isinstance(evm_path, str) else None
+    return phantom_path(int(match.group(1))) if match else SOLANA_DEFAULT_PATH
 
 
 def _account_from_key(private_key: str) -> LocalAccount:
