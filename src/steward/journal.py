@@ -242,20 +242,26 @@ class Journal:
     # moved value (the spend queries below are the only place that decides it).
     SPENDING_STATUSES = ("executing", "executed", "failed")
 
-    def _spending(self, columns: str, sender: str, hours: int, chain: str | None) -> list:
+    def _spending(self, columns: str, sender: str, hours: int, chain: str | None,
+                  wallet: str | None = None) -> list:
         since = (datetime.now(UTC) - timedelta(hours=hours)).isoformat(timespec="seconds")
         marks = ",".join("?" * len(self.SPENDING_STATUSES))
-        query = (f"SELECT {columns} FROM verdicts WHERE lower(sender)=?"
+        who = "(lower(sender)=? OR wallet=?)" if wallet else "lower(sender)=?"
+        query = (f"SELECT {columns} FROM verdicts WHERE {who}"
                  f" AND status IN ({marks}) AND created_at >= ?")
-        params: tuple = (sender.lower(), *self.SPENDING_STATUSES, since)
+        params: tuple = (sender.lower(), *((wallet,) if wallet else ()),
+                         *self.SPENDING_STATUSES, since)
         if chain:
             query += " AND chain=?"
             params += (chain,)
         return self._connection().execute(query, params).fetchall()
 
-    def spent_usd(self, sender: str, hours: int = 24, chain: str | None = None) -> int:
-        """USD (micros) that left `sender` through executed plans in the last `hours`."""
-        return self._spending("COALESCE(SUM(usd_outflow), 0)", sender, hours, chain)[0][0]
+    def spent_usd(self, sender: str, hours: int = 24, chain: str | None = None,
+                  wallet: str | None = None) -> int:
+        """USD (micros) that left `sender` (and, when given, any address of `wallet`: its EVM and
+        Solana keys) through executed plans in the last `hours`."""
+        return self._spending("COALESCE(SUM(usd_outflow), 0)", sender, hours, chain,
+                              wallet)[0][0]
 
     def spent_token(self, sender: str, chain: str, token: str, hours: int = 24) -> int:
         """Base units of `token` (lower-case address, or "native") that left `sender` on

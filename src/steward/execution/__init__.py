@@ -41,6 +41,7 @@ from steward.plans import Call, Plan
 from steward.simulation.reverts import revert_text
 from steward.units import format_units
 from steward.wallets import WalletStore
+from steward.execution.solana import send_solana_plan
 
 GAS_MARGIN_NUM, GAS_MARGIN_DEN = 6, 5  # 20% over the estimate
 RECEIPT_TIMEOUT_SECONDS = 120
@@ -78,6 +79,11 @@ class PlanFailed(TransactionFailed):
 
 def spend_lock(address: str) -> FileLock:
     return FileLock(str(home_path("locks", f"spend-{address.lower()}.lock")), thread_local=False)
+
+
+def budget_lock(wallet: str) -> FileLock:
+    """One wallet's shared daily budget: its EVM and Solana keys sign in turn."""
+    return FileLock(str(home_path("locks", f"budget-{wallet}.lock")), thread_local=False)
 
 
 def nonce_lock(chain_id: int, address: str) -> FileLock:
@@ -182,11 +188,13 @@ class Executor:
     """Signs and sends plans for one account. Construct it, then call `execute`."""
 
     def __init__(self, account: LocalAccount, wallet_name: str, journal: Journal | None = None,
-                 agent: LocalAccount | None = None):
+                 agent: LocalAccount | None = None, solana_key=None):
         """`agent`: the wallet's agent key, needed on chains where the wallet is a guarded
-        account (`steward.accounts.store.unlock_agent`)."""
+        account (`steward.accounts.store.unlock_agent`). `solana_key`: a callable that unlocks
+        the wallet's Solana key (`Executor.unlock` passes one), needed on Solana chains."""
         self._account = account
         self._agent = agent
+        self._solana_key = solana_key
         self.wallet_name = wallet_name
         self.address = account.address
         self.journal = journal or Journal()
@@ -197,14 +205,41 @@ class Executor:
         """The executor of a wallet of this home: its key, and its agent key when it has one."""
         store = store or WalletStore()
         agent = unlock_agent(wallet, passphrase)
+        solana_key = lambda: store.unlock_solana(wallet, passphrase)  # noqa: E731 (on first use)
         if agent is None:
-            return cls(store.unlock(wallet, passphrase), wallet)
+            return cls(store.unlock(wallet, passphrase), wallet, solana_key=solana_key)
         # The agent key took the passphrase; the owner's key (a second scrypt decryption, about
         # a second at the standard cost) only if a plan on a plain chain needs it.
-        return cls(_KeyOnDemand(store, wallet, passphrase), wallet, agent=agent)
+        return cls(_KeyOnDemand(store, wallet, passphrase), wallet, agent=agent,
+                   solana_key=solana_key)
 
     def execute(self, plan: Plan, verdict: Verdict) -> PlanResult:
         authorize(plan, verdict)
+        chain = chain_config(plan.chain)
+        with budget_lock(self.wallet_name):
+            if chain.family == "solana":
+                return self._execute_solana(chain, plan, verdict)
+            return self._execute_evm(plan, verdict)
+
+    def _execute_solana(self, chain: ChainConfig, plan: Plan, verdict: Verdict) -> PlanResult:
+        if self._solana_key is None:
+            raise StewardError(f"wallet {self.wallet_name}'s Solana key was not unlocked "
+                               "(use Executor.unlock); nothing was signed")
+        keypair = self._solana_key()
+        with spend_lock(plan.sender):
+            self._recheck_limits(verdict, plan.sender)
+            self.journal.mark_verdict(verdict.id, "executing", verdict.approved_by,
+                                      calls=len(plan.calls), plan_digest=verdict.plan_digest)
+            try:
+                step = send_solana_plan(self.journal, self.wallet_name, chain, plan, keypair,
+                                        verdict.id)
+            except BaseException:
+                self.journal.settle_verdict(verdict.id)
+                raise
+            self.journal.mark_verdict(verdict.id, "executed")
+            return PlanResult(plan, [step])
+
+    def _execute_evm(self, plan: Plan, verdict: Verdict) -> PlanResult:
         sender = Web3.to_checksum_address(plan.sender)
         if sender != self.address:
             # A wallet's deployed guarded account spends for it too (on its own chain).
@@ -235,7 +270,7 @@ class Executor:
             raise GuardRefusal(f"the mandate could not be read at signing ({exc}); "
                                "nothing was signed") from None
         exceeded = over_limits(self.journal, sender, verdict.chain, verdict.usd_outflow,
-                               verdict.outflows, limits)
+                               verdict.outflows, limits, wallet=self.wallet_name)
         if exceeded:
             raise GuardRefusal("refused at signing: " + "; ".join(m for _, m in exceeded)
                                + "; nothing was signed")

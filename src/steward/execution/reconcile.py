@@ -108,6 +108,10 @@ def _reconcile_transaction(journal: Journal, row: JournalEntry) -> Reconciled:
         if config.chain_id != row.chain_id:
             return outcome("pending", f"{row.chain} is now configured with chain id "
                                       f"{config.chain_id}, not {row.chain_id}; could not check")
+        if config.family == "solana":
+            from steward.execution.solana import settle_pending
+
+            return outcome(*settle_pending(journal, row))
         w3 = connect(config)
         try:
             receipt = w3.eth.get_transaction_receipt(row.tx_hash)

@@ -120,7 +120,10 @@ def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool =
     if isinstance(intent, Quote):
         return _quote(report, intent, info.address)
     steps = intent.steps if isinstance(intent, Sequence) else [intent]
-    own = {w.name: w.address for w in store.list() if w.address}
+    wallets = store.list()
+    own = {w.name: w.address for w in wallets if w.address}
+    own_solana = {w.name: w.solana_address for w in wallets if getattr(w, "solana_address", None)}
+    solana_address = getattr(info, "solana_address", None)
     previous, previous_output = None, None
     executor = None
     for index, step in enumerate(steps):
@@ -128,13 +131,15 @@ def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool =
             raise StewardError(f"step {index + 1} names wallet '{step.wallet}' but this request "
                                f"runs from '{name}'; ask once per wallet")
         try:
-            planned = plan_step(step, info.address, previous, previous_output)
+            planned = plan_step(step, info.address, previous, previous_output,
+                                solana_address=solana_address)
         except Need as need:
             report.clarification = need.clarification
             return report
         outcome = StepOutcome(planned=planned)
         report.steps.append(outcome)
-        outcome.verdict = review(planned.plan, name, own_wallets=own)
+        solana = load_config().chain(planned.source).family == "solana"
+        outcome.verdict = review(planned.plan, name, own_wallets=own_solana if solana else own)
         on_step(outcome)
         if outcome.verdict.decision == "deny":
             outcome.status = "denied"

@@ -132,9 +132,13 @@ def review(plan: Plan, wallet: str, *, mandate: Mandate | None = None,
            own_wallets: dict[str, str] | None = None, journal: Journal | None = None) -> Verdict:
     """Simulate `plan`, apply the mandate, journal and return the sealed verdict."""
     chain = chain_registry.chain_config(plan.chain)
-    w3 = chain_registry.connect(chain)
     journal = journal or Journal()
     mandate = mandate or load_mandate(wallet)
+    if chain.family == "solana":
+        from steward.guard.solana_review import review_solana  # solders loads only for Solana
+
+        return review_solana(plan, wallet, chain, mandate, own_wallets or {}, journal)
+    w3 = chain_registry.connect(chain)
     sim = simulate(w3, chain, plan)
     state = _Review(plan=plan, chain=chain, w3=w3, mandate=mandate, sim=sim,
                     prices=PriceSource(w3, chain), own_wallets=own_wallets or {})
@@ -149,7 +153,7 @@ def review(plan: Plan, wallet: str, *, mandate: Mandate | None = None,
     _check_approvals(state)
     _check_swaps(state)
     _check_tokens_received(state)
-    usd_outflow, moved, limits = _check_value(state, journal)
+    usd_outflow, moved, limits = _check_value(state, journal, wallet)
     if sim.success:
         _check_account_policy(state, wallet)
     decision = ("deny" if any(r.decision == "deny" for r in state.reasons)
@@ -473,7 +477,8 @@ def _check_tokens_received(state: _Review) -> None:
             state.note("caution_token", "warning", f"{change.symbol} needs care: {summary}")
 
 
-def _check_value(state: _Review, journal: Journal) -> tuple[int, list[Outflow], SpendLimits]:
+def _check_value(state: _Review, journal: Journal,
+                 wallet: str) -> tuple[int, list[Outflow], SpendLimits]:
     """The USD value leaving the wallet (priced assets only: a lower bound) and the outflows by
     token address, against every limit (the same rules the executor applies at signing)."""
     limits, confirm_rules = state.mandate.limits, state.mandate.confirm
@@ -501,7 +506,7 @@ def _check_value(state: _Review, journal: Journal) -> tuple[int, list[Outflow], 
     moved = outflows(state.sim.sender_changes())
     in_force = spend_limits(limits, state.chain, moved)
     for rule, message in over_limits(journal, state.sim.sender, state.chain.name, total, moved,
-                                     in_force):
+                                     in_force, wallet=wallet):
         state.deny(rule, message)
     if total > confirm_rules.above_usd and total <= limits.per_transaction_usd:
         state.confirm("confirm.above_usd", f"moves {usd_text(total)}, above "

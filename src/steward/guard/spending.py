@@ -118,16 +118,17 @@ def limits_at_signing(wallet: str, chain: str, recorded: SpendLimits, source: st
 
 
 def over_limits(journal: Journal, sender: str, chain: str, usd: int, moved: list[Outflow],
-                limits: SpendLimits) -> list[tuple[str, str]]:
+                limits: SpendLimits, wallet: str | None = None) -> list[tuple[str, str]]:
     """(rule, sentence) for every limit this spending would exceed, counting what the journal
-    says already left `sender` in the last 24 hours."""
+    says already left `sender` in the last 24 hours — and, for the daily USD limit, whatever
+    left any address of `wallet` (its EVM and Solana keys share one daily budget)."""
     found: list[tuple[str, str]] = []
     if usd > limits.per_transaction_usd:
         found.append(("limits.per_transaction_usd",
                       f"moves {usd_text(usd)}, above the "
                       f"{usd_text(limits.per_transaction_usd)} per-transaction limit"))
     if usd:
-        spent = journal.spent_usd(sender)
+        spent = journal.spent_usd(sender, wallet=wallet)
         if spent + usd > limits.daily_usd:
             found.append(("limits.daily_usd",
                           f"{usd_text(spent)} already moved in the last 24 h; {usd_text(usd)} "

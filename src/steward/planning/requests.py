@@ -77,12 +77,24 @@ def spent_symbol(step: Step) -> str:
     return step.token  # type: ignore[union-attr]
 
 
-def holdings(symbol: str, address: str, chains: list[ChainConfig]) -> dict[str, tuple[int, Asset]]:
-    """chain name → (balance, asset) for the chains where `address` holds some `symbol`."""
+def holdings(symbol: str, address: str, chains: list[ChainConfig],
+             solana_address: str | None = None) -> dict[str, tuple[int, Asset]]:
+    """chain name → (balance, asset) for the chains where the wallet (`address` on EVM chains,
+    `solana_address` on Solana ones) holds some `symbol`."""
     held = {}
     for chain in chains:
         if symbol.upper() != chain.native_symbol.upper() and symbol.upper() not in {
                 s.upper() for s in chain.tokens}:
+            continue
+        if chain.family == "solana":
+            if solana_address is None:
+                continue
+            from steward.planning.solana import solana_asset, solana_balance
+
+            name, mint, decimals = solana_asset(chain, symbol)
+            amount = solana_balance(chain, solana_address, mint)
+            if amount > 0:
+                held[chain.name] = (amount, Asset(symbol=name, token=None, decimals=decimals))
             continue
         w3 = chain_registry.connect(chain)
         asset = resolve_asset(w3, chain, symbol)
@@ -92,13 +104,14 @@ def holdings(symbol: str, address: str, chains: list[ChainConfig]) -> dict[str, 
     return held
 
 
-def choose_chain(step: Step, address: str, exclude: str | None = None) -> ChainConfig:
+def choose_chain(step: Step, address: str, exclude: str | None = None,
+                 solana_address: str | None = None) -> ChainConfig:
     config = load_config()
     if step.chain:
         return config.chain(step.chain)
     symbol = spent_symbol(step)
     candidates = [c for c in config.chains.values() if c.name != exclude]
-    held = holdings(symbol, address, candidates)
+    held = holdings(symbol, address, candidates, solana_address)
     if len(held) == 1:
         return config.chain(next(iter(held)))
     if not held:
@@ -137,22 +150,31 @@ def base_units(amount: Amount, asset: Asset, w3: Web3, chain: ChainConfig, addre
 
 
 def plan_step(step: Step, address: str, previous: PlannedStep | None = None,
-              previous_output: int | None = None) -> PlannedStep:
+              previous_output: int | None = None, *,
+              solana_address: str | None = None) -> PlannedStep:
     """One intent → one plan (sequences call this per step, with the previous step's output).
-    `address` is the wallet's; on a chain where the wallet has a deployed guarded account, that
-    account holds and spends the money."""
+    `address` is the wallet's EVM address (on a chain where the wallet has a deployed guarded
+    account, that account holds and spends the money); `solana_address` its Solana key's."""
     owner = address
     config = load_config()
+    dest = None
     if isinstance(step, Bridge):
         dest = config.chain(step.to_chain)
-        src = choose_chain(step, address, exclude=dest.name)
+        src = choose_chain(step, address, exclude=dest.name, solana_address=solana_address)
         if src.name == dest.name:
             raise Need(f"The {step.token} is already on {dest.name}. Bridge it to which chain?",
                        [c for c in config.chains if c != dest.name])
     elif previous is not None and not step.chain:
         src = config.chain(previous.destination or previous.source)
     else:
-        src = choose_chain(step, address)
+        src = choose_chain(step, address, solana_address=solana_address)
+    if src.family == "solana" or (dest is not None and dest.family == "solana"):
+        from steward.planning.solana import plan_solana_step  # solders only where Solana is used
+
+        own = {w.name: w.solana_address for w in _wallets() if getattr(w, "solana_address", None)}
+        plan, source, destination = plan_solana_step(step, src, dest, address, solana_address,
+                                                     previous_output, Need, own)
+        return PlannedStep(intent=step, plan=plan, source=source, destination=destination)
     address = acting_address(owner, src.name)
     w3 = chain_registry.connect(src)
     spent = resolve_asset(w3, src, spent_symbol(step))
@@ -206,13 +228,14 @@ def output_of(step: PlannedStep) -> int | None:
 
 def _amount_in_plan(step: PlannedStep) -> int | None:
     call = step.plan.calls[-1]
+    if call.accounts:  # a Solana instruction: the amount is the person's, in the plan's summary
+        return None
     if call.value:
         return call.value
     data = call.data
     if len(data) >= 10 + 64 * 2:
-        if isinstance(step.intent, Bridge):  # lock/burn(token, amount, recipient, dest)
-            return abi_decode(["address", "uint256", "address", "uint256"],
-                              bytes.fromhex(data[10:]))[1]
+        if isinstance(step.intent, Bridge):  # lock/burn/lock_to_solana(token, amount, …)
+            return abi_decode(["address", "uint256"], bytes.fromhex(data[10:10 + 128]))[1]
         if isinstance(step.intent, Unwrap):
             return abi_decode(["uint256"], bytes.fromhex(data[10:74]))[0]
     return None

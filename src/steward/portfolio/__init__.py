@@ -61,15 +61,37 @@ def chain_holdings(chain: ChainConfig, wallets: dict[str, str]) -> list[Holding]
     return holdings
 
 
-def portfolio(wallets: dict[str, str], chain_names: list[str] | None = None) -> Portfolio:
-    """Balances for wallets (name → address); a chain that cannot be read is reported, not fatal."""
+def portfolio(wallets: dict[str, str], chain_names: list[str] | None = None,
+              solana_wallets: dict[str, str] | None = None) -> Portfolio:
+    """Balances for wallets (name → EVM address) and, on Solana chains, `solana_wallets` (name →
+    Solana address; by default the Solana keys of those wallet names); a chain that cannot be
+    read is reported, not fatal."""
     config = load_config()
     selected = [config.chain(name) for name in chain_names] if chain_names else list(
         config.chains.values())
+    if solana_wallets is None and any(chain.family == "solana" for chain in selected):
+        solana_wallets = _solana_addresses(wallets)
     result = Portfolio(holdings=[])
     for chain in selected:
         try:
-            result.holdings.extend(chain_holdings(chain, wallets))
+            if chain.family == "solana":
+                from steward.portfolio.solana import solana_holdings  # solders only when needed
+
+                result.holdings.extend(solana_holdings(chain, solana_wallets or {}))
+            else:
+                result.holdings.extend(chain_holdings(chain, wallets))
         except StewardError as exc:
             result.errors[chain.name] = str(exc)
     return result
+
+
+def _solana_addresses(wallets: dict[str, str]) -> dict[str, str]:
+    """The Solana keys of the named wallets of this home that have one."""
+    from steward.wallets import WalletStore
+
+    found = {}
+    for info in WalletStore().list():
+        address = getattr(info, "solana_address", None)
+        if info.name in wallets and address:
+            found[info.name] = address
+    return found
