@@ -149,11 +149,36 @@ def run_plan(plan: Plan, wallet: str, yes: bool, as_json: bool,
 
 
 # --- wallets ---------------------------------------------------------------------------------
+def _wallet_addresses(info) -> str:
+    """A wallet's addresses for one line of output: EVM, and Solana when it has a key."""
+    solana = f", Solana {info.solana_address}" if info.solana_address else ", no Solana key"
+    return f"EVM {info.address}{solana}"
+
+
+def _show_wallet(done: str, info) -> None:
+    """'created wallet NAME' and its addresses, one a line."""
+    console.print(f"{done} wallet [bold]{safe(info.name)}[/]")
+    console.print(f"  EVM address:    {info.address}")
+    if info.solana_address:
+        console.print(f"  Solana address: {info.solana_address}")
+    else:
+        console.print(f"  Solana address: none (add one: steward wallet add-solana "
+                      f"{safe(info.name)})")
+
+
+def _read_secret(prompt: str) -> str:
+    """A secret from STEWARD_SECRET or a hidden prompt (never echoed, never an argument)."""
+    import os
+    from getpass import getpass
+
+    return os.environ.get("STEWARD_SECRET") or getpass(prompt)
+
+
 @wallet_app.command("create")
 def wallet_create(name: str) -> None:
-    """Create a wallet with a new random key."""
+    """Create a wallet with a new random EVM key and a new random Solana key."""
     created = service.create_wallet(name, read_passphrase(confirm=True))
-    console.print(f"created wallet [bold]{safe(created.wallet.name)}[/] {created.wallet.address}")
+    _show_wallet("created", created.wallet)
     console.print(f"its mandate: {safe(created.mandate)} (conservative default)")
 
 
@@ -161,18 +186,50 @@ def wallet_create(name: str) -> None:
 def wallet_import(
     name: str,
     mnemonic: Annotated[bool, typer.Option("--mnemonic", help="Import a BIP-39 phrase instead of a private key.")] = False,
-    path: Annotated[str, typer.Option(help="Derivation path for --mnemonic.")] = "m/44'/60'/0'/0/0",
+    path: Annotated[str, typer.Option(help="EVM derivation path for --mnemonic.")] = "m/44'/60'/0'/0/0",
+    solana_path: Annotated[Optional[str], typer.Option(
+        "--solana-path", help="Solana derivation path for --mnemonic (default: Phantom's "
+                              "account matching --path, m/44'/501'/0'/0' for the first).")] = None,
 ) -> None:
-    """Import a private key or a BIP-39 mnemonic (read from a hidden prompt or STEWARD_SECRET)."""
-    import os
-    from getpass import getpass
-
-    secret = os.environ.get("STEWARD_SECRET") or getpass(
-        "Mnemonic: " if mnemonic else "Private key: ")
+    """Import an EVM private key (no Solana key) or a BIP-39 mnemonic (both keys, as MetaMask and
+    Phantom derive them), read from a hidden prompt or STEWARD_SECRET."""
+    secret = _read_secret("Mnemonic: " if mnemonic else "Private key: ")
     created = service.import_wallet(name, secret, read_passphrase(confirm=True),
-                                    mnemonic=mnemonic, path=path)
-    console.print(f"imported wallet [bold]{safe(created.wallet.name)}[/] {created.wallet.address}")
+                                    mnemonic=mnemonic, path=path, solana_path=solana_path)
+    _show_wallet("imported", created.wallet)
     console.print(f"its mandate: {safe(created.mandate)} (conservative default)")
+
+
+@wallet_app.command("add-solana")
+def wallet_add_solana(
+    name: str,
+    mnemonic: Annotated[bool, typer.Option(
+        "--mnemonic", help="Derive it from your BIP-39 phrase (as Phantom does) instead of "
+                           "making a new random key.")] = False,
+    secret: Annotated[bool, typer.Option(
+        "--secret", help="Import Phantom's exported private key (base58); makes the wallet "
+                         "when NAME is new.")] = False,
+    path: Annotated[str, typer.Option(
+        help="Solana derivation path for --mnemonic (Phantom's account n is "
+             "m/44'/501'/n'/0').")] = "m/44'/501'/0'/0'",
+) -> None:
+    """Give a wallet a Solana key under its passphrase (the words or the exported key are read
+    from a hidden prompt or STEWARD_SECRET)."""
+    from steward.service.wallets import add_solana_key
+
+    if mnemonic and secret:
+        raise ServiceError("invalid_input", "give --mnemonic or --secret, not both")
+    words = _read_secret("Mnemonic: ") if mnemonic else None
+    exported = _read_secret("Solana secret key: ") if secret else None
+    is_new = secret and not WalletStore().exists(name)
+    added = add_solana_key(name, read_passphrase(confirm=is_new), mnemonic=words,
+                           secret=exported, path=path)
+    wallet = added.wallet
+    if added.created:
+        _show_wallet("created", wallet)
+        console.print(f"its mandate: {safe(added.mandate or '')} (conservative default)")
+    else:
+        _show_wallet("added a Solana key to", wallet)
 
 
 @wallet_app.command("list")
@@ -183,20 +240,22 @@ def wallet_list(as_json: JsonOption = False) -> None:
         print_json([w.model_dump() for w in wallets])
         return
     table = Table(title="Wallets")
-    for column in ("Name", "Address", "Default", "Problem"):
+    for column in ("Name", "Address", "Solana", "Default", "Problem"):
         table.add_column(column)
     for w in wallets:
-        table.add_row(safe(w.name), safe(w.address or ""), "yes" if w.is_default else "",
-                      safe(w.error or ""))
+        problems = "; ".join(p for p in (w.error, w.solana_error) if p)
+        table.add_row(safe(w.name), safe(w.address or ""), safe(w.solana_address or ""),
+                      "yes" if w.is_default else "", safe(problems))
     console.print(table)
 
 
 @wallet_app.command("remove")
 def wallet_remove(name: str, yes: YesOption = False) -> None:
-    """Delete a wallet's keystore file (its funds stay on-chain, reachable only with a backup)."""
+    """Delete a wallet's keystore files, EVM and Solana (its funds stay on-chain, reachable only
+    with a backup)."""
     info = service.get_wallet(name)
-    confirm(f"Remove wallet {safe(name)} ({info.address})? Without a backup its funds are lost",
-            yes)
+    confirm(f"Remove wallet {safe(name)} ({_wallet_addresses(info)})? Without a backup its "
+            "funds are lost", yes)
     service.remove_wallet(name)
     console.print(f"removed wallet {safe(name)}")
 
