@@ -17,8 +17,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from solders.pubkey import Pubkey
+
 from steward import chains as chain_registry
-from steward.chains.config import SANDBOX_CHAINS, ChainConfig, load_config, update_chain
+from steward.chains.config import (
+    SANDBOX_CHAINS,
+    SANDBOX_SOLANA,
+    ChainConfig,
+    load_config,
+    update_chain,
+)
 from steward.chains.backend import EmbeddedBackend, backend_for
 from steward.chains.embedded import close_all, dev_account
 from steward.contacts import remove_contacts, save_contact
@@ -44,7 +52,9 @@ from steward.sandbox.dex import (
     seed_v3_pools,
 )
 from steward.sandbox.placement import place
+from steward.sandbox import solana as solana_sandbox
 from steward.sandbox.zoo import deploy_zoo
+from steward.solana import solana_chain
 from steward.wallets import WalletStore, read_passphrase
 
 L1, L2 = "sandbox-l1", "sandbox-l2"
@@ -60,8 +70,9 @@ MIRROR_ONLY = {"DAI": ("Dai Stablecoin", 18)}
 # The sandbox's reference price feeds (Chainlink's MockV3Aggregator, 8 decimals like Chainlink's
 # USD feeds), written by the operator at every `sandbox up` older than FEED_REFRESH_SECONDS.
 FEED_DECIMALS = 8
+SOL_PRICE_USD = 150
 FEEDS = {"ETH": ETH_PRICE_USD * 10**FEED_DECIMALS, "USDC": 10**FEED_DECIMALS,
-         "USDT": 10**FEED_DECIMALS}
+         "USDT": 10**FEED_DECIMALS, "SOL": SOL_PRICE_USD * 10**FEED_DECIMALS}
 FEED_REFRESH_SECONDS = 3600
 # What the operator keeps on L2 for later top-ups, beyond what the pools need.
 L2_FAUCET_RESERVE = 1_000_000 * USD6
@@ -335,8 +346,13 @@ def up(l1_url: str | None = None, l2_url: str | None = None,
         chain = load_config().chain(name)
         erc20.record_registry_decimals(chain_registry.connect(chain), chain)
     l1 = load_config().chain(L1)
+    # The Solana sandbox (LiteSVM): SOL, the USDC mint, the bridge route from sandbox-l1.
+    sol = solana_sandbox.up(progress)
+    _, sol_chain = solana_sandbox.sandbox_chain()
     for name, index in CONTACTS.items():
         save_contact(name, dev_account(index).address, note="sandbox counterparty")
+        save_contact(name, str(solana_sandbox.dev_keypair(index).pubkey()),
+                     note="sandbox counterparty")
     for wallet in store.list():
         if wallet.error:
             progress(f"skipped wallet {wallet.name}: {wallet.error}")
@@ -345,6 +361,10 @@ def up(l1_url: str | None = None, l2_url: str | None = None,
             funded = builder.top_up(chain, wallet.address, f"wallet {wallet.name}")
             if funded:
                 progress(f"{chain.name}: funded wallet {wallet.name} with {', '.join(funded)}")
+        if wallet.solana_address:
+            funded = solana_sandbox.top_up(sol_chain, sol, Pubkey.from_string(wallet.solana_address))
+            if funded:
+                progress(f"{sol.name}: funded wallet {wallet.name} with {', '.join(funded)}")
     return status()
 
 
@@ -356,6 +376,11 @@ def status() -> list[SummaryRow]:
         w3 = chain_registry.connect(chain)
         rows.append(SummaryRow(chain=name, backend=chain.backend_label, chain_id=chain.chain_id,
                                block=w3.eth.block_number, contracts=chain.contracts,
+                               tokens=chain.tokens))
+    for name in SANDBOX_SOLANA:
+        chain = config.chain(name)
+        rows.append(SummaryRow(chain=name, backend=chain.backend_label, chain_id=chain.chain_id,
+                               block=solana_chain(chain).slot(), contracts=chain.contracts,
                                tokens=chain.tokens))
     return rows
 
@@ -374,6 +399,8 @@ def reset() -> list[str]:
         update_chain(name, rpc_url=None, chain_id=SANDBOX_CHAINS[name], tokens={}, contracts={},
                      trusted_tokens=[], token_decimals={})
         done.append(name)
+    solana_sandbox.reset()
+    done += list(SANDBOX_SOLANA)
     (steward_home() / "relayer-cursors.json").unlink(missing_ok=True)
     remove_contacts()
     return done

@@ -57,15 +57,17 @@ def simulate_plan(chain: SolanaChain, config: ChainConfig, plan: Plan) -> Simula
     decimals: dict[Pubkey, int] = {}
     for key in keys:
         old, new = before.get(key), after.get(key)
+        old_t, new_t = _tokens(key, old), _tokens(key, new)
+        info = new_t or old_t
         lamports = (new.lamports if new else 0) - (old.lamports if old else 0)
         if str(key) == sender:
             lamports += sim.fee if sim.success else 0
+        # A token account's rent belongs to whoever owns the account (it gets it back on close).
+        holder = str(info.owner) if info is not None else str(key)
         if lamports:
-            native[str(key)] = native.get(str(key), 0) + lamports
-        old_t, new_t = _tokens(key, old), _tokens(key, new)
-        if old_t is None and new_t is None:
+            native[holder] = native.get(holder, 0) + lamports
+        if info is None:
             continue
-        info = new_t or old_t
         amount = (new_t.amount if new_t else 0) - (old_t.amount if old_t else 0)
         if amount:
             slot = (str(info.owner), str(info.mint))
