@@ -108,17 +108,18 @@ def address_family(text: str) -> tuple[Family, str]:
 def checked_solana_address(text: str) -> str:
     """A Solana public key exactly as written, or an error saying why it is not one."""
     text = text.strip()
-    if is_solana_address(text):
-        letters = [c for c in text if c.isalpha()]
+    if BASE58_PUBKEY.match(text):
+        letters = sum(c.isalpha() for c in text)
         # A real key mixes cases (one whose 16+ letters share a case: odds below 1 in 10**9);
-        # a single-case one was lower- or upper-cased on its way here, which makes it a
-        # different, valid key: someone else's, or no one's.
-        if len(letters) >= 16 and (text == text.lower() or text == text.upper()):
+        # a single-case one was lower- or upper-cased on its way here, and may well decode to
+        # a different, valid key: someone else's, or no one's.
+        if letters >= 16 and (text == text.lower() or text == text.upper()):
             raise StewardError(
                 f"'{text}' is written all in {'lower' if text == text.lower() else 'upper'} "
                 "case; a Solana address is case-sensitive and a real one mixes cases, so this "
                 "one was probably re-cased on its way here (which makes it another account); "
                 "copy it again exactly from a trusted source")
+    if is_solana_address(text):
         return text
     if BASE58_PUBKEY.match(text):
         raise StewardError(f"'{text}' is not a Solana address: it does not decode to a 32-byte "
