@@ -32,6 +32,7 @@ from steward.errors import WalletError
 
 SOLANA_DEFAULT_PATH = "m/44'/501'/0'/0'"
 SOLANA_PATH_PATTERN = re.compile(r"m(/[0-9]{1,10}')+")
+EVM_ACCOUNT_PATH = re.compile(r"m/44'/60'/0'/0/([0-9]{1,9})")
 SOLANA_DIR = "solana"
 KEY_TYPE = "ed25519-seed"
 HARDENED = 2**31
@@ -49,6 +50,14 @@ def phantom_path(account: int = 0) -> str:
     if not isinstance(account, int) or not 0 <= account < HARDENED:
         raise WalletError(f"invalid Solana account number: expected 0 to {HARDENED - 1}")
     return f"m/44'/501'/{account}'/0'"
+
+
+def solana_path_beside(evm_path: str) -> str:
+    """The Solana path that goes with an EVM path in Phantom: its account n is the EVM key at
+    `m/44'/60'/0'/0/{n}` (MetaMask's account n too) and the Solana key at `m/44'/501'/{n}'/0'`.
+    Any other EVM path gets Phantom's first account."""
+    match = EVM_ACCOUNT_PATH.fullmatch(evm_path.strip()) if isinstance(evm_path, str) else None
+    return phantom_path(int(match.group(1))) if match else SOLANA_DEFAULT_PATH
 
 
 def check_solana_path(path: str) -> str:
@@ -225,5 +234,5 @@ __all__ = [
     "KEY_TYPE", "SOLANA_DEFAULT_PATH", "SOLANA_DIR", "UnreadableSolanaKeystore", "WrongPassphrase",
     "check_solana_path", "decrypt_keypair", "encrypt_keypair", "keypair_from_mnemonic",
     "keypair_from_secret", "keypair_from_seed", "keystore_text", "mnemonic_seed", "phantom_path",
-    "random_keypair", "read_solana_keystore",
+    "random_keypair", "read_solana_keystore", "solana_path_beside",
 ]

@@ -48,16 +48,15 @@ from steward.wallets.solana_keys import (
     keypair_from_mnemonic,
     keypair_from_secret,
     keystore_text,
-    phantom_path,
     random_keypair,
     read_solana_keystore,
+    solana_path_beside,
 )
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 NAME_RULE = "1 to 32 characters: lowercase letters, digits, '-' and '_', starting with a letter or digit"
 DEFAULT_DERIVATION_PATH = "m/44'/60'/0'/0/0"
 DERIVATION_PATH_PATTERN = re.compile(r"m(/[0-9]+'?)+")
-EVM_ACCOUNT_PATH = re.compile(r"m/44'/60'/0'/0/([0-9]{1,9})")  # MetaMask's and Phantom's
 
 SCRYPT_N_ENV = "STEWARD_KEYSTORE_SCRYPT_N"
 STANDARD_SCRYPT_N = 2**18
@@ -328,7 +327,7 @@ class WalletStore:
         `m/44'/501'/{n}'/0'` (as in Phantom's own accounts); any other EVM path with account 0."""
         self._check_new(name, passphrase)
         if solana_path is None:
-            solana_path = _matching_solana_path(path)
+            solana_path = solana_path_beside(path)
         if self.makes_solana_keys:
             check_solana_path(solana_path)  # before any work
         account = _account_from_mnemonic(mnemonic, path)
@@ -415,7 +414,8 @@ class WalletStore:
         check_solana_path(path)
         self._check_solana_free(name)
         self.unlock(name, passphrase)
-        keypair = keypair_from_mnemonic(mnemonic, path) if mnemonic is not None else random_keypair()
+        keypair = (keypair_from_mnemonic(mnemonic, path) if mnemonic is not None
+                   else random_keypair())
         return self._attach_solana(name, keypair, passphrase)
 
     def import_solana_secret(self, name: str, secret_base58: str, passphrase: str) -> WalletInfo:
@@ -555,11 +555,6 @@ class WalletStore:
             f"wallet '{name}' cannot be used: {path} is corrupt or unreadable ({reason}); "
             "the other wallets are unaffected"
         )
-
-
-def _matching_solana_path(evm_path: str) -> str:
-    match = EVM_ACCOUNT_PATH.fullmatch(evm_path.strip()) if isinstance(evm_path, str) else None
-    return phantom_path(int(match.group(1))) if match else SOLANA_DEFAULT_PATH
 
 
 def _account_from_key(private_key: str) -> LocalAccount:
