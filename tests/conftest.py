@@ -21,6 +21,7 @@ from steward.chains.backend import forget_node_facts
 from steward.chains.embedded import close_all
 from steward.errors import StewardError
 from steward.guard import forget_cached_facts
+from steward.solana import forget_solana_chains
 from steward.wallets import forget_unlocked
 
 PASSPHRASE = "correct horse battery staple"
@@ -33,6 +34,7 @@ def forget_process_state() -> None:
     forget_node_facts()
     forget_unlocked()
     forget_cached_facts()
+    forget_solana_chains()
 
 
 @pytest.fixture(autouse=True)
