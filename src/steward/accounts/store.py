@@ -51,6 +51,8 @@ class AgentKeys(WalletStore):
     """Agent keys, one per wallet name, kept like wallets but apart from them (an agent key is
     not a wallet: it holds only gas money and can act only through its account's policy)."""
 
+    makes_solana_keys = False  # an agent key acts on EVM chains only
+
     def __init__(self, home: Path | None = None):
         super().__init__(home)
         self.dir = self.home / "agent-keys"

@@ -318,17 +318,19 @@ def contacts_list(as_json: JsonOption = False) -> None:
         print_json([c.model_dump() for c in contacts.values()])
         return
     table = Table(title="Address book")
-    for column in ("Name", "Address", "Note"):
+    for column in ("Name", "EVM address", "Solana address", "Note"):
         table.add_column(column)
     for c in contacts.values():
-        table.add_row(safe(c.name), safe(c.address), safe(c.note))
+        table.add_row(safe(c.name), safe(c.address or "—"), safe(c.solana_address or "—"),
+                      safe(c.note))
     console.print(table)
 
 
 @contacts_app.command("add")
 def contacts_add(name: str, address: str, note: str = "") -> None:
     contact = save_contact(name, address, note)
-    console.print(f"saved {safe(contact.name)} {contact.address}")
+    shown = " / ".join(a for a in (contact.address, contact.solana_address) if a)
+    console.print(f"saved {safe(contact.name)} {shown}")
 
 
 # --- money -----------------------------------------------------------------------------------

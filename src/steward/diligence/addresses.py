@@ -312,7 +312,8 @@ def known_addresses(owner: str | None) -> dict[str, str]:
     from steward.journal import Journal
     from steward.wallets import WalletStore
 
-    known = {name: contact.address for name, contact in load_contacts().items()}
+    known = {name: contact.address for name, contact in load_contacts().items()
+             if contact.address}
     known |= {f"wallet {w.name}": w.address for w in WalletStore().list() if w.address}
     if owner:
         named = {address.lower() for address in known.values()}

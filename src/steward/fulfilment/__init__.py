@@ -73,6 +73,7 @@ def context_for(store: WalletStore) -> ParseContext:
         tokens=sorted({s.upper() for c in config.chains.values() for s in c.tokens}
                       | {c.native_symbol.upper() for c in config.chains.values()}),
         native={c.name: c.native_symbol for c in config.chains.values()},
+        families={c.name: c.family for c in config.chains.values()},
         contacts=sorted(load_contacts()), wallets=[w.name for w in store.list()],
     )
 
@@ -224,11 +225,13 @@ def _produced(planned: PlannedStep, outcome: StepOutcome) -> int | None:
 
 def _balance(report: Fulfilment, intent: Balance, wallet: str, address: str) -> Fulfilment:
     chains = [intent.chain] if intent.chain else None
-    who = {wallet: address}
+    who, solana_who = {wallet: address}, None
     if intent.address:
-        target = resolve_recipient(intent.address)
-        who = {target.label: target.address}
-    result = portfolio(who, chains)
+        family = load_config().chain(intent.chain).family if intent.chain else "evm"
+        target = resolve_recipient(intent.address, family=family)
+        who = {target.label: target.address} if family == "evm" else {}
+        solana_who = {target.label: target.address} if family == "solana" else {}
+    result = portfolio(who, chains, solana_wallets=solana_who)
     if intent.token:
         result.holdings = [h for h in result.holdings if h.symbol.upper() == intent.token.upper()]
     report.portfolio = result
@@ -237,7 +240,8 @@ def _balance(report: Fulfilment, intent: Balance, wallet: str, address: str) -> 
 
 def _in_process(src: ChainConfig, dest: ChainConfig) -> bool:
     """Between chains only this process runs (embedded), the relayer must run in-process."""
-    return backend_for(src).relays_in_process and backend_for(dest).relays_in_process
+    return all(chain.embedded if chain.family == "solana" else backend_for(chain).relays_in_process
+               for chain in (src, dest))
 
 
 def _quote(report: Fulfilment, intent: Quote, address: str) -> Fulfilment:

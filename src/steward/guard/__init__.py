@@ -102,7 +102,7 @@ class _Review:
     def label(self, address: str) -> str:
         lowered = address.lower()
         for contact in load_contacts().values():
-            if contact.address.lower() == lowered:
+            if contact.address and contact.address.lower() == lowered:
                 return f"{contact.name} ({short(address)}, in your address book)"
         for name, own in self.own_wallets.items():
             if own.lower() == lowered:
@@ -281,7 +281,7 @@ def _is_protocol_contract(state: _Review, address: str) -> bool:
 
 
 def _check_recipients(state: _Review, recipients: list[str], journal: Journal) -> None:
-    contacts = {c.address.lower(): c.name for c in load_contacts().values()}
+    contacts = {c.address.lower(): c.name for c in load_contacts().values() if c.address}
     own = {address.lower() for address in state.own_wallets.values()}
     past = journal.past_recipients(state.sim.sender)
     trusted = set(contacts) | own | past

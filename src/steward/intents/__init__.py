@@ -172,6 +172,7 @@ class ParseContext(BaseModel):
     contacts: list[str] = []
     wallets: list[str] = []
     default_chain: str | None = None
+    families: dict[str, str] = {}  # chain → "evm" or "solana": an address fits one family
 
 
 __all__ = ["Amount", "Approve", "Balance", "Bridge", "Clarification", "Intent", "ParseContext",
