@@ -9,19 +9,21 @@ getTransaction (base64), getSignaturesForAddress and getFeeForMessage. Results a
 solders' response types (`.to_json()`), the shapes solana-py parses. Each processed transaction
 moves the slot on by one. `.asked` lists (method, params) in order.
 
-Setting `.lie` makes it misbehave, for attack tests (`LIES` says what each does). Use it as a
-context manager, or call `close()`.
+Setting `.lie` makes it misbehave, for attack tests (`LIES` says what each does); `.mutate`
+rewrites every answer (fuzzing). Use it as a context manager, or call `close()`.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Callable
 
 from solders.hash import Hash
 from solders.keypair import Keypair
@@ -59,6 +61,7 @@ LIES = {
     "drop_send": "sendTransaction answers the signature but never processes the transaction",
     "confirm_unsent": "like drop_send, and getSignatureStatuses says every signature is "
                       "confirmed (getTransaction has none)",
+    "processed_only": "getSignatureStatuses never gets past \"processed\"",
     "wrong_signature": "sendTransaction processes the transaction and answers another signature",
     "forged_transaction": "getTransaction returns another signed transaction",
     "contradiction": "getTransaction says a successful transaction failed",
@@ -84,14 +87,15 @@ class SolanaStandIn:
         self.slot = self.svm.get_clock().slot
         self.lie: str | None = None
         self.hang_seconds = 2.0
+        self.mutate: Callable[[dict], dict] | None = None  # rewrites each whole answer
         self.asked: list[tuple[str, list]] = []
         self.processed: dict[str, Processed] = {}
         self.by_address: dict[str, list[str]] = {}
         self._lock = threading.RLock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.server.daemon_threads = True
+        self.server = _QuietServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
+                         daemon=True).start()
 
     def __enter__(self) -> SolanaStandIn:
         return self
@@ -185,7 +189,8 @@ class SolanaStandIn:
         return _result({"context": {"slot": self.slot}, "value": 5000 * signers})
 
     # --- transactions ---------------------------------------------------------------------
-    def _simulation(self, tx: VersionedTransaction, addresses: list[str]) -> RpcSimulateTransactionResult:
+    def _simulation(self, tx: VersionedTransaction,
+                    addresses: list[str]) -> RpcSimulateTransactionResult:
         result = self.svm.simulate_transaction(tx)
         if isinstance(result, FailedTransactionMetadata):
             meta = result.meta()
@@ -255,6 +260,9 @@ class SolanaStandIn:
                                                   TransactionConfirmationStatus.Confirmed))
             elif record is None:
                 statuses.append(None)
+            elif self.lie == "processed_only":
+                statuses.append(TransactionStatus(record.slot, None, record.error, record.error,
+                                                  TransactionConfirmationStatus.Processed))
             else:
                 statuses.append(TransactionStatus(record.slot, None, record.error, record.error,
                                                   TransactionConfirmationStatus.Confirmed))
@@ -308,9 +316,24 @@ def _error(code: int, message: str, data: Any = None) -> str:
     return json.dumps({"jsonrpc": "2.0", "error": error, "id": 0})
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that gave up (a timeout test) is no error; anything else is printed. (Printing a
+    3.11 traceback parses source with `ast` in this thread, which races the main thread's.)"""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def _handler(standin: SolanaStandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()  # headers and body go out in two writes: no Nagle delay between
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def log_message(self, *args) -> None:  # quiet
             pass
@@ -341,6 +364,8 @@ def _handler(standin: SolanaStandIn) -> type[BaseHTTPRequestHandler]:
                 text = standin.answer(request)
             answer = json.loads(text)
             answer["id"] = request.get("id", 0) + (1 if lie == "wrong_id" else 0)
+            if standin.mutate is not None:
+                answer = standin.mutate(answer)
             self._reply(200, json.dumps(answer).encode())
 
     return Handler

@@ -302,8 +302,9 @@ class RpcSolana(SolanaChain):
                 why = f"gave no answer within {self.timeout:g} s"
             else:
                 why = "dropped the connection"
-            raise SolanaRpcUnreachable(f"{self._where(method)}: the RPC endpoint {why} "
-                                       f"({type(exc).__name__})", maybe_delivered=not never) from None
+            raise SolanaRpcUnreachable(
+                f"{self._where(method)}: the RPC endpoint {why} ({type(exc).__name__})",
+                maybe_delivered=not never) from None
 
     def _call(self, body: Any) -> Any:
         """The `result` of one request (a solders request body); errors become StewardErrors."""
@@ -313,8 +314,9 @@ class RpcSolana(SolanaChain):
         try:
             answer = json.loads(content)
         except (ValueError, RecursionError):
+            shown = quoted(content.decode("utf-8", "replace"), 60)
             raise MalformedRpcAnswer(f"{self._where(method)}: the answer is not JSON "
-                                     f"({quoted(content.decode('utf-8', 'replace'), 60)})") from None
+                                     f"({shown})") from None
         if not isinstance(answer, dict) or answer.get("id") != request["id"]:
             raise MalformedRpcAnswer(f"{self._where(method)}: the answer is not a JSON-RPC "
                                      "response to this request")
@@ -364,7 +366,7 @@ class RpcSolana(SolanaChain):
             _int(value.get("lastValidBlockHeight"), "lastValidBlockHeight")
             try:
                 return Hash.from_string(_text(value.get("blockhash"), "the blockhash"))
-            except ValueError:
+            except Exception:  # solders' ParseHashError is not a ValueError
                 raise _Shape("the blockhash is not a base58 hash") from None
 
     def rent_exempt(self, space: int) -> int:
@@ -466,11 +468,11 @@ class RpcSolana(SolanaChain):
             if not exc.maybe_delivered:
                 raise SolanaRpcUnreachable(f"{exc}; nothing was sent", False) from None
             return self._outcome(signature, reason=str(exc))
-        except MalformedRpcAnswer as exc:
-            return self._outcome(signature, reason=str(exc))
+        except MalformedRpcAnswer as exc:  # a node that garbles this is not asked for more
+            raise self._unknown(signature, str(exc)) from None
         if answered != signature:
-            return self._outcome(signature, reason=self._where("sendTransaction") +
-                                 ": the node answered another signature")
+            raise self._unknown(signature, self._where("sendTransaction") +
+                                ": the node answered another signature")
         return self._outcome(signature)
 
     def _preflight_failure(self, tx: AnyTransaction, refusal: RpcRefusal) -> TxRecord:
