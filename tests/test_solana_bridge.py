@@ -213,6 +213,29 @@ def test_solana_bridge_ignores_locks_of_another_bridge(world):
     assert world.supply() == supply and world.sol_usdc(world.owner.pubkey()) == 0
 
 
+def test_solana_bridge_never_mints_off_the_registered_route(world):
+    """The bridge's owner points USDC at another mint: a lock then names that mint, which is
+    not the registry's, so the relayer mints nothing anywhere, and keeps reporting it."""
+    fake = _other_mint(world, world.owner)
+    world.builder.call(world.l1, world.bridge.address, "Bridge", "register_solana_token",
+                       world.usdc_l1, world.sol.chain_id, bytes(fake.address))
+    with pytest.raises(StewardError, match="cannot be bridged"):
+        world.lock(10 * USD6, world.owner.pubkey())
+    data = erc20.encode(world.w3, world.bridge.address, "Bridge", "lock_to_solana",
+                        world.usdc_l1, 10 * USD6, bytes(world.owner.pubkey()), world.sol.chain_id)
+    token = erc20.registry_token(world.w3, world.l1, "USDC")
+    world.run(world.l1.name, world.user.address, [
+        erc20.approve_call(world.w3, token, world.bridge.address, 10 * USD6, "approve exactly"),
+        Call(to=world.bridge.address, data=data, description="lock toward the changed route")])
+    supplies = (world.supply(), mint_info(world.chain, fake.address).supply)
+    relayer = world.relayer()
+    for _ in range(2):  # the cursor stays before it: refused again, never skipped unseen
+        assert relayer.run_once() == []
+        assert [(t.mint, reason) for t, reason in relayer.refused] == [
+            (str(fake.address), "its token and mint are not a registered route")]
+    assert (world.supply(), mint_info(world.chain, fake.address).supply) == supplies
+
+
 def test_solana_bridge_lock_checks_route_and_inputs(world):
     bridge, user = world.bridge, {"from": world.user.address}
     usdt = world.l1.tokens["USDT"]

@@ -42,12 +42,8 @@ from solders.message import Message
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 from solders.system_program import ID as SYSTEM_PROGRAM_ID
-from solders.system_program import (
-    AllocateWithSeedParams,
-    TransferParams,
-    allocate_with_seed,
-    transfer,
-)
+from solders.system_program import AllocateWithSeedParams, TransferParams, allocate_with_seed
+from solders.system_program import transfer as system_transfer
 from solders.transaction import Transaction
 from spl.memo.constants import MEMO_PROGRAM_ID
 from web3 import Web3
@@ -249,12 +245,8 @@ class _Ix:
 
 
 def _instructions_of_calls(calls: list[Call]) -> list[_Ix]:
-    found = []
-    for call in calls:
-        ix = instruction_from_call(call)
-        found.append(_Ix(ix.program_id, [(m.pubkey, m.is_signer) for m in ix.accounts],
-                         bytes(ix.data)))
-    return found
+    return [_Ix(ix.program_id, [(m.pubkey, m.is_signer) for m in ix.accounts], bytes(ix.data))
+            for ix in map(instruction_from_call, calls)]
 
 
 def _instructions_of_record(record: TxRecord) -> list[_Ix] | None:
@@ -410,7 +402,7 @@ class SolanaRelayer:
         self.connect_evm, self.send_evm = connect_evm, send_evm
         self.chain, self.authority = solana_chain, mint_authority
         self.cursor_path = home_path(CURSOR_FILE)
-        self.refused: list[tuple[CrossTransfer | str, str]] = []
+        self.refused: list[tuple[CrossTransfer, str]] = []
 
     @property
     def marker_base(self) -> Pubkey:
@@ -440,12 +432,13 @@ class SolanaRelayer:
     def _cursors(self) -> dict:
         return json.loads(self.cursor_path.read_text()) if self.cursor_path.exists() else {}
 
-    def _store(self, cursors: dict) -> None:
-        write_private(self.cursor_path, json.dumps(cursors))
+    def _store(self, key: str, value) -> None:
+        write_private(self.cursor_path, json.dumps(self._cursors() | {key: value}))
 
     # --- EVM → Solana ---------------------------------------------------------------------
-    def pending_locks(self) -> tuple[list[CrossTransfer], int]:
-        """LockedToSolana events for this Solana chain since the cursor, and the next cursor."""
+    def pending_locks(self) -> tuple[list[tuple[CrossTransfer, int]], int]:
+        """(LockedToSolana event, its block) for this Solana chain since the cursor, and the
+        next cursor."""
         w3 = self.connect_evm(self.evm)
         bridge = bridge_contract(w3, self.evm)
         latest = w3.eth.block_number
@@ -458,7 +451,7 @@ class SolanaRelayer:
                                                                 to_block=to_block):
                 transfer = _from_lock(self.evm.chain_id, bridge.address, log["args"])
                 if transfer.dest_chain_id == self.solana.chain_id:
-                    found.append(transfer)
+                    found.append((transfer, log["blockNumber"]))
         return found, latest + 1
 
     def _lock_key(self, bridge: str) -> str:
@@ -467,20 +460,20 @@ class SolanaRelayer:
     def deliver_locks(self, routes: dict[str, Route]) -> list[CrossTransfer]:
         waiting, next_block = self.pending_locks()
         delivered = []
-        for transfer in waiting:
+        for transfer, block in waiting:
             route = routes.get(transfer.mint)
             if route is None or route.token != transfer.token:
+                # Not minted, and looked at again on every pass (the cursor stays before it):
+                # the registry may yet name the route, and nothing is passed over unseen.
                 self.refused.append((transfer, "its token and mint are not a registered route"))
+                next_block = min(next_block, block)
                 continue
             if is_delivered_to_solana(self.chain, self.marker_base, transfer):
                 continue
             transfer.delivery = self._mint(transfer, route.mint)
             delivered.append(transfer)
         # Only move past blocks once everything in them was delivered (a failure raised above).
-        cursors = self._cursors()
-        cursors[self._lock_key(bridge_contract(self.connect_evm(self.evm), self.evm).address)] = \
-            next_block
-        self._store(cursors)
+        self._store(self._lock_key(self.evm.contract("bridge")), next_block)
         return delivered
 
     def mint_instructions(self, transfer: CrossTransfer, mint: MintInfo) -> list[Instruction]:
@@ -517,13 +510,12 @@ class SolanaRelayer:
 
     # --- Solana → EVM ---------------------------------------------------------------------
     def release_burns(self, routes: dict[str, Route]) -> list[CrossTransfer]:
-        cursors = self._cursors()
         key = f"burns:{self.solana.chain_id}:{self.evm.chain_id}"
-        seen = cursors.get(key, [])
+        seen = self._cursors().get(key, [])
         known = set(seen)
         released = []
         try:
-            for mint_text, route in routes.items():
+            for route in routes.values():
                 signatures = self.chain.signatures_for_address(route.mint.address)
                 for signature in reversed(signatures):  # oldest first
                     if signature in known:
@@ -533,9 +525,7 @@ class SolanaRelayer:
                         known.add(signature)
                         seen.append(signature)
         finally:
-            cursors = self._cursors()
-            cursors[key] = seen[-SEEN_BURNS_KEPT:]
-            self._store(cursors)
+            self._store(key, seen[-SEEN_BURNS_KEPT:])
         return released
 
     def _release(self, signature: str, route: Route, released: list[CrossTransfer]) -> bool:
@@ -577,7 +567,7 @@ class SolanaRelayer:
 
 
 def transfer_lamports(source: Pubkey, dest: Pubkey, lamports: int) -> Instruction:
-    return transfer(TransferParams(from_pubkey=source, to_pubkey=dest, lamports=lamports))
+    return system_transfer(TransferParams(from_pubkey=source, to_pubkey=dest, lamports=lamports))
 
 
 # --------------------------------------------------------------------------- the sandbox
