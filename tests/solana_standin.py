@@ -189,9 +189,13 @@ class SolanaStandIn:
         return _result({"context": {"slot": self.slot}, "value": 5000 * signers})
 
     # --- transactions ---------------------------------------------------------------------
-    def _simulation(self, tx: VersionedTransaction,
-                    addresses: list[str]) -> RpcSimulateTransactionResult:
-        result = self.svm.simulate_transaction(tx)
+    def _simulation(self, tx: VersionedTransaction, addresses: list[str],
+                    sig_verify: bool = True) -> RpcSimulateTransactionResult:
+        self.svm.with_sigverify(sig_verify)  # as the request asked (sigVerify; preflight: yes)
+        try:
+            result = self.svm.simulate_transaction(tx)
+        finally:
+            self.svm.with_sigverify(True)
         if isinstance(result, FailedTransactionMetadata):
             meta = result.meta()
             return RpcSimulateTransactionResult(err=result.err(), logs=meta.logs(), accounts=None,
@@ -213,7 +217,7 @@ class SolanaStandIn:
         config = config or {}
         tx = VersionedTransaction.from_bytes(base64.b64decode(encoded))
         addresses = (config.get("accounts") or {}).get("addresses") or []
-        simulated = self._simulation(tx, addresses)
+        simulated = self._simulation(tx, addresses, bool(config.get("sigVerify", False)))
         answer = json.loads(SimulateTransactionResp(simulated, self._context()).to_json())
         accounts = answer["result"]["value"]["accounts"]
         if accounts is not None:

@@ -202,7 +202,7 @@ def test_solana_rpc_simulate_reports_post_balances_and_changes_nothing(backend):
     assert chain.signatures_for_address(alice.pubkey()) == []
 
 
-def test_solana_rpc_simulate_asks_with_signatures_verified_and_every_account(standin):
+def test_solana_rpc_simulate_asks_for_every_account_and_leaves_signatures_to_send(standin):
     chain, alice, bob = rpc_of(standin), keypair(1), keypair(2)
     standin.airdrop(alice.pubkey(), SOL)
     tx = signed(chain, [alice], [pay(alice, bob.pubkey(), PAID)])
@@ -210,14 +210,16 @@ def test_solana_rpc_simulate_asks_with_signatures_verified_and_every_account(sta
     method, params = standin.asked[-1]
     assert method == "simulateTransaction"
     config = params[1]
-    assert config["sigVerify"] is True and config["replaceRecentBlockhash"] is False
+    assert config["sigVerify"] is False and config["replaceRecentBlockhash"] is False
     assert config["commitment"] == "confirmed" and config["encoding"] == "base64"
     assert config["accounts"] == {"encoding": "base64",
                                   "addresses": [str(key) for key in tx.message.account_keys]}
-    forged = Transaction.populate(tx.message, [Signature.default()])  # nobody's signature
-    refused = chain.simulate(forged)
-    assert not refused.success and "SignatureFailure" in refused.error
-    assert refused.accounts_after == {}
+    # The guard's unsigned plan simulates; the same bytes with nobody's signature never land.
+    unsigned = Transaction.populate(tx.message, [Signature.default()])
+    assert chain.simulate(unsigned).success
+    refused = chain.send(unsigned)
+    assert not refused.success and "SignatureFailure" in (refused.error or "")
+    assert chain.balance(bob.pubkey()) == 0
 
 
 def test_solana_rpc_failing_tx_reports_error_and_logs_like_embedded(standin, tmp_path):

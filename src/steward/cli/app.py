@@ -241,7 +241,8 @@ def wallet_list(as_json: JsonOption = False) -> None:
         return
     table = Table(title="Wallets")
     for column in ("Name", "Address", "Solana", "Default", "Problem"):
-        table.add_column(column)
+        # An address is copied from here: folded onto two lines, never cut short.
+        table.add_column(column, overflow="fold")
     for w in wallets:
         problems = "; ".join(p for p in (w.error, w.solana_error) if p)
         table.add_row(safe(w.name), safe(w.address or ""), safe(w.solana_address or ""),

@@ -40,9 +40,41 @@ def findings_table(findings, message: str = "message", how: str = "how") -> Tabl
     return table
 
 
+MINT_FIELDS = ("mintable", "freezable", "closable", "transfer_fee", "transfer_fee_upgradable",
+               "permanent_delegate", "transfer_hook", "non_transferable", "default_account_state",
+               "pausable", "confidential_transfer", "interest_bearing", "metadata_mutable")
+
+
+def _check_mint(address: str, chain: str, as_json: bool) -> None:
+    from steward.service.checks import check_mint
+
+    report = check_mint(address, chain)
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+        return
+    verdict = {"ok": "safe"}.get(report.verdict, report.verdict)
+    reasons = [f.message for f in report.findings if f.severity != "info"]
+    console.print(verdict_panel(f"SPL mint {report.mint} on {report.chain}", verdict, reasons,
+                                f"{report.token_program or 'not a mint'}, score {report.score}/100"))
+    table = Table(title="Mint security")
+    for column in ("Field", "Present", "Authority / value", "How it was established"):
+        table.add_column(column)
+    for name in MINT_FIELDS:
+        field = getattr(report, name)
+        shown = field.authority or ("" if field.value is None else str(field.value))
+        present = "[bold red]yes[/]" if field.status else "no"
+        table.add_row(name, present, safe(shown), safe(field.method))
+    console.print(table)
+
+
 @check_app.command("token")
 def check_token(address: str, chain: ChainOption = "sandbox-l1", as_json: JsonOption = False) -> None:
-    """Is this token safe to buy? Simulation, privilege probing, bytecode and chain data."""
+    """Is this token safe to buy? Simulation, privilege probing, bytecode and chain data (on a
+    Solana chain: the mint's authorities and Token-2022 extensions)."""
+    from steward.chains.config import load_config
+
+    if load_config().chain(chain).family == "solana":
+        return _check_mint(address, chain, as_json)
     report = service.check_token(address, chain)
     if as_json:
         print_json(report.model_dump(mode="json"))

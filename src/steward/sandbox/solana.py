@@ -22,6 +22,7 @@ from spl.token.models import InitializeMintParams
 from steward.chains.config import SANDBOX_SOLANA, ChainConfig, load_config, update_chain
 from steward.chains.embedded import DEV_MNEMONIC
 from steward.errors import StewardError
+from steward.sandbox import solana_zoo
 from steward.home import steward_home
 from steward.solana import forget_solana_chains, solana_chain
 from steward.solana.chain import LAMPORTS_PER_SOL, EmbeddedSolana
@@ -106,7 +107,40 @@ def top_up(chain: EmbeddedSolana, config: ChainConfig, owner: Pubkey) -> list[st
             mint_to_checked(usdc, associated_address(owner, usdc.address, usdc.program),
                             payer.pubkey(), WALLET_USDC - held)])
         funded.append(f"{(WALLET_USDC - held) // 10**USDC_DECIMALS} USDC")
-    return funded
+    return funded + give_zoo_tokens(chain, config, owner)
+
+
+# Risky SPL mints in the registry (untrusted), so a person can ask to move them and watch the
+# guard refuse: the operator keeps their powers, and wallets get some to try.
+ZOO_MINTS = {
+    "ZDELEGATE": lambda chain, op: solana_zoo.create_permanent_delegate_mint(
+        chain, op, delegate=op.pubkey(), mint_authority=op.pubkey()),
+    "ZFEE": lambda chain, op: solana_zoo.create_transfer_fee_mint(
+        chain, op, basis_points=2_500, maximum_fee=2**64 - 1, fee_authority=op.pubkey(),
+        mint_authority=op.pubkey()),
+}
+ZOO_AMOUNT = 100 * 10**6
+
+
+def _ensure_zoo(chain: EmbeddedSolana, config: ChainConfig) -> dict[str, str]:
+    tokens = {}
+    for symbol, create in ZOO_MINTS.items():
+        known = config.tokens.get(symbol)
+        if known and chain.get_account(Pubkey.from_string(known)) is not None:
+            continue
+        tokens[symbol] = str(create(chain, operator()))
+    return tokens
+
+
+def give_zoo_tokens(chain: EmbeddedSolana, config: ChainConfig, owner: Pubkey) -> list[str]:
+    given = []
+    for symbol in ZOO_MINTS:
+        mint = mint_info(chain, Pubkey.from_string(config.tokens[symbol]))
+        if token_balance(chain, owner, mint) == 0:
+            solana_zoo.mint_tokens(chain, operator(), mint.address, owner, ZOO_AMOUNT,
+                                   mint_authority=operator())
+            given.append(f"{ZOO_AMOUNT // 10**6} {symbol}")
+    return given
 
 
 def up(progress: Progress = lambda text: None) -> ChainConfig:
@@ -115,9 +149,11 @@ def up(progress: Progress = lambda text: None) -> ChainConfig:
     if chain.balance(operator().pubkey()) < OPERATOR_LAMPORTS // 2:
         chain.airdrop(operator().pubkey(), OPERATOR_LAMPORTS)
     mint = _ensure_usdc(chain)
+    zoo = _ensure_zoo(chain, config)
     config = update_chain(config.name, family="solana", native_symbol="SOL",
-                          tokens={**config.tokens, "USDC": str(mint)},
-                          token_decimals={**config.token_decimals, "USDC": USDC_DECIMALS},
+                          tokens={**config.tokens, "USDC": str(mint), **zoo},
+                          token_decimals={**config.token_decimals, "USDC": USDC_DECIMALS,
+                                          **{symbol: 6 for symbol in zoo}},
                           trusted_tokens=sorted({*config.trusted_tokens, "USDC"}))
     progress(f"{config.name}: USDC mint {mint}, operator {operator().pubkey()}")
     return config

@@ -25,6 +25,21 @@ def check_token(address: str, chain: str | None = None) -> TokenReport:
 
 
 @translated
+def check_mint(address: str, chain: str):
+    """SPL due diligence of a mint on a Solana chain: `address` is a base58 mint or a symbol of
+    the chain's registry; a registry token the owner trusts states its issuer's powers."""
+    from steward.diligence.spl_mint import mint_report
+    from steward.solana import solana_chain
+
+    config = load_config().chain(chain)
+    target = next((a for s, a in config.tokens.items() if s.upper() == address.strip().upper()),
+                  address.strip())
+    symbol = config.token_symbol(target)
+    return mint_report(solana_chain(config), target,
+                       trusted=symbol is not None and symbol in config.trusted_tokens)
+
+
+@translated
 def check_address(address: str, chain: str | None = None,
                   wallet: str | None = None) -> AddressReport:
     """What `address` is on `chain`, compared with what `wallet` (default: the default wallet)

@@ -418,7 +418,9 @@ class RpcSolana(SolanaChain):
     def simulate(self, tx: AnyTransaction) -> Simulated:
         keys = _account_keys(tx)
         config = RpcSimulateTransactionConfig(
-            sig_verify=True, replace_recent_blockhash=False, commitment=COMMITMENT,
+            # The guard simulates unsigned plans (before any key is unlocked), as on the
+            # embedded chain; `send` is where signatures are checked.
+            sig_verify=False, replace_recent_blockhash=False, commitment=COMMITMENT,
             accounts=RpcSimulateTransactionAccountsConfig(keys, UiAccountEncoding.Base64))
         body = (SimulateLegacyTransaction(tx, config) if isinstance(tx, Transaction)
                 else SimulateVersionedTransaction(tx, config))
