@@ -33,6 +33,7 @@ from steward.solana.bridge import (
     burn_id,
     burn_key,
     burn_memo,
+    burns_in_transaction,
     decode_burn,
     is_delivered_to_solana,
     lock_call,
@@ -42,6 +43,8 @@ from steward.solana.bridge import (
     register_sandbox_route,
     sandbox_solana_relayer,
     transfer_lamports,
+    wait_for_release,
+    wait_for_solana_delivery,
 )
 from steward.solana.spl import (
     MINT_SIZE,
@@ -145,8 +148,11 @@ def test_solana_bridge_lock_mints_once(world):
     assert world.l1_usdc(world.bridge.address) == bridge_before + 100 * USD6
     relayer = world.relayer()
     assert not is_delivered_to_solana(world.chain, relayer.marker_base, transfer)
+    with pytest.raises(StewardError, match="was not delivered"):
+        wait_for_solana_delivery(world.chain, transfer, relay=None, timeout=0)
 
     [delivered] = relayer.run_once()
+    wait_for_solana_delivery(world.chain, transfer, relay=None, timeout=0)
     assert delivered.transfer_id == transfer.transfer_id and delivered.delivery
     assert world.sol_usdc(recipient) == 100 * USD6
     assert world.supply() == supply_before + 100 * USD6
@@ -286,8 +292,13 @@ def test_solana_bridge_burn_releases_once_to_the_memo_recipient(world):
     signature = result.tx_hashes[-1]
     assert world.sol_usdc(owner) == 60 * USD6 and world.supply() == supply - 40 * USD6
 
+    [burn] = burns_in_transaction(world.chain, world.sol, signature, world.usdc, world.usdc_l1)
+    with pytest.raises(StewardError, match="was not delivered"):
+        wait_for_release(world.w3, world.l1, burn, relay=None, timeout=0)
     relayer = world.relayer()
     [released] = relayer.run_once()
+    wait_for_release(world.w3, world.l1, burn, relay=None, timeout=0)
+    assert released == burn.model_copy(update={"delivery": released.delivery})
     assert (released.kind, released.amount, released.recipient, released.signature) == (
         "burn", 40 * USD6, payee, signature)
     assert released.transfer_id == "0x" + burn_id(signature).hex()

@@ -361,6 +361,25 @@ def is_released(w3: Web3, evm: ChainConfig, transfer: CrossTransfer) -> bool:
         burn_key(transfer.src_chain_id, burn)).call()
 
 
+def wait_for_solana_delivery(chain: SolanaChain, transfer: CrossTransfer,
+                             relay: Callable[[], object] | None = None,
+                             timeout: float = ARRIVAL_TIMEOUT_SECONDS) -> None:
+    """Until the lock's mint landed; the relayer is the mint's mint authority (its key is the
+    marker's base)."""
+    mint = mint_info(chain, Pubkey.from_string(transfer.mint))
+    if mint.mint_authority is None:
+        raise StewardError(f"the mint {transfer.mint} has no mint authority: nothing can deliver")
+    wait_until(lambda: is_delivered_to_solana(chain, mint.mint_authority, transfer),
+               f"the bridge transfer {transfer.transfer_id[:18]}…", relay, timeout)
+
+
+def wait_for_release(w3: Web3, evm: ChainConfig, transfer: CrossTransfer,
+                     relay: Callable[[], object] | None = None,
+                     timeout: float = ARRIVAL_TIMEOUT_SECONDS) -> None:
+    wait_until(lambda: is_released(w3, evm, transfer),
+               f"the Solana burn {transfer.signature or transfer.transfer_id}", relay, timeout)
+
+
 def wait_until(done: Callable[[], bool], what: str, relay: Callable[[], object] | None = None,
                timeout: float = ARRIVAL_TIMEOUT_SECONDS) -> None:
     """Poll `done` (running an in-process relayer pass first when given) until it is true."""
@@ -612,4 +631,4 @@ __all__ = ["BurnRequest", "CrossTransfer", "SolanaRelayer", "burn_calls", "burn_
            "burn_memo", "burns_in_transaction", "decode_burn", "is_delivered_to_solana",
            "is_released", "lock_call", "lock_transfer_id", "locks_in_receipt", "marker_address",
            "register_sandbox_route", "route_token", "sandbox_solana_relayer", "solana_mint",
-           "wait_until"]
+           "wait_for_release", "wait_for_solana_delivery", "wait_until"]
