@@ -280,7 +280,10 @@ def decode_burn(source: list[Call] | TxRecord, mint: MintInfo) -> BurnRequest | 
         if instructions is None:
             return None
     else:
-        instructions = _instructions_of_calls(source)
+        try:
+            instructions = _instructions_of_calls(source)
+        except (StewardError, ValueError):  # not Solana instructions at all
+            return None
     burns = [ix for ix in instructions if ix.program == mint.program]
     memos = [ix for ix in instructions if ix.program == MEMO_PROGRAM_ID]
     others = [ix for ix in instructions if ix.program not in (
