@@ -201,3 +201,49 @@ def test_solana_balance_and_ask_from_separate_processes(embedded_world):
     assert [int(h["balance"]) for h in usdc] == [4_993 * USDC]
     assert usdc_of(load_contacts()["alice"].solana_address) == 7 * USDC
     assert SOL_DECIMALS == 9
+
+
+def test_solana_bridge_both_ways_through_ask_moves_exact_amounts(embedded_world):
+    from steward.sandbox import bridge_relayer
+    from conftest import usdc_balance
+
+    set_mandate(first_time_recipients="false")
+    evm = WalletStore().get("main").address
+    me = main_solana()
+    l1_before, sol_before = usdc_balance(evm), usdc_of(me)
+    there = fulfil("bridge 100 USDC to solana", "main", lambda o: True,
+                   passphrase=lambda: PASSPHRASE, relayer=bridge_relayer)
+    assert there.steps[0].status == "done", there.steps[0].message
+    assert [t.amount for t in there.steps[0].delivered] == [100 * USDC]
+    assert usdc_of(me) == sol_before + 100 * USDC
+    back = fulfil("bridge 40 USDC from solana to l1", "main", lambda o: True,
+                  passphrase=lambda: PASSPHRASE, relayer=bridge_relayer)
+    assert back.steps[0].status == "done", back.steps[0].message
+    assert usdc_of(me) == sol_before + 60 * USDC
+    assert usdc_balance(evm) == l1_before - 60 * USDC
+
+
+def test_solana_bridge_burn_to_a_stranger_is_judged_as_a_payment_to_them(embedded_world):
+    from steward.solana.bridge import burn_calls
+
+    config, chain = sol()
+    mint = mint_info(chain, Pubkey.from_string(config.tokens["USDC"]))
+    stranger = "0x" + "ab" * 20
+    from eth_utils import to_checksum_address
+
+    calls = burn_calls(chain, mint, Pubkey.from_string(main_solana()), 5 * USDC,
+                       load_config().chain("sandbox-l1"), to_checksum_address(stranger), "bridge")
+    plan = Plan(chain=config.name, sender=main_solana(), calls=calls, summary="bridge 5 USDC")
+    verdict = review(plan, "main")
+    assert verdict.decision == "confirm"
+    assert any("through the bridge" in r.message for r in verdict.reasons)
+    set_mandate(recipients='"address_book"')
+    assert review(plan, "main").decision == "deny"
+
+
+def test_solana_a_permanent_delegate_token_is_refused_by_diligence(embedded_world):
+    report = ask("send 10 ZDELEGATE to bob on solana")
+    step = report.steps[0]
+    assert step.verdict.decision == "deny"
+    assert any(r.rule == "allow.danger_tokens" for r in step.verdict.reasons)
+    assert step.status == "denied"

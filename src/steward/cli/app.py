@@ -506,7 +506,7 @@ def relayer(
     worker = sandbox.bridge_relayer()
 
     def report(transfer) -> None:
-        console.print(f"delivered transfer #{transfer.nonce} from chain {transfer.src_chain_id} "
+        console.print(f"delivered transfer #{transfer.nonce or ''} from chain {transfer.src_chain_id} "
                       f"to chain {transfer.dest_chain_id}: {transfer.amount} base units to "
                       f"{safe(str(transfer.recipient))}")
 

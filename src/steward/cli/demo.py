@@ -25,7 +25,8 @@ def lookalike_of(address: str) -> str:
 
 
 def run_demo() -> None:
-    step("1. Build the sandbox world (two chains, tokens, pools, a bridge, a funded wallet)")
+    step("1. Build the sandbox world (two EVM chains and a Solana one, tokens, pools, bridges, "
+         "a funded wallet)")
     cli.sandbox_up()
     step("2. The portfolio across wallets and chains")
     cli.balance(hide_zero=True)
@@ -64,6 +65,9 @@ def run_demo() -> None:
     step("10. The journal: every verdict and every transaction")
     cli.log(limit=8)
     guarded_account_demo()
+    from steward.cli.solana_demo import solana_demo
+
+    solana_demo(step)
 
 
 def guarded_account_demo() -> None:

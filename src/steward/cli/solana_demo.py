@@ -18,7 +18,7 @@ def solana_demo(step) -> None:
     step('14. "send 5 USDC to alice on solana": her token account is opened first (rent shown)')
     cli.ask("send 5 USDC to alice on solana", yes=True)
     step('15. "bridge 100 USDC to solana": locked on sandbox-l1, minted on the Solana sandbox')
-    cli.ask("bridge 100 USDC to solana", yes=True)
+    cli.ask("bridge 100 USDC to solana", yes=True)  # only sandbox-l1 has the route
     step('16. "bridge 40 USDC from solana to l1": burned on Solana, released on sandbox-l1')
     cli.ask("bridge 40 USDC from solana to l1", yes=True)
     step("17. A risky SPL mint: ZDELEGATE's issuer can take anyone's tokens (permanent delegate)")

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pydantic import BaseModel
 
 from steward import chains as chain_registry
+from steward.solana.bridge import CrossTransfer
 from steward.chains.backend import backend_for
 from steward.chains.config import ChainConfig, load_config
 from steward.contacts import load_contacts, resolve_recipient
@@ -43,7 +44,7 @@ class StepOutcome(BaseModel):
     status: str = "planned"  # planned, done, denied, declined, failed
     tx_hashes: list[str] = []
     message: str = ""
-    delivered: list[BridgeTransfer] = []
+    delivered: list[BridgeTransfer | CrossTransfer] = []
 
 
 class QuoteLine(BaseModel):
@@ -195,6 +196,8 @@ def deliver(source: str, destination: str, tx_hash: str,
     relays them in-process; otherwise whoever runs a relayer delivers them."""
     config = load_config()
     src, dest = config.chain(source), config.chain(destination)
+    if "solana" in (src.family, dest.family):
+        return _deliver_across_families(src, dest, tx_hash, relayer)
     w3_src, w3_dest = chain_registry.connect(src), chain_registry.connect(dest)
     receipt = w3_src.eth.get_transaction_receipt(tx_hash)
     if relay_problem(src.name, dest.name, relayer):
@@ -205,6 +208,39 @@ def deliver(source: str, destination: str, tx_hash: str,
     transfers = transfers_in_receipt(w3_src, src, receipt)
     for transfer in transfers:
         wait_for_delivery(w3_dest, dest, transfer, relay)
+    return transfers
+
+
+def _deliver_across_families(src: ChainConfig, dest: ChainConfig, tx_hash: str,
+                             relayer: RelayerFactory | None) -> list:
+    """A crossing between an EVM chain and a Solana one: the lock's mint on Solana, or the
+    burn's release on the EVM chain, each once-only on its destination."""
+    from solders.pubkey import Pubkey
+
+    from steward.solana import solana_chain
+    from steward.solana import bridge as cross
+    from steward.solana.spl import mint_info
+
+    if relay_problem(src.name, dest.name, relayer):
+        raise StewardError(f"no bridge relayer was given to deliver from {src.name} to "
+                           f"{dest.name}: the funds wait until `steward relayer --once` runs")
+    relay = relayer().run_once if relayer is not None and _in_process(src, dest) else None
+    if src.family == "evm":
+        w3 = chain_registry.connect(src)
+        transfers = cross.locks_in_receipt(w3, src, w3.eth.get_transaction_receipt(tx_hash))
+        for transfer in transfers:
+            cross.wait_for_solana_delivery(solana_chain(dest), transfer, relay)
+        return transfers
+    w3 = chain_registry.connect(dest)
+    chain = solana_chain(src)
+    transfers = []
+    for symbol, address in src.tokens.items():
+        if symbol not in dest.tokens:
+            continue
+        mint = mint_info(chain, Pubkey.from_string(address))
+        transfers += cross.burns_in_transaction(chain, src, tx_hash, mint, dest.tokens[symbol])
+    for transfer in transfers:
+        cross.wait_for_release(w3, dest, transfer, relay)
     return transfers
 
 

@@ -111,6 +111,9 @@ def choose_chain(step: Step, address: str, exclude: str | None = None,
         return config.chain(step.chain)
     symbol = spent_symbol(step)
     candidates = [c for c in config.chains.values() if c.name != exclude]
+    if isinstance(step, Bridge) and config.chain(step.to_chain).family == "solana":
+        candidates = [c for c in candidates if _routes_to_solana(c, config.chain(step.to_chain),
+                                                                  symbol)]
     held = holdings(symbol, address, candidates, solana_address)
     if len(held) == 1:
         return config.chain(next(iter(held)))
@@ -119,6 +122,16 @@ def choose_chain(step: Step, address: str, exclude: str | None = None,
     listing = " and ".join(f"{name} ({format_units(amount, asset.decimals, 2)})"
                            for name, (amount, asset) in held.items())
     raise Need(f"{symbol} on which chain? You hold it on {listing}.", list(held))
+
+
+def _routes_to_solana(src: ChainConfig, dest: ChainConfig, symbol: str) -> bool:
+    """Whether `src`'s bridge takes `symbol` to the Solana chain `dest`."""
+    if src.family != "evm" or "bridge" not in src.contracts:
+        return False
+    from steward.solana.bridge import bridgeable_symbols
+
+    return symbol.upper() in {s.upper() for s in bridgeable_symbols(
+        chain_registry.connect(src), src, dest)}
 
 
 def base_units(amount: Amount, asset: Asset, w3: Web3, chain: ChainConfig, address: str,

@@ -123,7 +123,8 @@ def _bridge_to_solana(step: Bridge, src: ChainConfig, dest: ChainConfig, evm_add
 
 def _bridge_from_solana(step: Bridge, src: ChainConfig, dest: ChainConfig, evm_address: str,
                         solana_address: str, previous_output: int | None, need) -> Plan:
-    from steward.solana.bridge import burn_calls
+    from steward.protocols.bridge import bridge_contract
+    from steward.solana.bridge import burn_calls, route_token
 
     symbol, mint, decimals = solana_asset(src, step.token)
     if mint is None:
@@ -134,6 +135,18 @@ def _bridge_from_solana(step: Bridge, src: ChainConfig, dest: ChainConfig, evm_a
     if held < amount:
         raise need(f"You hold {format_units(held, decimals)} {symbol} on {src.name}; "
                    f"{format_units(amount, decimals)} is more.")
+    w3 = chain_registry.connect(dest)
+    token = route_token(w3, dest, src, mint.address)
+    if token is None:
+        raise need(f"{symbol} has no bridge route from {src.name} to {dest.name}.")
+    # The bridge releases at most what was locked toward this route; a larger burn would wait
+    # for a release that cannot come, so it is never planned.
+    outstanding = bridge_contract(w3, dest).functions.solana_outstanding(
+        token, src.chain_id).call()
+    if amount > outstanding:
+        raise need(f"The bridge on {dest.name} holds {format_units(outstanding, decimals)} "
+                   f"{symbol} for {src.name}; it can release at most that much. Bridge at most "
+                   "that amount.")
     text = f"bridge {format_units(amount, decimals)} {symbol} from {src.name} to {dest.name}"
     calls = burn_calls(solana_chain(src), mint, Pubkey.from_string(solana_address), amount, dest,
                        evm_address, text)

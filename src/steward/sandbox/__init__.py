@@ -55,6 +55,7 @@ from steward.sandbox.placement import place
 from steward.sandbox import solana as solana_sandbox
 from steward.sandbox.zoo import deploy_zoo
 from steward.solana import solana_chain
+from steward.solana.bridge import register_sandbox_route, sandbox_solana_relayer
 from steward.wallets import WalletStore, read_passphrase
 
 L1, L2 = "sandbox-l1", "sandbox-l2"
@@ -348,6 +349,8 @@ def up(l1_url: str | None = None, l2_url: str | None = None,
     l1 = load_config().chain(L1)
     # The Solana sandbox (LiteSVM): SOL, the USDC mint, the bridge route from sandbox-l1.
     sol = solana_sandbox.up(progress)
+    if register_sandbox_route(builder.send, l1, sol, chain_registry.connect):
+        progress(f"bridge linked: USDC locks on {L1} and mints on {sol.name}")
     _, sol_chain = solana_sandbox.sandbox_chain()
     for name, index in CONTACTS.items():
         save_contact(name, dev_account(index).address, note="sandbox counterparty")
@@ -402,13 +405,33 @@ def reset() -> list[str]:
     solana_sandbox.reset()
     done += list(SANDBOX_SOLANA)
     (steward_home() / "relayer-cursors.json").unlink(missing_ok=True)
+    (steward_home() / "solana-relayer-cursors.json").unlink(missing_ok=True)
     remove_contacts()
     return done
 
 
-def bridge_relayer() -> Relayer:
-    """A relayer for the sandbox bridge, signing with the operator key."""
-    return SandboxBuilder().relayer()
+class SandboxRelayer:
+    """Both of the sandbox's relayers: between the EVM chains, and between sandbox-l1 and the
+    Solana sandbox. Each delivery is once-only on its destination chain."""
+
+    def __init__(self, builder: "SandboxBuilder"):
+        self.evm = builder.relayer()
+        self.solana = sandbox_solana_relayer(builder.send, chain_registry.connect)
+
+    def run_once(self) -> list:
+        return [*self.evm.run_once(), *self.solana.run_once()]
+
+    def run_forever(self, interval: float = 2.0, on_delivery=None) -> None:
+        while True:
+            for transfer in self.run_once():
+                if on_delivery:
+                    on_delivery(transfer)
+            time.sleep(interval)
+
+
+def bridge_relayer() -> SandboxRelayer:
+    """The relayers for the sandbox bridges, signing with the operator keys."""
+    return SandboxRelayer(SandboxBuilder())
 
 
 __all__ = ["SummaryRow", "bridge_relayer", "reset", "status", "up"]
