@@ -69,7 +69,7 @@ def attempt(amount: int) -> str:
 
 def main() -> None:
     console = Console()
-    console.print(Rule("[bold]13. A thief with the stolen agent key skips Steward and asks the "
+    console.print(Rule("[bold]19. A thief with the stolen agent key skips Steward and asks the "
                        f"chain for {THEFT_USDC:,} USDC"))
     try:
         outcome = attempt(THEFT_USDC * 10**6)

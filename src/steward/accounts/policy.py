@@ -13,8 +13,8 @@ How the file becomes the policy of one chain:
 - USD per window: `limits.daily_usd` (and that chain's `per_chain_daily_usd`, the lower);
   USD per batch: `limits.per_transaction_usd`;
 - allowlist: `transfer` and `approve` on the tracked tokens, WETH's `deposit`/`withdraw`, each
-  exchange adapter's own swap functions (`DexAdapter.permissions`) and the bridge's `lock` and
-  `burn`; plain coin sends when the mandate allows the native coin. `allow.contracts = "any"` or
+  exchange adapter's own swap functions (`DexAdapter.permissions`) and the bridge's `lock`,
+  `lock_to_solana` and `burn`; plain coin sends when the mandate allows the native coin. `allow.contracts = "any"` or
   a list is compiled as "known": the chain cannot allow what it cannot name.
 What the chain cannot do stays with the guard: recipients (address book, first-time, poisoning),
 due diligence, slippage, confirmations.
@@ -166,7 +166,7 @@ def _permissions(chain: ChainConfig, assets: list[TrackedAsset]) -> list[Permiss
             grant(permit.target, permit.selector, permit.value)
     bridge = chain.contracts.get("bridge")
     if bridge:
-        for selector in selectors("Bridge", ["lock", "burn"]).values():
+        for selector in selectors("Bridge", ["lock", "burn", "lock_to_solana"]).values():
             grant(bridge, selector, value=True)
     return list(entries.values())
 

@@ -111,9 +111,9 @@ def choose_chain(step: Step, address: str, exclude: str | None = None,
         return config.chain(step.chain)
     symbol = spent_symbol(step)
     candidates = [c for c in config.chains.values() if c.name != exclude]
-    if isinstance(step, Bridge) and config.chain(step.to_chain).family == "solana":
-        candidates = [c for c in candidates if _routes_to_solana(c, config.chain(step.to_chain),
-                                                                  symbol)]
+    if isinstance(step, Bridge):  # only chains the bridge takes the token from
+        dest = config.chain(step.to_chain)
+        candidates = [c for c in candidates if _has_route(c, dest, symbol)]
     held = holdings(symbol, address, candidates, solana_address)
     if len(held) == 1:
         return config.chain(next(iter(held)))
@@ -124,14 +124,25 @@ def choose_chain(step: Step, address: str, exclude: str | None = None,
     raise Need(f"{symbol} on which chain? You hold it on {listing}.", list(held))
 
 
-def _routes_to_solana(src: ChainConfig, dest: ChainConfig, symbol: str) -> bool:
-    """Whether `src`'s bridge takes `symbol` to the Solana chain `dest`."""
-    if src.family != "evm" or "bridge" not in src.contracts:
-        return False
-    from steward.solana.bridge import bridgeable_symbols
+def _has_route(src: ChainConfig, dest: ChainConfig, symbol: str) -> bool:
+    """Whether a bridge takes `symbol` from `src` to `dest` (within or across families)."""
+    if src.family == "solana":
+        if dest.family != "evm" or "bridge" not in dest.contracts or symbol not in src.tokens:
+            return False
+        from solders.pubkey import Pubkey
 
-    return symbol.upper() in {s.upper() for s in bridgeable_symbols(
-        chain_registry.connect(src), src, dest)}
+        from steward.solana.bridge import route_token
+
+        return route_token(chain_registry.connect(dest), dest, src,
+                           Pubkey.from_string(src.tokens[symbol])) is not None
+    if "bridge" not in src.contracts:
+        return False
+    w3 = chain_registry.connect(src)
+    if dest.family == "solana":
+        from steward.solana.bridge import bridgeable_symbols as across
+    else:
+        from steward.protocols.bridge import bridgeable_symbols as across
+    return symbol.upper() in {s.upper() for s in across(w3, src, dest)}
 
 
 def base_units(amount: Amount, asset: Asset, w3: Web3, chain: ChainConfig, address: str,

@@ -33,7 +33,7 @@ from steward.contacts import remove_contacts, save_contact
 from steward.contracts import abi, initcode, uniswap
 from steward.errors import StewardError
 from steward.execution import Executor
-from steward.guard import forget_cached_facts, review
+from steward.guard import approve, forget_cached_facts, review
 from steward.guard.mandate import unrestricted_mandate, write_default_mandate
 from steward.home import steward_home
 from steward.plans import Call, Plan
@@ -109,6 +109,11 @@ class SandboxBuilder:
         plan = Plan(chain=chain.name, sender=self.operator.address, calls=[call],
                     summary=call.description)
         verdict = review(plan, OPERATOR_WALLET, mandate=self.mandate)
+        if verdict.decision == "confirm":
+            # The operator is the sandbox's own automation (faucet, deployer, relayer): no person
+            # stands behind it to ask, and its relays go where the people's transfers said
+            # (a guarded account is a contract). A denial still stops it.
+            verdict = approve(verdict, by="sandbox operator")
         return self.executor.execute(plan, verdict).steps[0]
 
     def deploy(self, chain: ChainConfig, name: str, *args, label: str | None = None) -> str:
