@@ -96,9 +96,13 @@ def bridgeable_symbols(w3: Web3, src: ChainConfig, dest: ChainConfig) -> list[st
 
 def transfers_in_receipt(w3: Web3, chain: ChainConfig, receipt) -> list[BridgeTransfer]:
     bridge = bridge_contract(w3, chain)
+    # web3 matches events by topic only: a look-alike Locked/Burned from any other contract in
+    # the same transaction must not count, so only the bridge's own logs are read.
+    own = {**dict(receipt), "logs": [log for log in receipt["logs"]
+                                     if log["address"].lower() == bridge.address.lower()]}
     found = []
     for kind, event in (("lock", bridge.events.Locked), ("burn", bridge.events.Burned)):
-        for log in event().process_receipt(receipt, errors=DISCARD):
+        for log in event().process_receipt(own, errors=DISCARD):
             found.append(_from_event(kind, chain.chain_id, log["args"]))
     return found
 

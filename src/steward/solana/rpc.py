@@ -84,8 +84,9 @@ class RpcRefusal(StewardError):
         self.code, self.data = code, data
 
 
-class MalformedRpcAnswer(StewardError):
-    """An answer without the shape the method promises: nothing of it is used."""
+class MalformedRpcAnswer(ChainConnectionError):
+    """An answer without the shape the method promises: nothing of it is used (the node is at
+    fault, so faces report it as `chain_unreachable`, never as the person's bad input)."""
 
 
 class OutcomeUnknown(ChainConnectionError):
