@@ -42,6 +42,7 @@ from steward.solana.bridge import (
     memo_instruction,
     register_sandbox_route,
     sandbox_solana_relayer,
+    solana_mint,
     transfer_lamports,
     wait_for_release,
     wait_for_solana_delivery,
@@ -133,8 +134,11 @@ def delivered_once(world: World, amount: int) -> Pubkey:
 # ------------------------------------------------------------------ EVM → Solana
 
 def test_solana_bridge_lock_mints_once(world):
-    assert world.registered and not register_sandbox_route(
-        world.builder.send, world.l1, world.sol, chain_registry.connect)  # idempotent
+    # `sandbox up` registered the route; registering again changes nothing
+    assert not world.registered and not register_sandbox_route(
+        world.builder.send, world.l1, world.sol, chain_registry.connect)
+    assert solana_mint(world.w3, world.l1, world.l1.tokens["USDC"], world.sol.chain_id) == \
+        Pubkey.from_string(world.sol.tokens["USDC"])
     recipient = world.owner.pubkey()
     user_before, bridge_before = world.l1_usdc(world.user.address), world.l1_usdc(
         world.bridge.address)

@@ -24,6 +24,16 @@ def lookalike_of(address: str) -> str:
     return Web3.to_checksum_address("0x" + body[:4] + middle + body[-4:])
 
 
+def expect_refusal(request: str, what: str) -> None:
+    """Ask, and show the guard's refusal; a demo that gets through is a failed demo."""
+    try:
+        cli.ask(request, yes=True)
+    except StewardError as refusal:
+        console.print(f"[bold green]refused, as it should be:[/] {safe(str(refusal))}")
+    else:
+        raise StewardError(f"the guard let {what} through")
+
+
 def run_demo() -> None:
     step("1. Build the sandbox world (two EVM chains and a Solana one, tokens, pools, bridges, "
          "a funded wallet)")
@@ -47,19 +57,9 @@ def run_demo() -> None:
             raise
     step("7. A poisoned look-alike of bob's address asks for 2,000 USDC: the guard refuses")
     fake_bob = lookalike_of(load_contacts()["bob"].address)
-    try:
-        cli.ask(f"send 2000 USDC to {fake_bob} on l1", yes=True)
-    except StewardError as refusal:
-        console.print(f"[bold green]refused, as it should be:[/] {safe(str(refusal))}")
-    else:
-        raise StewardError("the guard let a poisoned, over-limit payment through")
+    expect_refusal(f"send 2000 USDC to {fake_bob} on l1", "a poisoned, over-limit payment")
     step('8. "swap 100 USDC for ZHONEY on l1": due diligence finds a honeypot, the guard refuses')
-    try:
-        cli.ask("swap 100 USDC for ZHONEY on l1", yes=True)
-    except StewardError as refusal:
-        console.print(f"[bold green]refused, as it should be:[/] {safe(str(refusal))}")
-    else:
-        raise StewardError("the guard let a swap into a honeypot through")
+    expect_refusal("swap 100 USDC for ZHONEY on l1", "a swap into a honeypot")
     step("9. The portfolio afterwards")
     cli.balance(hide_zero=True)
     step("10. The journal: every verdict and every transaction")
@@ -67,7 +67,7 @@ def run_demo() -> None:
     guarded_account_demo()
     from steward.cli.solana_demo import solana_demo
 
-    solana_demo(step)
+    solana_demo(step, expect_refusal)
 
 
 def guarded_account_demo() -> None:

@@ -29,6 +29,7 @@ from steward.guard.spending import Outflow, SpendLimits, outflows, over_limits, 
 from steward.guard.verdict import (
     Finding,
     GuardRefusal,
+    Judging,
     Movement,
     Preview,
     Reason,
@@ -54,7 +55,7 @@ FAIR_PRICE_DANGER_BPS = 500
 
 
 @dataclass
-class _Review:
+class _Review(Judging):
     """Working state while judging one plan."""
 
     plan: Plan
@@ -68,15 +69,6 @@ class _Review:
     reasons: list[Reason] = field(default_factory=list)
     _code: dict[str, bool] = field(default_factory=dict)
     _protocol: dict[str, str | None] = field(default_factory=dict)
-
-    def deny(self, rule: str, message: str) -> None:
-        self.reasons.append(Reason(rule=rule, decision="deny", message=message))
-
-    def confirm(self, rule: str, message: str) -> None:
-        self.reasons.append(Reason(rule=rule, decision="confirm", message=message))
-
-    def note(self, code: str, severity: str, message: str) -> None:
-        self.findings.append(Finding(code=code, severity=severity, message=message))
 
     def has_code(self, address: str) -> bool:
         key = address.lower()

@@ -23,7 +23,16 @@ from steward.chains.config import ChainConfig
 from steward.contacts import load_contacts
 from steward.guard.mandate import Mandate, usd_text
 from steward.guard.spending import outflows, over_limits, spend_limits
-from steward.guard.verdict import Finding, Movement, Preview, Reason, Verdict, plan_digest, seal
+from steward.guard.verdict import (
+    Finding,
+    Judging,
+    Movement,
+    Preview,
+    Reason,
+    Verdict,
+    plan_digest,
+    seal,
+)
 from steward.journal import Journal
 from steward.plans import Plan
 from steward.protocols.solana_pricing import SolanaPrices
@@ -56,7 +65,7 @@ def lookalike(a: str, b: str) -> bool:
 
 
 @dataclass
-class _Review:
+class _Review(Judging):
     plan: Plan
     chain: ChainConfig
     mandate: Mandate
@@ -65,15 +74,6 @@ class _Review:
     own_wallets: dict[str, str]
     findings: list[Finding] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
-
-    def deny(self, rule: str, message: str) -> None:
-        self.reasons.append(Reason(rule=rule, decision="deny", message=message))
-
-    def confirm(self, rule: str, message: str) -> None:
-        self.reasons.append(Reason(rule=rule, decision="confirm", message=message))
-
-    def note(self, code: str, severity: str, message: str) -> None:
-        self.findings.append(Finding(code=code, severity=severity, message=message))
 
     def contacts(self) -> dict[str, str]:
         """Solana address → contact name."""

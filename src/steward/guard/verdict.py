@@ -92,6 +92,23 @@ class Verdict(BaseModel):
         return "; ".join(reason.message for reason in shown) or "within the mandate"
 
 
+class Judging:
+    """What a review collects (the EVM and the Solana guard both): reasons for the decision
+    and findings for the person."""
+
+    reasons: list[Reason]
+    findings: list[Finding]
+
+    def deny(self, rule: str, message: str) -> None:
+        self.reasons.append(Reason(rule=rule, decision="deny", message=message))
+
+    def confirm(self, rule: str, message: str) -> None:
+        self.reasons.append(Reason(rule=rule, decision="confirm", message=message))
+
+    def note(self, code: str, severity: str, message: str) -> None:
+        self.findings.append(Finding(code=code, severity=severity, message=message))
+
+
 PLAN_DIGEST_DOMAIN = "steward-plan-v1"
 
 

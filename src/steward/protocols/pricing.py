@@ -112,7 +112,25 @@ def forget_prices() -> None:
     _block_prices.clear()
 
 
-class PriceSource:
+class Valuation:
+    """Values from `price(token)`: the trusted price, or the ceiling for an unpriced amount."""
+
+    def price(self, token: str | None) -> Price:
+        raise NotImplementedError
+
+    def usdc_value(self, token: str | None, amount: int) -> int | None:
+        """Value of `amount` of `token` (None = native coin) in USDC base units; None when no
+        trusted price exists (see the module's rule)."""
+        price = self.price(token).value
+        return None if price is None else int(amount * price)
+
+    def ceiling_value(self, token: str | None, amount: int) -> int | None:
+        """The value at the highest price any source gave (for limits on an unpriced amount)."""
+        ceiling = self.price(token).ceiling
+        return None if ceiling is None else int(amount * ceiling)
+
+
+class PriceSource(Valuation):
     def __init__(self, w3: Web3, chain: ChainConfig, settings: PricingSettings | None = None):
         self.w3, self.chain = w3, chain
         self.settings = settings or pricing_settings()
@@ -122,18 +140,7 @@ class PriceSource:
         self._head: tuple[int, int] | None = None
         self._hash: bytes | None = None
 
-    # --- what callers use ---------------------------------------------------------------
-    def usdc_value(self, token: str | None, amount: int) -> int | None:
-        """Value of `amount` of `token` (None = native coin, priced as WETH) in USDC base units;
-        None when no trusted price exists (see the module's rule)."""
-        price = self.price(token).value
-        return None if price is None else int(amount * price)
-
-    def ceiling_value(self, token: str | None, amount: int) -> int | None:
-        """The value at the highest price any source gave (for limits on an unpriced amount)."""
-        ceiling = self.price(token).ceiling
-        return None if ceiling is None else int(amount * ceiling)
-
+    # --- what callers use (and usdc_value / ceiling_value; the native coin is priced as WETH)
     def price(self, token: str | None) -> Price:
         token = token or self.weth
         if token is None or not self.usdc:

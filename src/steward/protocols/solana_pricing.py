@@ -16,24 +16,16 @@ from fractions import Fraction
 from steward import chains as chain_registry
 from steward.chains.config import ChainConfig, load_config
 from steward.protocols import oracle
-from steward.protocols.pricing import USD, Price, pricing_settings
+from steward.protocols.pricing import USD, Price, Valuation, pricing_settings
 
 STABLES = ("USDC", "USDT")
 
 
-class SolanaPrices:
+class SolanaPrices(Valuation):
     def __init__(self, chain: ChainConfig):
         self.chain = chain
         self.settings = pricing_settings()
         self._prices: dict[str | None, Price] = {}
-
-    def usdc_value(self, token: str | None, amount: int) -> int | None:
-        price = self.price(token).value
-        return None if price is None else int(amount * price)
-
-    def ceiling_value(self, token: str | None, amount: int) -> int | None:
-        ceiling = self.price(token).ceiling
-        return None if ceiling is None else int(amount * ceiling)
 
     def price(self, token: str | None) -> Price:
         if token not in self._prices:

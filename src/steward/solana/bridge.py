@@ -50,7 +50,7 @@ from web3 import Web3
 from web3.logs import DISCARD
 
 from steward.chains.config import ChainConfig
-from steward.errors import InsufficientFundsError, StewardError
+from steward.errors import StewardError
 from steward.home import home_path, write_private
 from steward.plans import Call
 from steward.protocols.bridge import ARRIVAL_TIMEOUT_SECONDS, LOG_CHUNK_BLOCKS, bridge_contract
@@ -63,9 +63,8 @@ from steward.solana.spl import (
     create_associated_idempotent,
     mint_info,
     mint_to_checked,
-    token_balance,
+    require_token_balance,
 )
-from steward.units import format_units
 
 MEMO_PREFIX = "steward-bridge:v1"
 MEMO_FORMAT = re.compile(r"^steward-bridge:v1:([1-9][0-9]{0,18}):(0x[0-9a-fA-F]{40})$")
@@ -217,11 +216,7 @@ def burn_calls(chain: SolanaChain, mint: MintInfo, owner: Pubkey, amount: int, d
         raise StewardError("a bridge crossing needs a positive amount")
     if not Web3.is_address(recipient) or int(recipient, 16) == 0:
         raise StewardError(f"{recipient!r} is not an EVM address to release to")
-    held = token_balance(chain, owner, mint)
-    if held < amount:
-        raise InsufficientFundsError(
-            f"{format_units(amount, mint.decimals)} needed on {chain.name}, "
-            f"{format_units(held, mint.decimals)} held; nothing was signed")
+    require_token_balance(chain, owner, mint, amount, "tokens")
     source = associated_address(owner, mint.address, mint.program)
     memo = burn_memo(dest.chain_id, recipient)
     return [

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,6 +178,16 @@ class EmbeddedSolana(SolanaChain):
     def _exit(self) -> None:
         self._lock.release()
 
+    @contextmanager
+    def _vm(self):
+        """The in-memory VM, current with the store, while this process holds the lock."""
+        with self._guard:
+            svm = self._enter()
+            try:
+                yield svm
+            finally:
+                self._exit()
+
     def _load(self) -> None:
         svm = LiteSVM()
         # LiteSVM's blockhashes follow one fixed sequence: stepping past every one used before
@@ -239,89 +250,65 @@ class EmbeddedSolana(SolanaChain):
 
     # --- reads ---------------------------------------------------------------------------
     def get_account(self, pubkey: Pubkey) -> Account | None:
-        with self._guard:
-            svm = self._enter()
-            try:
-                return svm.get_account(pubkey)
-            finally:
-                self._exit()
+        with self._vm() as svm:
+            return svm.get_account(pubkey)
 
     def latest_blockhash(self) -> Hash:
-        with self._guard:
-            svm = self._enter()
-            try:
-                return svm.latest_blockhash()
-            finally:
-                self._exit()
+        with self._vm() as svm:
+            return svm.latest_blockhash()
 
     def rent_exempt(self, space: int) -> int:
-        with self._guard:
-            svm = self._enter()
-            try:
-                return svm.minimum_balance_for_rent_exemption(space)
-            finally:
-                self._exit()
+        with self._vm() as svm:
+            return svm.minimum_balance_for_rent_exemption(space)
 
     def slot(self) -> int:
-        with self._guard:
-            svm = self._enter()
-            try:
-                return svm.get_clock().slot
-            finally:
-                self._exit()
+        with self._vm() as svm:
+            return svm.get_clock().slot
 
     # --- transactions --------------------------------------------------------------------
     def simulate(self, tx: AnyTransaction) -> Simulated:
-        with self._guard:
-            svm = self._enter()
+        with self._vm() as svm:
+            # The guard simulates before any key is unlocked: signatures are not checked here
+            # (sending checks them).
+            svm.with_sigverify(False)
             try:
-                # The guard simulates before any key is unlocked: signatures are not checked here
-                # (sending checks them).
-                svm.with_sigverify(False)
-                try:
-                    result = svm.simulate_transaction(tx)
-                finally:
-                    svm.with_sigverify(True)
-                keys = _account_keys(tx)
-                if isinstance(result, FailedTransactionMetadata):
-                    meta, error = result.meta(), _error_text(result.err())
-                    after: dict[Pubkey, Account | None] = {}
-                else:
-                    meta, error = result.meta(), None
-                    after = {key: account for key, account in result.post_accounts()}
-                    after = {key: after.get(key, svm.get_account(key)) for key in keys}
-                return Simulated(signature=_signature(tx), success=error is None, error=error,
-                                 logs=list(meta.logs()), fee=meta.fee(),
-                                 compute_units=meta.compute_units_consumed(),
-                                 slot=svm.get_clock().slot, message=_message_bytes(tx),
-                                 accounts_after=after)
+                result = svm.simulate_transaction(tx)
             finally:
-                self._exit()
+                svm.with_sigverify(True)
+            keys = _account_keys(tx)
+            if isinstance(result, FailedTransactionMetadata):
+                meta, error = result.meta(), _error_text(result.err())
+                after: dict[Pubkey, Account | None] = {}
+            else:
+                meta, error = result.meta(), None
+                after = {key: account for key, account in result.post_accounts()}
+                after = {key: after.get(key, svm.get_account(key)) for key in keys}
+            return Simulated(signature=_signature(tx), success=error is None, error=error,
+                             logs=list(meta.logs()), fee=meta.fee(),
+                             compute_units=meta.compute_units_consumed(),
+                             slot=svm.get_clock().slot, message=_message_bytes(tx),
+                             accounts_after=after)
 
     def send(self, tx: AnyTransaction) -> TxRecord:
-        with self._guard:
-            svm = self._enter()
-            try:
-                signature = _signature(tx)
-                if self._conn.execute("SELECT 1 FROM txs WHERE signature = ?",
-                                      (signature,)).fetchone():
-                    return TxRecord(signature=signature, success=False,
-                                    error="AlreadyProcessed", logs=[], fee=0, compute_units=0)
-                slot = svm.get_clock().slot
-                result = svm.send_transaction(tx)
-                failed = isinstance(result, FailedTransactionMetadata)
-                meta = result.meta() if failed else result
-                record = TxRecord(signature=signature, success=not failed,
-                                  error=_error_text(result.err()) if failed else None,
-                                  logs=list(meta.logs()), fee=meta.fee(),
-                                  compute_units=meta.compute_units_consumed(), slot=slot,
-                                  message=_message_bytes(tx))
-                if failed and record.error and "BlockhashNotFound" in record.error:
-                    return record  # never processed: nothing was charged
-                self._save(_account_keys(tx), record)
-                return record
-            finally:
-                self._exit()
+        with self._vm() as svm:
+            signature = _signature(tx)
+            if self._conn.execute("SELECT 1 FROM txs WHERE signature = ?",
+                                  (signature,)).fetchone():
+                return TxRecord(signature=signature, success=False,
+                                error="AlreadyProcessed", logs=[], fee=0, compute_units=0)
+            slot = svm.get_clock().slot
+            result = svm.send_transaction(tx)
+            failed = isinstance(result, FailedTransactionMetadata)
+            meta = result.meta() if failed else result
+            record = TxRecord(signature=signature, success=not failed,
+                              error=_error_text(result.err()) if failed else None,
+                              logs=list(meta.logs()), fee=meta.fee(),
+                              compute_units=meta.compute_units_consumed(), slot=slot,
+                              message=_message_bytes(tx))
+            if failed and record.error and "BlockhashNotFound" in record.error:
+                return record  # never processed: nothing was charged
+            self._save(_account_keys(tx), record)
+            return record
 
     def transaction(self, signature: str) -> TxRecord | None:
         row = self._conn.execute(
@@ -341,24 +328,16 @@ class EmbeddedSolana(SolanaChain):
 
     # --- development-only facts (the sandbox and tests) ----------------------------------
     def airdrop(self, pubkey: Pubkey, lamports: int) -> None:
-        with self._guard:
-            svm = self._enter()
-            try:
-                result = svm.airdrop(pubkey, lamports)
-                if isinstance(result, FailedTransactionMetadata):
-                    raise StewardError(f"airdrop to {pubkey} failed: {result.err()}")
-                self._save([pubkey])
-            finally:
-                self._exit()
+        with self._vm() as svm:
+            result = svm.airdrop(pubkey, lamports)
+            if isinstance(result, FailedTransactionMetadata):
+                raise StewardError(f"airdrop to {pubkey} failed: {result.err()}")
+            self._save([pubkey])
 
     def set_account(self, pubkey: Pubkey, account: Account) -> None:
-        with self._guard:
-            svm = self._enter()
-            try:
-                svm.set_account(pubkey, account)
-                self._save([pubkey])
-            finally:
-                self._exit()
+        with self._vm() as svm:
+            svm.set_account(pubkey, account)
+            self._save([pubkey])
 
     def close(self) -> None:
         self._conn.close()

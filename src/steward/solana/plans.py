@@ -15,7 +15,7 @@ from solders.pubkey import Pubkey
 from solders.system_program import TransferParams, transfer
 from solders.transaction import Transaction
 
-from steward.errors import InsufficientFundsError, StewardError
+from steward.errors import StewardError
 from steward.plans import AccountRef, Call, Plan
 from steward.solana.chain import SolanaChain
 from steward.solana.spl import (
@@ -23,7 +23,7 @@ from steward.solana.spl import (
     MintInfo,
     associated_address,
     create_associated_idempotent,
-    token_balance,
+    require_token_balance,
     transfer_checked,
 )
 from steward.units import format_units
@@ -73,11 +73,7 @@ def token_transfer_plan(chain: SolanaChain, chain_name: str, sender: Pubkey, rec
                         mint: MintInfo, symbol: str, amount: int, label: str) -> Plan:
     """`amount` base units of `mint` to `recipient`'s associated account, created first when it
     does not exist (the sender pays its rent, which the description states)."""
-    held = token_balance(chain, sender, mint)
-    if held < amount:
-        raise InsufficientFundsError(
-            f"{format_units(amount, mint.decimals)} {symbol} needed on {chain_name}, "
-            f"{format_units(held, mint.decimals)} held")
+    require_token_balance(chain, sender, mint, amount, symbol)
     destination = associated_address(recipient, mint.address, mint.program)
     calls = []
     if chain.get_account(destination) is None:

@@ -16,8 +16,9 @@ from solders.token.state import Mint, TokenAccount
 from spl.token.constants import ASSOCIATED_TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID
 from spl.token.models import BurnCheckedParams, MintToCheckedParams, TransferCheckedParams
 
-from steward.errors import StewardError
+from steward.errors import InsufficientFundsError, StewardError
 from steward.solana.chain import SolanaChain
+from steward.units import format_units
 
 TOKEN_PROGRAMS = (TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID)
 MINT_SIZE = 82
@@ -99,6 +100,16 @@ def token_balance(chain: SolanaChain, owner: Pubkey, mint: MintInfo) -> int:
     return info.amount
 
 
+def require_token_balance(chain: SolanaChain, owner: Pubkey, mint: MintInfo, amount: int,
+                          symbol: str) -> None:
+    """InsufficientFundsError unless `owner` holds `amount` of `mint` (nothing is signed)."""
+    held = token_balance(chain, owner, mint)
+    if held < amount:
+        raise InsufficientFundsError(
+            f"{format_units(amount, mint.decimals)} {symbol} needed on {chain.name}, "
+            f"{format_units(held, mint.decimals)} held; nothing was signed")
+
+
 def create_associated_idempotent(payer: Pubkey, owner: Pubkey, mint: MintInfo) -> Instruction:
     """Create `owner`'s associated account for `mint` unless it exists (the payer pays rent)."""
     return spl_ix.create_idempotent_associated_token_account(payer, owner, mint.address,
@@ -128,4 +139,5 @@ def burn_checked(mint: MintInfo, account: Pubkey, owner: Pubkey, amount: int) ->
 __all__ = ["MINT_SIZE", "MintInfo", "TOKEN_2022_PROGRAM_ID", "TOKEN_ACCOUNT_SIZE",
            "TOKEN_PROGRAMS", "TOKEN_PROGRAM_ID", "TokenAccountInfo", "associated_address",
            "burn_checked", "create_associated_idempotent", "decode_mint", "decode_token_account",
-           "mint_info", "mint_to_checked", "token_balance", "transfer_checked"]
+           "mint_info", "mint_to_checked", "require_token_balance", "token_balance",
+           "transfer_checked"]
