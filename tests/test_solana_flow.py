@@ -19,10 +19,9 @@ from steward.guard.mandate import default_mandate_toml, mandate_path
 from steward.home import write_private
 from steward.journal import Journal
 from steward.plans import AccountRef, Call, Plan
-from steward.sandbox import solana as sol_sandbox
 from steward.solana import solana_chain
 from steward.solana.plans import SOL_DECIMALS, transaction
-from steward.solana.spl import associated_address, mint_info, token_balance
+from steward.solana.spl import mint_info, token_balance
 from steward.wallets import WalletStore
 
 from conftest import PASSPHRASE, forget_process_state, run_cli
