@@ -246,3 +246,15 @@ def test_solana_a_permanent_delegate_token_is_refused_by_diligence(embedded_worl
     assert step.verdict.decision == "deny"
     assert any(r.rule == "allow.danger_tokens" for r in step.verdict.reasons)
     assert step.status == "denied"
+
+
+def test_solana_proposal_judged_now_and_executed_later(embedded_world):
+    """The API/MCP path: propose a Solana payment, approve it as a person, execute by id."""
+    from steward.proposals import approve_proposal, execute_proposal, propose
+
+    proposal = propose("send 9 USDC to carol on solana", wallet="main")
+    assert proposal.status == "pending"  # a first payment: a person decides
+    approve_proposal(proposal.id, by="person")
+    done = execute_proposal(proposal.id, PASSPHRASE)
+    assert done.status == "executed", done.message
+    assert usdc_of(load_contacts()["carol"].solana_address) == 9 * USDC

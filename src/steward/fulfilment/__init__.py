@@ -123,8 +123,6 @@ def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool =
         return _quote(report, intent, info.address)
     steps = intent.steps if isinstance(intent, Sequence) else [intent]
     wallets = store.list()
-    own = {w.name: w.address for w in wallets if w.address}
-    own_solana = {w.name: w.solana_address for w in wallets if getattr(w, "solana_address", None)}
     solana_address = getattr(info, "solana_address", None)
     previous, previous_output = None, None
     executor = None
@@ -140,8 +138,8 @@ def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool =
             return report
         outcome = StepOutcome(planned=planned)
         report.steps.append(outcome)
-        solana = load_config().chain(planned.source).family == "solana"
-        outcome.verdict = review(planned.plan, name, own_wallets=own_solana if solana else own)
+        outcome.verdict = review(planned.plan, name,
+                                 own_wallets=own_wallets_on(planned.source, wallets))
         on_step(outcome)
         if outcome.verdict.decision == "deny":
             outcome.status = "denied"
@@ -177,6 +175,14 @@ def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool =
                                         result.tx_hashes[-1], relayer)
         previous, previous_output = planned, _produced(planned, outcome)
     return report
+
+
+def own_wallets_on(chain: str, wallets: list) -> dict[str, str]:
+    """Name → address of the owner's wallets in the family of `chain` (the guard's "your
+    wallet" and first-payment rules)."""
+    if load_config().chain(chain).family == "solana":
+        return {w.name: w.solana_address for w in wallets if getattr(w, "solana_address", None)}
+    return {w.name: w.address for w in wallets if w.address}
 
 
 def relay_problem(source: str, destination: str, relayer: RelayerFactory | None) -> str | None:
@@ -307,4 +313,4 @@ def _quote(report: Fulfilment, intent: Quote, address: str) -> Fulfilment:
 
 
 __all__ = ["Approver", "Fulfilment", "RelayerFactory", "StepOutcome", "deliver", "fulfil",
-           "relay_problem", "understand"]
+           "own_wallets_on", "relay_problem", "understand"]

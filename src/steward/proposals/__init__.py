@@ -37,7 +37,7 @@ from steward.errors import StewardError
 from steward.execution import Executor, PlanFailed
 from steward.failpoints import failpoint
 from steward.fulfilment import (Fulfilment, RelayerFactory, StepOutcome, deliver, fulfil,
-                                relay_problem)
+                                own_wallets_on, relay_problem)
 from steward.guard import approve, review
 from steward.guard.verdict import Decision, Finding, Preview, Reason
 from steward.home import home_path
@@ -438,14 +438,15 @@ def _end(proposal: Proposal, message: str) -> None:
 
 def _execute_steps(proposal: Proposal, executor: Executor, approved: bool, store: WalletStore,
                    relayer: RelayerFactory | None = None) -> None:
-    own = {w.name: w.address for w in store.list() if w.address}
+    wallets = store.list()
     for index, step in enumerate(proposal.steps):
         label = f"step {index + 1} of {len(proposal.steps)} ({step.summary})"
         if step.destination and (problem := relay_problem(step.chain, step.destination, relayer)):
             step.status = "failed"
             _end(proposal, f"{label}: {problem}")
             return
-        verdict = review(step.plan, proposal.wallet, own_wallets=own)
+        verdict = review(step.plan, proposal.wallet,
+                         own_wallets=own_wallets_on(step.chain, wallets))
         bound = proposal.approved_digests[index] if approved else step.digest
         if verdict.plan_digest != step.digest or verdict.plan_digest != bound:
             proposal.status = "tampered"
