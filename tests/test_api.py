@@ -144,15 +144,30 @@ def test_init_creates_a_private_token_and_never_prints_it(steward_home):
 
 # ---- portfolio --------------------------------------------------------------------------------
 
+def _solana_balance(config, holding) -> int:
+    from solders.pubkey import Pubkey
+
+    from steward.solana import solana_chain
+    from steward.solana.spl import mint_info, token_balance
+
+    chain, owner = solana_chain(config), Pubkey.from_string(holding["address"])
+    if holding["token"] is None:
+        return chain.balance(owner)
+    return token_balance(chain, owner, mint_info(chain, Pubkey.from_string(holding["token"])))
+
+
 def test_portfolio_matches_the_chain_and_adds_up(client):
     response = client.get("/api/portfolio")
     assert response.status_code == 200, response.text
     body = response.json()
     assert not body["errors"]
     holdings = body["holdings"]
-    assert {h["chain"] for h in holdings} == {"sandbox-l1", "sandbox-l2"}
+    assert {h["chain"] for h in holdings} == {"sandbox-l1", "sandbox-l2", "sandbox-sol"}
     for h in holdings:
         config = load_config().chain(h["chain"])
+        if config.family == "solana":
+            assert h["balance"] == _solana_balance(config, h), h
+            continue
         w3 = chains.connect(config)
         on_chain = (w3.eth.get_balance(h["address"]) if h["token"] is None
                     else erc20.balance_of(w3, h["token"], h["address"]))

@@ -107,7 +107,8 @@ def test_ambiguity_is_a_question_never_a_guess(embedded_world):
     report = ask("send 5 USDC to bob")
     assert report.clarification is not None and not report.steps
     assert "USDC on which chain?" in report.clarification.question
-    assert report.clarification.options == ["sandbox-l1", "sandbox-l2"]
+    # every chain where the wallet holds USDC, the Solana one included
+    assert report.clarification.options == ["sandbox-l1", "sandbox-l2", "sandbox-sol"]
     unknown = ask("send 5 USDC to dave on l1")
     assert unknown.clarification is not None and "dave" in unknown.clarification.question
     assert Journal().entries(100, "main") == []

@@ -385,7 +385,8 @@ def test_clarification_shows_the_question_and_options(signed_in, browser, tmp_pa
     ask(browser, signed_in, "send 5 USDC to alice")
     assert status(browser) == "needs_clarification", one(browser, "main").text
     assert "which chain" in one(browser, "#question").text
-    assert [o.text for o in css(browser, "#options .option")] == ["sandbox-l1", "sandbox-l2"]
+    assert [o.text for o in css(browser, "#options .option")] == ["sandbox-l1", "sandbox-l2",
+                                                                  "sandbox-sol"]
     assert one(browser, "#ask-text").get_attribute("value") == "send 5 USDC to alice"
     assert not css(browser, "#approve") and not css(browser, "#execute")
     screenshot(browser, tmp_path / "clarification.png")

@@ -175,7 +175,7 @@ def test_portfolio_matches_the_chain(server, here):
     assert int(held[wallet, "ETH"]["balance"]) == balance_of(address, None)
     assert held[wallet, "ETH"]["token"] is None
     both = server.ok("get_portfolio", wallet=wallet)
-    assert {h["chain"] for h in both["holdings"]} == {"sandbox-l1", "sandbox-l2"}
+    assert {h["chain"] for h in both["holdings"]} == {"sandbox-l1", "sandbox-l2", "sandbox-sol"}
     assert float(both["total_usd"]) > 0
     assert "unknown wallet 'nobody'" in server.error("get_portfolio", wallet="nobody")
 

@@ -78,5 +78,7 @@ def test_up_tops_up_a_new_wallet_only(embedded_world):
 def test_reset_forgets_the_chains_but_keeps_wallets(embedded_world):
     sandbox.reset()
     rows = sandbox.status()
-    assert all(row.block == 0 and not row.contracts for row in rows)
+    assert [row.chain for row in rows] == ["sandbox-l1", "sandbox-l2", "sandbox-sol"]
+    assert all(row.block == 0 and not row.contracts for row in rows[:2])
+    assert not rows[2].tokens and not rows[2].contracts  # the Solana sandbox starts empty too
     assert [w.name for w in WalletStore().list()] == ["main"]

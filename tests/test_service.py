@@ -59,7 +59,7 @@ def test_service_wallets_portfolio_and_chains_match_the_chain(embedded_world):
     address = service.wallet_address("main")
     whole = service.get_portfolio()
     assert whole.errors == {}
-    assert {h.chain for h in whole.holdings} == {"sandbox-l1", "sandbox-l2"}
+    assert {h.chain for h in whole.holdings} == {"sandbox-l1", "sandbox-l2", "sandbox-sol"}
     usdc = next(h for h in whole.holdings if (h.wallet, h.chain, h.symbol)
                 == ("main", "sandbox-l1", "USDC"))
     assert usdc.balance == usdc_balance(address) and usdc.amount == "10000" and usdc.decimals == 6

@@ -232,6 +232,9 @@ def wallet_add_solana(
         _show_wallet("added a Solana key to", wallet)
 
 
+WALLET_TABLE_WIDTH = 120  # room for a 42-character EVM and a 44-character Solana address
+
+
 @wallet_app.command("list")
 def wallet_list(as_json: JsonOption = False) -> None:
     """List wallets (addresses only; no passphrase needed)."""
@@ -239,10 +242,18 @@ def wallet_list(as_json: JsonOption = False) -> None:
     if as_json:
         print_json([w.model_dump() for w in wallets])
         return
+    if console.width < WALLET_TABLE_WIDTH:
+        # Addresses are copied from here: whole on their own lines rather than cut to fit.
+        for w in wallets:
+            problems = "; ".join(p for p in (w.error, w.solana_error) if p)
+            console.print(f"[bold]{safe(w.name)}[/]" + (" (default)" if w.is_default else "")
+                          + (f"  [red]{safe(problems)}[/]" if problems else ""))
+            console.print(f"  EVM:    {safe(w.address or '—')}", soft_wrap=True)
+            console.print(f"  Solana: {safe(w.solana_address or '—')}", soft_wrap=True)
+        return
     table = Table(title="Wallets")
     for column in ("Name", "Address", "Solana", "Default", "Problem"):
-        # An address is copied from here: folded onto two lines, never cut short.
-        table.add_column(column, overflow="fold")
+        table.add_column(column, no_wrap=column in ("Address", "Solana"))
     for w in wallets:
         problems = "; ".join(p for p in (w.error, w.solana_error) if p)
         table.add_row(safe(w.name), safe(w.address or ""), safe(w.solana_address or ""),
