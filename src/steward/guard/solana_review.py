@@ -101,7 +101,7 @@ def review_solana(plan: Plan, wallet: str, chain: ChainConfig, mandate: Mandate,
     _check_tokens(state)
     recipients = _recipients(state)
     _check_recipients(state, recipients, journal)
-    _check_bridge_burns(state, journal)
+    recipients += _check_bridge_burns(state, journal)
     for approval in sim.approvals:
         if approval.owner == plan.sender:
             state.confirm("approval", f"lets {state.label(approval.spender)} move up to "
@@ -188,31 +188,34 @@ def _check_recipients(state: _Review, recipients: list[str], journal: Journal) -
                 state.confirm("confirm.first_time_recipients", f"first payment to {label}")
 
 
-def _check_bridge_burns(state: _Review, journal: Journal) -> None:
+def _check_bridge_burns(state: _Review, journal: Journal) -> list[str]:
     """A burn for the bridge sends the tokens to the EVM address its memo names: that address
     is judged as a recipient (the owner's own EVM wallets pass; any other is a first payment
-    or not, like any recipient)."""
+    or not, like any recipient) and returned, so the journal remembers paying it."""
     from steward.solana.bridge import decode_burn
     from steward.solana.spl import mint_info
     from steward.wallets import WalletStore
 
+    token_programs = {str(TOKEN_PROGRAM_ID), str(TOKEN_2022_PROGRAM_ID)}
+    if not any(call.to in token_programs for call in state.plan.calls):
+        return []
     backend = solana_chain(state.chain)
     own_evm = {w.address.lower(): w.name for w in WalletStore().list() if w.address}
     evm_contacts = {c.address.lower(): c.name for c in load_contacts().values() if c.address}
     past = {a.lower() for a in journal.past_recipients(state.sim.sender)}
+    released_to = []
     for symbol, address in state.chain.tokens.items():
-        if not any(call.to == str(spl_token_program) for call in state.plan.calls
-                   for spl_token_program in (TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID)):
-            return
-        request = decode_burn(state.plan.calls, mint_info(backend, Pubkey.from_string(address)))
+        mint = mint_info(backend, Pubkey.from_string(address))
+        request = decode_burn(state.plan.calls, mint)
         if request is None:
             continue
         who = request.recipient
+        released_to.append(who)
         name = own_evm.get(who.lower()) or evm_contacts.get(who.lower())
         shown = f"{name} ({who})" if name else who
         state.note("bridge_release", "info", f"the bridge releases "
-                   f"{format_units(request.amount, mint_info(backend, Pubkey.from_string(address)).decimals)}"
-                   f" {symbol} to {shown} on chain {request.dest_chain_id}")
+                   f"{format_units(request.amount, mint.decimals)} {symbol} to {shown} on chain "
+                   f"{request.dest_chain_id}")
         if who.lower() in own_evm:
             continue
         if state.mandate.allow.recipients == "address_book" and who.lower() not in evm_contacts:
@@ -221,6 +224,7 @@ def _check_bridge_burns(state: _Review, journal: Journal) -> None:
         if who.lower() not in past and state.mandate.confirm.first_time_recipients:
             state.confirm("confirm.first_time_recipients", f"first payment to {shown} "
                                                            "(through the bridge)")
+    return released_to
 
 
 def _check_value(state: _Review, journal: Journal, wallet: str):
