@@ -482,10 +482,8 @@ class WalletStore:
                               f"{problem}")
         key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
         digest = _passphrase_digest(passphrase)
-        with _UNLOCKED_GUARD:
-            cached = _UNLOCKED.get(key)
-        if cached is not None and hmac.compare_digest(cached[0], digest):
-            return cached[1]
+        if (cached := _cached(_UNLOCKED, key, digest)) is not None:
+            return cached
         try:
             address, keystore = _read_keystore(path)
         except _Unreadable as exc:
@@ -505,11 +503,7 @@ class WalletStore:
         del private_key
         if account.address != address:
             raise self._unreadable(name, path, "the key does not match the keystore's address")
-        with _UNLOCKED_GUARD:
-            for stale in [k for k in _UNLOCKED if k[0] == key[0]]:
-                del _UNLOCKED[stale]
-            _UNLOCKED[key] = (digest, account)
-        return account
+        return _remember(_UNLOCKED, key, digest, account)
 
     def unlock_solana(self, name: str, passphrase: str) -> Keypair:
         """The Solana key of a wallet, decrypted with its passphrase (once per process and file)."""
@@ -531,10 +525,8 @@ class WalletStore:
                               f"{path}: {problem}")
         key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
         digest = _passphrase_digest(passphrase)
-        with _UNLOCKED_GUARD:
-            cached = _UNLOCKED_SOLANA.get(key)
-        if cached is not None and hmac.compare_digest(cached[0], digest):
-            return cached[1]
+        if (cached := _cached(_UNLOCKED_SOLANA, key, digest)) is not None:
+            return cached
         try:
             address, keystore = read_solana_keystore(path)
             keypair = decrypt_keypair(keystore, passphrase, address)
@@ -543,11 +535,7 @@ class WalletStore:
         except (OSError, UnreadableSolanaKeystore) as exc:
             reason = str(exc) if isinstance(exc, UnreadableSolanaKeystore) else "unreadable"
             raise self._unreadable(name, path, reason) from None
-        with _UNLOCKED_GUARD:
-            for stale in [k for k in _UNLOCKED_SOLANA if k[0] == key[0]]:
-                del _UNLOCKED_SOLANA[stale]
-            _UNLOCKED_SOLANA[key] = (digest, keypair)
-        return keypair
+        return _remember(_UNLOCKED_SOLANA, key, digest, keypair)
 
     @staticmethod
     def _unreadable(name: str, path: Path, reason: str) -> WalletError:
@@ -555,6 +543,24 @@ class WalletStore:
             f"wallet '{name}' cannot be used: {path} is corrupt or unreadable ({reason}); "
             "the other wallets are unaffected"
         )
+
+
+def _cached(cache: dict, key: tuple, digest: bytes):
+    """The key unlocked before from this file version with this passphrase, or None."""
+    with _UNLOCKED_GUARD:
+        cached = cache.get(key)
+    if cached is not None and hmac.compare_digest(cached[0], digest):
+        return cached[1]
+    return None
+
+
+def _remember(cache: dict, key: tuple, digest: bytes, unlocked):
+    """Keep `unlocked` for this file version (older versions of the file are dropped)."""
+    with _UNLOCKED_GUARD:
+        for stale in [k for k in cache if k[0] == key[0]]:
+            del cache[stale]
+        cache[key] = (digest, unlocked)
+    return unlocked
 
 
 def _account_from_key(private_key: str) -> LocalAccount:
