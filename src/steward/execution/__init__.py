@@ -41,7 +41,6 @@ from steward.plans import Call, Plan
 from steward.simulation.reverts import revert_text
 from steward.units import format_units
 from steward.wallets import WalletStore
-from steward.execution.solana import send_solana_plan
 
 GAS_MARGIN_NUM, GAS_MARGIN_DEN = 6, 5  # 20% over the estimate
 RECEIPT_TIMEOUT_SECONDS = 120
@@ -225,6 +224,8 @@ class Executor:
         if self._solana_key is None:
             raise StewardError(f"wallet {self.wallet_name}'s Solana key was not unlocked "
                                "(use Executor.unlock); nothing was signed")
+        from steward.execution.solana import send_solana_plan  # solders only for Solana plans
+
         keypair = self._solana_key()
         with spend_lock(plan.sender):
             self._recheck_limits(verdict, plan.sender)

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from pydantic import BaseModel
 
 from steward import chains as chain_registry
-from steward.solana.bridge import CrossTransfer
 from steward.chains.backend import backend_for
 from steward.chains.config import ChainConfig, load_config
 from steward.contacts import load_contacts, resolve_recipient
@@ -32,8 +31,8 @@ from steward.planning.builders import resolve_asset
 from steward.planning.requests import Need, PlannedStep, base_units, output_of, plan_step
 from steward.portfolio import Portfolio, portfolio
 from steward.protocols import registry
-from steward.protocols.bridge import (BridgeTransfer, Relayer, transfers_in_receipt,
-                                      wait_for_delivery)
+from steward.protocols.bridge import (BridgeTransfer, CrossTransfer, Relayer,
+                                      transfers_in_receipt, wait_for_delivery)
 from steward.units import format_units
 from steward.wallets import WalletStore
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
+from typing import Literal
+
 from pydantic import BaseModel
 from web3 import Web3
 from web3.logs import DISCARD
@@ -45,6 +47,24 @@ class BridgeTransfer(BaseModel):
     @property
     def transfer_id(self) -> bytes:
         return transfer_id(self.src_chain_id, self.nonce)
+
+
+class CrossTransfer(BaseModel):
+    """One crossing between the families. A lock: EVM sender → Solana recipient (base58); a
+    burn: Solana owner (base58) → EVM recipient. `transfer_id` is the lock's id or the burn id."""
+
+    kind: Literal["lock", "burn"]
+    src_chain_id: int
+    dest_chain_id: int
+    transfer_id: str  # 0x + 64 hex
+    token: str  # the EVM token
+    mint: str  # the SPL mint
+    sender: str
+    recipient: str
+    amount: int
+    nonce: int | None = None  # a lock's bridge nonce
+    signature: str | None = None  # a burn's Solana transaction
+    delivery: str | None = None  # what the relayer sent (a Solana signature or an EVM tx hash)
 
 
 def transfer_id(src_chain_id: int, nonce: int) -> bytes:

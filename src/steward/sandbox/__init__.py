@@ -17,8 +17,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from solders.pubkey import Pubkey
-
 from steward import chains as chain_registry
 from steward.chains.config import (
     SANDBOX_CHAINS,
@@ -52,10 +50,7 @@ from steward.sandbox.dex import (
     seed_v3_pools,
 )
 from steward.sandbox.placement import place
-from steward.sandbox import solana as solana_sandbox
 from steward.sandbox.zoo import deploy_zoo
-from steward.solana import solana_chain
-from steward.solana.bridge import register_sandbox_route, sandbox_solana_relayer
 from steward.wallets import WalletStore, read_passphrase
 
 L1, L2 = "sandbox-l1", "sandbox-l2"
@@ -352,15 +347,8 @@ def up(l1_url: str | None = None, l2_url: str | None = None,
         chain = load_config().chain(name)
         erc20.record_registry_decimals(chain_registry.connect(chain), chain)
     l1 = load_config().chain(L1)
-    # The Solana sandbox (LiteSVM): SOL, the USDC mint, the bridge route from sandbox-l1.
-    sol = solana_sandbox.up(progress)
-    if register_sandbox_route(builder.send, l1, sol, chain_registry.connect):
-        progress(f"bridge linked: USDC locks on {L1} and mints on {sol.name}")
-    _, sol_chain = solana_sandbox.sandbox_chain()
     for name, index in CONTACTS.items():
         save_contact(name, dev_account(index).address, note="sandbox counterparty")
-        save_contact(name, str(solana_sandbox.dev_keypair(index).pubkey()),
-                     note="sandbox counterparty")
     for wallet in store.list():
         if wallet.error:
             progress(f"skipped wallet {wallet.name}: {wallet.error}")
@@ -369,11 +357,37 @@ def up(l1_url: str | None = None, l2_url: str | None = None,
             funded = builder.top_up(chain, wallet.address, f"wallet {wallet.name}")
             if funded:
                 progress(f"{chain.name}: funded wallet {wallet.name} with {', '.join(funded)}")
-        if wallet.solana_address:
+    _up_solana(builder, l1, store, progress)
+    return status()
+
+
+def _up_solana(builder: "SandboxBuilder", l1: ChainConfig, store: WalletStore,
+               progress: Progress) -> None:
+    """The Solana sandbox (LiteSVM): SOL, the USDC mint, risky mints, the bridge route from
+    sandbox-l1, the contacts' Solana keys and the wallets' Solana funds."""
+    from solders.pubkey import Pubkey
+
+    from steward.sandbox import solana as solana_sandbox  # solders loads only where needed
+    from steward.solana.bridge import register_sandbox_route
+
+    sol = solana_sandbox.up(progress)
+    if register_sandbox_route(builder.send, l1, sol, chain_registry.connect):
+        progress(f"bridge linked: USDC locks on {L1} and mints on {sol.name}")
+    _, sol_chain = solana_sandbox.sandbox_chain()
+    for name, index in CONTACTS.items():
+        save_contact(name, str(solana_sandbox.dev_keypair(index).pubkey()),
+                     note="sandbox counterparty")
+    for wallet in store.list():
+        if not wallet.error and wallet.solana_address:
             funded = solana_sandbox.top_up(sol_chain, sol, Pubkey.from_string(wallet.solana_address))
             if funded:
                 progress(f"{sol.name}: funded wallet {wallet.name} with {', '.join(funded)}")
-    return status()
+
+
+def _solana_slot(chain: ChainConfig) -> int:
+    from steward.solana import solana_chain
+
+    return solana_chain(chain).slot()
 
 
 def status() -> list[SummaryRow]:
@@ -388,7 +402,7 @@ def status() -> list[SummaryRow]:
     for name in SANDBOX_SOLANA:
         chain = config.chain(name)
         rows.append(SummaryRow(chain=name, backend=chain.backend_label, chain_id=chain.chain_id,
-                               block=solana_chain(chain).slot(), contracts=chain.contracts,
+                               block=_solana_slot(chain), contracts=chain.contracts,
                                tokens=chain.tokens))
     return rows
 
@@ -407,6 +421,8 @@ def reset() -> list[str]:
         update_chain(name, rpc_url=None, chain_id=SANDBOX_CHAINS[name], tokens={}, contracts={},
                      trusted_tokens=[], token_decimals={})
         done.append(name)
+    from steward.sandbox import solana as solana_sandbox
+
     solana_sandbox.reset()
     done += list(SANDBOX_SOLANA)
     (steward_home() / "relayer-cursors.json").unlink(missing_ok=True)
@@ -420,6 +436,8 @@ class SandboxRelayer:
     Solana sandbox. Each delivery is once-only on its destination chain."""
 
     def __init__(self, builder: "SandboxBuilder"):
+        from steward.solana.bridge import sandbox_solana_relayer
+
         self.evm = builder.relayer()
         self.solana = sandbox_solana_relayer(builder.send, chain_registry.connect)
 

@@ -31,7 +31,6 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 from eth_abi import encode as abi_encode
 from eth_utils import is_checksum_address, keccak, to_checksum_address
@@ -53,7 +52,12 @@ from steward.chains.config import ChainConfig
 from steward.errors import StewardError
 from steward.home import home_path, write_private
 from steward.plans import Call
-from steward.protocols.bridge import ARRIVAL_TIMEOUT_SECONDS, LOG_CHUNK_BLOCKS, bridge_contract
+from steward.protocols.bridge import (
+    ARRIVAL_TIMEOUT_SECONDS,
+    LOG_CHUNK_BLOCKS,
+    CrossTransfer,
+    bridge_contract,
+)
 from steward.solana.chain import SolanaChain, TxRecord
 from steward.solana.plans import call_from_instruction, instruction_from_call
 from steward.solana.spl import (
@@ -78,24 +82,6 @@ MARKER_SPACE = 1  # see mint_instructions
 CURSOR_FILE = "solana-relayer-cursors.json"
 SEEN_BURNS_KEPT = 2_000
 ZERO_ADDRESS = "0x" + "00" * 20
-
-
-class CrossTransfer(BaseModel):
-    """One crossing between the families. A lock: EVM sender → Solana recipient (base58); a
-    burn: Solana owner (base58) → EVM recipient. `transfer_id` is the lock's id or the burn id."""
-
-    kind: Literal["lock", "burn"]
-    src_chain_id: int
-    dest_chain_id: int
-    transfer_id: str  # 0x + 64 hex
-    token: str  # the EVM token
-    mint: str  # the SPL mint
-    sender: str
-    recipient: str
-    amount: int
-    nonce: int | None = None  # a lock's bridge nonce
-    signature: str | None = None  # a burn's Solana transaction
-    delivery: str | None = None  # what the relayer sent (a Solana signature or an EVM tx hash)
 
 
 class BurnRequest(BaseModel):
