@@ -26,8 +26,8 @@ from typing import Any
 from eth_account.hdaccount import seed_from_mnemonic
 from eth_keyfile import create_keyfile_json, decode_keyfile_json
 from solders.keypair import Keypair
-from solders.pubkey import Pubkey
 
+from steward.chains.config import is_solana_address
 from steward.errors import WalletError
 
 SOLANA_DEFAULT_PATH = "m/44'/501'/0'/0'"
@@ -191,18 +191,9 @@ def read_solana_keystore(path: Path) -> tuple[str, dict[str, Any]]:
     if not isinstance(crypto, dict) or not {"cipher", "ciphertext", "kdf", "mac"} <= crypto.keys():
         raise UnreadableSolanaKeystore("the keystore has no complete 'crypto' section")
     address = data.get("solana_address")
-    if not isinstance(address, str) or not _is_pubkey(address):
+    if not isinstance(address, str) or not is_solana_address(address):
         raise UnreadableSolanaKeystore("the keystore has no valid 'solana_address'")
     return address, data
-
-
-def _is_pubkey(text: str) -> bool:
-    if not 32 <= len(text) <= 44:
-        return False
-    try:
-        return str(Pubkey.from_string(text)) == text
-    except Exception:
-        return False
 
 
 class WrongPassphrase(Exception):
