@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 from typing import Literal
 
-from eth_utils import is_address, is_checksum_address, to_checksum_address
 from pydantic import BaseModel, model_validator
 
 from steward.chains.config import BASE58_PUBKEY, is_solana_address
@@ -130,6 +129,8 @@ def checked_solana_address(text: str) -> str:
 
 
 def checked_address(text: str) -> str:
+    from eth_utils import is_address, is_checksum_address, to_checksum_address  # first use only
+
     text = text.strip()
     if not is_address(text) and not (text.startswith("0x") and len(text) == 42):
         raise StewardError(f"'{text}' is not an address: expected 0x followed by 40 hex digits")
@@ -154,6 +155,8 @@ def checked_address(text: str) -> str:
 
 def has_checksum(text: str) -> bool:
     """Whether an address as written carries an EIP-55 checksum (some letters upper-case)."""
+    from eth_utils import is_checksum_address
+
     digits = text.strip()[2:]
     return digits != digits.lower() and is_checksum_address(text.strip())
 

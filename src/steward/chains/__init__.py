@@ -8,18 +8,50 @@ a list of calls, and the dev-node facts other layers need.
 
 from __future__ import annotations
 
-from web3 import Web3
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from steward.chains.backend import RPC_TIMEOUT_SECONDS, ChainBackend, backend_for, connect_rpc
 from steward.chains.config import (
     ChainConfig,
     StewardConfig,
     load_config,
     update_chain,
 )
-from steward.chains.embedded import end_all_sessions
-from steward.chains.rpc import count_round_trips
 from steward.home import steward_home
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+    from steward.chains.backend import (RPC_TIMEOUT_SECONDS, ChainBackend, backend_for,
+                                        connect_rpc)
+    from steward.chains.rpc import count_round_trips
+
+# Loaded on first use: web3 and py-evm cost a second of start-up that reading the config, and
+# so a command that only parses a request, never needs.
+_LAZY = {
+    "RPC_TIMEOUT_SECONDS": "steward.chains.backend",
+    "ChainBackend": "steward.chains.backend",
+    "backend_for": "steward.chains.backend",
+    "connect_rpc": "steward.chains.backend",
+    "count_round_trips": "steward.chains.rpc",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def end_all_sessions() -> None:
+    """Commit and release every embedded chain this process opened (none opened: nothing to do,
+    and py-evm is not loaded for it)."""
+    import sys
+
+    embedded = sys.modules.get("steward.chains.embedded")
+    if embedded is not None:
+        embedded.end_all_sessions()
+
 
 _connections: dict[tuple[str, str, int, str | None], Web3] = {}
 
@@ -33,6 +65,8 @@ def connect(chain: str | ChainConfig) -> Web3:
     config = chain if isinstance(chain, ChainConfig) else chain_config(chain)
     key = (str(steward_home()), config.name, config.chain_id, config.rpc_url)
     if key not in _connections:
+        from steward.chains.backend import backend_for
+
         _connections[key] = backend_for(config).connect()
     return _connections[key]
 

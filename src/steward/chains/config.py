@@ -12,7 +12,6 @@ import tomllib
 from pathlib import Path
 
 import tomli_w
-from eth_utils import is_checksum_address, to_checksum_address
 from filelock import FileLock
 from typing import Literal
 
@@ -95,7 +94,7 @@ class ChainConfig(BaseModel):
         for label, address in entries.items():
             if solana and not is_solana_address(address):
                 raise ValueError(f"{label}: {address} is not a base58 Solana public key")
-            if not solana and not is_checksum_address(address):
+            if not solana and not _is_checksummed(address):
                 raise ValueError(f"{label}: {address} is not an EIP-55 checksummed address")
         return entries
 
@@ -264,5 +263,13 @@ def update_chain(name: str, **changes) -> ChainConfig:
     return chain
 
 
+def _is_checksummed(address: str) -> bool:
+    from eth_utils import is_checksum_address  # loaded on first use, not at start-up
+
+    return is_checksum_address(address)
+
+
 def checksum(address: str) -> str:
+    from eth_utils import to_checksum_address
+
     return to_checksum_address(address)

@@ -21,14 +21,13 @@ import json
 import re
 import secrets
 from pathlib import Path
-from typing import Any
-
-from eth_account.hdaccount import seed_from_mnemonic
-from eth_keyfile import create_keyfile_json, decode_keyfile_json
-from solders.keypair import Keypair
+from typing import TYPE_CHECKING, Any
 
 from steward.chains.config import is_solana_address
 from steward.errors import WalletError
+
+if TYPE_CHECKING:  # solders and eth-account load where a key is made or used, not at start-up
+    from solders.keypair import Keypair
 
 SOLANA_DEFAULT_PATH = "m/44'/501'/0'/0'"
 SOLANA_PATH_PATTERN = re.compile(r"m(/[0-9]{1,10}')+")
@@ -83,6 +82,8 @@ def mnemonic_seed(mnemonic: str) -> bytes:
     if len(words) not in MNEMONIC_WORD_COUNTS:
         raise WalletError(
             f"invalid mnemonic: expected 12, 15, 18, 21 or 24 BIP-39 words, got {len(words)}")
+    from eth_account.hdaccount import seed_from_mnemonic
+
     seed = None
     try:
         seed = seed_from_mnemonic(" ".join(words), "")
@@ -96,6 +97,8 @@ def mnemonic_seed(mnemonic: str) -> bytes:
 
 def keypair_from_seed(seed: bytes, path: str = SOLANA_DEFAULT_PATH) -> Keypair:
     """The key at `path` below a 64-byte BIP-39 seed (SLIP-0010 ed25519)."""
+    from solders.keypair import Keypair
+
     path = check_solana_path(path)
     keypair = None
     try:
@@ -115,6 +118,8 @@ def keypair_from_mnemonic(mnemonic: str, path: str = SOLANA_DEFAULT_PATH) -> Key
 
 def random_keypair() -> Keypair:
     """A new key from 32 bytes of the operating system's randomness."""
+    from solders.keypair import Keypair
+
     return Keypair.from_seed(secrets.token_bytes(32))
 
 
@@ -139,6 +144,8 @@ def keypair_from_secret(secret_base58: str) -> Keypair:
     raw = _b58decode(secret_base58.strip()) if isinstance(secret_base58, str) else None
     if raw is None or len(raw) != 64:
         raise WalletError(invalid)
+    from solders.keypair import Keypair
+
     keypair = Keypair.from_seed(raw[:32])
     if bytes(keypair.pubkey()) != raw[32:]:
         raise WalletError("invalid Solana secret key: its public half is not the public key of "
@@ -150,6 +157,8 @@ def keypair_from_secret(secret_base58: str) -> Keypair:
 
 def encrypt_keypair(keypair: Keypair, passphrase: str, scrypt_n: int) -> dict[str, Any]:
     """The V3 scrypt keystore of a key's 32-byte seed, with its base58 address."""
+    from eth_keyfile import create_keyfile_json
+
     keystore = None
     try:
         keystore = create_keyfile_json(bytes(keypair.secret()), passphrase.encode("utf-8"),
@@ -203,6 +212,9 @@ class WrongPassphrase(Exception):
 def decrypt_keypair(keystore: dict[str, Any], passphrase: str, address: str) -> Keypair:
     """The key in a Solana keystore. WrongPassphrase when the MAC does not match;
     UnreadableSolanaKeystore when it cannot be decrypted or holds another key than `address`."""
+    from eth_keyfile import decode_keyfile_json
+    from solders.keypair import Keypair
+
     seed, wrong = None, False
     try:
         seed = decode_keyfile_json(keystore, passphrase.encode("utf-8"))

@@ -25,14 +25,10 @@ import re
 import secrets
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
-from eth_utils import is_hex_address, to_checksum_address
 from filelock import FileLock
 from pydantic import BaseModel
-from solders.keypair import Keypair
 
 from steward.errors import UnknownNameError, WalletError
 from steward.home import steward_home, untrusted_because, write_private
@@ -53,6 +49,10 @@ from steward.wallets.solana_keys import (
     solana_path_beside,
 )
 
+if TYPE_CHECKING:  # eth-account and solders load where a key is made or used, not at start-up
+    from eth_account.signers.local import LocalAccount
+    from solders.keypair import Keypair
+
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 NAME_RULE = "1 to 32 characters: lowercase letters, digits, '-' and '_', starting with a letter or digit"
 DEFAULT_DERIVATION_PATH = "m/44'/60'/0'/0/0"
@@ -63,7 +63,15 @@ STANDARD_SCRYPT_N = 2**18
 KEYSTORE_SUFFIX = ".json"
 DEFAULT_FILE = "default"
 
-Account.enable_unaudited_hdwallet_features()
+
+def _accounts():
+    """eth-account's `Account` (loaded on first use: listing wallets needs none of it), with the
+    HD-wallet features that mnemonics need."""
+    from eth_account import Account
+
+    Account.enable_unaudited_hdwallet_features()
+    return Account
+
 
 # Unlocked accounts for this process, by (keystore path, mtime_ns, size). Each entry keeps a keyed
 # digest of the passphrase that unlocked it (the key is random per process), so a later unlock
@@ -134,6 +142,8 @@ def check_name(name: str) -> str:
 
 def _read_keystore(path: Path) -> tuple[str, dict[str, Any]]:
     """(checksummed address, keystore JSON) of a wallet file, or _Unreadable with the reason."""
+    from eth_utils import is_hex_address, to_checksum_address
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -308,7 +318,7 @@ class WalletStore:
         """A new wallet with a fresh random EVM key and a fresh random Solana key."""
         self._check_new(name, passphrase)
         solana = random_keypair() if self.makes_solana_keys else None
-        return self._add(name, Account.create(), passphrase, solana)
+        return self._add(name, _accounts().create(), passphrase, solana)
 
     def import_private_key(self, name: str, private_key: str, passphrase: str) -> WalletInfo:
         """A wallet from a 32-byte EVM private key in hex (with or without 0x). It gets no
@@ -371,7 +381,7 @@ class WalletStore:
                     )
             if solana is not None:
                 self._refuse_duplicate_solana(solana, names)
-            keystore = Account.encrypt(account.key, passphrase, kdf="scrypt", iterations=n)
+            keystore = _accounts().encrypt(account.key, passphrase, kdf="scrypt", iterations=n)
             if solana is not None:
                 # The Solana file first: a reader sees the wallet (its EVM file) only once both
                 # exist, and a failed EVM write takes the Solana file back with it.
@@ -431,7 +441,7 @@ class WalletStore:
             self.unlock(name, passphrase)
             return self._attach_solana(name, keypair_from_secret(secret_base58), passphrase)
         self._check_new(name, passphrase)
-        return self._add(name, Account.create(), passphrase, keypair_from_secret(secret_base58))
+        return self._add(name, _accounts().create(), passphrase, keypair_from_secret(secret_base58))
 
     def _check_solana_free(self, name: str) -> None:
         names = self.names()
@@ -488,8 +498,9 @@ class WalletStore:
             address, keystore = _read_keystore(path)
         except _Unreadable as exc:
             raise self._unreadable(name, path, str(exc)) from None
+        accounts = _accounts()  # outside the `try`s: an import error is not a bad keystore
         try:
-            private_key = Account.decrypt(keystore, passphrase)
+            private_key = accounts.decrypt(keystore, passphrase)
         except ValueError as exc:
             if "MAC mismatch" in str(exc):
                 raise WalletError(f"wrong passphrase for wallet '{name}'") from None
@@ -497,7 +508,7 @@ class WalletStore:
         except Exception:
             raise self._unreadable(name, path, "the keystore cannot be decrypted") from None
         try:
-            account = Account.from_key(private_key)
+            account = accounts.from_key(private_key)
         except Exception:
             raise self._unreadable(name, path, "the keystore holds no valid key") from None
         del private_key
@@ -576,9 +587,9 @@ def _account_from_key(private_key: str) -> LocalAccount:
         raise invalid
     # Raised outside the `except` so that no chained exception (whose message may echo the key)
     # travels with the error.
-    account = None
+    accounts, account = _accounts(), None
     try:
-        account = Account.from_key("0x" + text)
+        account = accounts.from_key("0x" + text)
     except Exception:
         pass  # zero, or not below the curve order
     if account is None:
@@ -600,9 +611,9 @@ def _account_from_mnemonic(mnemonic: str, path: str) -> LocalAccount:
         )
     # The library's message repeats the words: say only what is wrong, outside the `except` so
     # that the library's exception is not chained to ours.
-    account = None
+    accounts, account = _accounts(), None
     try:
-        account = Account.from_mnemonic(" ".join(words), account_path=path.strip())
+        account = accounts.from_mnemonic(" ".join(words), account_path=path.strip())
     except Exception:
         pass
     if account is None:
