@@ -214,7 +214,7 @@ CLARIFICATIONS = [
     ("send 5 usdc to 0x1234", "not an address"),
     ("send 5 usdc to bob from checking", "checking"),
     ("send 5 usdc to me", "Which of your wallets"),
-    ("send 5 usdc to bob and alice", "one recipient"),
+    ("send 5 usdc to bob and alice", "each"),
     ("send it to bob", "refer to"),
     ("swap 100 usdc", "swapped for"),
     ("swap usdc for eth", "How much USDC"),

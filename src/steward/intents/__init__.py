@@ -91,6 +91,14 @@ class Swap(_Intent):
     token_in: str
     token_out: str
     amount_of: Literal["in", "out"] = "in"  # "buy 1 ETH with USDC": the amount is of token_out
+    # What the person said about how: a venue they named ("on uniswap": an adapter name such as
+    # "uniswap-v3", or a family such as "uniswap" meaning any of its versions), the slippage
+    # they accept ("with 1% slippage": 100 basis points) and how long the order may wait
+    # ("within 10 minutes"). None: Steward's defaults (the best venue, the default slippage,
+    # the default deadline); the mandate caps all of them either way.
+    venue: str | None = None
+    slippage_bps: int | None = Field(default=None, ge=0, le=10_000)
+    deadline_minutes: int | None = Field(default=None, ge=1, le=7 * 24 * 60)
 
 
 class Bridge(_Intent):
@@ -130,14 +138,55 @@ class Balance(_Intent):
 
 
 class Quote(_Intent):
+    """A question about a swap, never an order: "estimate swapping 1 ETH to USDC", "how much
+    USDT to receive 35.85 USDC" (amount_of "out": the amount is what would be received)."""
+
     action: Literal["quote"] = "quote"
     amount: Amount
     token_in: str
     token_out: str
+    amount_of: Literal["in", "out"] = "in"
+    venue: str | None = None
 
 
-Step = Annotated[Union[Transfer, Swap, Bridge, Wrap, Unwrap, Approve, Revoke, Balance, Quote],
-                 Field(discriminator="action")]
+class Payment(BaseModel):
+    """One line of a batch: how much of which token to whom (recipient as in Transfer)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    amount: Amount
+    token: str
+    recipient: str
+
+
+class Batch(_Intent):
+    """Several transfers from one wallet on one chain, as one plan: one preview, one verdict
+    ("send 5 usdc to alice and 5 usdc to bob", "pay alice 5 and bob 7 USDC")."""
+
+    action: Literal["batch"] = "batch"
+    payments: list[Payment] = Field(min_length=2)
+
+
+class Split(_Intent):
+    """One amount shared equally ("split 10 USDC between alice and bob"): the planner divides
+    it exactly in base units and gives the indivisible remainder, one base unit each, to the
+    first recipients, so exactly the amount leaves and the plan states who got the extra."""
+
+    action: Literal["split"] = "split"
+    amount: Amount
+    token: str
+    recipients: list[str] = Field(min_length=2)
+
+    @field_validator("recipients")
+    @classmethod
+    def _distinct(cls, recipients: list[str]) -> list[str]:
+        if len({r.lower() for r in recipients}) != len(recipients):
+            raise ValueError("a recipient is named twice: each shares once")
+        return recipients
+
+
+Step = Annotated[Union[Transfer, Swap, Bridge, Wrap, Unwrap, Approve, Revoke, Balance, Quote,
+                       Batch, Split], Field(discriminator="action")]
 
 
 class Sequence(BaseModel):
@@ -158,9 +207,10 @@ class Clarification(BaseModel):
 
 
 Intent = Annotated[Union[Transfer, Swap, Bridge, Wrap, Unwrap, Approve, Revoke, Balance, Quote,
-                         Sequence], Field(discriminator="action")]
+                         Batch, Split, Sequence], Field(discriminator="action")]
 ParseResult = Annotated[Union[Transfer, Swap, Bridge, Wrap, Unwrap, Approve, Revoke, Balance,
-                              Quote, Sequence, Clarification], Field(discriminator="action")]
+                              Quote, Batch, Split, Sequence, Clarification],
+                        Field(discriminator="action")]
 
 
 class ParseContext(BaseModel):
@@ -173,8 +223,14 @@ class ParseContext(BaseModel):
     wallets: list[str] = []
     default_chain: str | None = None
     families: dict[str, str] = {}  # chain → "evm" or "solana": an address fits one family
+    # Registry token addresses per chain: chain → {lower-case 0x… (or base58 mint) → symbol}. A
+    # person who pastes a token's contract address means that token on that chain; an address
+    # not here is asked about, never looked up by what the contract says it is.
+    token_addresses: dict[str, dict[str, str]] = {}
+    # Venues Steward has adapters for: name ("uniswap-v3") → words people use for it.
+    venues: dict[str, list[str]] = {}
 
 
-__all__ = ["Amount", "Approve", "Balance", "Bridge", "Clarification", "Intent", "ParseContext",
-           "ParseResult", "Quote", "Revoke", "Sequence", "Step", "Swap", "Transfer", "Unwrap",
-           "Wrap"]
+__all__ = ["Amount", "Approve", "Balance", "Batch", "Bridge", "Clarification", "Intent",
+           "ParseContext", "ParseResult", "Payment", "Quote", "Revoke", "Sequence", "Split", "Step",
+           "Swap", "Transfer", "Unwrap", "Wrap"]

@@ -12,28 +12,56 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
-from steward.contacts import checked_address, checked_solana_address
+from steward.contacts import checked_address
 from steward.errors import StewardError
+from steward.intents.phrasing import RECEIVE_WORDS, Terms, is_question, take_terms
+from steward.intents.lexer import (
+    CAN_DO,
+    CAPABILITIES,
+    FUZZY_VERBS,
+    NOT_CHAIN,
+    PLACEHOLDER_RE,
+    SOFT,
+    TOKEN_NAMES,
+    VENUE_WORDS,
+    VERB_ALT,
+    Amt,
+    Ask,
+    Item,
+    Tables,
+    clarify,
+    clean_step,
+    dec_text,
+    edit1,
+    lex,
+    prepare,
+    split_steps,
+    tables_for,
+    words_of,
+)
 from steward.intents import (
     Amount,
     Approve,
     Balance,
+    Batch,
     Bridge,
-    Clarification,
     ParseContext,
+    Clarification,
     ParseResult,
+    Payment,
     Quote,
     Revoke,
     Sequence,
+    Split,
     Swap,
     Transfer,
     Unwrap,
     Wrap,
 )
 
-__all__ = ["parse", "sandbox_context"]
+__all__ = ["TOKEN_NAMES", "VENUE_WORDS", "parse", "sandbox_context"]
 
 
 def sandbox_context() -> ParseContext:
@@ -46,680 +74,16 @@ def sandbox_context() -> ParseContext:
         contacts=["alice", "bob", "carol"],
         wallets=["main", "savings"],
         default_chain=None,
+        # The sandbox's tokens sit at the addresses of the chains it mirrors (ethereum, optimism).
+        token_addresses={
+            "sandbox-l1": {"0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48": "USDC",
+                           "0xdac17f958d2ee523a2206206994597c13d831ec7": "USDT",
+                           "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2": "WETH"},
+            "sandbox-l2": {"0x0b2c639c533813f4aa9d7837caf62653d097ff85": "USDC",
+                           "0x94b008aa00579c1307b0ef2c499ad98a8ce58e58": "USDT",
+                           "0x4200000000000000000000000000000000000006": "WETH"}},
+        venues={name: VENUE_WORDS[name] for name in ("uniswap-v3", "uniswap-v2")},
     )
-
-
-# --------------------------------------------------------------------------- vocabulary
-
-CAPABILITIES = ["send", "swap", "bridge", "wrap", "unwrap", "approve", "revoke", "balance",
-                "quote"]
-_CAN_DO = ("Steward can: send tokens, swap, bridge between chains, wrap or unwrap ETH, approve "
-           "or revoke a spender, show balances, and quote prices.")
-
-_VERBS: dict[str, str] = {}
-for _action, _words in {
-    "transfer": "send sends sending snd sned semd pay pays paying transfer transfers transferring "
-                "transfering tranfer trasnfer transfr tansfer xfer give giving tip wire",
-    "move": "move moving mv put take shift",
-    "swap": "swap swaps swapping swaping swapp swop swp trade trading exchange exchanging sell "
-            "selling flip",
-    "convert": "convert converting turn change",
-    "buy": "buy buying purchase acquire",
-    "get": "get",
-    "bridge": "bridge bridging brige bridg brdge",
-    "wrap": "wrap wrapping wrapp",
-    "unwrap": "unwrap unwrapping unwrapp unrwap",
-    "approve": "approve approving aprove approv allow authorize authorise permit grant",
-    "revoke": "revoke revoking revok unapprove disallow deauthorize deauthorise rescind",
-    "remove": "remove cancel reset",
-    "quote": "quote qoute quot",
-    "show": "show check display list view",
-}.items():
-    for _w in _words.split():
-        _VERBS[_w] = _action
-
-# Names people use for tokens, besides their symbols (a name counts only for a token the
-# context knows). Shared with steward.intents.grounding, which vets a model's answers.
-TOKEN_NAMES = {"ether": "ETH", "eth": "ETH", "tether": "USDT", "usd coin": "USDC",
-               "usdcoin": "USDC", "wrapped eth": "WETH", "wrapped ether": "WETH",
-               "weth": "WETH", "usdt": "USDT", "usdc": "USDC"}
-
-_FUZZY_VERBS = {"transfer": "transfer", "bridge": "bridge", "unwrap": "unwrap",
-                "approve": "approve",
-                "revoke": "revoke", "exchange": "swap", "convert": "convert", "purchase": "buy",
-                "swap": "swap", "send": "transfer", "wrap": "wrap", "trade": "swap",
-                "quote": "quote", "balance": "show"}
-
-_PREPS = {"to": "to", "into": "into", "onto": "to", "in": "in", "on": "on", "for": "for",
-          "with": "with", "using": "with", "from": "from", "of": "of", "via": "on", "at": "on",
-          "over": "over", "across": "over", "through": "on", "by": "by", "off": "from",
-          "towards": "to", "toward": "to", "->": "to", "=>": "to", "out": "out"}
-
-_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-          "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-          "nineteen": 19}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-         "eighty": 80, "ninety": 90}
-_SCALES = {"thousand": 1000, "million": 1000000}
-_USD_UNITS = {"dollars", "dollar", "usd", "bucks", "buck"}
-
-# Names of chains and tokens that exist elsewhere, so that "on gnosis" or "DAI" is recognised as
-# an unknown chain or token rather than ignored.
-_WORLD_CHAINS = {"gnosis", "optimism", "arbitrum", "base", "polygon", "mainnet", "ethereum",
-                 "avalanche", "bsc", "solana", "zksync", "linea", "scroll", "fantom", "celo",
-                 "sepolia", "goerli", "holesky", "mantle", "blast", "zora", "l3", "moonbeam",
-                 "aurora", "starknet", "tron", "xdai", "bnb", "cosmos", "mode", "taiko", "unichain",
-                 "berachain", "sonic", "metis", "cronos", "kava", "harmony", "ronin", "abstract",
-                 "l0", "l4", "sandbox-l3", "bitcoin", "near", "aptos", "sui", "hyperliquid",
-                 "ink", "soneium", "katana", "chiado", "gnosis chain"}
-_WORLD_TOKENS = {"dai", "wbtc", "btc", "uni", "link", "matic", "pol", "sol", "usde", "frax",
-                 "lusd", "aave", "comp", "mkr", "arb", "op", "pepe", "shib", "doge", "steth",
-                 "wsteth", "reth", "cbeth", "avax", "busd", "tusd", "gho", "crv", "ldo", "snx",
-                 "sushi", "yfi", "bal", "ape", "gmx", "rpl", "ens", "grt", "eurc", "pyusd", "usds",
-                 "wbnb", "wmatic", "weeth", "eeth", "tbtc", "cbbtc", "xrp", "ada", "dot", "trx",
-                 "ton", "bnb", "usdcc", "usdd", "fdusd", "mana", "sand", "axs", "imx", "blur",
-                 "wld", "pendle", "eigen", "ethfi", "ena", "cake", "usdc.e", "weth9", "beth",
-                 "stETH".lower(), "eurs", "usdp", "gusd", "susd", "mim", "rai", "frxeth",
-                 "sfrxeth", "oeth", "wusdm", "usdm", "usdb", "wif", "bonk", "floki", "bitcoin"}
-_NOT_CHAIN = {"behalf", "top", "chain", "network", "mainnet", "testnet", "sandbox", "sure",
-              "time", "whichever", "whatever", "hand", "hold", "average", "demand", "record",
-              "one", "both", "either", "which"}
-# Words that carry no slot of their own (they are skipped where a name could otherwise be read).
-_SOFT = {"some", "few", "my", "our", "your", "all", "out", "over", "across", "back", "up", "off",
-         "funds", "money", "tokens", "token", "coins", "coin", "crypto", "amount", "ahead", "go",
-         "also", "then", "first", "account", "address", "exactly", "about", "around", "just",
-         "only", "really", "quickly", "immediately", "right", "now", "again", "more", "please",
-         "over", "and", "a", "an", "i", "we", "you", "want", "would", "like", "need", "to",
-         "is", "are", "do", "does", "did", "have", "has", "had", "be", "will", "can", "could",
-         "should", "worth", "value", "balance", "balances", "what", "what's", "whats", "how",
-         "much", "many", "get", "me", "it", "them", "that", "this", "those", "these", "on",
-         "in", "of", "for", "with", "from", "at", "by", "currently", "available", "total",
-         "held", "holding", "holdings", "own", "there", "chain", "network", "wallet", "side",
-         "network's", "i'd", "i'm", "let's", "lets", "ok", "okay", "tell", "give", "see",
-         "show", "check", "portfolio", "sure", "yes", "hey", "so", "well", "thanks", "stuff",
-         "price", "prices", "quote", "rate", "approval", "allowance", "approvals", "allowances",
-         "spend", "spending", "use", "the", "whole", "entire", "left", "remaining", "currently",
-         "receive", "end", "up", "with", "if", "swapped", "sold", "bought", "traded", "am",
-         "go", "gonna", "going", "spent", "wanna", "know", "let", "permission", "access",
-         "router's", "bridge's", "contract", "its", "their", "his", "her", "back", "same",
-         "as", "than", "any", "every", "each", "per", "unit", "units", "market", "current",
-         "now", "today", "currently", "pls", "plz", "kindly", "just", "instantly", "asap",
-         "right", "away", "immediately", "amount", "approved", "approvals", "revoked", "via",
-         "onto", "into", "toward", "towards", "using", "through"}
-
-
-# --------------------------------------------------------------------------- helpers
-
-def _dec_text(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-def _clarify(question: str, options: list[str] | None = None) -> Clarification:
-    return Clarification(question=question, options=list(options or []))
-
-
-class _Ask(Exception):
-    """Raised inside the handlers to answer with a clarification."""
-
-    def __init__(self, question: str, options: list[str] | None = None):
-        super().__init__(question)
-        self.clarification = _clarify(question, options)
-
-
-def _edit1(a: str, b: str) -> bool:
-    """True when a and b differ by exactly one insertion, deletion, substitution or swap."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        if len(diff) == 1:
-            return True
-        return (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
-                and a[diff[1]] == b[diff[0]])
-    if len(a) > len(b):
-        a, b = b, a
-    for i in range(len(b)):
-        if b[:i] + b[i + 1:] == a:
-            return True
-    return False
-
-
-@dataclass
-class _Amt:
-    kind: str  # exact | usd | fraction
-    value: Decimal
-    raw: str
-    ref: bool = False  # "of it", "it", "the rest": the previous step's output
-    mine: bool = False  # "half my", "all of my"
-    token: str | None = None  # the token written right after the amount
-
-
-@dataclass
-class _Item:
-    kind: str
-    value: object = None
-    text: str = ""
-    prep: str | None = None  # the preposition right before it
-
-
-class _Tables:
-    """What a context lets the lexer recognise, built once per context."""
-
-    def __init__(self, ctx: ParseContext):
-        self.ctx = ctx
-        self.tokens = [t.upper() for t in ctx.tokens]
-        self.chain_names = list(ctx.chains)
-        self.contacts = [c.lower() for c in ctx.contacts]
-        self.wallets = [w.lower() for w in ctx.wallets]
-        phrases: dict[tuple[str, ...], _Item] = {}
-
-        def add(words: str, item: _Item) -> None:
-            key = tuple(re.sub(r"(?<=[a-z])-(?=[a-z0-9])", " ", words.lower()).split())
-            if key and key not in phrases:
-                phrases[key] = item
-
-        for canon, aliases in ctx.chains.items():
-            item = _Item("CHAIN", canon, canon)
-            add(canon, item)
-            for alias in aliases:
-                add(alias, item)
-        known = set(self.tokens)
-        for sym in self.tokens:
-            add(sym.lower(), _Item("TOK", sym, sym.lower()))
-        for word, sym in TOKEN_NAMES.items():
-            if sym in known:
-                add(word, _Item("TOK", sym, word))
-        for name in self.contacts:
-            add(name, _Item("CONTACT", name, name))
-        for name in self.wallets:
-            item = _Item("WALLET", name, name)
-            for form in (f"my {name} wallet", f"my {name} account", f"{name} wallet",
-                         f"{name} account", f"wallet {name}", f"my wallet {name}",
-                         f"my {name}", f"the {name} wallet", name):
-                add(form, item)
-        self.phrases = phrases
-        self.first: dict[str, list[tuple[tuple[str, ...], _Item]]] = {}
-        for key, item in sorted(phrases.items(), key=lambda kv: -len(kv[0])):
-            self.first.setdefault(key[0], []).append((key, item))
-        self.recipients = self.contacts + [f"wallet {w}" for w in self.wallets]
-        self.native = dict(ctx.native)
-        self.families = chain_families(ctx)
-        # Wrapping pairs an EVM chain's native coin with WETH; SOL is never wrapped into WETH.
-        self.native_symbols = {sym for chain, sym in ctx.native.items()
-                               if self.families.get(chain) != "solana"} or {"ETH"}
-        self.wrapped = "WETH" if "WETH" in known else None
-
-    def family(self, chain: str | None) -> str:
-        return self.families.get(chain or "", "evm")
-
-    def chains_of(self, family: str) -> list[str]:
-        return [name for name in self.chain_names if self.family(name) == family]
-
-    def token_list(self) -> str:
-        return ", ".join(self.tokens)
-
-    def chain_list(self) -> str:
-        return ", ".join(self.chain_names)
-
-    def recipient_list(self) -> str:
-        if self.chains_of("solana"):
-            return ", ".join(self.recipients) + ", or an address (0x on EVM chains, base58 on " \
-                "Solana chains)"
-        return ", ".join(self.recipients) + ", or a 0x address"
-
-
-def chain_families(ctx: ParseContext) -> dict[str, str]:
-    """Chain → "evm" or "solana". From the context's `families` where it carries them; a
-    context without them (built before Solana) knows a Solana chain by its native coin, SOL."""
-    given = dict(getattr(ctx, "families", None) or {})
-    return {chain: given.get(chain) or ("solana" if ctx.native.get(chain) == "SOL" else "evm")
-            for chain in ctx.chains}
-
-
-_TABLE_CACHE: dict[tuple, _Tables] = {}
-
-
-def _tables(ctx: ParseContext) -> _Tables:
-    key = (tuple((k, tuple(v)) for k, v in ctx.chains.items()), tuple(ctx.tokens),
-           tuple(ctx.native.items()), tuple(ctx.contacts), tuple(ctx.wallets),
-           tuple(chain_families(ctx).items()))
-    tables = _TABLE_CACHE.get(key)
-    if tables is None:
-        if len(_TABLE_CACHE) > 64:
-            _TABLE_CACHE.clear()
-        tables = _Tables(ctx)
-        _TABLE_CACHE[key] = tables
-    return tables
-
-
-# --------------------------------------------------------------------------- normalising
-
-_ADDR_RE = re.compile(r"(?<![0-9A-Za-z])0[xX][0-9A-Za-z]*")
-# A run of 32-44 base58 characters: a Solana public key when it decodes to 32 bytes. Cut out
-# before lower-casing, since base58 is case-sensitive (another case is another key).
-_BASE58_RE = re.compile(r"(?<![0-9A-Za-z])[1-9A-HJ-NP-Za-km-z]{32,44}(?![0-9A-Za-z])")
-_UNSPACED_ADDR_RE = re.compile(r"zzaddr(\d+)zz")
-_LEAD_FILLER = re.compile(
-    r"^(?:(?:please|pls|plz|kindly|hey|hi|hello|yo|ok|okay|alright|so|now|just|also|and|first|"
-    r"firstly|then|next|steward|hey steward|ok steward|could you please|can you please|could you|"
-    r"can you|would you|will you|can u|could u|would you mind|i want you to|i'd like you to|"
-    r"i would like you to|i need you to|i want to|i wanna|i'd like to|id like to|i would like to|"
-    r"i'd love to|i need to|i have to|i must|we need to|we want to|help me|let's|lets|"
-    r"go ahead and|you should|time to|quickly|i'm trying to|im trying to|try to|please go ahead "
-    r"and|could you kindly|can you kindly|i'd like|i would like|tell me|can you tell me|"
-    r"could you tell me|please tell me|do me a favor and|do me a favour and|i'd want to|"
-    r"lemme|let me)\b[\s,:]*)+")
-_ANY_FILLER = re.compile(
-    r"\b(?:please|pls|plz|for me|thanks|thank you|thx|asap|right now|real quick|quickly|kindly|"
-    r"right away|immediately|if you can|if possible|if you could|when you can|for me please)\b")
-_SPLIT_RE = re.compile(
-    r"\s*(?:,\s*and then\b|,\s*then\b|\band then\b|;|\bthen\b|,\s*after that\b|\bafter that\b|"
-    r"\band afterwards\b|\bafterwards\b|\bfollowed by\b|&\s*then\b|\band finally\b|"
-    r",\s*finally\b|\.\s+(?=[a-z])|\band next\b|,\s*next\b)[\s,]*")
-_VERB_ALT = "|".join(sorted((re.escape(v) for v in _VERBS if v not in {"change", "list", "turn",
-                                                                         "view", "tip", "wire",
-                                                                         "get", "reset", "flip",
-                                                                         "check", "show",
-                                                                         "display"}),
-                            key=len, reverse=True))
-_AND_VERB_RE = re.compile(rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?=(?:please\s+)?(?:{_VERB_ALT})\b)")
-_ANY_VERB_RE = re.compile(rf"\b(?:{_VERB_ALT}|show|check|list|how|what|what's|balance|"
-                          r"portfolio|price|quote)\b")
-_SELL_BUY_RE = re.compile(r"\bsell (.+?) and (?:then )?buy ([a-z]+)$")
-_WORD_RE = re.compile(
-    r"zzaddr\d+zz"
-    r"|[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*\.(?:eth|xyz|crypto|nft|wallet|lens)\b"
-    r"|\d+/\d+"
-    r"|[-+]?\$?(?:\d+(?:,\d+)*(?:\.\d+)?|\.\d+)[a-z]*%?\$?"
-    r"|[a-z][a-z0-9]*(?:\.e)?(?:'[a-z]+)?"
-    r"|'s\b|[%$]|->|=>|-(?=\s|$)")
-_ENS_RE = re.compile(r"[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*\.(?:eth|xyz|crypto|nft|wallet|lens)")
-_NUM_RE = re.compile(r"^([-+])?(\$)?(\d+(?:,\d+)*(?:\.\d+)?|\.\d+)([a-z]*)(%)?(\$)?$")
-_GROUPED_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-_CAPS_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*\b")
-
-
-def _prepare(text: str) -> tuple[str, list[str], set[str]]:
-    addrs: list[str] = []
-
-    def keep(match: re.Match) -> str:
-        addrs.append(match.group(0))
-        return f" zzaddr{len(addrs) - 1}zz "
-
-    def keep_key(match: re.Match) -> str:
-        try:
-            checked_solana_address(match.group(0))
-        except StewardError as exc:
-            raise _Ask(f"{exc}. Which address did you mean?") from None
-        return keep(match)
-
-    caps = {w.lower() for w in _CAPS_RE.findall(text) if sum(c.isupper() for c in w) >= 2}
-    s = _ADDR_RE.sub(keep, text)
-    s = _BASE58_RE.sub(keep_key, s)
-    s = s.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    s = s.replace("\u201c", '"').replace("\u201d", '"').replace("\u2192", " -> ")
-    s = s.replace("\u2014", ", ").replace("\u2013", ", ").replace("\u00a0", " ")
-    s = re.sub(r"(?<=[a-z])-(?=[a-z0-9])", " ", s)
-    s = re.sub(r"(?<=\d)\s*%", "%", s)
-    s = re.sub(r"\$\s+(?=\d)", "$", s)
-    s = re.sub(r"[\"()\[\]{}*]", " ", s)
-    s = re.sub(r"[.!?:]+\s*$", "", s.strip())
-    s = re.sub(r"\s+", " ", s).strip()
-    return s, addrs, caps
-
-
-def _split_steps(s: str) -> list[str]:
-    parts = [p for p in _SPLIT_RE.split(s) if p and p.strip(" ,.")]
-    out: list[str] = []
-    for part in parts:
-        part = _SELL_BUY_RE.sub(r"sell \1 for \2", part)
-        pieces = [p for p in _AND_VERB_RE.split(part) if p.strip(" ,.")]
-        merged: list[str] = []
-        carry = ""
-        for idx, piece in enumerate(pieces):
-            if idx + 1 < len(pieces) and not _ANY_VERB_RE.search(piece):
-                carry += piece + " "  # "on the l2, send carol 40 usdt": a lead-in, not a step
-                continue
-            merged.append(carry + piece)
-            carry = ""
-        out.extend(merged)
-    return [p.strip(" ,.") for p in out]
-
-
-def _clean_step(s: str) -> str:
-    s = _ANY_FILLER.sub(" ", s)
-    s = re.sub(r"\s+", " ", s).strip(" ,.")
-    s = _LEAD_FILLER.sub("", s)
-    return s.strip(" ,.")
-
-
-def _words(s: str) -> list[str]:
-    out: list[str] = []
-    for w in _WORD_RE.findall(s):
-        m = _NUM_RE.match(w)
-        if m and m.group(4) and m.group(4) not in ("k", "m", "mm", "mil", "kk"):
-            # "25usdc" → "25" "usdc"
-            out.append(w[: m.start(4)] + (m.group(5) or "") + (m.group(6) or ""))
-            out.append(m.group(4))
-            continue
-        if w.endswith("'s") and w not in ("what's", "let's", "it's", "that's", "there's",
-                                          "how's", "who's", "here's"):
-            out.append(w[:-2])
-            out.append("'s")
-            continue
-        if w == "the":
-            continue
-        out.append(w)
-    return out
-
-
-# --------------------------------------------------------------------------- lexing
-
-def _word_number(words: list[str], i: int) -> tuple[Decimal, int] | None:
-    n = len(words)
-    j = i
-    total = 0
-    current = 0
-    seen = False
-    if words[j] in ("a", "an") and j + 1 < n and words[j + 1] in ("hundred", "thousand",
-                                                                   "million", "dozen"):
-        current = 1
-        j += 1
-        seen = True
-    while j < n:
-        w = words[j]
-        if w in _UNITS:
-            current += _UNITS[w]
-        elif w in _TENS:
-            current += _TENS[w]
-        elif w == "hundred":
-            current = (current or 1) * 100
-        elif w in _SCALES:
-            total += (current or 1) * _SCALES[w]
-            current = 0
-        elif w == "dozen":
-            current = (current or 1) * 12
-        elif (w == "and" and seen and j + 1 < n and (words[j + 1] in _UNITS
-                                                     or words[j + 1] in _TENS)):
-            pass
-        else:
-            break
-        seen = True
-        j += 1
-    if not seen:
-        return None
-    value = Decimal(total + current)
-    if j + 1 < n and words[j] == "point" and words[j + 1] in _UNITS and _UNITS[words[j + 1]] < 10:
-        digits = ""
-        j += 1
-        while j < n and words[j] in _UNITS and _UNITS[words[j]] < 10:
-            digits += str(_UNITS[words[j]])
-            j += 1
-        value = Decimal(f"{total + current}.{digits}")
-    if words[j:j + 3] == ["and", "a", "half"]:
-        value += Decimal("0.5")
-        j += 3
-    return value, j
-
-
-_FRACTION_WORDS = {"half": Decimal("0.5"), "quarter": Decimal("0.25"), "third": None,
-                   "tenth": Decimal("0.1"), "fifth": Decimal("0.2"), "fourth": Decimal("0.25")}
-_ALL_WORDS = {"all", "everything", "max", "maximum", "entire", "whole", "full"}
-_REF_WORDS = {"it", "them", "that", "this", "those", "proceeds", "output", "result"}
-
-
-def _lex(words: list[str], tb: _Tables, addrs: list[str], caps: set[str]) -> list[_Item]:
-    items: list[_Item] = []
-    n = len(words)
-    i = 0
-
-    def after_fraction(amt: _Amt, j: int) -> int:
-        # "half of it", "half of my", "all of it", "half my", "20% of the"
-        if j < n and words[j] == "of":
-            j += 1
-        if j < n and words[j] in ("my", "our"):
-            amt.mine = True
-            j += 1
-        elif j < n and words[j] in _REF_WORDS - {"proceeds", "output", "result"}:
-            amt.ref = True
-            j += 1
-        elif j < n and words[j] in ("what", "everything") and words[j + 1:j + 3] == ["i", "have"]:
-            j += 3
-        if j < n and words[j] in ("balance",) and amt.kind == "fraction":
-            j += 1
-            if j < n and words[j] == "of":
-                j += 1
-        return j
-
-    while i < n:
-        w = words[i]
-        # addresses and ENS names
-        m = _UNSPACED_ADDR_RE.fullmatch(w)
-        if m:
-            items.append(_Item("ADDR", addrs[int(m.group(1))], addrs[int(m.group(1))]))
-            i += 1
-            continue
-        if _ENS_RE.fullmatch(w):
-            items.append(_Item("ENS", w, w))
-            i += 1
-            continue
-        # phrases of the context: chains, tokens, contacts, wallets
-        matched = False
-        for key, item in tb.first.get(w, ()):
-            if tuple(words[i:i + len(key)]) == key:
-                if item.kind == "WALLET" and len(key) == 1 and i + 1 < n and words[i + 1] in (
-                        "chain", "network"):
-                    continue
-                items.append(_Item(item.kind, item.value, " ".join(key)))
-                i += len(key)
-                matched = True
-                break
-        if matched:
-            continue
-        # numbers written with digits
-        m = _NUM_RE.match(w)
-        if m:
-            sign, dollar, digits, suffix, pct, dollar2 = m.groups()
-            if "," in digits and not _GROUPED_RE.match(digits):
-                raise _Ask(f"I can't read the amount '{w.lstrip('$')}': use a dot for decimals "
-                           "(1.5) and commas only between groups of three digits (1,000).")
-            value = Decimal(digits.replace(",", ""))
-            j = i + 1
-            mult = {"k": 1000, "kk": 1000000, "m": 1000000, "mm": 1000000, "mil": 1000000}
-            value *= mult.get(suffix, 1)
-            if j < n and words[j] in _SCALES:
-                value *= _SCALES[words[j]]
-                j += 1
-            elif j < n and words[j] == "k":
-                value *= 1000
-                j += 1
-            elif j < n and words[j] == "hundred":
-                value *= 100
-                j += 1
-            if sign == "-" or (items and items[-1].kind == "WORD" and items[-1].text in (
-                    "minus", "negative")):
-                raise _Ask("Amounts must be positive: how much should it be?")
-            if pct or (j < n and words[j] in ("percent", "pct")) or words[j:j + 2] == ["per",
-                                                                                     "cent"]:
-                if not pct:
-                    j += 2 if words[j] == "per" else 1
-                if value <= 0 or value > 100:
-                    raise _Ask(f"{_dec_text(value)}% is not a share of a balance: give a "
-                               "percentage above 0 and at most 100.")
-                amt = _Amt("fraction", value / 100, w)
-                j = after_fraction(amt, j)
-                items.append(_Item("AMT", amt, w))
-                i = j
-                continue
-            kind = "usd" if (dollar or dollar2) else "exact"
-            if j < n and words[j] in _USD_UNITS and words[j:j + 2] != ["usd", "coin"]:
-                kind = "usd"
-                j += 1
-            if value <= 0:
-                raise _Ask("The amount must be more than zero: how much should it be?")
-            items.append(_Item("AMT", _Amt(kind, value, w), w))
-            i = j
-            continue
-        m = re.fullmatch(r"(\d+)/(\d+)", w)
-        if m:
-            num, den = int(m.group(1)), int(m.group(2))
-            frac = Decimal(num) / Decimal(den) if den else Decimal(0)
-            if den == 0 or num == 0 or num > den or (Decimal(num) / den) * den != num or len(
-                    _dec_text(frac)) > 12:
-                raise _Ask(f"I can't use '{w}' as a share of a balance: say half, a quarter, or a "
-                           "percentage.")
-            amt = _Amt("fraction", frac, w)
-            i = after_fraction(amt, i + 1)
-            items.append(_Item("AMT", amt, w))
-            continue
-        # fractions in words
-        if w in ("half",) or (w in ("a", "one") and i + 1 < n and words[i + 1] == "half"):
-            j = i + 1 if w == "half" else i + 2
-            amt = _Amt("fraction", Decimal("0.5"), "half")
-            i = after_fraction(amt, j)
-            items.append(_Item("AMT", amt, "half"))
-            continue
-        if (w in ("a", "one", "three", "quarter", "quarters") and
-                (w in ("quarter",) or (i + 1 < n and words[i + 1] in ("quarter", "quarters",
-                                                                       "fourth", "third",
-                                                                       "tenth", "fifth")))):
-            word = words[i + 1] if w != "quarter" else w
-            base = _FRACTION_WORDS.get(word.rstrip("s"))
-            if base is None:
-                raise _Ask("I can only use exact shares of a balance (half, a quarter, 10%): "
-                           "how much should it be?")
-            value = base * (3 if w == "three" else 1)
-            amt = _Amt("fraction", value, word)
-            i = after_fraction(amt, i + 1 if w == "quarter" else i + 2)
-            items.append(_Item("AMT", amt, word))
-            continue
-        if w in _ALL_WORDS or (w == "rest" or (w == "remaining" and i + 1 < n
-                                               and words[i + 1] in ("balance", "funds"))):
-            amt = _Amt("fraction", Decimal(1), w)
-            if w == "rest":
-                amt.ref = True
-            j = i + 1
-            if w in ("entire", "whole", "full") and j < n and words[j] in ("balance", "amount",
-                                                                           "stack", "bag", "lot"):
-                j += 1
-            if w == "max" and j < n and words[j] in ("amount",):
-                j += 1
-            j = after_fraction(amt, j)
-            if w == "everything" and words[j:j + 2] == ["i", "have"]:
-                j += 2
-            items.append(_Item("AMT", amt, w))
-            i = j
-            continue
-        # numbers in words
-        if w in _UNITS or w in _TENS or w in ("a", "an"):
-            got = _word_number(words, i)
-            if got is not None:
-                value, j = got
-                kind = "exact"
-                if j < n and words[j] in ("percent", "pct") or words[j:j + 2] == ["per", "cent"]:
-                    j += 2 if words[j] == "per" else 1
-                    if value <= 0 or value > 100:
-                        raise _Ask(f"{_dec_text(value)}% is not a share of a balance: give a "
-                                   "percentage above 0 and at most 100.")
-                    amt = _Amt("fraction", value / 100, " ".join(words[i:j]))
-                    items.append(_Item("AMT", amt, amt.raw))
-                    i = after_fraction(amt, j)
-                    continue
-                if j < n and words[j] in _USD_UNITS and words[j:j + 2] != ["usd", "coin"]:
-                    kind = "usd"
-                    j += 1
-                if value <= 0:
-                    raise _Ask("The amount must be more than zero: how much should it be?")
-                items.append(_Item("AMT", _Amt(kind, value, " ".join(words[i:j])),
-                                   " ".join(words[i:j])))
-                i = j
-                continue
-        if w in ("it", "them") or (w in ("that", "this", "those") and items and items[-1].kind
-                                   in ("VERB", "PREP") and items[-1].value != "for"):
-            items.append(_Item("AMT", _Amt("fraction", Decimal(1), w, ref=True), w))
-            i += 1
-            continue
-        if w in ("proceeds", "output", "result"):
-            items.append(_Item("AMT", _Amt("fraction", Decimal(1), w, ref=True), w))
-            i += 1
-            continue
-        if w in ("unlimited", "infinite", "infinity", "unlimted", "limitless"):
-            items.append(_Item("UNLIMITED", w, w))
-            i += 1
-            continue
-        if w in ("router", "dex"):
-            items.append(_Item("SPENDER", "router", w))
-            i += 1
-            continue
-        if w in ("me", "myself", "us", "ourselves"):
-            items.append(_Item("ME", w, w))
-            i += 1
-            continue
-        if w == "'s":
-            items.append(_Item("POSS", w, w))
-            i += 1
-            continue
-        if w in _PREPS and not (w == "out" and words[i + 1:i + 2] != ["of"]):
-            if w == "out":
-                i += 2
-                items.append(_Item("PREP", "from", "out of"))
-                continue
-            items.append(_Item("PREP", _PREPS[w], w))
-            i += 1
-            continue
-        if w in _VERBS:
-            items.append(_Item("VERB", _VERBS[w], w))
-            i += 1
-            continue
-        if w in _USD_UNITS:
-            items.append(_Item("USDWORD", w, w))
-            i += 1
-            continue
-        if w == "ethereum" and items and items[-1].kind == "AMT":
-            items.append(_Item("TOK", "ETH", w))
-            i += 1
-            continue
-        if w in _WORLD_CHAINS and (w not in _WORLD_TOKENS or (items and items[-1].kind == "PREP"
-                                                               and items[-1].value in (
-                                                                   "on", "to", "from", "over"))
-                                   or words[i + 1:i + 2] in (["chain"], ["network"],
-                                                              ["mainnet"])):
-            if not (w == "base" and not (items and items[-1].kind == "PREP")
-                    and words[i + 1:i + 2] not in (["chain"], ["network"], ["mainnet"])):
-                items.append(_Item("XCHAIN", w, w))
-                i += 1
-                continue
-        if w in _WORLD_TOKENS or (w in caps and w not in _SOFT and len(w) <= 8
-                                  and w not in ("ok", "hey", "hi", "pls", "asap", "ens")):
-            items.append(_Item("XTOK", w.upper(), w))
-            i += 1
-            continue
-        items.append(_Item("WORD", w, w))
-        i += 1
-    # prepositions and bindings
-    prep = None
-    for idx, item in enumerate(items):
-        if item.kind == "PREP":
-            prep = item.value
-            continue
-        item.prep = prep
-        if item.kind not in ("WORD",) or item.text not in ("my", "our", "wallet", "a", "an"):
-            prep = None if item.kind != "WORD" or item.text not in _SOFT else prep
-    for idx, item in enumerate(items):
-        if item.kind == "AMT":
-            j = idx + 1
-            while j < len(items) and ((items[j].kind == "PREP" and items[j].value == "of")
-                                      or (items[j].kind == "WORD" and items[j].text in (
-                                          "my", "our", "worth", "of", "your"))):
-                j += 1
-            if j < len(items) and items[j].kind in ("TOK", "XTOK", "USDWORD"):
-                item.value.token = items[j].value if items[j].kind == "TOK" else "?"
-                items[j].bound = True  # type: ignore[attr-defined]
-    return items
 
 
 # --------------------------------------------------------------------------- step parsing
@@ -735,53 +99,66 @@ _PAST = {"transfer": "sent", "swap": "swapped", "bridge": "bridged", "wrap": "wr
 
 
 class _Step:
-    def __init__(self, items: list[_Item], tb: _Tables, prev: _Prev | None, text: str):
+    def __init__(self, items: list[Item], tb: Tables, prev: _Prev | None, text: str):
         self.items = items
         self.tb = tb
         self.prev = prev
         self.text = text
         for item in items:
+            if item.kind == "XVENUE":
+                raise Ask(_missing_venue(item, tb), tb.venues if item.value == "dex" else [])
+        for item in items:
             if item.kind == "XCHAIN":
-                raise _Ask(f"Which chain is '{item.text}'? Known chains: {tb.chain_list()}.",
+                raise Ask(f"Which chain is '{item.text}'? Known chains: {tb.chain_list()}.",
                            tb.chain_names)
         for item in items:
-            if item.kind == "WORD" and item.prep == "on" and item.text not in _SOFT and \
-                    item.text not in _NOT_CHAIN:
-                raise _Ask(f"Which chain is '{item.text}'? Known chains: {tb.chain_list()}.",
+            if item.kind == "PRON":
+                raise Ask(f"Who is '{item.text}'? Name the recipient: {tb.recipient_list()}.",
+                          tb.recipients)
+        for item in items:
+            if item.kind == "WORD" and item.prep == "on" and item.text not in SOFT and \
+                    item.text not in NOT_CHAIN:
+                raise Ask(f"Which chain is '{item.text}'? Known chains: {tb.chain_list()}.",
                            tb.chain_names)
         if prev is None:
             for item in items:
                 if item.kind == "AMT" and item.value.ref:
-                    raise _Ask(f"What does '{item.value.raw}' refer to? This is the first step: "
+                    raise Ask(f"What does '{item.value.raw}' refer to? This is the first step: "
                                "name the amount and the token.")
         for item in items:
             if item.kind == "XTOK":
-                raise _Ask(f"I don't know the token {item.value}. Known tokens: "
+                raise Ask(f"I don't know the token {item.value}. Known tokens: "
                            f"{tb.token_list()}.", tb.tokens)
 
     # slots --------------------------------------------------------------
-    def kinds(self, *kinds: str) -> list[_Item]:
+    def venue(self) -> str | None:
+        named = list(dict.fromkeys(it.value for it in self.items if it.kind == "VENUE"))
+        if len(named) > 1:
+            raise Ask("Which venue: " + " or ".join(named) + "?", named)
+        return named[0] if named else None
+
+    def kinds(self, *kinds: str) -> list[Item]:
         return [it for it in self.items if it.kind in kinds]
 
     def has_word(self, *words: str) -> bool:
         return any(it.text in words for it in self.items)
 
-    def the_amount(self) -> _Amt | None:
+    def the_amount(self) -> Amt | None:
         amts = [it.value for it in self.items if it.kind == "AMT"]
         if not amts:
             return None
         if len(amts) > 1:
-            raise _Ask("I see more than one amount (" + ", ".join(a.raw for a in amts) +
+            raise Ask("I see more than one amount (" + ", ".join(a.raw for a in amts) +
                        "): how much should it be?")
         return amts[0]
 
-    def amount_model(self, amt: _Amt, token: str | None) -> Amount:
+    def amount_model(self, amt: Amt, token: str | None) -> Amount:
         if self.prev is not None and amt.kind == "fraction" and not amt.mine and (
                 amt.ref or token is None or token == self.prev.token):
-            return Amount(kind="previous", value=_dec_text(amt.value))
+            return Amount(kind="previous", value=dec_text(amt.value))
         if amt.ref:
-            raise _Ask(f"What does '{amt.raw}' refer to? Name the amount and the token.")
-        return Amount(kind=amt.kind, value=_dec_text(amt.value))
+            raise Ask(f"What does '{amt.raw}' refer to? Name the amount and the token.")
+        return Amount(kind=amt.kind, value=dec_text(amt.value))
 
     def check_usdword(self, action: str) -> None:
         for it in self.items:
@@ -789,7 +166,7 @@ class _Step:
                                         and it.value.token is None and action == "transfer"
                                         and not self.kinds("TOK")):
                 stables = [t for t in self.tb.tokens if t.startswith("USD")]
-                raise _Ask("Which stablecoin: " + " or ".join(stables) + "? Dollars are not a "
+                raise Ask("Which stablecoin: " + " or ".join(stables) + "? Dollars are not a "
                            "token.", stables)
 
     def chains(self) -> dict[str, list[str]]:
@@ -806,9 +183,9 @@ class _Step:
                 out["on"].append(it.value)
         return out
 
-    def unknown_after(self, *preps: str) -> _Item | None:
+    def unknown_after(self, *preps: str) -> Item | None:
         for it in self.items:
-            if it.kind == "WORD" and it.prep in preps and it.text not in _SOFT:
+            if it.kind == "WORD" and it.prep in preps and it.text not in SOFT:
                 return it
         return None
 
@@ -827,7 +204,7 @@ class _Step:
     def single_chain(self, chains: list[str]) -> str | None:
         uniq = list(dict.fromkeys(chains))
         if len(uniq) > 1:
-            raise _Ask("Which chain: " + " or ".join(uniq) + "?", uniq)
+            raise Ask("Which chain: " + " or ".join(uniq) + "?", uniq)
         return uniq[0] if uniq else None
 
     def source_wallet(self) -> str | None:
@@ -839,21 +216,21 @@ class _Step:
             bad = next((it for it in self.items[1:] if it.kind == "VERB" and it.prep == "from"),
                        None)
         if bad is not None:
-            raise _Ask(f"I don't know a wallet named '{bad.text}'. Known wallets: "
+            raise Ask(f"I don't know a wallet named '{bad.text}'. Known wallets: "
                        f"{', '.join(self.tb.wallets)}.", self.tb.wallets)
         for it in self.items:
             if it.kind in ("CONTACT", "ADDR", "ENS") and it.prep == "from":
-                raise _Ask(f"I can only send from your own wallets, not from '{it.text}'. Known "
+                raise Ask(f"I can only send from your own wallets, not from '{it.text}'. Known "
                            f"wallets: {', '.join(self.tb.wallets)}.", self.tb.wallets)
         return None
 
-    def address(self, it: _Item) -> str:
+    def address(self, it: Item) -> str:
         if _address_family(it.value) == "solana":
             return it.value  # checked when cut out of the text; its case is part of the key
         try:
             return checked_address(it.value)
         except StewardError as exc:
-            raise _Ask(f"{exc}. Which address did you mean?") from None
+            raise Ask(f"{exc}. Which address did you mean?") from None
 
     def chain_for_address(self, chain: str | None, address: str) -> str | None:
         """The chain an address is used on: the named (or inherited) one when its family is the
@@ -863,23 +240,35 @@ class _Step:
         fitting = self.tb.chains_of(family)
         if chain is not None:
             if self.tb.family(chain) != family:
-                raise _Ask(_family_mismatch(address, chain, self.tb), fitting)
+                raise Ask(_family_mismatch(address, chain, self.tb), fitting)
             return chain
         if family == "evm":
             return None
         if len(fitting) == 1:
             return fitting[0]
         if not fitting:
-            raise _Ask(f"'{address}' is a Solana address, but no Solana chain is configured; "
+            raise Ask(f"'{address}' is a Solana address, but no Solana chain is configured; "
                        f"known chains: {self.tb.chain_list()}.", self.tb.chain_names)
-        raise _Ask(f"'{address}' is a Solana address: on which Solana chain, "
+        raise Ask(f"'{address}' is a Solana address: on which Solana chain, "
                    f"{' or '.join(fitting)}?", fitting)
 
     def ens(self) -> None:
         for it in self.items:
             if it.kind == "ENS":
-                raise _Ask(f"I can't look up names like '{it.text}' (ENS needs the network). "
+                raise Ask(f"I can't look up names like '{it.text}' (ENS needs the network). "
                            f"Known recipients: {self.tb.recipient_list()}.", self.tb.recipients)
+
+
+def _missing_venue(item: Item, tb: Tables) -> str:
+    """The question for a venue Steward has no adapter for: never swap elsewhere silently."""
+    if item.value == "bridge":
+        return (f"Steward has no adapter for {item.text}: it moves funds between chains only "
+                "through its own bridge. Bridge with Steward's bridge instead (say it without "
+                f"'{item.text}'), or use {item.text} yourself?")
+    have = " or ".join(tb.venues) or "no exchange"
+    return (f"Steward has no adapter for {item.text}, and it never trades somewhere else in its "
+            f"place. Here it can use {have}: say one of those, or leave the venue out for the "
+            "best quote among them.")
 
 
 def _address_family(address: str) -> str:
@@ -890,7 +279,7 @@ def _address_family(address: str) -> str:
 _FAMILY_WORDS = {"evm": ("an EVM", "a 0x address"), "solana": ("a Solana", "a base58 address")}
 
 
-def _family_mismatch(address: str, chain: str, tb: _Tables) -> str:
+def _family_mismatch(address: str, chain: str, tb: Tables) -> str:
     family = _address_family(address)
     found, _ = _FAMILY_WORDS[family]
     kind, needed = _FAMILY_WORDS[tb.family(chain)]
@@ -900,28 +289,28 @@ def _family_mismatch(address: str, chain: str, tb: _Tables) -> str:
             f"{elsewhere} instead, or give the recipient's address for {chain}?")
 
 
-def _token_for(step: _Step, amt: _Amt | None, action: str) -> str:
+def _token_for(step: _Step, amt: Amt | None, action: str) -> str:
     toks = step.tokens()
     token = amt.token if amt is not None and amt.token not in (None, "?") else None
     if len(toks) > 1:
-        raise _Ask("Which token: " + " or ".join(toks) + "?", toks)
+        raise Ask("Which token: " + " or ".join(toks) + "?", toks)
     if token is None:
         if len(toks) == 1:
             token = toks[0]
         elif len(toks) > 1:
-            raise _Ask("Which token: " + " or ".join(toks) + "?", toks)
+            raise Ask("Which token: " + " or ".join(toks) + "?", toks)
     if token is None and step.prev is not None and step.prev.token:
         token = step.prev.token
     if token is None:
-        raise _Ask(f"Which token should be {_PAST[action]}? Known tokens: {step.tb.token_list()}.",
+        raise Ask(f"Which token should be {_PAST[action]}? Known tokens: {step.tb.token_list()}.",
                    step.tb.tokens)
     return token
 
 
-def _need_amount(step: _Step, token: str, action: str) -> _Amt:
+def _need_amount(step: _Step, token: str, action: str) -> Amt:
     amt = step.the_amount()
     if amt is None:
-        raise _Ask(f"How much {token} should be {_PAST[action]}?")
+        raise Ask(f"How much {token} should be {_PAST[action]}?")
     return amt
 
 
@@ -930,7 +319,7 @@ def _transfer_or_bridge(step: _Step, verb: str) -> object:
     step.check_usdword("transfer")
     step.ens()
     chains = step.chains()
-    recipients: list[_Item] = []
+    recipients: list[Item] = []
     me = None
     for it in step.items:
         if it.kind in ("CONTACT", "ADDR") and it.prep != "from":
@@ -948,27 +337,28 @@ def _transfer_or_bridge(step: _Step, verb: str) -> object:
             # "pay dave 5 usdc": an unknown name right after the verb
             for idx, it in enumerate(step.items[:-1]):
                 if it.kind == "VERB" and step.items[idx + 1].kind == "WORD" and \
-                        step.items[idx + 1].text not in _SOFT and step.items[idx + 1].prep is None:
+                        step.items[idx + 1].text not in SOFT and step.items[idx + 1].prep is None:
                     bad = step.items[idx + 1]
                     break
         if bad is not None:
-            raise _Ask(f"Who is '{bad.text}'? Known recipients: {tb.recipient_list()}.",
+            raise Ask(f"Who is '{bad.text}'? Known recipients: {tb.recipient_list()}.",
                        tb.recipients)
         if me is not None:
-            raise _Ask("Which of your wallets should receive it? Known wallets: " +
+            raise Ask("Which of your wallets should receive it? Known wallets: " +
                        ", ".join(tb.wallets) + ".", [f"wallet {w}" for w in tb.wallets])
-    recips = list(dict.fromkeys(
-        (step.address(it) if it.kind == "ADDR" else
-         (f"wallet {it.value}" if it.kind == "WALLET" else it.value)) for it in recipients))
+    recips = list(dict.fromkeys(_recipient(step, it) for it in recipients))
+    amounts = step.kinds("AMT")
+    if len(recips) > 1 or verb == "split" or (len(amounts) > 1 and len(recipients) > 1):
+        return _payments(step, recipients, wallet, chains, verb)
     if len(recips) > 1:
-        raise _Ask("Who should receive it: " + " or ".join(recips) + "? I send to one recipient "
+        raise Ask("Who should receive it: " + " or ".join(recips) + "? I send to one recipient "
                    "at a time.", recips)
     amt = step.the_amount()
     token = _token_for(step, amt, "transfer")
     if amt is None:
-        raise _Ask(f"How much {token} should be sent?")
+        raise Ask(f"How much {token} should be sent?")
     if not recips:
-        raise _Ask(f"Who should receive the {token}? Known recipients: {tb.recipient_list()}.",
+        raise Ask(f"Who should receive the {token}? Known recipients: {tb.recipient_list()}.",
                    tb.recipients)
     if chains["on"] or chains["from"]:
         chain = step.single_chain(chains["on"] + chains["from"])
@@ -976,13 +366,86 @@ def _transfer_or_bridge(step: _Step, verb: str) -> object:
         chain = step.single_chain(chains["to"])
     if step.unknown_after("on") is not None:
         bad = step.unknown_after("on")
-        raise _Ask(f"Which chain is '{bad.text}'? Known chains: {tb.chain_list()}.",
+        raise Ask(f"Which chain is '{bad.text}'? Known chains: {tb.chain_list()}.",
                    tb.chain_names)
     chain = step.inherit_chain(chain)
     if recipients[0].kind == "ADDR":
         chain = step.chain_for_address(chain, recips[0])
     return Transfer(amount=step.amount_model(amt, token), token=token, recipient=recips[0],
                     chain=chain, wallet=wallet)
+
+
+def _recipient(step: _Step, it: Item) -> str:
+    if it.kind == "ADDR":
+        return step.address(it)
+    return f"wallet {it.value}" if it.kind == "WALLET" else it.value
+
+
+_EACH = {"each", "apiece", "everyone", "everybody", "both"}
+_SHARED = {"between", "among", "amongst", "equally", "evenly", "split", "divided", "shared"}
+
+
+def _payments(step: _Step, recipients: list[Item], wallet: str | None,
+              chains: dict[str, list[str]], verb: str) -> object:
+    """Several recipients in one step: a Batch (one amount each, or amounts paired with
+    recipients in the order written) or a Split (one amount shared)."""
+    tb = step.tb
+    names = [_recipient(step, it) for it in recipients]
+    if len(set(names)) != len(names):
+        raise Ask("A recipient is named twice: who should receive what?", names)
+    if not names:
+        raise Ask(f"Who should share it? Known recipients: {tb.recipient_list()}.",
+                  tb.recipients)
+    amounts = [it.value for it in step.items if it.kind == "AMT"]
+    if not amounts:
+        raise Ask("How much should " + _joined(names) + " get?")
+    chain = step.inherit_chain(step.single_chain(chains["on"] + chains["from"] + chains["to"]))
+    for it in recipients:
+        if it.kind == "ADDR":
+            chain = step.chain_for_address(chain, step.address(it))
+    shared = verb == "split" or any(it.text in _SHARED for it in step.items)
+    each = any(it.text in _EACH for it in step.items)
+    if len(amounts) == 1:
+        amt = amounts[0]
+        token = _token_for(step, amt, "transfer")
+        if len(names) == 1:
+            raise Ask(f"Who should share the {token} with {names[0]}? Name at least two "
+                      "recipients.", tb.recipients)
+        amount = step.amount_model(amt, token)
+        if shared and not each:
+            return Split(amount=amount, token=token, recipients=names, chain=chain,
+                         wallet=wallet)
+        if each and not shared:
+            return Batch(payments=[Payment(amount=amount, token=token, recipient=name)
+                                   for name in names], chain=chain, wallet=wallet)
+        raise Ask(f"Should each of {_joined(names)} get {amt.raw} {token}, or should {amt.raw} "
+                  f"{token} be split between them? Say 'each' or 'split'.", ["each", "split"])
+    if len(amounts) != len(names):
+        raise Ask(f"I see {len(amounts)} amounts (" + ", ".join(a.raw for a in amounts) +
+                  f") for {len(names)} recipients ({_joined(names)}): who should get what?")
+    if shared:
+        raise Ask("Should the amounts be paid as written, or one amount split? Say each "
+                  "recipient's amount, or one amount to split.")
+    tokens = step.tokens()
+    payments: list[Payment] = []
+    token = None
+    for amt, name in zip(amounts, names):  # paired in the order written
+        if amt.token not in (None, "?"):
+            token = amt.token
+        elif len(tokens) == 1:
+            token = tokens[0]
+        elif token is None:
+            token = _token_for(step, None, "transfer") if not tokens else None
+        if token is None:
+            raise Ask(f"Which token should {name} get {amt.raw} of: " + " or ".join(tokens) + "?",
+                      tokens)
+        payments.append(Payment(amount=step.amount_model(amt, token), token=token,
+                                recipient=name))
+    return Batch(payments=payments, chain=chain, wallet=wallet)
+
+
+def _joined(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
 
 
 def _bridge(step: _Step, chains: dict[str, list[str]]) -> Bridge:
@@ -992,31 +455,36 @@ def _bridge(step: _Step, chains: dict[str, list[str]]) -> Bridge:
         if it.kind in ("CONTACT", "ADDR", "ENS") and it.prep != "from":
             family = _address_family(it.value) if it.kind == "ADDR" else "evm"
             example = (tb.chains_of(family) or tb.chain_names)[-1]
-            raise _Ask(f"A bridge moves funds to your own wallet on another chain; to pay "
+            raise Ask(f"A bridge moves funds to your own wallet on another chain; to pay "
                        f"'{it.text}' say which chain: send … to {it.text} on {example}.")
     wallet = step.source_wallet()
     bad = step.unknown_after("to", "into", "over", "on")
     if bad is not None:
-        raise _Ask(f"Which chain is '{bad.text}'? Known chains: {tb.chain_list()}.",
+        raise Ask(f"Which chain is '{bad.text}'? Known chains: {tb.chain_list()}.",
                    tb.chain_names)
     amt = step.the_amount()
     token = _token_for(step, amt, "bridge")
     if amt is None:
-        raise _Ask(f"How much {token} should be bridged?")
+        raise Ask(f"How much {token} should be bridged?")
     to_list = list(dict.fromkeys(chains["to"]))
     src = chains["from"] + chains["on"]
     if not to_list and len(src) == 2 and not chains["from"]:
         # "bridge 5 usdc l1 l2"
         src, to_list = [src[0]], [src[1]]
     if len(to_list) > 1:
-        raise _Ask("Which chain should it go to: " + " or ".join(to_list) + "?", to_list)
+        raise Ask("Which chain should it go to: " + " or ".join(to_list) + "?", to_list)
+    if not to_list and len(set(src)) == 1 and step.has_word("bring", "back", "return"):
+        # "bring back 50 usdc from l2": home is the one other chain of that family
+        others = [c for c in tb.chains_of(tb.family(src[0])) if c != src[0]]
+        if len(others) == 1:
+            to_list = others
     if not to_list:
-        raise _Ask(f"Which chain should the {token} be bridged to? Known chains: "
+        raise Ask(f"Which chain should the {token} be bridged to? Known chains: "
                    f"{tb.chain_list()}.", tb.chain_names)
     chain = step.single_chain(src)
     chain = step.inherit_chain(chain)
     if chain == to_list[0]:
-        raise _Ask(f"The {token} would stay on {chain}: which chain should it be bridged to?",
+        raise Ask(f"The {token} would stay on {chain}: which chain should it be bridged to?",
                    [c for c in tb.chain_names if c != chain])
     return Bridge(amount=step.amount_model(amt, token), token=token, to_chain=to_list[0],
                   chain=chain, wallet=wallet)
@@ -1051,7 +519,7 @@ def _swap(step: _Step, verb: str) -> object:
                 elif tout is None:
                     tout = it.value
     if len({it.value for it in toks}) > 2:
-        raise _Ask("Which tokens: " + ", ".join(dict.fromkeys(it.value for it in toks)) +
+        raise Ask("Which tokens: " + ", ".join(dict.fromkeys(it.value for it in toks)) +
                    "? A swap has one token in and one out.", tb.tokens)
     amount_of = "in"
     if amt is not None and amt.token not in (None, "?"):
@@ -1070,28 +538,28 @@ def _swap(step: _Step, verb: str) -> object:
             tin = step.prev.token
     chains = step.chains()
     if chains["to"] and (tout is None):
-        raise _Ask("Did you mean to bridge? Swaps stay on one chain: which token should it be "
+        raise Ask("Did you mean to bridge? Swaps stay on one chain: which token should it be "
                    f"swapped for? Known tokens: {tb.token_list()}.", tb.tokens)
     bad = step.unknown_after("for", "into", "with")
     if bad is not None and (tin is None or tout is None):
-        raise _Ask(f"I don't know the token {bad.text.upper()}. Known tokens: {tb.token_list()}.",
+        raise Ask(f"I don't know the token {bad.text.upper()}. Known tokens: {tb.token_list()}.",
                    tb.tokens)
     if tin is None and tout is None:
-        raise _Ask(f"Which tokens should be swapped? Known tokens: {tb.token_list()}.", tb.tokens)
+        raise Ask(f"Which tokens should be swapped? Known tokens: {tb.token_list()}.", tb.tokens)
     if tout is None:
-        raise _Ask(f"What should the {tin} be swapped for? Known tokens: {tb.token_list()}.",
+        raise Ask(f"What should the {tin} be swapped for? Known tokens: {tb.token_list()}.",
                    [t for t in tb.tokens if t != tin])
     if tin is None:
-        raise _Ask(f"Which token should pay for the {tout}? Known tokens: {tb.token_list()}.",
+        raise Ask(f"Which token should pay for the {tout}? Known tokens: {tb.token_list()}.",
                    [t for t in tb.tokens if t != tout])
     if tin == tout:
-        raise _Ask(f"Both sides of the swap are {tin}: what should it be swapped for?",
+        raise Ask(f"Both sides of the swap are {tin}: what should it be swapped for?",
                    [t for t in tb.tokens if t != tin])
     chain = step.inherit_chain(step.single_chain(chains["on"] + chains["from"] + chains["to"]))
     if amt is None:
         if amount_of == "out":
-            raise _Ask(f"How much {tout} should be bought?")
-        raise _Ask(f"How much {tin} should be swapped?")
+            raise Ask(f"How much {tout} should be bought?")
+        raise Ask(f"How much {tin} should be swapped?")
     amount_token = tout if amount_of == "out" else tin
     native = tb.native.get(chain or "", None) if chain else None
     natives = {native} if native else tb.native_symbols
@@ -1113,7 +581,7 @@ def _wrap(step: _Step, unwrap: bool) -> object:
     chain = step.inherit_chain(step.single_chain(chains["on"] + chains["from"] + chains["to"]))
     wrapped = tb.wrapped or "WETH"
     if tb.family(chain) == "solana":
-        raise _Ask(f"Wrapping turns ETH into WETH on an EVM chain; {chain} is a Solana chain. "
+        raise Ask(f"Wrapping turns ETH into WETH on an EVM chain; {chain} is a Solana chain. "
                    f"Which EVM chain: {' or '.join(tb.chains_of('evm'))}?", tb.chains_of("evm"))
     native = tb.native.get(chain or "") or "ETH"
     want = wrapped if unwrap else native
@@ -1123,11 +591,11 @@ def _wrap(step: _Step, unwrap: bool) -> object:
                                 and len(toks) == 2) and not (
                 not unwrap and tok == wrapped and len(toks) == 2 and toks[0] == want):
             if unwrap:
-                raise _Ask(f"Only {wrapped} can be unwrapped (into {native}), not {tok}.")
-            raise _Ask(f"Only {native} can be wrapped (into {wrapped}), not {tok}.")
+                raise Ask(f"Only {wrapped} can be unwrapped (into {native}), not {tok}.")
+            raise Ask(f"Only {native} can be wrapped (into {wrapped}), not {tok}.")
     amt = step.the_amount()
     if amt is None:
-        raise _Ask(f"How much {want} should be {'unwrapped' if unwrap else 'wrapped'}?")
+        raise Ask(f"How much {want} should be {'unwrapped' if unwrap else 'wrapped'}?")
     amount = step.amount_model(amt, want)
     if unwrap:
         return Unwrap(amount=amount, chain=chain, wallet=wallet)
@@ -1136,34 +604,44 @@ def _wrap(step: _Step, unwrap: bool) -> object:
 
 def _spender(step: _Step, first_verb_index: int) -> str:
     found: list[str] = []
+    venue_named = any(it.kind == "VENUE" for it in step.items)
     for idx, it in enumerate(step.items):
-        if it.kind == "SPENDER":
+        if it.kind == "VENUE":
+            if it.value not in step.tb.venues:  # "uniswap": which of its routers?
+                versions = [v for v in step.tb.venues if v.split("-")[0] == it.value]
+                raise Ask(f"Which {it.text} router: " + " or ".join(versions) + "? Each "
+                          "version has its own router, and an approval is for one of them.",
+                          versions)
+            found.append(it.value)
+        elif it.kind == "SPENDER" and venue_named:
+            continue  # "the uniswap v2 router": the venue's router
+        elif it.kind == "SPENDER":
             found.append(it.value)
         elif it.kind == "VERB" and it.text.startswith("bridge") and idx != first_verb_index:
             found.append("bridge")
         elif it.kind == "ADDR" and _address_family(it.value) == "solana":
-            raise _Ask(f"'{it.text}' is a Solana address; approvals are for EVM contracts: which "
+            raise Ask(f"'{it.text}' is a Solana address; approvals are for EVM contracts: which "
                        "spender, the router, the bridge, or a 0x address?", ["router", "bridge"])
         elif it.kind == "ADDR":
             found.append(step.address(it))
         elif it.kind in ("CONTACT", "WALLET", "ENS") and it.prep != "from":
-            raise _Ask(f"Approvals are for contracts: which spender, the router, the bridge, or "
+            raise Ask(f"Approvals are for contracts: which spender, the router, the bridge, or "
                        f"a 0x address? ('{it.text}' is not a contract I know.)",
                        ["router", "bridge"])
     found = list(dict.fromkeys(found))
     if len(found) > 1:
-        raise _Ask("Which spender: " + " or ".join(found) + "?", found)
+        raise Ask("Which spender: " + " or ".join(found) + "?", found)
     if not found:
         bad = step.unknown_after("for", "to", "from", "of", "by")
         if bad is None:
             for idx, it in enumerate(step.items[:-1]):
                 if idx == first_verb_index and step.items[idx + 1].kind == "WORD" and \
-                        step.items[idx + 1].text not in _SOFT:
+                        step.items[idx + 1].text not in SOFT:
                     bad = step.items[idx + 1]
         if bad is not None:
-            raise _Ask(f"Which spender is '{bad.text}'? Known spenders: router, bridge, or a 0x "
+            raise Ask(f"Which spender is '{bad.text}'? Known spenders: router, bridge, or a 0x "
                        "address.", ["router", "bridge"])
-        raise _Ask("Which spender: the router, the bridge, or a 0x address?", ["router", "bridge"])
+        raise Ask("Which spender: the router, the bridge, or a 0x address?", ["router", "bridge"])
     return found[0]
 
 
@@ -1173,21 +651,21 @@ def _approve(step: _Step, verb_index: int) -> object:
     spender = _spender(step, verb_index)
     toks = step.tokens()
     if step.kinds("UNLIMITED"):
-        raise _Ask("Steward approves exact amounts only, never unlimited: how much "
+        raise Ask("Steward approves exact amounts only, never unlimited: how much "
                    f"{toks[0] if len(toks) == 1 else 'of the token'} should the {spender} be "
                    "allowed to spend?")
     if len(toks) > 1:
-        raise _Ask("Which token: " + " or ".join(toks) + "?", toks)
+        raise Ask("Which token: " + " or ".join(toks) + "?", toks)
     amt = step.the_amount()
     token = toks[0] if toks else (step.prev.token if step.prev and step.prev.token else None)
     if token is None:
-        raise _Ask(f"Which token should the {spender} be allowed to spend? Known tokens: "
+        raise Ask(f"Which token should the {spender} be allowed to spend? Known tokens: "
                    f"{tb.token_list()}.", tb.tokens)
     if amt is None:
-        raise _Ask(f"How much {token} should the {spender} be allowed to spend? (Exact amounts "
+        raise Ask(f"How much {token} should the {spender} be allowed to spend? (Exact amounts "
                    "only.)")
     if amt.kind != "exact" or amt.ref:
-        raise _Ask(f"Steward approves exact amounts only: how much {token} should the {spender} "
+        raise Ask(f"Steward approves exact amounts only: how much {token} should the {spender} "
                    "be allowed to spend?")
     chains = step.chains()
     chain = step.inherit_chain(step.single_chain(chains["on"] + chains["from"] + chains["to"]))
@@ -1201,10 +679,10 @@ def _revoke(step: _Step, verb_index: int) -> object:
     spender = _spender(step, verb_index)
     toks = step.tokens()
     if len(toks) > 1:
-        raise _Ask("Which token: " + " or ".join(toks) + "?", toks)
+        raise Ask("Which token: " + " or ".join(toks) + "?", toks)
     token = toks[0] if toks else (step.prev.token if step.prev and step.prev.token else None)
     if token is None:
-        raise _Ask(f"Which token's approval should be revoked from the {spender}? Known tokens: "
+        raise Ask(f"Which token's approval should be revoked from the {spender}? Known tokens: "
                    f"{tb.token_list()}.", tb.tokens)
     chains = step.chains()
     chain = step.inherit_chain(step.single_chain(chains["on"] + chains["from"] + chains["to"]))
@@ -1221,7 +699,7 @@ def _balance(step: _Step) -> object:
     for it in step.items:
         if it.kind == "CONTACT":
             if address not in (None, it.value):
-                raise _Ask("Whose balance: " + address + " or " + it.value + "?")
+                raise Ask("Whose balance: " + address + " or " + it.value + "?")
             address = it.value
         elif it.kind == "ADDR":
             address = step.address(it)
@@ -1230,21 +708,21 @@ def _balance(step: _Step) -> object:
     if address is None:
         for idx, it in enumerate(step.items):
             nxt = step.items[idx + 1] if idx + 1 < len(step.items) else None
-            if it.kind == "WORD" and it.text not in _SOFT and (
+            if it.kind == "WORD" and it.text not in SOFT and (
                     it.prep in ("of", "for", "in") or (nxt is not None and nxt.kind == "POSS")
                     or (nxt is not None and nxt.kind == "WORD" and nxt.text in ("have", "has",
                                                                                 "hold", "holds",
                                                                                 "own", "owns"))):
                 if it.prep == "in" and it.text not in tb.contacts:
-                    raise _Ask(f"I don't know a wallet named '{it.text}'. Known wallets: "
+                    raise Ask(f"I don't know a wallet named '{it.text}'. Known wallets: "
                                f"{', '.join(tb.wallets)}.", tb.wallets)
-                raise _Ask(f"Who is '{it.text}'? Known names: {tb.recipient_list()}.",
+                raise Ask(f"Who is '{it.text}'? Known names: {tb.recipient_list()}.",
                            tb.recipients)
     chains = step.chains()
     chain = step.inherit_chain(step.single_chain(chains["on"] + chains["from"] + chains["to"]))
     if step.unknown_after("on") is not None:
         bad = step.unknown_after("on")
-        raise _Ask(f"Which chain is '{bad.text}'? Known chains: {tb.chain_list()}.",
+        raise Ask(f"Which chain is '{bad.text}'? Known chains: {tb.chain_list()}.",
                    tb.chain_names)
     if address is not None and step.kinds("ADDR"):
         chain = step.chain_for_address(chain, address)
@@ -1257,6 +735,19 @@ def _quote(step: _Step, how_much: bool) -> object:
     toks = [it for it in step.items if it.kind == "TOK"]
     amt = step.the_amount()
     tin = tout = None
+    received = _received(step, amt)
+    if received is not None:  # "… required to receive 35.85 USDC when swapping from USDT"
+        others = [it.value for it in toks if it.value != received]
+        if len(set(others)) > 1:
+            raise Ask("Which token would pay for the " + received + ": " + " or ".join(
+                dict.fromkeys(others)) + "?", list(dict.fromkeys(others)))
+        if not others:
+            raise Ask(f"Paid with which token, to receive the {received}? Known tokens: "
+                      f"{tb.token_list()}.", [t for t in tb.tokens if t != received])
+        chains = step.chains()
+        chain = step.inherit_chain(step.single_chain(chains["on"] + chains["from"]))
+        return Quote(amount=step.amount_model(amt, received), token_in=others[0],
+                     token_out=received, amount_of="out", chain=chain)
     if how_much:
         # "how much ETH would I get for 100 USDC": the first token is the output
         for it in toks:
@@ -1278,17 +769,17 @@ def _quote(step: _Step, how_much: bool) -> object:
         tin = toks[1].value if toks[0].value == tout else toks[0].value
     if tin is None or tout is None:
         have = tin or tout
-        raise _Ask(("Which tokens should be quoted? " if have is None else
+        raise Ask(("Which tokens should be quoted? " if have is None else
                     f"Quote {have} in which token? ") + f"Known tokens: {tb.token_list()}.",
                    tb.tokens)
     if tin == tout:
-        raise _Ask(f"Both sides of the quote are {tin}: in which token?",
+        raise Ask(f"Both sides of the quote are {tin}: in which token?",
                    [t for t in tb.tokens if t != tin])
     if amt is None:
         if step.has_word("price", "prices", "worth", "rate", "value"):
             amount = Amount(kind="exact", value="1")
         else:
-            raise _Ask(f"How much {tin} should be quoted?")
+            raise Ask(f"How much {tin} should be quoted?")
     else:
         amount = step.amount_model(amt, tin)
     chains = step.chains()
@@ -1296,27 +787,80 @@ def _quote(step: _Step, how_much: bool) -> object:
     return Quote(amount=amount, token_in=tin, token_out=tout, chain=chain)
 
 
+_TRADE_VERBS = {"swap", "convert", "buy", "get", "quote"}
+
+
+def _received(step: _Step, amt: Amt | None) -> str | None:
+    """The token of an amount said as what would be received ("to receive 35.85 USDC", "do I
+    need to get 100 USDC"), or None."""
+    if amt is None or amt.ref or amt.kind == "fraction":
+        return None
+    items = step.items
+    at = next(i for i, it in enumerate(items) if it.kind == "AMT")
+    before = at - 1
+    while before >= 0 and items[before].text in ("exactly", "precisely", "at", "least", "a",
+                                                 "total", "of"):
+        before -= 1
+    if before < 0 or items[before].text not in RECEIVE_WORDS:
+        return None
+    if amt.token not in (None, "?"):
+        return amt.token
+    after = items[at + 1] if at + 1 < len(items) else None
+    return after.value if after is not None and after.kind == "TOK" else None
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 _NEGATION_RE = re.compile(r"^(?:don't|dont|do not|never|not|stop|no)\b|\b(?:don't|dont|do not|"
-                          r"never|shouldn't|should not|won't)\s+(?:\w+\s+){0,2}(?:" + _VERB_ALT +
+                          r"never|shouldn't|should not|won't)\s+(?:\w+\s+){0,2}(?:" + VERB_ALT +
                           r")\b")
 _QUOTE_WORDS = {"quote", "price", "prices", "pricing", "rate", "quotes"}
 _BALANCE_WORDS = {"balance", "balances", "portfolio", "holdings", "holding", "bal", "funds",
                   "assets", "networth"}
 
 
-def _parse_step(text: str, tb: _Tables, prev: _Prev | None, addrs: list[str],
+def _parse_step(text: str, tb: Tables, prev: _Prev | None, addrs: list[str],
                 caps: set[str]) -> object:
-    words = _words(text)
+    words = words_of(text)
     if not words:
-        raise _Ask("What would you like to do? " + _CAN_DO, CAPABILITIES)
+        raise Ask("What would you like to do? " + CAN_DO, CAPABILITIES)
     if _NEGATION_RE.search(text):
-        raise _Ask("That sounds like something not to do; nothing will be sent. What would you "
-                   "like to do? " + _CAN_DO, CAPABILITIES)
+        raise Ask("That sounds like something not to do; nothing will be sent. What would you "
+                   "like to do? " + CAN_DO, CAPABILITIES)
     if "or" in words or "either" in words:
-        raise _Ask(f"'{text}' leaves a choice open: which one exactly? (one token, one amount and "
+        raise Ask(f"'{text}' leaves a choice open: which one exactly? (one token, one amount and "
                    "one recipient or chain per step)")
-    items = _lex(words, tb, addrs, caps)
+    words, terms = take_terms(words)
+    items = lex(words, tb, addrs, caps)
     step = _Step(items, tb, prev, text)
+    intent = _read_step(step, text, is_question(text))
+    return _with_how(step, intent, terms)
+
+
+def _with_how(step: _Step, intent: object, terms: Terms) -> object:
+    """The venue and the terms the person stated, on the intents they apply to (asked about
+    where they do not apply: a slippage on a transfer is a misunderstanding, not a detail)."""
+    venue = step.venue()
+    if venue is not None:
+        if isinstance(intent, (Swap, Quote)):
+            intent = intent.model_copy(update={"venue": venue})
+        elif not isinstance(intent, (Approve, Revoke)):
+            raise Ask(f"{venue} is an exchange; a {getattr(intent, 'action', 'request')} does not "
+                      "go through one. Did you mean a swap?")
+    if terms.any:
+        if isinstance(intent, Swap):
+            intent = intent.model_copy(update={"slippage_bps": terms.slippage_bps,
+                                               "deadline_minutes": terms.deadline_minutes})
+        elif not isinstance(intent, Quote):
+            raise Ask(f"'{terms.said}' applies to swaps, but this is a "
+                      f"{getattr(intent, 'action', 'request')}: what should happen?")
+    return intent
+
+
+def _read_step(step: _Step, text: str, question: bool) -> object:
+    items, tb = step.items, step.tb
     # the first content item decides when it is a verb
     first = None
     for idx, it in enumerate(items):
@@ -1327,8 +871,8 @@ def _parse_step(text: str, tb: _Tables, prev: _Prev | None, addrs: list[str],
         break
     verb_index = first if first is not None and items[first].kind == "VERB" else None
     if verb_index is None and first is not None and items[first].kind == "WORD" and len(
-            items[first].text) >= 4 and items[first].text not in _SOFT:
-        hits = {a for v, a in _FUZZY_VERBS.items() if _edit1(items[first].text, v)}
+            items[first].text) >= 4 and items[first].text not in SOFT:
+        hits = {a for v, a in FUZZY_VERBS.items() if edit1(items[first].text, v)}
         if len(hits) == 1:
             items[first].kind = "VERB"
             items[first].value = hits.pop()
@@ -1378,14 +922,33 @@ def _parse_step(text: str, tb: _Tables, prev: _Prev | None, addrs: list[str],
     if verb == "remove":
         verb = "revoke" if has_approval else None
     if verb == "transfer" and verb_index is not None and items[verb_index].text in (
-            "give", "grant") and has_approval:
-        verb = "approve"
+            "give", "giving", "grant", "hand") and (has_approval or any(
+                it.text in ("spend", "light", "use") for it in items)):
+        verb = "approve"  # "giving alice the green light to spend my WETH": never a transfer
     if verb is None and any(it.text == "let" for it in items) and any(
             it.text in ("spend", "use") for it in items):
         verb = "approve"
         verb_index = next(i for i, it in enumerate(items) if it.text == "let")
+    if question and (verb in _TRADE_VERBS or verb is None or verb == "quote"):
+        return _quote(step, how_much)  # "estimate swapping 1 ETH to USDC": never an order
+    if question and verb is not None:
+        raise Ask(f"That reads as a question, so nothing will be done: '{_shown(text)}'. To act, "
+                  "say it as an order (for example 'send 5 USDC to alice'); for prices, ask for "
+                  "a quote.")
     if verb == "quote":
         return _quote(step, False)
+    if verb == "split":
+        return _transfer_or_bridge(step, "split")
+    if verb in ("deposit", "withdraw"):
+        if tb.wrapped and tb.wrapped in step.tokens():  # "deposit 1 eth into weth"
+            unwrap = verb == "withdraw"
+            if unwrap:  # "withdraw 0.5 eth from weth": ETH and WETH are one to one
+                step.items = [it for it in items if not (it.kind == "TOK"
+                                                         and it.value in tb.native_symbols)]
+            return _wrap(step, unwrap)
+        verb = "move"
+    if verb == "bring":
+        return _transfer_or_bridge(step, "bridge")
     if verb in ("transfer", "move"):
         return _transfer_or_bridge(step, verb)
     if verb == "bridge":
@@ -1416,7 +979,7 @@ def _parse_step(text: str, tb: _Tables, prev: _Prev | None, addrs: list[str],
         return _balance(step)
     if any(it.kind == "VERB" and it.value == "show" for it in items) and step.tokens():
         return _balance(step)
-    raise _Ask("I didn't understand that. " + _CAN_DO, CAPABILITIES)
+    raise Ask("I didn't understand that. " + CAN_DO, CAPABILITIES)
 
 
 def _after(intent: object, prev: _Prev | None) -> _Prev:
@@ -1438,36 +1001,175 @@ def _after(intent: object, prev: _Prev | None) -> _Prev:
 
 def parse(text: str, context: ParseContext) -> ParseResult:
     """One request in plain language → an intent, a sequence of intents, or a clarification."""
-    tb = _tables(context)
+    tb = tables_for(context)
     if not isinstance(text, str) or not text.strip():
-        return _clarify("What would you like to do? " + _CAN_DO, CAPABILITIES)
+        return clarify("What would you like to do? " + CAN_DO, CAPABILITIES)
     if any(ch.isdigit() and not ch.isascii() for ch in text):
         # \d and Decimal() read ١٠, ১০ or １０ as 10, and "1٠" looks like "1.": never guess.
-        return _clarify("Write numbers with the digits 0-9 (like 10 or 0.5); digits of other "
-                        "scripts and superscripts are not read as amounts.")
+        return clarify("Write numbers with the digits 0-9 (like 10 or 0.5); digits of other "
+                       "scripts and superscripts are not read as amounts.")
+    addrs: list[str] = []
     try:
-        s, addrs, caps = _prepare(text)
-        steps_text = [_clean_step(p) for p in _split_steps(s)]
-        steps_text = [p for p in steps_text if p]
-        if not steps_text:
-            return _clarify("What would you like to do? " + _CAN_DO, CAPABILITIES)
+        s, addrs, caps = prepare(text)
+        parts = [(clean_step(p), joined) for p, joined in split_steps(s)]
+        parts = _without_context(_resolve_pronouns([(p, j) for p, j in parts if p], tb, addrs,
+                                                   caps), tb, addrs, caps)  # type: ignore[arg-type]
+        if not parts:
+            return clarify("What would you like to do? " + CAN_DO, CAPABILITIES)
         steps: list[object] = []
         prev: _Prev | None = None
-        for number, part in enumerate(steps_text):
+        for number, (part, _) in enumerate(parts):
             try:
                 intent = _parse_step(part, tb, prev, addrs, caps)
-            except _Ask as ask:
-                if len(steps_text) > 1:
+            except Ask as ask:
+                if len(parts) > 1:
                     q = ask.clarification
-                    shown = _UNSPACED_ADDR_RE.sub(lambda m: addrs[int(m.group(1))], part)
-                    return _clarify(f"In step {number + 1} ('{shown}'): {q.question}", q.options)
+                    raise Ask(f"In step {number + 1} ('{part}'): {q.question}",
+                              q.options) from None
                 raise
             steps.append(intent)
             prev = _after(intent, prev)
+        steps = _batched(steps, [joined for _, joined in parts])
+        steps = _chain_in_scope(steps)
         if len(steps) == 1:
             return steps[0]  # type: ignore[return-value]
         return Sequence(steps=steps)  # type: ignore[arg-type]
-    except _Ask as ask:
-        return ask.clarification
+    except Ask as ask:
+        return _restored(ask.clarification, addrs)
     except (InvalidOperation, ValueError) as exc:  # a malformed number or a model refusal
-        return _clarify(f"I couldn't read that request ({exc}). " + _CAN_DO, CAPABILITIES)
+        return _restored(clarify(f"I couldn't read that request ({exc}). " + CAN_DO,
+                                 CAPABILITIES), addrs)
+
+
+def _restored(question: Clarification, addrs: list[str]) -> Clarification:
+    """A question shows addresses as the person wrote them, never the lexer's placeholders."""
+    def back(text: str) -> str:
+        return PLACEHOLDER_RE.sub(lambda m: addrs[int(m.group(1))] if int(m.group(1)) < len(
+            addrs) else "the address", text)
+
+    return clarify(back(question.question), [back(option) for option in question.options])
+
+
+_CONTENT = {"AMT", "TOK", "ADDR", "CONTACT", "WALLET", "CHAIN", "ENS", "XTOK", "XCHAIN", "VENUE",
+            "XVENUE", "UNLIMITED", "SPENDER"}
+
+
+def _items_of(part: str, tb: Tables, addrs: list[str], caps: set[str]) -> list[Item] | None:
+    try:
+        return lex(take_terms(words_of(part))[0], tb, addrs, caps)
+    except Ask:
+        return None  # the step's own parse will ask
+
+
+def _has_content(items: list[Item] | None, part: str) -> bool:
+    if items is None:
+        return True
+    return any(it.kind in _CONTENT for it in items) or any(
+        it.text in _BALANCE_WORDS | _QUOTE_WORDS for it in items) or bool(
+        re.search(r"\bhow (?:much|many)\b", part))
+
+
+def _without_context(parts: list[tuple[str, bool]], tb: Tables, addrs: list[str],
+                     caps: set[str]) -> list[tuple[str, bool]]:
+    """Courtesy and context sentences ("It's an important transaction.", "Please assist me with
+    the transfer.") name no amount, token, party, chain or question: they are not steps."""
+    kept = [(p, j) for p, j in parts if _has_content(_items_of(p, tb, addrs, caps), p)]
+    return kept if kept else parts[:1] if len(parts) == 1 else []
+
+
+_PRONOUNS = {"him", "her", "them"}
+
+
+def _resolve_pronouns(parts: list[tuple[str, bool]], tb: Tables, addrs: list[str],
+                      caps: set[str]) -> list[tuple[str, bool]]:
+    """A sentence that states a debt or a need without an order ("I owe bob $40 in USDC", "alice
+    needs 20 usdc") followed by an order that points back at it ("settle it", "send it to her",
+    "pay him back"): one order, with the pronouns replaced by what they stand for."""
+    out: list[tuple[str, bool]] = []
+    index = 0
+    while index < len(parts):
+        part, joined = parts[index]
+        if index + 1 < len(parts):
+            following, next_joined = parts[index + 1]
+            merged = _merge_antecedent(part, following, tb, addrs, caps)
+            if merged is None and joined is None:
+                merged = f"{part} {following}"  # a lead-in: part of the next step
+            if merged is not None:
+                parts[index + 1] = (merged, bool(joined) if joined is not None else next_joined)
+                index += 1
+                continue
+        out.append((part, bool(joined)))
+        index += 1
+    return out
+
+
+def _merge_antecedent(first: str, second: str, tb: Tables, addrs: list[str],
+                      caps: set[str]) -> str | None:
+    a, b = _items_of(first, tb, addrs, caps), _items_of(second, tb, addrs, caps)
+    if a is None or b is None or any(it.kind == "VERB" and it.value not in ("show", "get")
+                                     for it in a):
+        return None
+    if not any(it.kind == "VERB" for it in b):
+        return None
+    people = [it for it in a if it.kind in ("CONTACT", "ADDR", "WALLET")]
+    amounts = [it for it in a if it.kind == "AMT"]
+    refers = [it for it in b if it.kind == "AMT" and it.value.ref and it.text in ("it", "that",
+                                                                                 "this")]
+    pointed = [w for w in words_of(second) if w in _PRONOUNS]
+    if len(people) != 1 or len(amounts) != 1 or not (refers or pointed):
+        return None
+    amt = amounts[0].value
+    token = next((it.text for it in a if it.kind == "TOK"), None)
+    if token is None:
+        return None
+    amount = f"{amt.raw} of {token}" if amt.kind == "usd" else f"{amt.raw} {token}"
+    person = people[0].text
+    text = second
+    text = re.sub(r"\b(?:it|that|this)\b", amount, text, count=1) if refers else text
+    text = re.sub(r"\b(?:him|her|them)\b", person, text, count=1)
+    if not refers:
+        text += f" {amount}"
+    if not pointed and not any(it.kind in ("CONTACT", "ADDR", "WALLET") for it in b):
+        text += f" to {person}"
+    return text
+
+
+def _batched(steps: list[object], joined: list[bool]) -> list[object]:
+    """Payments joined by "and" or a comma (not "then") from one wallet on one chain are one
+    batch: one plan, one preview, one verdict."""
+    out: list[object] = []
+    for step, coordinated in zip(steps, joined):
+        last = out[-1] if out else None
+        if (coordinated and isinstance(step, (Transfer, Batch)) and isinstance(last, (Transfer,
+                                                                                     Batch))
+                and _payable(step) and _payable(last) and last.chain == step.chain
+                and last.wallet == step.wallet):
+            payments = _as_payments(last) + _as_payments(step)
+            if len({p.recipient for p in payments}) == len(payments):
+                out[-1] = Batch(payments=payments, chain=step.chain, wallet=step.wallet)
+                continue
+        out.append(step)
+    return out
+
+
+def _payable(step: object) -> bool:
+    return all(p.amount.kind != "previous" for p in _as_payments(step))
+
+
+def _as_payments(step: object) -> list[Payment]:
+    if isinstance(step, Batch):
+        return list(step.payments)
+    return [Payment(amount=step.amount, token=step.token, recipient=step.recipient)]
+
+
+def _chain_in_scope(steps: list[object]) -> list[object]:
+    """"swap 1 eth for usdc and send 100 usdc to bob on l2": a chain named once, at the end of
+    a sequence with no bridge, is where every step happens."""
+    if len(steps) < 2 or any(isinstance(step, Bridge) for step in steps):
+        return steps
+    chain = getattr(steps[-1], "chain", None)
+    if chain is None or any(getattr(step, "chain", None) not in (None, chain)
+                            for step in steps[:-1]):
+        return steps
+    return [step if getattr(step, "chain", None) else step.model_copy(update={"chain": chain})
+            for step in steps]

@@ -1,0 +1,786 @@
+"""The parser's lexicon and lexer: words → typed items, with no grammar yet.
+
+The vocabulary (verbs, prepositions, number words, names of chains, tokens and venues that exist
+elsewhere), the tables a context lets the lexer recognise, the normalising of raw text (addresses
+cut out before lower-casing, punctuation unified, steps split) and `lex`, which turns one step's
+words into items (amounts, tokens, chains, recipients, wallets, venues, prepositions, verbs) for
+the grammar in `steward.intents.parser`. Pure and offline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from steward.contacts import checked_solana_address
+from steward.errors import StewardError
+from steward.intents import Clarification, ParseContext
+
+# Words people use for the venues Steward has adapters for (adapter name → phrases). A context
+# lists only the venues deployed on its chains; "uniswap" alone means any Uniswap version.
+VENUE_WORDS: dict[str, list[str]] = {
+    "uniswap-v3": ["uniswap v3", "uniswap 3", "uniswapv3", "univ3", "uni v3", "uniswap-v3"],
+    "uniswap-v2": ["uniswap v2", "uniswap 2", "uniswapv2", "univ2", "uni v2", "uniswap-v2"],
+    "sushiswap-v2": ["sushiswap v2", "sushiswap", "sushi swap"],
+}
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+# Venues and bridges people name that Steward has no adapter for: asked about, never replaced.
+WORLD_VENUES: dict[str, str] = {
+    **{name: "dex" for name in (
+        "pancakeswap", "pancake swap", "pancake", "balmy", "1inch", "oneinch", "curve",
+        "curve finance", "sushiswap", "sushi swap", "balancer", "cowswap", "cow swap",
+        "cow protocol", "paraswap", "odos", "kyberswap", "kyber", "aerodrome", "velodrome",
+        "jupiter", "raydium", "orca", "trader joe", "traderjoe", "camelot", "matcha",
+        "openocean", "dodo", "bancor", "maverick", "quickswap", "spookyswap", "shibaswap",
+        "dydx", "meteora", "lifi", "li fi", "rango", "rubic", "zerox", "0x protocol",
+        "uniswapx", "uniswap x", "thorchain", "thorswap", "metamask swaps", "metamask swap",
+        "defillama", "llamaswap", "bebop", "hashflow", "airswap", "dexguru", "firebird",
+        "openxswap", "syncswap", "izumi", "hyperswap", "pulsex")},
+    **{name: "bridge" for name in (
+        "across bridge", "across protocol", "stargate", "hop bridge", "hop protocol", "wormhole", "layerzero", "layer zero",
+        "synapse", "celer", "cbridge", "axelar", "squid", "orbiter", "connext", "socket",
+        "bungee", "debridge", "allbridge", "multichain", "portal bridge", "relay bridge",
+        "official bridge", "native bridge", "superbridge", "ccip")},
+}
+
+CAPABILITIES = ["send", "swap", "bridge", "wrap", "unwrap", "approve", "revoke", "balance",
+                "quote"]
+CAN_DO = ("Steward can: send tokens, swap, bridge between chains, wrap or unwrap ETH, approve "
+           "or revoke a spender, show balances, and quote prices.")
+
+_VERBS: dict[str, str] = {}
+for _action, words_of in {
+    "transfer": "send sends sending snd sned semd pay pays paying transfer transfers transferring "
+                "transfering tranfer trasnfer transfr tansfer xfer give giving tip wire settle "
+                "repay refund reimburse remit donate forward hand shoot",
+    "move": "move moving mv put take shift",
+    "swap": "swap swaps swapping swaping swapp swop swp trade trading exchange exchanging sell "
+            "selling flip dump",
+    "convert": "convert converting turn change",
+    "buy": "buy buying purchase acquire",
+    "get": "get",
+    "bridge": "bridge bridging brige bridg brdge",
+    "wrap": "wrap wrapping wrapp",
+    "unwrap": "unwrap unwrapping unwrapp unrwap",
+    "approve": "approve approving aprove approv allow authorize authorise permit grant",
+    "revoke": "revoke revoking revok unapprove disallow deauthorize deauthorise rescind",
+    "remove": "remove cancel reset",
+    "quote": "quote qoute quot",
+    "split": "split divide distribute share",
+    "deposit": "deposit",
+    "withdraw": "withdraw",
+    "bring": "bring",
+    "show": "show check display list view",
+}.items():
+    for _w in words_of.split():
+        _VERBS[_w] = _action
+
+# Names people use for tokens, besides their symbols (a name counts only for a token the
+# context knows). Shared with steward.intents.grounding, which vets a model's answers.
+TOKEN_NAMES = {"ether": "ETH", "eth": "ETH", "tether": "USDT", "usd coin": "USDC",
+               "usdcoin": "USDC", "wrapped eth": "WETH", "wrapped ether": "WETH",
+               "weth": "WETH", "usdt": "USDT", "usdc": "USDC"}
+
+FUZZY_VERBS = {"transfer": "transfer", "bridge": "bridge", "unwrap": "unwrap",
+                "approve": "approve",
+                "revoke": "revoke", "exchange": "swap", "convert": "convert", "purchase": "buy",
+                "swap": "swap", "send": "transfer", "wrap": "wrap", "trade": "swap",
+                "quote": "quote", "balance": "show"}
+
+_PREPS = {"to": "to", "into": "into", "onto": "to", "in": "in", "on": "on", "for": "for",
+          "with": "with", "using": "with", "from": "from", "of": "of", "via": "on", "at": "on",
+          "over": "over", "across": "over", "through": "on", "by": "by", "off": "from",
+          "towards": "to", "toward": "to", "->": "to", "=>": "to", "out": "out"}
+
+_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+          "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+          "nineteen": 19}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_SCALES = {"thousand": 1000, "million": 1000000}
+_USD_UNITS = {"dollars", "dollar", "usd", "bucks", "buck"}
+
+# Names of chains and tokens that exist elsewhere, so that "on gnosis" or "DAI" is recognised as
+# an unknown chain or token rather than ignored.
+_WORLD_CHAINS = {"gnosis", "optimism", "arbitrum", "base", "polygon", "mainnet", "ethereum",
+                 "avalanche", "bsc", "solana", "zksync", "linea", "scroll", "fantom", "celo",
+                 "sepolia", "goerli", "holesky", "mantle", "blast", "zora", "l3", "moonbeam",
+                 "aurora", "starknet", "tron", "xdai", "bnb", "cosmos", "mode", "taiko", "unichain",
+                 "berachain", "sonic", "metis", "cronos", "kava", "harmony", "ronin", "abstract",
+                 "l0", "l4", "sandbox-l3", "bitcoin", "near", "aptos", "sui", "hyperliquid",
+                 "ink", "soneium", "katana", "chiado", "gnosis chain"}
+_WORLD_TOKENS = {"dai", "wbtc", "btc", "uni", "link", "matic", "pol", "sol", "usde", "frax",
+                 "lusd", "aave", "comp", "mkr", "arb", "op", "pepe", "shib", "doge", "steth",
+                 "wsteth", "reth", "cbeth", "avax", "busd", "tusd", "gho", "crv", "ldo", "snx",
+                 "sushi", "yfi", "bal", "ape", "gmx", "rpl", "ens", "grt", "eurc", "pyusd", "usds",
+                 "wbnb", "wmatic", "weeth", "eeth", "tbtc", "cbbtc", "xrp", "ada", "dot", "trx",
+                 "ton", "bnb", "usdcc", "usdd", "fdusd", "mana", "sand", "axs", "imx", "blur",
+                 "wld", "pendle", "eigen", "ethfi", "ena", "cake", "usdc.e", "weth9", "beth",
+                 "stETH".lower(), "eurs", "usdp", "gusd", "susd", "mim", "rai", "frxeth",
+                 "sfrxeth", "oeth", "wusdm", "usdm", "usdb", "wif", "bonk", "floki", "bitcoin"}
+_COIN_VERBS = {"unwrap", "swap", "convert", "buy", "withdraw"}
+_VENUE_TAIL = {"router", "routers", "v2", "v3", "v4", "protocol", "dex", "exchange",
+               "pool", "pools", "aggregator", "'s", "contract", "app", "finance", "bridge"}
+NOT_CHAIN = {"behalf", "top", "chain", "network", "mainnet", "testnet", "sandbox", "sure",
+              "time", "whichever", "whatever", "hand", "hold", "average", "demand", "record",
+              "one", "both", "either", "which"}
+# Words that carry no slot of their own (they are skipped where a name could otherwise be read).
+SOFT = {"some", "few", "my", "our", "your", "all", "out", "over", "across", "back", "up", "off",
+         "funds", "money", "tokens", "token", "coins", "coin", "crypto", "amount", "ahead", "go",
+         "also", "then", "first", "account", "address", "exactly", "about", "around", "just",
+         "only", "really", "quickly", "immediately", "right", "now", "again", "more", "please",
+         "over", "and", "a", "an", "i", "we", "you", "want", "would", "like", "need", "to",
+         "is", "are", "do", "does", "did", "have", "has", "had", "be", "will", "can", "could",
+         "should", "worth", "value", "balance", "balances", "what", "what's", "whats", "how",
+         "much", "many", "get", "me", "it", "them", "that", "this", "those", "these", "on",
+         "in", "of", "for", "with", "from", "at", "by", "currently", "available", "total",
+         "held", "holding", "holdings", "own", "there", "chain", "network", "wallet", "side",
+         "network's", "i'd", "i'm", "let's", "lets", "ok", "okay", "tell", "give", "see",
+         "show", "check", "portfolio", "sure", "yes", "hey", "so", "well", "thanks", "stuff",
+         "price", "prices", "quote", "rate", "approval", "allowance", "approvals", "allowances",
+         "spend", "spending", "use", "the", "whole", "entire", "left", "remaining", "currently",
+         "receive", "end", "up", "with", "if", "swapped", "sold", "bought", "traded", "am",
+         "go", "gonna", "going", "spent", "wanna", "know", "let", "permission", "access",
+         "router's", "bridge's", "contract", "its", "their", "his", "her", "back", "same",
+         "as", "than", "any", "every", "each", "per", "unit", "units", "market", "current",
+         "now", "today", "currently", "pls", "plz", "kindly", "just", "instantly", "asap",
+         "right", "away", "immediately", "amount", "approved", "approvals", "revoked", "via",
+         "onto", "into", "toward", "towards", "using", "through"}
+
+
+# --------------------------------------------------------------------------- helpers
+
+def dec_text(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def clarify(question: str, options: list[str] | None = None) -> Clarification:
+    return Clarification(question=question, options=list(options or []))
+
+
+class Ask(Exception):
+    """Raised inside the handlers to answer with a clarification."""
+
+    def __init__(self, question: str, options: list[str] | None = None):
+        super().__init__(question)
+        self.clarification = clarify(question, options)
+
+
+def edit1(a: str, b: str) -> bool:
+    """True when a and b differ by exactly one insertion, deletion, substitution or swap."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                and a[diff[1]] == b[diff[0]])
+    if len(a) > len(b):
+        a, b = b, a
+    for i in range(len(b)):
+        if b[:i] + b[i + 1:] == a:
+            return True
+    return False
+
+
+@dataclass
+class Amt:
+    kind: str  # exact | usd | fraction
+    value: Decimal
+    raw: str
+    ref: bool = False  # "of it", "it", "the rest": the previous step's output
+    mine: bool = False  # "half my", "all of my"
+    token: str | None = None  # the token written right after the amount
+
+
+@dataclass
+class Item:
+    kind: str
+    value: object = None
+    text: str = ""
+    prep: str | None = None  # the preposition right before it
+
+
+class Tables:
+    """What a context lets the lexer recognise, built once per context."""
+
+    def __init__(self, ctx: ParseContext):
+        self.ctx = ctx
+        self.tokens = [t.upper() for t in ctx.tokens]
+        self.chain_names = list(ctx.chains)
+        self.contacts = [c.lower() for c in ctx.contacts]
+        self.wallets = [w.lower() for w in ctx.wallets]
+        phrases: dict[tuple[str, ...], Item] = {}
+
+        def add(words: str, item: Item) -> None:
+            key = tuple(re.sub(r"(?<=[a-z])-(?=[a-z0-9])", " ", words.lower()).split())
+            if key and key not in phrases:
+                phrases[key] = item
+
+        for canon, aliases in ctx.chains.items():
+            item = Item("CHAIN", canon, canon)
+            add(canon, item)
+            for alias in aliases:
+                add(alias, item)
+        known = set(self.tokens)
+        for sym in self.tokens:
+            add(sym.lower(), Item("TOK", sym, sym.lower()))
+        for word, sym in TOKEN_NAMES.items():
+            if sym in known:
+                add(word, Item("TOK", sym, word))
+        for name in self.contacts:
+            add(name, Item("CONTACT", name, name))
+        for name in self.wallets:
+            item = Item("WALLET", name, name)
+            for form in (f"my {name} wallet", f"my {name} account", f"{name} wallet",
+                         f"{name} account", f"wallet {name}", f"my wallet {name}",
+                         f"my {name}", f"the {name} wallet", name):
+                add(form, item)
+        # Venues: the context's adapters are VENUE items ("uniswap" alone: any of its versions);
+        # venues Steward knows of but has no adapter for here are XVENUE (asked about, never
+        # silently replaced by another venue).
+        venues = {name: list(words) for name, words in (ctx.venues or {}).items()}
+        for name, words in venues.items():
+            for phrase in words + [name]:
+                add(phrase, Item("VENUE", name, phrase))
+        families = {name.split("-")[0] for name in venues}
+        for family in families:
+            members = [n for n in venues if n.split("-")[0] == family]
+            add(family, Item("VENUE", members[0] if len(members) == 1 else family, family))
+        for name, words in VENUE_WORDS.items():
+            for phrase in words + [name]:
+                add(phrase, Item("XVENUE", "dex", phrase))
+        for phrase, kind in WORLD_VENUES.items():
+            add(phrase, Item("XVENUE", kind, phrase))
+        self.venues = list(venues)
+        self.token_addresses: dict[str, list[tuple[str, str]]] = {}
+        for chain, by_address in (ctx.token_addresses or {}).items():
+            for address, symbol in by_address.items():
+                if symbol.upper() in known:
+                    self.token_addresses.setdefault(address_key(address), []).append(
+                        (chain, symbol.upper()))
+        self.token_words = {key[0] for key, item in phrases.items() if item.kind == "TOK"}
+        self.phrases = phrases
+        self.first: dict[str, list[tuple[tuple[str, ...], Item]]] = {}
+        for key, item in sorted(phrases.items(), key=lambda kv: -len(kv[0])):
+            self.first.setdefault(key[0], []).append((key, item))
+        self.recipients = self.contacts + [f"wallet {w}" for w in self.wallets]
+        self.native = dict(ctx.native)
+        self.families = chain_families(ctx)
+        # Wrapping pairs an EVM chain's native coin with WETH; SOL is never wrapped into WETH.
+        self.native_symbols = {sym for chain, sym in ctx.native.items()
+                               if self.families.get(chain) != "solana"} or {"ETH"}
+        self.wrapped = "WETH" if "WETH" in known else None
+
+    def family(self, chain: str | None) -> str:
+        return self.families.get(chain or "", "evm")
+
+    def chains_of(self, family: str) -> list[str]:
+        return [name for name in self.chain_names if self.family(name) == family]
+
+    def token_list(self) -> str:
+        return ", ".join(self.tokens)
+
+    def chain_list(self) -> str:
+        return ", ".join(self.chain_names)
+
+    def recipient_list(self) -> str:
+        if self.chains_of("solana"):
+            return ", ".join(self.recipients) + ", or an address (0x on EVM chains, base58 on " \
+                "Solana chains)"
+        return ", ".join(self.recipients) + ", or a 0x address"
+
+
+def chain_families(ctx: ParseContext) -> dict[str, str]:
+    """Chain → "evm" or "solana". From the context's `families` where it carries them; a
+    context without them (built before Solana) knows a Solana chain by its native coin, SOL."""
+    given = dict(getattr(ctx, "families", None) or {})
+    return {chain: given.get(chain) or ("solana" if ctx.native.get(chain) == "SOL" else "evm")
+            for chain in ctx.chains}
+
+
+def address_key(address: str) -> str:
+    """How an address is looked up: 0x hex in any case is one address; base58 is case-exact."""
+    return address.lower() if address[:2].lower() == "0x" else address
+
+
+_TABLE_CACHE: dict[tuple, Tables] = {}
+
+
+def tables_for(ctx: ParseContext) -> Tables:
+    key = (tuple((k, tuple(v)) for k, v in ctx.chains.items()), tuple(ctx.tokens),
+           tuple(ctx.native.items()), tuple(ctx.contacts), tuple(ctx.wallets),
+           tuple(chain_families(ctx).items()),
+           tuple((c, tuple(sorted(m.items()))) for c, m in (ctx.token_addresses or {}).items()),
+           tuple((v, tuple(w)) for v, w in (ctx.venues or {}).items()))
+    tables = _TABLE_CACHE.get(key)
+    if tables is None:
+        if len(_TABLE_CACHE) > 64:
+            _TABLE_CACHE.clear()
+        tables = Tables(ctx)
+        _TABLE_CACHE[key] = tables
+    return tables
+
+
+# --------------------------------------------------------------------------- normalising
+
+_ADDR_RE = re.compile(r"(?<![0-9A-Za-z])0[xX][0-9A-Za-z]*")
+# A run of 32-44 base58 characters: a Solana public key when it decodes to 32 bytes. Cut out
+# before lower-casing, since base58 is case-sensitive (another case is another key).
+_BASE58_RE = re.compile(r"(?<![0-9A-Za-z])[1-9A-HJ-NP-Za-km-z]{32,44}(?![0-9A-Za-z])")
+PLACEHOLDER_RE = re.compile(r"zzaddr(\d+)zz")
+_LEAD_FILLER = re.compile(
+    r"^(?:(?:please|pls|plz|kindly|hey|hi|hello|yo|ok|okay|alright|so|now|just|also|and|first|"
+    r"firstly|then|next|steward|hey steward|ok steward|could you please|can you please|could you|"
+    r"can you|would you|will you|can u|could u|would you mind|i want you to|i'd like you to|"
+    r"i would like you to|i need you to|i want to|i wanna|i'd like to|id like to|i would like to|"
+    r"i'd love to|i need to|i have to|i must|we need to|we want to|help me|let's|lets|"
+    r"go ahead and|you should|time to|quickly|i'm trying to|im trying to|try to|please go ahead "
+    r"and|could you kindly|can you kindly|i'd like|i would like|tell me|can you tell me|"
+    r"could you tell me|please tell me|do me a favor and|do me a favour and|i'd want to|"
+    r"lemme|let me)\b[\s,:]*)+")
+_ANY_FILLER = re.compile(
+    r"\b(?:please|pls|plz|for me|thanks|thank you|thx|asap|right now|real quick|quickly|kindly|"
+    r"right away|immediately|if you can|if possible|if you could|when you can|for me please)\b")
+_SPLIT_RE = re.compile(
+    r"\s*(?:,\s*and then\b|,\s*then\b|\band then\b|;|\bthen\b|,\s*after that\b|\bafter that\b|"
+    r"\band afterwards\b|\bafterwards\b|\bfollowed by\b|&\s*then\b|\band finally\b|"
+    r",\s*finally\b|\.\s+(?=[a-z])|\band next\b|,\s*next\b)[\s,]*")
+VERB_ALT = "|".join(sorted((re.escape(v) for v in _VERBS if v not in {"change", "list", "turn",
+                                                                         "view", "tip", "wire",
+                                                                         "get", "reset", "flip",
+                                                                         "check", "show",
+                                                                         "display"}),
+                            key=len, reverse=True))
+_AND_VERB_RE = re.compile(rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?=(?:please\s+)?(?:{VERB_ALT})\b)")
+_ANY_VERB_RE = re.compile(rf"\b(?:{VERB_ALT}|show|check|list|how|what|what's|balance|"
+                          r"portfolio|price|quote)\b")
+_SELL_BUY_RE = re.compile(r"\bsell (.+?) and (?:then )?buy ([a-z]+)$")
+_WORD_RE = re.compile(
+    r"zzaddr\d+zz"
+    r"|[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*\.(?:eth|xyz|crypto|nft|wallet|lens)\b"
+    r"|\d+/\d+"
+    r"|[-+]?\$?(?:\d+(?:,\d+)*(?:\.\d+)?|\.\d+)[a-z]*%?\$?"
+    r"|[a-z][a-z0-9]*(?:\.e)?(?:'[a-z]+)?"
+    r"|'s\b|[%$]|->|=>|-(?=\s|$)")
+_ENS_RE = re.compile(r"[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*\.(?:eth|xyz|crypto|nft|wallet|lens)")
+_NUM_RE = re.compile(r"^([-+])?(\$)?(\d+(?:,\d+)*(?:\.\d+)?|\.\d+)([a-z]*)(%)?(\$)?$")
+_GROUPED_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_CAPS_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*\b")
+
+
+def prepare(text: str) -> tuple[str, list[str], set[str]]:
+    addrs: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        addrs.append(match.group(0))
+        return f" zzaddr{len(addrs) - 1}zz "
+
+    def keep_key(match: re.Match) -> str:
+        try:
+            checked_solana_address(match.group(0))
+        except StewardError as exc:
+            raise Ask(f"{exc}. Which address did you mean?") from None
+        return keep(match)
+
+    caps = {w.lower() for w in _CAPS_RE.findall(text) if sum(c.isupper() for c in w) >= 2}
+    s = _ADDR_RE.sub(keep, text)
+    s = _BASE58_RE.sub(keep_key, s)
+    s = s.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    s = s.replace("\u201c", '"').replace("\u201d", '"').replace("\u2192", " -> ")
+    s = s.replace("\u2014", ", ").replace("\u2013", ", ").replace("\u00a0", " ")
+    s = re.sub(r"(?<=[a-z])-(?=[a-z0-9])", " ", s)
+    s = re.sub(r"(?<=\d)\s*%", "%", s)
+    s = re.sub(r"\$\s+(?=\d)", "$", s)
+    s = re.sub(r"[\"()\[\]{}*]", " ", s)
+    s = re.sub(r"[.!?:]+\s*$", "", s.strip())
+    s = re.sub(r"\s+", " ", s).strip()
+    return s, addrs, caps
+
+
+def split_steps(s: str) -> list[tuple[str, bool | None]]:
+    """The steps of a request, each with whether it is joined to the one before by "and" or a
+    comma (True: coordinated, payments that may form one batch) rather than "then", "after
+    that" or a new sentence (False: an order). None marks a lead-in without a verb that belongs
+    to the next step ("on the l2, send carol 40 usdt"; "I owe bob $40 in USDC, settle it")."""
+    parts = [p for p in _SPLIT_RE.split(s) if p and p.strip(" ,.")]
+    out: list[tuple[str, bool | None]] = []
+    for part in parts:
+        part = _SELL_BUY_RE.sub(r"sell \1 for \2", part)
+        pieces = [p for p in _AND_VERB_RE.split(part) if p.strip(" ,.")]
+        first = True
+        for idx, piece in enumerate(pieces):
+            if idx + 1 < len(pieces) and not _ANY_VERB_RE.search(piece):
+                out.append((piece.strip(" ,."), None))
+                continue
+            out.append((piece.strip(" ,."), not first))
+            first = False
+    return out
+
+
+def clean_step(s: str) -> str:
+    s = _ANY_FILLER.sub(" ", s)
+    s = re.sub(r"\s+", " ", s).strip(" ,.")
+    s = _LEAD_FILLER.sub("", s)
+    return s.strip(" ,.")
+
+
+def words_of(s: str) -> list[str]:
+    out: list[str] = []
+    for w in _WORD_RE.findall(s):
+        m = _NUM_RE.match(w)
+        if m and m.group(4) and m.group(4) not in ("k", "m", "mm", "mil", "kk"):
+            # "25usdc" → "25" "usdc"
+            out.append(w[: m.start(4)] + (m.group(5) or "") + (m.group(6) or ""))
+            out.append(m.group(4))
+            continue
+        if w.endswith("'s") and w not in ("what's", "let's", "it's", "that's", "there's",
+                                          "how's", "who's", "here's"):
+            out.append(w[:-2])
+            out.append("'s")
+            continue
+        if w == "the":
+            continue
+        out.append(w)
+    return out
+
+
+# --------------------------------------------------------------------------- lexing
+
+def _word_number(words: list[str], i: int) -> tuple[Decimal, int] | None:
+    n = len(words)
+    j = i
+    total = 0
+    current = 0
+    seen = False
+    if words[j] in ("a", "an") and j + 1 < n and words[j + 1] in ("hundred", "thousand",
+                                                                   "million", "dozen"):
+        current = 1
+        j += 1
+        seen = True
+    while j < n:
+        w = words[j]
+        if w in _UNITS:
+            current += _UNITS[w]
+        elif w in _TENS:
+            current += _TENS[w]
+        elif w == "hundred":
+            current = (current or 1) * 100
+        elif w in _SCALES:
+            total += (current or 1) * _SCALES[w]
+            current = 0
+        elif w == "dozen":
+            current = (current or 1) * 12
+        elif (w == "and" and seen and j + 1 < n and (words[j + 1] in _UNITS
+                                                     or words[j + 1] in _TENS)):
+            pass
+        else:
+            break
+        seen = True
+        j += 1
+    if not seen:
+        return None
+    value = Decimal(total + current)
+    if j + 1 < n and words[j] == "point" and words[j + 1] in _UNITS and _UNITS[words[j + 1]] < 10:
+        digits = ""
+        j += 1
+        while j < n and words[j] in _UNITS and _UNITS[words[j]] < 10:
+            digits += str(_UNITS[words[j]])
+            j += 1
+        value = Decimal(f"{total + current}.{digits}")
+    if words[j:j + 3] == ["and", "a", "half"]:
+        value += Decimal("0.5")
+        j += 3
+    return value, j
+
+
+_FRACTION_WORDS = {"half": Decimal("0.5"), "quarter": Decimal("0.25"), "third": None,
+                   "tenth": Decimal("0.1"), "fifth": Decimal("0.2"), "fourth": Decimal("0.25")}
+_ALL_WORDS = {"all", "everything", "max", "maximum", "entire", "whole", "full"}
+_REF_WORDS = {"it", "them", "that", "this", "those", "proceeds", "output", "result"}
+
+
+def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[Item]:
+    items: list[Item] = []
+    n = len(words)
+    i = 0
+
+    def after_fraction(amt: Amt, j: int) -> int:
+        # "half of it", "half of my", "all of it", "half my", "20% of the"
+        if j < n and words[j] == "of":
+            j += 1
+        if j < n and words[j] in ("my", "our"):
+            amt.mine = True
+            j += 1
+        elif j < n and words[j] in _REF_WORDS - {"proceeds", "output", "result"}:
+            amt.ref = True
+            j += 1
+        elif j < n and words[j] in ("what", "everything") and words[j + 1:j + 3] == ["i", "have"]:
+            j += 3
+        if j < n and words[j] in ("balance",) and amt.kind == "fraction":
+            j += 1
+            if j < n and words[j] == "of":
+                j += 1
+        return j
+
+    while i < n:
+        w = words[i]
+        # addresses and ENS names
+        m = PLACEHOLDER_RE.fullmatch(w)
+        if m:
+            address = addrs[int(m.group(1))]
+            i += 1
+            held = tb.token_addresses.get(address_key(address))
+            if held:  # a registry token's contract address: that token (on that chain)
+                symbols = {symbol for _, symbol in held}
+                if len(symbols) == 1:
+                    items.append(Item("TOK", symbols.pop(), address))
+                    if len(held) == 1:
+                        items.append(Item("CHAIN", held[0][0], address))
+                    continue
+            if items and items[-1].kind == "AMT" and items[-1].value.token is None and not (
+                    i < n and words[i] in tb.token_words):
+                raise Ask(f"{address} is not a token in your registry, so I can't tell what "
+                          f"it is: known tokens are {tb.token_list()}. To look at it, run "
+                          f"`steward check token {address}`.", tb.tokens)
+            items.append(Item("ADDR", address, address))
+            continue
+        if _ENS_RE.fullmatch(w):
+            items.append(Item("ENS", w, w))
+            i += 1
+            continue
+        # phrases of the context: chains, tokens, contacts, wallets
+        matched = False
+        for key, item in tb.first.get(w, ()):
+            if tuple(words[i:i + len(key)]) == key:
+                if item.kind == "WALLET" and len(key) == 1 and i + 1 < n and words[i + 1] in (
+                        "chain", "network"):
+                    continue
+                items.append(Item(item.kind, item.value, " ".join(key)))
+                i += len(key)
+                if item.kind in ("VENUE", "XVENUE"):  # "pancakeswap router v2", "uniswap's"
+                    while i < n and (words[i] in _VENUE_TAIL
+                                     or words[i:i + 2] == ["swap", "router"]):
+                        i += 1
+                matched = True
+                break
+        if matched:
+            continue
+        # numbers written with digits
+        m = _NUM_RE.match(w)
+        if m:
+            sign, dollar, digits, suffix, pct, dollar2 = m.groups()
+            if "," in digits and not _GROUPED_RE.match(digits):
+                raise Ask(f"I can't read the amount '{w.lstrip('$')}': use a dot for decimals "
+                           "(1.5) and commas only between groups of three digits (1,000).")
+            value = Decimal(digits.replace(",", ""))
+            j = i + 1
+            mult = {"k": 1000, "kk": 1000000, "m": 1000000, "mm": 1000000, "mil": 1000000}
+            value *= mult.get(suffix, 1)
+            if j < n and words[j] in _SCALES:
+                value *= _SCALES[words[j]]
+                j += 1
+            elif j < n and words[j] == "k":
+                value *= 1000
+                j += 1
+            elif j < n and words[j] == "hundred":
+                value *= 100
+                j += 1
+            if sign == "-" or (items and items[-1].kind == "WORD" and items[-1].text in (
+                    "minus", "negative")):
+                raise Ask("Amounts must be positive: how much should it be?")
+            if pct or (j < n and words[j] in ("percent", "pct")) or words[j:j + 2] == ["per",
+                                                                                     "cent"]:
+                if not pct:
+                    j += 2 if words[j] == "per" else 1
+                if value <= 0 or value > 100:
+                    raise Ask(f"{dec_text(value)}% is not a share of a balance: give a "
+                               "percentage above 0 and at most 100.")
+                amt = Amt("fraction", value / 100, w)
+                j = after_fraction(amt, j)
+                items.append(Item("AMT", amt, w))
+                i = j
+                continue
+            kind = "usd" if (dollar or dollar2) else "exact"
+            if j < n and words[j] in _USD_UNITS and words[j:j + 2] != ["usd", "coin"]:
+                kind = "usd"
+                j += 1
+            if value <= 0:
+                raise Ask("The amount must be more than zero: how much should it be?")
+            items.append(Item("AMT", Amt(kind, value, w), w))
+            i = j
+            continue
+        m = re.fullmatch(r"(\d+)/(\d+)", w)
+        if m:
+            num, den = int(m.group(1)), int(m.group(2))
+            frac = Decimal(num) / Decimal(den) if den else Decimal(0)
+            if den == 0 or num == 0 or num > den or (Decimal(num) / den) * den != num or len(
+                    dec_text(frac)) > 12:
+                raise Ask(f"I can't use '{w}' as a share of a balance: say half, a quarter, or a "
+                           "percentage.")
+            amt = Amt("fraction", frac, w)
+            i = after_fraction(amt, i + 1)
+            items.append(Item("AMT", amt, w))
+            continue
+        # fractions in words
+        if w in ("half",) or (w in ("a", "one") and i + 1 < n and words[i + 1] == "half"):
+            j = i + 1 if w == "half" else i + 2
+            amt = Amt("fraction", Decimal("0.5"), "half")
+            i = after_fraction(amt, j)
+            items.append(Item("AMT", amt, "half"))
+            continue
+        if (w in ("a", "one", "three", "quarter", "quarters") and
+                (w in ("quarter",) or (i + 1 < n and words[i + 1] in ("quarter", "quarters",
+                                                                       "fourth", "third",
+                                                                       "tenth", "fifth")))):
+            word = words[i + 1] if w != "quarter" else w
+            base = _FRACTION_WORDS.get(word.rstrip("s"))
+            if base is None:
+                raise Ask("I can only use exact shares of a balance (half, a quarter, 10%): "
+                           "how much should it be?")
+            value = base * (3 if w == "three" else 1)
+            amt = Amt("fraction", value, word)
+            i = after_fraction(amt, i + 1 if w == "quarter" else i + 2)
+            items.append(Item("AMT", amt, word))
+            continue
+        if w in _ALL_WORDS or (w == "rest" or (w == "remaining" and i + 1 < n
+                                               and words[i + 1] in ("balance", "funds"))):
+            amt = Amt("fraction", Decimal(1), w)
+            if w == "rest":
+                amt.ref = True
+            j = i + 1
+            if w in ("entire", "whole", "full") and j < n and words[j] in ("balance", "amount",
+                                                                           "stack", "bag", "lot"):
+                j += 1
+            if w == "max" and j < n and words[j] in ("amount",):
+                j += 1
+            j = after_fraction(amt, j)
+            if w == "everything" and words[j:j + 2] == ["i", "have"]:
+                j += 2
+            items.append(Item("AMT", amt, w))
+            i = j
+            continue
+        # numbers in words
+        if w in _UNITS or w in _TENS or w in ("a", "an"):
+            got = _word_number(words, i)
+            if got is not None:
+                value, j = got
+                kind = "exact"
+                if j < n and words[j] in ("percent", "pct") or words[j:j + 2] == ["per", "cent"]:
+                    j += 2 if words[j] == "per" else 1
+                    if value <= 0 or value > 100:
+                        raise Ask(f"{dec_text(value)}% is not a share of a balance: give a "
+                                   "percentage above 0 and at most 100.")
+                    amt = Amt("fraction", value / 100, " ".join(words[i:j]))
+                    items.append(Item("AMT", amt, amt.raw))
+                    i = after_fraction(amt, j)
+                    continue
+                if j < n and words[j] in _USD_UNITS and words[j:j + 2] != ["usd", "coin"]:
+                    kind = "usd"
+                    j += 1
+                if value <= 0:
+                    raise Ask("The amount must be more than zero: how much should it be?")
+                items.append(Item("AMT", Amt(kind, value, " ".join(words[i:j])),
+                                   " ".join(words[i:j])))
+                i = j
+                continue
+        if w in ("it", "them") or (w in ("that", "this", "those") and items and items[-1].kind
+                                   in ("VERB", "PREP") and items[-1].value != "for"):
+            items.append(Item("AMT", Amt("fraction", Decimal(1), w, ref=True), w))
+            i += 1
+            continue
+        if w in ("proceeds", "output", "result"):
+            items.append(Item("AMT", Amt("fraction", Decimal(1), w, ref=True), w))
+            i += 1
+            continue
+        if w in ("unlimited", "infinite", "infinity", "unlimted", "limitless"):
+            items.append(Item("UNLIMITED", w, w))
+            i += 1
+            continue
+        if w in ("router", "dex"):
+            items.append(Item("SPENDER", "router", w))
+            i += 1
+            continue
+        if w in ("me", "myself", "us", "ourselves"):
+            items.append(Item("ME", w, w))
+            i += 1
+            continue
+        if w in ("him", "her", "them") and items and (
+                items[-1].kind in ("VERB", "PREP") or (w == "them" and items[-1].kind == "AMT")):
+            if w != "them" or items[-1].kind != "AMT":  # "send them 5": a person; "send them": it
+                items.append(Item("PRON", w, w))
+                i += 1
+                continue
+        if w == "'s":
+            items.append(Item("POSS", w, w))
+            i += 1
+            continue
+        if w in _PREPS and not (w == "out" and words[i + 1:i + 2] != ["of"]):
+            if w == "out":
+                i += 2
+                items.append(Item("PREP", "from", "out of"))
+                continue
+            items.append(Item("PREP", _PREPS[w], w))
+            i += 1
+            continue
+        if w in _VERBS:
+            items.append(Item("VERB", _VERBS[w], w))
+            i += 1
+            continue
+        if w in _USD_UNITS:
+            items.append(Item("USDWORD", w, w))
+            i += 1
+            continue
+        if w == "ethereum" and items and (items[-1].kind == "AMT" or (
+                items[-1].kind == "PREP" and items[-1].value in ("to", "into", "for")
+                and any(it.kind == "VERB" and it.value in _COIN_VERBS for it in items))):
+            # "unwrap WETH back into Ethereum", "swap usdc to ethereum": the coin, not the chain
+            items.append(Item("TOK", "ETH", w))
+            i += 1
+            continue
+        if w in _WORLD_CHAINS and (w not in _WORLD_TOKENS or (items and items[-1].kind == "PREP"
+                                                               and items[-1].value in (
+                                                                   "on", "to", "from", "over"))
+                                   or words[i + 1:i + 2] in (["chain"], ["network"],
+                                                              ["mainnet"])):
+            if not (w == "base" and not (items and items[-1].kind == "PREP")
+                    and words[i + 1:i + 2] not in (["chain"], ["network"], ["mainnet"])):
+                items.append(Item("XCHAIN", w, w))
+                i += 1
+                continue
+        if w in _WORLD_TOKENS or (w in caps and w not in SOFT and len(w) <= 8
+                                  and w not in ("ok", "hey", "hi", "pls", "asap", "ens")):
+            items.append(Item("XTOK", w.upper(), w))
+            i += 1
+            continue
+        items.append(Item("WORD", w, w))
+        i += 1
+    # prepositions and bindings
+    prep = None
+    for idx, item in enumerate(items):
+        if item.kind == "PREP":
+            prep = item.value
+            continue
+        item.prep = prep
+        if item.kind not in ("WORD",) or item.text not in ("my", "our", "wallet", "a", "an"):
+            prep = None if item.kind != "WORD" or item.text not in SOFT else prep
+    for idx, item in enumerate(items):
+        if item.kind == "AMT":
+            j = idx + 1
+            while j < len(items) and ((items[j].kind == "PREP" and items[j].value == "of")
+                                      or (items[j].kind == "WORD" and items[j].text in (
+                                          "my", "our", "worth", "of", "your"))):
+                j += 1
+            if j < len(items) and items[j].kind in ("TOK", "XTOK", "USDWORD"):
+                item.value.token = items[j].value if items[j].kind == "TOK" else "?"
+                items[j].bound = True  # type: ignore[attr-defined]
+    return items

@@ -1,0 +1,183 @@
+"""How, not what: the terms a person attaches to an order, and the marks of a question.
+
+* Terms: "with 1% slippage", "max slippage 0.5%", "within 10 minutes", "deadline 20 min" are cut
+  out of a step's words before the grammar reads it (so "1%" is never read as an amount) and
+  returned as numbers: basis points and minutes, exactly (a slippage with more precision than a
+  basis point is asked about, never rounded).
+* Questions: "estimate swapping 1 ETH to USDC", "calculate the input amount required to receive
+  35.85 USDC", "what if I swap…": a question word makes a step a quote, never an order.
+
+Pure functions over the lexer's words; offline and deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from steward.intents.lexer import Ask, dec_text
+
+_SLIPPAGE = {"slippage", "slipage", "slippages", "slippage's", "slip", "slipp"}
+_PERCENT = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)%$")
+_NUMBER = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)$")
+# Words that only join a term to the order ("… and a max slippage of 1%").
+_LEAD = {"with", "at", "and", "a", "max", "maximum", "using", "allow", "allowing", "set",
+         "accept", "accepting", "use", "but", "keep", "keeping"}
+_INSIDE = {"of", "at", "to", "tolerance", "limit", "is", "set", "max", "maximum", "up", "no",
+           "more", "than", "under", "below", "most", "=", "around", "about", "allowed",
+           "capped", "cap", "a"}
+_TAIL = {"tolerance", "limit", "max", "maximum", "allowed", "slippage", "tops"}
+_MINUTES = {"minute": 1, "minutes": 1, "min": 1, "mins": 1, "mn": 1, "hour": 60, "hours": 60,
+            "hr": 60, "hrs": 60, "h": 60, "day": 1440, "days": 1440}
+_SMALL = {"one": 1, "two": 2, "three": 3, "five": 5, "ten": 10, "fifteen": 15, "twenty": 20,
+          "thirty": 30, "forty": 40, "sixty": 60, "an": 1, "a": 1, "half": None}
+MAX_DEADLINE_MINUTES = 7 * 24 * 60
+
+
+@dataclass
+class Terms:
+    slippage_bps: int | None = None
+    deadline_minutes: int | None = None
+    said: str = ""  # the words that stated them, for a question when they do not apply
+
+    @property
+    def any(self) -> bool:
+        return self.slippage_bps is not None or self.deadline_minutes is not None
+
+
+def take_terms(words: list[str]) -> tuple[list[str], Terms]:
+    """The words without the order's terms, and the terms."""
+    terms = Terms()
+    words, said_slip = _take_slippage(words, terms)
+    words, said_deadline = _take_deadline(words, terms)
+    terms.said = " ".join(part for part in (said_slip, said_deadline) if part)
+    return words, terms
+
+
+def _percent_at(words: list[str], j: int) -> tuple[Decimal, int] | None:
+    """A percentage starting at words[j]: "1%", "1 %", "1 percent"; (value, index after)."""
+    m = _PERCENT.match(words[j])
+    if m:
+        return Decimal(m.group(1)), j + 1
+    if _NUMBER.match(words[j]) and j + 1 < len(words) and words[j + 1] in ("percent", "pct",
+                                                                             "%"):
+        return Decimal(words[j]), j + 2
+    return None
+
+
+def _take_slippage(words: list[str], terms: Terms) -> tuple[list[str], str]:
+    k = next((i for i, w in enumerate(words) if w in _SLIPPAGE), None)
+    if k is None:
+        return words, ""
+    found = None
+    for distance in range(1, 7):  # the nearest percentage, after the word first
+        for j in (k + distance, k - distance):
+            if 0 <= j < len(words):
+                got = _percent_at(words, j)
+                if got is not None:
+                    between = words[min(j, k) + 1:max(j, k)] if j > k else words[got[1]:k]
+                    if all(w in _INSIDE or w in _TAIL for w in between):
+                        found = (j, *got)
+                        break
+        if found:
+            break
+    if found is None:
+        raise Ask("What slippage should the swap allow? Say a percentage, such as 'with 0.5% "
+                  "slippage'.")
+    j, value, end = found
+    lo, hi = min(j, k), max(end - 1, k)
+    while hi + 1 < len(words) and words[hi + 1] in _TAIL:
+        hi += 1
+    while lo > 0 and words[lo - 1] in _LEAD:
+        lo -= 1
+    bps = value * 100
+    if bps != bps.to_integral_value():
+        raise Ask(f"A slippage of {dec_text(value)}% is finer than a basis point (0.01%): what "
+                  "slippage should the swap allow?")
+    if bps > 10_000:
+        raise Ask(f"A slippage of {dec_text(value)}% is more than the whole amount: what slippage "
+                  "should the swap allow?")
+    terms.slippage_bps = int(bps)
+    return words[:lo] + words[hi + 1:], " ".join(words[lo:hi + 1])
+
+
+def _take_deadline(words: list[str], terms: Terms) -> tuple[list[str], str]:
+    n = len(words)
+    for k, w in enumerate(words):
+        start = None
+        if w == "within":
+            start = k + 1
+        elif w in ("deadline", "expiry", "expiration"):
+            start = k + 1
+            while start < n and words[start] in ("of", "in", "is", "=", "set", "to", "a"):
+                start += 1
+        elif w in ("expire", "expires", "expiring") and k + 1 < n and words[k + 1] in (
+                "in", "after"):
+            start = k + 2
+        elif w == "valid" and words[k + 1:k + 2] == ["for"]:
+            start = k + 2
+        if start is None or start >= n:
+            continue
+        got = _duration(words, start)
+        if got is None:
+            if w == "within":
+                continue  # "within my limit": not a deadline
+            raise Ask("How long may the swap wait? Say a deadline in minutes or hours, such as "
+                      "'within 10 minutes'.")
+        minutes, end = got
+        if not 1 <= minutes <= MAX_DEADLINE_MINUTES:
+            raise Ask(f"A deadline of {minutes} minutes is outside 1 minute to 7 days: how long "
+                      "may the swap wait?")
+        lo = k
+        while lo > 0 and words[lo - 1] in ("and", "with", "a", "at"):
+            lo -= 1
+        terms.deadline_minutes = minutes
+        return words[:lo] + words[end:], " ".join(words[lo:end])
+    return words, ""
+
+
+def _duration(words: list[str], i: int) -> tuple[int, int] | None:
+    """A number and a unit of time at words[i]: "10 minutes", "10min", "an hour", "2h"."""
+    w = words[i]
+    m = re.fullmatch(r"(\d+)(m|h|min|mins|hr|hrs)", w)
+    if m:
+        return int(m.group(1)) * _MINUTES.get(m.group(2), 1), i + 1
+    if i + 1 >= len(words):
+        return None
+    unit = _MINUTES.get(words[i + 1])
+    if unit is None:
+        return None
+    if _NUMBER.match(w):
+        try:
+            value = Decimal(w) * unit
+        except InvalidOperation:
+            return None
+        if value != value.to_integral_value():
+            return None
+        return int(value), i + 2
+    if w in _SMALL and _SMALL[w] is not None:
+        return _SMALL[w] * unit, i + 2
+    return None
+
+
+# A question about a trade, not an order: estimates, calculations, "what if", "would I get".
+QUESTION_RE = re.compile(
+    r"\b(?:estimate|estimated|estimating|estimation|calculate|calculating|calculation|compute|"
+    r"simulate|simulating|simulation|preview|what if|what happens if|what would happen|"
+    r"how much would|how many would|what would|what will i get|would i get|will i get|"
+    r"could i get|would i receive|will i receive|could i receive|do i need|would i need|"
+    r"would it cost|will it cost|does it cost|would cost|is needed|are needed|needed to|"
+    r"required to|required for|necessary to|hypothetically|if i were to|if i (?:swap|swapped|"
+    r"sell|sold|trade|traded|exchange|exchanged|convert|converted|buy|bought)|expected output|"
+    r"expected amount|how much (?:\w+ )?(?:for|in|to)\b)")
+# Words before an amount that make it what would be received ("to receive 35.85 USDC").
+RECEIVE_WORDS = {"receive", "get", "buy", "obtain", "acquire", "end", "purchase"}
+
+
+def is_question(text: str) -> bool:
+    return bool(QUESTION_RE.search(text))
+
+
+__all__ = ["MAX_DEADLINE_MINUTES", "QUESTION_RE", "RECEIVE_WORDS", "Terms", "is_question",
+           "take_terms"]
