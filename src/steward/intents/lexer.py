@@ -59,7 +59,7 @@ for _action, words_of in {
                 "repay refund reimburse remit donate forward hand shoot",
     "move": "move moving mv put take shift",
     "swap": "swap swaps swapping swaping swapp swop swp trade trading exchange exchanging sell "
-            "selling flip dump",
+            "selling flip dump cash",
     "convert": "convert converting turn change",
     "buy": "buy buying purchase acquire",
     "get": "get",

@@ -98,6 +98,9 @@ _PAST = {"transfer": "sent", "swap": "swapped", "bridge": "bridged", "wrap": "wr
          "unwrap": "unwrapped", "approve": "approved", "quote": "quoted"}
 
 
+_NOUN_REFS = {"output", "result", "proceeds"}
+
+
 class _Step:
     def __init__(self, items: list[Item], tb: Tables, prev: _Prev | None, text: str):
         self.items = items
@@ -120,6 +123,10 @@ class _Step:
                     item.text not in NOT_CHAIN:
                 raise Ask(f"Which chain is '{item.text}'? Known chains: {tb.chain_list()}.",
                            tb.chain_names)
+        if prev is None and any(it.kind == "AMT" and not it.value.ref for it in items):
+            # "estimate the output of swapping 3 usdt": a noun here, not the previous step's
+            items[:] = [it for it in items if not (it.kind == "AMT" and it.value.ref
+                                                   and it.text in _NOUN_REFS)]
         if prev is None:
             for item in items:
                 if item.kind == "AMT" and item.value.ref:
@@ -399,9 +406,11 @@ def _payments(step: _Step, recipients: list[Item], wallet: str | None,
     amounts = [it.value for it in step.items if it.kind == "AMT"]
     if not amounts:
         raise Ask("How much should " + _joined(names) + " get?")
-    chain = step.inherit_chain(step.single_chain(chains["on"] + chains["from"] + chains["to"]))
+    several = len(set(chains["on"] + chains["from"] + chains["to"])) > 1 and len(amounts) > 1
+    chain = None if several else step.inherit_chain(
+        step.single_chain(chains["on"] + chains["from"] + chains["to"]))
     for it in recipients:
-        if it.kind == "ADDR":
+        if it.kind == "ADDR" and not several:
             chain = step.chain_for_address(chain, step.address(it))
     shared = verb == "split" or any(it.text in _SHARED for it in step.items)
     each = any(it.text in _EACH for it in step.items)
@@ -412,10 +421,11 @@ def _payments(step: _Step, recipients: list[Item], wallet: str | None,
             raise Ask(f"Who should share the {token} with {names[0]}? Name at least two "
                       "recipients.", tb.recipients)
         amount = step.amount_model(amt, token)
+        between = any(it.text in _SHARED - {"split"} for it in step.items)
         if shared and not each:
             return Split(amount=amount, token=token, recipients=names, chain=chain,
                          wallet=wallet)
-        if each and not shared:
+        if each and not between:  # "distribute 5 usdc to each of alice and bob"
             return Batch(payments=[Payment(amount=amount, token=token, recipient=name)
                                    for name in names], chain=chain, wallet=wallet)
         raise Ask(f"Should each of {_joined(names)} get {amt.raw} {token}, or should {amt.raw} "
@@ -426,6 +436,7 @@ def _payments(step: _Step, recipients: list[Item], wallet: str | None,
     if shared:
         raise Ask("Should the amounts be paid as written, or one amount split? Say each "
                   "recipient's amount, or one amount to split.")
+    per_chain = _segment_chains(step, recipients, chain)
     tokens = step.tokens()
     payments: list[Payment] = []
     token = None
@@ -441,7 +452,32 @@ def _payments(step: _Step, recipients: list[Item], wallet: str | None,
                       tokens)
         payments.append(Payment(amount=step.amount_model(amt, token), token=token,
                                 recipient=name))
+    if per_chain is not None:  # "5 usdc to bob on l2 and 5 usdc to alice on l1": one per chain
+        return Sequence(steps=[Transfer(amount=p.amount, token=p.token, recipient=p.recipient,
+                                        chain=c, wallet=wallet)
+                               for p, c in zip(payments, per_chain)])
     return Batch(payments=payments, chain=chain, wallet=wallet)
+
+
+def _segment_chains(step: _Step, recipients: list[Item], chain: str | None) -> list[str] | None:
+    """Each payment's own chain when the payments name different ones, in their own part of the
+    sentence; None when one chain (or none) serves them all."""
+    named = {it.value for it in step.items if it.kind == "CHAIN"}
+    if len(named) < 2:
+        return None
+    items = step.items
+    amount_at = [i for i, it in enumerate(items) if it.kind == "AMT"]
+    recipient_at = [items.index(it) for it in recipients]
+    starts = [min(a, r) for a, r in zip(amount_at, recipient_at)]
+    chains: list[str] = []
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(items)
+        own = {it.value for it in items[start:end] if it.kind == "CHAIN"}
+        if len(own) != 1:
+            raise Ask("Which chain is each payment on? Name one chain per payment, or one for "
+                      "all of them.", step.tb.chain_names)
+        chains.append(own.pop())
+    return chains
 
 
 def _joined(names: list[str]) -> str:
@@ -1018,7 +1054,8 @@ def parse(text: str, context: ParseContext) -> ParseResult:
             return clarify("What would you like to do? " + CAN_DO, CAPABILITIES)
         steps: list[object] = []
         prev: _Prev | None = None
-        for number, (part, _) in enumerate(parts):
+        joins: list[bool] = []
+        for number, (part, joined) in enumerate(parts):
             try:
                 intent = _parse_step(part, tb, prev, addrs, caps)
             except Ask as ask:
@@ -1027,9 +1064,12 @@ def parse(text: str, context: ParseContext) -> ParseResult:
                     raise Ask(f"In step {number + 1} ('{part}'): {q.question}",
                               q.options) from None
                 raise
-            steps.append(intent)
-            prev = _after(intent, prev)
-        steps = _batched(steps, [joined for _, joined in parts])
+            # a step may be several payments on several chains: each its own step, coordinated
+            for n, one in enumerate(intent.steps if isinstance(intent, Sequence) else [intent]):
+                steps.append(one)
+                joins.append(joined if n == 0 else True)
+                prev = _after(one, prev)
+        steps = _batched(steps, joins)
         steps = _chain_in_scope(steps)
         if len(steps) == 1:
             return steps[0]  # type: ignore[return-value]
@@ -1061,10 +1101,13 @@ def _items_of(part: str, tb: Tables, addrs: list[str], caps: set[str]) -> list[I
         return None  # the step's own parse will ask
 
 
-def _has_content(items: list[Item] | None, part: str) -> bool:
+def _has_content(items: list[Item] | None, part: str, refs: bool = True) -> bool:
+    """Whether a sentence names anything an order or a question is about (`refs`: whether a
+    pointer such as "it" counts: it does in a step of its own, not in a lead-in)."""
     if items is None:
         return True
-    return any(it.kind in _CONTENT for it in items) or any(
+    return any(it.kind in _CONTENT and (refs or it.kind != "AMT" or not it.value.ref)
+               for it in items) or any(
         it.text in _BALANCE_WORDS | _QUOTE_WORDS for it in items) or bool(
         re.search(r"\bhow (?:much|many)\b", part))
 
@@ -1091,6 +1134,11 @@ def _resolve_pronouns(parts: list[tuple[str, bool]], tb: Tables, addrs: list[str
         part, joined = parts[index]
         if index + 1 < len(parts):
             following, next_joined = parts[index + 1]
+            if joined is None and not _has_content(_items_of(part, tb, addrs, caps), part,
+                                                   refs=False):
+                parts[index + 1] = (following, next_joined)  # "I trust you with this, send…"
+                index += 1
+                continue
             merged = _merge_antecedent(part, following, tb, addrs, caps)
             if merged is None and joined is None:
                 merged = f"{part} {following}"  # a lead-in: part of the next step
