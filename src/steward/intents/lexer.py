@@ -350,7 +350,8 @@ _LEAD_FILLER = re.compile(
     r"lemme|let me)\b[\s,:]*)+")
 _ANY_FILLER = re.compile(
     r"\b(?:please|pls|plz|for me|thanks|thank you|thx|asap|right now|real quick|quickly|kindly|"
-    r"right away|immediately|if you can|if possible|if you could|when you can|for me please)\b")
+    r"right away|immediately|if you can|if possible|if you could|when you can|for me please|"
+    r"(?:a )?quick one|quick question|one more thing|one last thing|one thing)\b")
 _SPLIT_RE = re.compile(
     r"\s*(?:,\s*and then\b|,\s*then\b|\band then\b|;|\bthen\b|,\s*after that\b|\bafter that\b|"
     r"\band afterwards\b|\bafterwards\b|\bfollowed by\b|&\s*then\b|\band finally\b|"
@@ -434,11 +435,15 @@ def clean_step(s: str) -> str:
     return s.strip(" ,.")
 
 
+_NAMES_WITH_DIGITS = {"1inch"}  # a venue, not "1 inch"
+
+
 def words_of(s: str) -> list[str]:
     out: list[str] = []
     for w in _WORD_RE.findall(s):
         m = _NUM_RE.match(w)
-        if m and m.group(4) and m.group(4) not in ("k", "m", "mm", "mil", "kk"):
+        if m and m.group(4) and m.group(4) not in ("k", "m", "mm", "mil", "kk") and (
+                w not in _NAMES_WITH_DIGITS):
             # "25usdc" → "25" "usdc"
             out.append(w[: m.start(4)] + (m.group(5) or "") + (m.group(6) or ""))
             out.append(m.group(4))
@@ -672,6 +677,9 @@ def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[
         # numbers in words
         if w in _UNITS or w in _TENS or w in ("a", "an"):
             got = _word_number(words, i)
+            if got is not None and words[got[1]:got[1] + 1] in (["ways"], ["way"]):
+                i = got[1] + 1  # "split it three ways": how, not how much
+                continue
             if got is not None:
                 value, j = got
                 kind = "exact"
