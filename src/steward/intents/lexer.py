@@ -637,6 +637,11 @@ def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[
             items.append(Item("AMT", amt, w))
             continue
         # fractions in words
+        if w == "half" and words[i + 1:i + 2] in (["a"], ["an"]) and i + 2 < n and (
+                words[i + 2] in tb.token_words):
+            items.append(Item("AMT", Amt("exact", Decimal("0.5"), "half a"), "half a"))
+            i += 2  # "half an eth" is 0.5 ETH, not half of the balance
+            continue
         if w in ("half",) or (w in ("a", "one") and i + 1 < n and words[i + 1] == "half"):
             j = i + 1 if w == "half" else i + 2
             amt = Amt("fraction", Decimal("0.5"), "half")
@@ -730,6 +735,11 @@ def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[
                 continue
         if w == "'s":
             items.append(Item("POSS", w, w))
+            i += 1
+            continue
+        if w == "across" and items and items[-1].kind == "PREP" and items[-1].text in (
+                "via", "through", "using", "with", "on"):
+            items.append(Item("XVENUE", "bridge", w))  # "through across": the bridge brand
             i += 1
             continue
         if w in _PREPS and not (w == "out" and words[i + 1:i + 2] != ["of"]):

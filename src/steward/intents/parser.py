@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from steward.contacts import checked_address
 from steward.errors import StewardError
@@ -362,6 +362,8 @@ def _transfer_or_bridge(step: _Step, verb: str) -> object:
                    "at a time.", recips)
     amt = step.the_amount()
     token = _token_for(step, amt, "transfer")
+    if amt is None and _the_previous_output(step, token):
+        amt = Amt("fraction", Decimal(1), "the " + token.lower(), ref=True)
     if amt is None:
         raise Ask(f"How much {token} should be sent?")
     if not recips:
@@ -380,6 +382,14 @@ def _transfer_or_bridge(step: _Step, verb: str) -> object:
         chain = step.chain_for_address(chain, recips[0])
     return Transfer(amount=step.amount_model(amt, token), token=token, recipient=recips[0],
                     chain=chain, wallet=wallet)
+
+
+def _the_previous_output(step: _Step, token: str) -> bool:
+    """"swap 10 usdc for eth. send the eth to bob": "the ETH" is what the previous step made."""
+    if step.prev is None or step.prev.token != token:
+        return False
+    named = [it.text for it in step.items if it.kind == "TOK" and it.value == token]
+    return any(re.search(rf"\bthe {re.escape(name)}\b", step.text) for name in named)
 
 
 def _recipient(step: _Step, it: Item) -> str:
