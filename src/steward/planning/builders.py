@@ -70,6 +70,19 @@ def units(amount: AmountLike, asset: Asset) -> int:
     return to_base_units(amount, asset.decimals, asset.symbol)
 
 
+def transfer_call(w3: Web3, chain: ChainConfig, asset: Asset, amount: int,
+                  recipient: Recipient, sender: str) -> Call:
+    """One payment's call: a plain value transfer of the native coin, or the token's
+    `transfer`. The balance is the caller's to check (a batch checks each token's total)."""
+    if recipient.address.lower() == sender.lower():
+        raise StewardError(f"the recipient {recipient.label} is the sending wallet itself; "
+                           "nothing to do")
+    description = f"send {asset.fmt(amount)} to {recipient.label} on {chain.name}"
+    if asset.token is None:
+        return Call(to=recipient.address, value=amount, description=description, gas_hint=21_000)
+    return erc20.transfer_call(w3, asset.token, recipient.address, amount, description)
+
+
 def transfer_plan(chain: ChainConfig, sender: str, symbol: str, amount_text: AmountLike,
                   recipient: Recipient) -> Plan:
     w3 = chain_registry.connect(chain)
@@ -78,12 +91,34 @@ def transfer_plan(chain: ChainConfig, sender: str, symbol: str, amount_text: Amo
     if recipient.address.lower() == sender.lower():
         raise StewardError("the recipient is the sending wallet itself; nothing to do")
     require_balance(w3, chain, asset, sender, amount)
-    description = f"send {asset.fmt(amount)} to {recipient.label} on {chain.name}"
-    if asset.token is None:
-        call = Call(to=recipient.address, value=amount, description=description, gas_hint=21_000)
-    else:
-        call = erc20.transfer_call(w3, asset.token, recipient.address, amount, description)
-    return Plan(chain=chain.name, sender=sender, calls=[call], summary=description)
+    call = transfer_call(w3, chain, asset, amount, recipient, sender)
+    return Plan(chain=chain.name, sender=sender, calls=[call], summary=call.description)
+
+
+class Payment(BaseModel):
+    """One resolved line of a batch: base units of an asset to a recipient."""
+
+    asset: Asset
+    amount: int
+    recipient: Recipient
+
+
+def batch_plan(chain: ChainConfig, sender: str, payments: list[Payment], summary: str) -> Plan:
+    """Several payments as one plan (one preview, one verdict): one call each, in order. Each
+    token's balance must cover the SUM of its payments, so nothing is signed that would run
+    dry half-way."""
+    w3 = chain_registry.connect(chain)
+    totals: dict[str, tuple[Asset, int]] = {}
+    for payment in payments:
+        if payment.amount <= 0:
+            raise StewardError("the amount must be positive, got "
+                               f"{payment.asset.fmt(payment.amount)}")
+        asset, total = totals.get(payment.asset.symbol, (payment.asset, 0))
+        totals[asset.symbol] = (asset, total + payment.amount)
+    for asset, total in totals.values():
+        require_balance(w3, chain, asset, sender, total)
+    calls = [transfer_call(w3, chain, p.asset, p.amount, p.recipient, sender) for p in payments]
+    return Plan(chain=chain.name, sender=sender, calls=calls, summary=summary)
 
 
 class SwapQuote(BaseModel):
@@ -99,9 +134,12 @@ class SwapQuote(BaseModel):
 
 def swap_plan(chain: ChainConfig, sender: str, symbol_in: str, amount_text: AmountLike,
               symbol_out: str, slippage_bps: int = DEFAULT_SLIPPAGE_BPS, *, exact: Exact = "in",
-              venue: str | None = None) -> tuple[Plan, SwapQuote]:
+              venue: str | None = None,
+              deadline_minutes: int | None = None) -> tuple[Plan, SwapQuote]:
     """Swap `amount_text` of `symbol_in` (exact "in"), or buy `amount_text` of `symbol_out`
-    (exact "out"), on the venue and route that quote best (or on `venue` when one is named)."""
+    (exact "out"), on the venue and route that quote best (or on `venue` when one is named: an
+    adapter or a family such as "uniswap"). The order expires after `deadline_minutes` (the
+    default deadline when None)."""
     if not 0 <= slippage_bps <= MAX_SLIPPAGE_BPS:
         raise StewardError(f"slippage must be between 0 and {MAX_SLIPPAGE_BPS / 100:.0f}%")
     w3 = chain_registry.connect(chain)
@@ -137,7 +175,9 @@ def swap_plan(chain: ChainConfig, sender: str, symbol_in: str, amount_text: Amou
         description = (f"buy {asset_out.fmt(route.amount_out)} for at most "
                        f"{asset_in.fmt(limit)} (quoted {asset_in.fmt(route.amount_in)}) via {via}")
         spend = limit
-    order = SwapOrder(route=route, recipient=sender, limit=limit, deadline=amm.deadline(w3),
+    seconds = deadline_minutes * 60 if deadline_minutes else amm.DEADLINE_SECONDS
+    order = SwapOrder(route=route, recipient=sender, limit=limit,
+                      deadline=amm.deadline(w3, seconds),
                       native_in=asset_in.token is None, native_out=asset_out.token is None)
     calls = []
     if asset_in.token is not None:

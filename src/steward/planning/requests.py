@@ -15,14 +15,16 @@ from web3 import Web3
 from steward import chains as chain_registry
 from steward.accounts.store import acting_address
 from steward.chains.config import ChainConfig, load_config
-from steward.contacts import resolve_recipient
+from steward.contacts import Recipient, resolve_recipient
 from steward.errors import NoRouteError, StewardError
 from steward.intents import (
     Amount,
     Approve,
+    Batch,
     Bridge,
     Clarification,
     Revoke,
+    Split,
     Step,
     Swap,
     Transfer,
@@ -31,10 +33,14 @@ from steward.intents import (
 )
 from steward.plans import Plan
 from steward.planning.builders import (
+    DEFAULT_SLIPPAGE_BPS,
+    MAX_SLIPPAGE_BPS,
     Asset,
+    Payment,
     SwapQuote,
     approve_plan,
     balance,
+    batch_plan,
     bridge_plan,
     resolve_asset,
     revoke_plan,
@@ -43,6 +49,7 @@ from steward.planning.builders import (
     unwrap_plan,
     wrap_plan,
 )
+from steward.protocols import registry
 from steward.protocols.pricing import PriceSource
 from steward.units import format_units, scale_down, to_base_units
 
@@ -179,6 +186,9 @@ def plan_step(step: Step, address: str, previous: PlannedStep | None = None,
     """One intent → one plan (sequences call this per step, with the previous step's output).
     `address` is the wallet's EVM address (on a chain where the wallet has a deployed guarded
     account, that account holds and spends the money); `solana_address` its Solana key's."""
+    if isinstance(step, (Batch, Split)):
+        return plan_batch(step, address, previous, previous_output,
+                          solana_address=solana_address)
     owner = address
     config = load_config()
     dest = None
@@ -218,9 +228,12 @@ def plan_step(step: Step, address: str, previous: PlannedStep | None = None,
         return PlannedStep(intent=step, plan=transfer_plan(src, address, step.token, amount,
                                                            recipient), source=src.name)
     if isinstance(step, Swap):
+        slippage = _slippage(step)
+        require_venue(src, step.venue)
         try:
             plan, quote = swap_plan(src, address, step.token_in, amount, step.token_out,
-                                    exact=exact)
+                                    slippage, exact=exact, venue=step.venue,
+                                    deadline_minutes=step.deadline_minutes)
         except NoRouteError:
             if exact != "out":
                 raise
@@ -239,6 +252,166 @@ def plan_step(step: Step, address: str, previous: PlannedStep | None = None,
         return PlannedStep(intent=step, plan=approve_plan(src, address, step.token, step.spender,
                                                           amount), source=src.name)
     raise StewardError(f"{step.action} is a question, not a transaction")
+
+
+# --- batches and splits: several payments, one plan ----------------------------------------
+def plan_batch(step: Batch | Split, address: str, previous: PlannedStep | None = None,
+               previous_output: int | None = None, *,
+               solana_address: str | None = None) -> PlannedStep:
+    """Several payments from one wallet on one chain as ONE plan (one preview, one verdict).
+    A split's total is divided exactly in base units; the remainder goes one unit each to the
+    first recipients and the summary says so."""
+    config = load_config()
+    if step.chain:
+        src = config.chain(step.chain)
+    elif previous is not None:
+        src = config.chain(previous.destination or previous.source)
+    else:
+        src = batch_chain(_batch_symbols(step), address, solana_address)
+    solana = src.family == "solana"
+    if solana and solana_address is None:
+        raise Need("This wallet has no Solana key yet: add one with `steward wallet add-solana "
+                   "NAME`, then ask again.")
+    payer = solana_address if solana else acting_address(address, src.name)
+    measure = _amounts_on(src, payer, previous_output)
+    own = {w.name: (w.solana_address if solana else w.address) for w in _wallets()
+           if (getattr(w, "solana_address", None) if solana else w.address)}
+
+    def to(recipient: str) -> Recipient:
+        return resolve_recipient(recipient.removeprefix("wallet "), own, family=src.family)
+
+    if isinstance(step, Split):
+        asset, total = measure(step.token, step.amount)
+        shares = split_shares(total, len(step.recipients), asset)
+        payments = [Payment(asset=asset, amount=share, recipient=to(name))
+                    for name, share in zip(step.recipients, shares)]
+        summary = split_summary(payments, total, src.name)
+    else:
+        payments = []
+        for line in step.payments:
+            asset, amount = measure(line.token, line.amount)
+            payments.append(Payment(asset=asset, amount=amount, recipient=to(line.recipient)))
+        summary = batch_summary(payments, src.name)
+    if solana:
+        from steward.planning.solana import solana_batch_plan  # solders only where Solana is used
+
+        plan = solana_batch_plan(src, payer, payments, summary, Need)
+    else:
+        plan = batch_plan(src, payer, payments, summary)
+    return PlannedStep(intent=step, plan=plan, source=src.name)
+
+
+def _batch_symbols(step: Batch | Split) -> list[str]:
+    if isinstance(step, Split):
+        return [step.token]
+    return list(dict.fromkeys(line.token.upper() for line in step.payments))
+
+
+def batch_chain(symbols: list[str], address: str,
+                solana_address: str | None = None) -> ChainConfig:
+    """The one chain where the wallet holds every token of a batch; a question otherwise."""
+    config = load_config()
+    candidates = list(config.chains.values())
+    held = {symbol: holdings(symbol, address, candidates, solana_address) for symbol in symbols}
+    common = [c.name for c in candidates if all(c.name in by_chain for by_chain in held.values())]
+    tokens = " and ".join(symbols)
+    if len(common) == 1:
+        return config.chain(common[0])
+    if not common:
+        raise Need(f"No one chain holds all of {tokens} in this wallet; say which chain to pay "
+                   "from.", [c.name for c in candidates])
+    listing = " and ".join(
+        f"{name} (" + ", ".join(f"{format_units(held[s][name][0], held[s][name][1].decimals, 2)}"
+                                f" {s}" for s in symbols) + ")" for name in common)
+    raise Need(f"{tokens} on which chain? You hold {'it' if len(symbols) == 1 else 'them'} on "
+               f"{listing}.", common)
+
+
+def _amounts_on(chain: ChainConfig, payer: str, previous_output: int | None):
+    """A function (symbol, Amount) → (asset, base units) on `chain`, for the wallet `payer`."""
+    if chain.family == "solana":
+        from steward.planning.solana import solana_amount, solana_asset
+
+        def measure_solana(symbol: str, amount: Amount) -> tuple[Asset, int]:
+            name, mint, decimals = solana_asset(chain, symbol)
+            value = solana_amount(amount, chain, payer, name, mint, decimals, previous_output,
+                                  Need)
+            return Asset(symbol=name, token=None, decimals=decimals), value
+
+        return measure_solana
+    w3 = chain_registry.connect(chain)
+
+    def measure_evm(symbol: str, amount: Amount) -> tuple[Asset, int]:
+        asset = resolve_asset(w3, chain, symbol)
+        return asset, base_units(amount, asset, w3, chain, payer, previous_output)
+
+    return measure_evm
+
+
+def split_shares(total: int, count: int, asset: Asset) -> list[int]:
+    """`total` base units in `count` shares that add up to exactly `total`: equal, with the
+    remainder (fewer than `count` base units) one unit each to the first shares."""
+    if total < count:
+        raise Need(f"{asset.fmt(total)} cannot be shared among {count} recipients: that is less "
+                   f"than one base unit each. Split a larger amount?")
+    share, remainder = divmod(total, count)
+    return [share + 1] * remainder + [share] * (count - remainder)
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def batch_summary(payments: list[Payment], chain: str) -> str:
+    """'send 5 USDC to alice, 7 USDC to bob and 0.5 USDT to carol on sandbox-l1 (12 USDC and
+    0.5 USDT in all)'."""
+    lines = [f"{p.asset.fmt(p.amount)} to {p.recipient.label}" for p in payments]
+    totals: dict[str, tuple[Asset, int]] = {}
+    for p in payments:
+        totals[p.asset.symbol] = (p.asset, totals.get(p.asset.symbol, (p.asset, 0))[1] + p.amount)
+    in_all = _listed([asset.fmt(total) for asset, total in totals.values()])
+    return f"send {_listed(lines)} on {chain} ({in_all} in all, {len(payments)} payments)"
+
+
+def split_summary(payments: list[Payment], total: int, chain: str) -> str:
+    """Each share, and who got the indivisible remainder (one base unit each)."""
+    asset = payments[0].asset
+    names = [p.recipient.label for p in payments]
+    shares = _listed([f"{asset.fmt(p.amount)} to {p.recipient.label}" for p in payments])
+    text = f"split {asset.fmt(total)} among {_listed(names)} on {chain}: {shares}"
+    remainder = total % len(payments)
+    if remainder:
+        each = f" one each ({asset.fmt(1)})" if remainder > 1 else ""
+        text += (f"; {asset.fmt(total)} does not divide exactly by {len(payments)}, so the "
+                 f"remaining {remainder} base unit{'s' if remainder > 1 else ''} "
+                 f"({asset.fmt(remainder)}) go{'' if remainder > 1 else 'es'}{each} to "
+                 f"{_listed(names[:remainder])}")
+    return text
+
+
+def _slippage(step: Swap) -> int:
+    """The slippage the person stated, in basis points, or the default; more than the most
+    Steward accepts is a question, never silently capped."""
+    if step.slippage_bps is None:
+        return DEFAULT_SLIPPAGE_BPS
+    if step.slippage_bps > MAX_SLIPPAGE_BPS:
+        raise Need(f"A slippage of {step.slippage_bps / 100:g}% is more than Steward accepts "
+                   f"(at most {MAX_SLIPPAGE_BPS / 100:g}%). What slippage should the swap allow?")
+    return step.slippage_bps
+
+
+def require_venue(chain: ChainConfig, venue: str | None) -> None:
+    """A venue the person named must be one deployed on the chain: never a silent substitute."""
+    if venue is None:
+        return
+    try:
+        registry.dexes(chain, venue)
+    except registry.VenueNotDeployed as missing:
+        raise Need(f"{missing}. Swap on which of those?", missing.deployed) from None
+    except StewardError:  # a venue Steward has no adapter for
+        deployed = [dex.name for dex in registry.dexes(chain)]
+        raise Need(f"Steward has no adapter for '{venue}'; on {chain.name} it can swap on "
+                   f"{', '.join(deployed) or 'no venue'}. Use one of those?", deployed) from None
 
 
 def output_of(step: PlannedStep) -> int | None:

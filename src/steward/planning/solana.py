@@ -101,6 +101,58 @@ def plan_solana_step(step: Step, src: ChainConfig, dest: ChainConfig | None, evm
                                recipient.label), src.name, None
 
 
+# A Solana transaction's size limit (bytes, the packet size): a batch must fit in one.
+MAX_TRANSACTION_BYTES = 1232
+
+
+def solana_batch_plan(src: ChainConfig, solana_address: str, payments: list, summary: str,
+                      need) -> Plan:
+    """Several payments (`builders.Payment`: asset symbol, base units, recipient) as the
+    instructions of ONE Solana transaction. Each token's balance must cover the sum of its
+    payments; a recipient's token account is opened once even when paid twice."""
+    from solders.hash import Hash
+
+    from steward.errors import InsufficientFundsError
+    from steward.solana.plans import transaction
+
+    backend, sender = solana_chain(src), Pubkey.from_string(solana_address)
+    totals: dict[str, int] = {}
+    for payment in payments:
+        totals[payment.asset.symbol] = totals.get(payment.asset.symbol, 0) + payment.amount
+    mints = {symbol: solana_asset(src, symbol) for symbol in totals}
+    for symbol, total in totals.items():
+        _, mint, decimals = mints[symbol]
+        held = solana_balance(src, solana_address, mint)
+        if held < total:
+            raise InsufficientFundsError(
+                f"insufficient {symbol} on {src.name}: the payments add up to "
+                f"{format_units(total, decimals)} {symbol} but you hold "
+                f"{format_units(held, decimals)} {symbol}; nothing was signed")
+    calls, opened = [], set()
+    for payment in payments:
+        symbol, mint, _ = mints[payment.asset.symbol]
+        to = Pubkey.from_string(payment.recipient.address)
+        if to == sender:
+            raise StewardError(f"the recipient {payment.recipient.label} is the sending wallet "
+                               "itself; nothing to do")
+        if mint is None:
+            one = sol_transfer_plan(src.name, sender, to, payment.amount, payment.recipient.label)
+        else:
+            one = token_transfer_plan(backend, src.name, sender, to, mint, symbol,
+                                      payment.amount, payment.recipient.label)
+        for call in one.calls:
+            if call is not one.calls[-1]:  # opening the recipient's token account
+                if (call.to, call.data, str(call.accounts)) in opened:
+                    continue
+                opened.add((call.to, call.data, str(call.accounts)))
+            calls.append(call)
+    plan = Plan(chain=src.name, sender=solana_address, calls=calls, summary=summary)
+    if len(bytes(transaction(plan, Hash.default()))) > MAX_TRANSACTION_BYTES:
+        raise need(f"{len(payments)} payments do not fit in one {src.name} transaction; ask "
+                   "for fewer at a time.")
+    return plan
+
+
 def _bridge_to_solana(step: Bridge, src: ChainConfig, dest: ChainConfig, evm_address: str,
                       solana_address: str, previous_output: int | None, need) -> Plan:
     from steward.planning.builders import require_balance, resolve_asset
@@ -153,4 +205,4 @@ def _bridge_from_solana(step: Bridge, src: ChainConfig, dest: ChainConfig, evm_a
     return Plan(chain=src.name, sender=solana_address, calls=calls, summary=text)
 
 
-__all__ = ["plan_solana_step", "solana_asset", "solana_balance"]
+__all__ = ["plan_solana_step", "solana_asset", "solana_balance", "solana_batch_plan"]

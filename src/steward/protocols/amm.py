@@ -160,6 +160,7 @@ def min_out(quoted: int, slippage_bps: int) -> int:
     return quoted * (10_000 - slippage_bps) // 10_000
 
 
-def deadline(w3: Web3) -> int:
+def deadline(w3: Web3, seconds: int = DEADLINE_SECONDS) -> int:
+    """`seconds` from now (the chain's clock or the wall clock, whichever is later)."""
     latest = w3.eth.get_block("latest")["timestamp"]
-    return max(latest, int(time.time())) + DEADLINE_SECONDS
+    return max(latest, int(time.time())) + seconds

@@ -28,16 +28,35 @@ def adapter(name: str) -> ProtocolAdapter:
     raise UnknownNameError("protocol", name, [a.name for a in ADAPTERS])
 
 
+class VenueNotDeployed(StewardError):
+    """A named venue has no contracts on the chain; `deployed` lists the venues that do."""
+
+    def __init__(self, message: str, deployed: list[str]):
+        super().__init__(message)
+        self.deployed = deployed
+
+
+def named(venue: str) -> list[ProtocolAdapter]:
+    """The adapters a person's venue word means: one adapter by name ("uniswap-v2"), or every
+    version of a family ("uniswap": any adapter named "uniswap-…")."""
+    word = venue.lower()
+    family = [a for a in ADAPTERS if a.name.startswith(word + "-")]
+    return family or [adapter(word)]
+
+
 def dexes(chain: ChainConfig, venue: str | None = None) -> list[DexAdapter]:
-    """The exchanges deployed on `chain` (only `venue` when one is named)."""
+    """The exchanges deployed on `chain` (only `venue`'s when one is named: an adapter name or a
+    family such as "uniswap")."""
     found = [a for a in ADAPTERS if isinstance(a, DexAdapter) and a.available(chain)]
     if venue is not None:
-        wanted = adapter(venue)
-        if wanted not in found:
-            raise StewardError(f"{wanted.label} is not deployed on {chain.name} (as far as its "
-                               f"config knows); venues there: "
-                               f"{', '.join(a.name for a in found) or 'none'}")
-        return [wanted]
+        wanted = named(venue)
+        deployed = [a for a in found if a in wanted]
+        if not deployed:
+            label = wanted[0].label if len(wanted) == 1 else venue
+            raise VenueNotDeployed(
+                f"{label} is not deployed on {chain.name} (as far as its config knows); venues "
+                f"there: {', '.join(a.name for a in found) or 'none'}", [a.name for a in found])
+        return deployed
     return found
 
 
@@ -118,5 +137,6 @@ def default_dex(chain: ChainConfig) -> DexAdapter:
     return venues[0]
 
 
-__all__ = ["ADAPTERS", "adapter", "best_route", "config_key_label", "contracts_on", "decode_swap", "default_dex", "dexes", "forget_facts",
+__all__ = ["ADAPTERS", "VenueNotDeployed", "adapter", "best_route", "config_key_label",
+           "contracts_on", "decode_swap", "default_dex", "dexes", "forget_facts", "named",
            "protocol_label", "venue_of"]
