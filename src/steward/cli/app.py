@@ -35,6 +35,7 @@ from steward.cli.render import (
     plan_table,
     portfolio_table,
     print_json,
+    quote_table,
     result_json,
     result_table,
     verdict_json,
@@ -466,13 +467,14 @@ def ask(
     if report.portfolio is not None and not as_json:
         console.print(portfolio_table(portfolio_out(report.portfolio)))
     if report.quotes and not as_json:
-        table = Table(title="Quote (pools' current prices, before fees of the network)")
-        for column in ("Chain", "You pay", "You get", "Route"):
-            table.add_column(column)
-        for quote in report.quotes:
-            table.add_row(safe(quote.chain), safe(quote.amount_in), safe(quote.amount_out),
-                          safe(" → ".join(quote.route)))
-        console.print(table)
+        console.print(quote_table(report.quotes))
+    for reading in ([] if as_json else report.readings):  # a sequence's read steps, in order
+        console.print(f"[bold]step {reading.step + 1}[/]"
+                      + (f" [dim]({safe(reading.note)})[/]" if reading.note else ""))
+        if reading.portfolio is not None:
+            console.print(portfolio_table(portfolio_out(reading.portfolio)))
+        if reading.quotes:
+            console.print(quote_table(reading.quotes))
     for outcome in report.steps:
         if as_json:
             break
@@ -500,12 +502,23 @@ def describe_intent(intent) -> str:
     fields = intent.model_dump(exclude_none=True, exclude={"action"})
     if intent.action == "sequence":
         return " then ".join(describe_intent(step) for step in intent.steps)
+    where = "".join(f" {key}={fields[key]}" for key in ("chain", "wallet") if key in fields)
+    if intent.action == "batch":  # each payment on its own, in order
+        return "batch " + ", ".join(f"{_amount_words(p.amount)} {p.token} to {p.recipient}"
+                                    for p in intent.payments) + where
+    if intent.action == "split":
+        return (f"split {_amount_words(intent.amount)} {intent.token} among "
+                f"{', '.join(intent.recipients)}{where}")
     parts = [intent.action]
     for key, value in fields.items():
         if isinstance(value, dict):
             value = f"{value['value']} ({value['kind']})" if value["kind"] != "exact" else value["value"]
         parts.append(f"{key}={value}")
     return " ".join(parts)
+
+
+def _amount_words(amount) -> str:
+    return amount.value if amount.kind == "exact" else f"{amount.value} ({amount.kind})"
 
 
 @app.command()

@@ -82,6 +82,19 @@ def portfolio_table(portfolio: PortfolioOut, hide_zero: bool = False) -> Table:
     return table
 
 
+def quote_table(quotes: list) -> Table:
+    """Quotes (`steward.fulfilment.QuoteLine`): what is paid and got on each chain, by which
+    venue and route. Symbols and venue names come from configs: escaped all the same."""
+    table = Table(title="Quote (pools' current prices, before fees of the network)")
+    for column in ("Chain", "You pay", "You get", "Route"):
+        table.add_column(column)
+    for quote in quotes:
+        route = " → ".join(quote.route) + (f" on {quote.venue}" if quote.venue else "")
+        table.add_row(safe(quote.chain), safe(quote.amount_in), safe(quote.amount_out),
+                      safe(route))
+    return table
+
+
 def plan_table(plan: Plan) -> Table:
     table = Table(title=f"Plan on {safe(plan.chain)}: {safe(plan.summary)}")
     table.add_column("#", justify="right")

@@ -22,13 +22,14 @@ from steward import chains as chain_registry
 from steward.chains.backend import backend_for
 from steward.chains.config import ChainConfig, load_config
 from steward.contacts import load_contacts, resolve_recipient
-from steward.errors import StewardError
+from steward.errors import NoRouteError, StewardError
 from steward.execution import Executor, PlanFailed
 from steward.guard import Verdict, approve, review
 from steward.intents import Balance, Clarification, ParseContext, ParseResult, Quote, Sequence
 from steward.intents.parser import parse
 from steward.planning.builders import resolve_asset
-from steward.planning.requests import Need, PlannedStep, base_units, output_of, plan_step
+from steward.planning.requests import (Need, PlannedStep, base_units, output_of, plan_step,
+                                       require_venue)
 from steward.portfolio import Portfolio, portfolio
 from steward.protocols import registry
 from steward.protocols.bridge import (BridgeTransfer, CrossTransfer, Relayer,
@@ -51,6 +52,18 @@ class QuoteLine(BaseModel):
     amount_in: str
     amount_out: str
     route: list[str]
+    venue: str = ""  # the adapter that quoted it
+    amount_of: str = "in"  # "out": amount_out is what was asked for, amount_in what it costs
+
+
+class Reading(BaseModel):
+    """The answer to a read-only step of a sequence (a balance or a quote), read in its turn:
+    after the steps before it ran (in a dry run, before anything was signed: `note` says so)."""
+
+    step: int  # its index in the sequence
+    portfolio: Portfolio | None = None
+    quotes: list[QuoteLine] = []
+    note: str = ""
 
 
 class Fulfilment(BaseModel):
@@ -60,6 +73,7 @@ class Fulfilment(BaseModel):
     steps: list[StepOutcome] = []
     portfolio: Portfolio | None = None
     quotes: list[QuoteLine] = []
+    readings: list[Reading] = []  # a sequence's balance and quote steps, in order
 
     @property
     def done(self) -> bool:
@@ -75,7 +89,29 @@ def context_for(store: WalletStore) -> ParseContext:
         native={c.name: c.native_symbol for c in config.chains.values()},
         families={c.name: c.family for c in config.chains.values()},
         contacts=sorted(load_contacts()), wallets=[w.name for w in store.list()],
+        token_addresses=_token_addresses(config.chains.values()),
+        venues=_venues(config.chains.values()),
     )
+
+
+def _token_addresses(chains) -> dict[str, dict[str, str]]:
+    """chain → {registry address → symbol}: 0x addresses in lower case (the parser compares
+    them so); Solana mints as written, since base58 is case-sensitive."""
+    return {chain.name: {(address.lower() if address.lower().startswith("0x") else address):
+                         symbol for symbol, address in chain.tokens.items()}
+            for chain in chains}
+
+
+def _venues(chains) -> dict[str, list[str]]:
+    """The venues deployed on at least one configured chain → the words people use for them
+    (read from the chain configs only: no chain is contacted)."""
+    from steward.intents.parser import VENUE_WORDS
+    from steward.protocols import registry as adapters
+
+    chains = list(chains)
+    return {adapter.name: list(VENUE_WORDS.get(adapter.name, [adapter.name]))
+            for adapter in adapters.ADAPTERS
+            if any(adapter.available(chain) for chain in chains)}
 
 
 def understand(text: str, context: ParseContext) -> ParseResult:
@@ -116,10 +152,11 @@ def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool =
     if isinstance(intent, Clarification):
         report.clarification = intent
         return report
-    if isinstance(intent, Balance):
-        return _balance(report, intent, name, info.address)
-    if isinstance(intent, Quote):
-        return _quote(report, intent, info.address)
+    if isinstance(intent, (Balance, Quote)):
+        if _answer(report, intent, 0, name, info.address, dry_run):
+            reading = report.readings.pop()
+            report.portfolio, report.quotes = reading.portfolio, reading.quotes
+        return report
     steps = intent.steps if isinstance(intent, Sequence) else [intent]
     wallets = store.list()
     solana_address = getattr(info, "solana_address", None)
@@ -129,6 +166,10 @@ def fulfil(text: str, wallet: str | None, approver: Approver, *, dry_run: bool =
         if step.wallet and step.wallet != name:
             raise StewardError(f"step {index + 1} names wallet '{step.wallet}' but this request "
                                f"runs from '{name}'; ask once per wallet")
+        if isinstance(step, (Balance, Quote)):  # answered in its turn; nothing to sign
+            if not _answer(report, step, index, name, info.address, dry_run):
+                return report
+            continue
         try:
             planned = plan_step(step, info.address, previous, previous_output,
                                 solana_address=solana_address)
@@ -264,7 +305,25 @@ def _produced(planned: PlannedStep, outcome: StepOutcome) -> int | None:
     return output_of(planned)
 
 
-def _balance(report: Fulfilment, intent: Balance, wallet: str, address: str) -> Fulfilment:
+def _answer(report: Fulfilment, step: Balance | Quote, index: int, wallet: str, address: str,
+            dry_run: bool) -> bool:
+    """Answer a read-only step now (after the steps before it ran) into `report.readings`;
+    False when it needs a question instead (then in `report.clarification`)."""
+    try:
+        if isinstance(step, Balance):
+            reading = Reading(step=index, portfolio=_balance(step, wallet, address))
+        else:
+            reading = Reading(step=index, quotes=_quote(step, address))
+    except Need as need:
+        report.clarification = need.clarification
+        return False
+    if dry_run and report.steps:
+        reading.note = "dry run: read before the steps above were signed"
+    report.readings.append(reading)
+    return True
+
+
+def _balance(intent: Balance, wallet: str, address: str) -> Portfolio:
     chains = [intent.chain] if intent.chain else None
     who, solana_who = {wallet: address}, None
     if intent.address:
@@ -275,8 +334,7 @@ def _balance(report: Fulfilment, intent: Balance, wallet: str, address: str) -> 
     result = portfolio(who, chains, solana_wallets=solana_who)
     if intent.token:
         result.holdings = [h for h in result.holdings if h.symbol.upper() == intent.token.upper()]
-    report.portfolio = result
-    return report
+    return result
 
 
 def _in_process(src: ChainConfig, dest: ChainConfig) -> bool:
@@ -285,31 +343,51 @@ def _in_process(src: ChainConfig, dest: ChainConfig) -> bool:
                for chain in (src, dest))
 
 
-def _quote(report: Fulfilment, intent: Quote, address: str) -> Fulfilment:
+def _quote(intent: Quote, address: str) -> list[QuoteLine]:
+    """The pools' current answer on each chain (or the named one, on the named venue): what the
+    amount buys, or with `amount_of` "out" what buying the amount costs. Reads only."""
     config = load_config()
     chains = [config.chain(intent.chain)] if intent.chain else list(config.chains.values())
+    lines, missing = [], None
     for chain in chains:
         if not registry.dexes(chain):
             continue
-        w3 = chain_registry.connect(chain)
-        asset_in = resolve_asset(w3, chain, intent.token_in)
-        asset_out = resolve_asset(w3, chain, intent.token_out)
         try:
-            amount = base_units(intent.amount, asset_in, w3, chain, address, None)
+            require_venue(chain, intent.venue)
         except Need as need:
-            report.clarification = need.clarification
-            return report
-        weth = chain.contracts["weth"]
-        hubs = [a for s, a in chain.tokens.items() if s in ("WETH", "USDC")]
+            missing = missing or need
+            continue
+        line = _quote_on(chain, intent, address)
+        if line is not None:
+            lines.append(line)
+    if not lines and missing is not None:
+        raise missing
+    if not lines:
+        raise Need(f"No pool route on {' or '.join(c.name for c in chains)} connects "
+                   f"{intent.token_in} and {intent.token_out} for that amount.")
+    return lines
+
+
+def _quote_on(chain: ChainConfig, intent: Quote, address: str) -> QuoteLine | None:
+    w3 = chain_registry.connect(chain)
+    asset_in = resolve_asset(w3, chain, intent.token_in)
+    asset_out = resolve_asset(w3, chain, intent.token_out)
+    asked = asset_out if intent.amount_of == "out" else asset_in
+    amount = base_units(intent.amount, asked, w3, chain, address, None)
+    weth = chain.contracts["weth"]
+    hubs = [a for s, a in chain.tokens.items() if s in ("WETH", "USDC")]
+    try:
         route = registry.best_route(w3, chain, asset_in.token.address if asset_in.token else weth,
                                     asset_out.token.address if asset_out.token else weth, amount,
-                                    "in", hubs)
-        report.quotes.append(QuoteLine(
-            chain=chain.name, amount_in=f"{format_units(amount, asset_in.decimals)} {asset_in.symbol}",
-            amount_out=f"{format_units(route.amount_out, asset_out.decimals)} {asset_out.symbol}",
-            route=[chain.token_symbol(a) or a for a in route.path]))
-    return report
+                                    intent.amount_of, hubs, intent.venue)
+    except NoRouteError:
+        return None
+    return QuoteLine(
+        chain=chain.name, venue=route.venue, amount_of=intent.amount_of,
+        amount_in=f"{format_units(route.amount_in, asset_in.decimals)} {asset_in.symbol}",
+        amount_out=f"{format_units(route.amount_out, asset_out.decimals)} {asset_out.symbol}",
+        route=[chain.token_symbol(a) or a for a in route.path])
 
 
-__all__ = ["Approver", "Fulfilment", "RelayerFactory", "StepOutcome", "deliver", "fulfil",
-           "own_wallets_on", "relay_problem", "understand"]
+__all__ = ["Approver", "Fulfilment", "QuoteLine", "Reading", "RelayerFactory", "StepOutcome",
+           "deliver", "fulfil", "own_wallets_on", "relay_problem", "understand"]

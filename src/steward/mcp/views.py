@@ -111,7 +111,9 @@ class ProposalView(BaseModel):
     intent: dict[str, Any] | None = Field(description="what Steward understood")
     question: str | None = Field(description="asked when status is needs_clarification")
     options: list[str]
-    answer: dict[str, Any] | None = Field(description="balances or quotes (status answered)")
+    answer: dict[str, Any] | None = Field(description="balances or quotes (status answered); "
+                                                      "a sequence's balance and quote steps "
+                                                      "in 'readings', each with its step index")
     steps: list[StepView]
     decided_by: str | None
     decided_at: datetime | None
@@ -200,8 +202,13 @@ def next_step(proposal: Proposal) -> str:
 
 
 def _answer(answer: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Balances in an answer get the same exact text form as get_portfolio's."""
-    if not answer or not answer.get("portfolio"):
+    """Balances in an answer (and in each reading of a sequence's balance steps) get the same
+    exact text form as get_portfolio's."""
+    if not answer:
+        return answer
+    if answer.get("readings"):
+        answer = answer | {"readings": [_answer(reading) for reading in answer["readings"]]}
+    if not answer.get("portfolio"):
         return answer
     holdings = portfolio_view(portfolio_out(Portfolio.model_validate(answer["portfolio"])))
     return answer | {"portfolio": holdings.model_dump(mode="json")}

@@ -230,8 +230,9 @@ def parse_intent(intent: dict) -> Intent:
         # over one) already says what is valid; pydantic's "Value error, " adds nothing.
         message = error["msg"].removeprefix("Value error, ")
         raise StewardError(
-            f"invalid intent at {where}: {message}; actions are transfer, swap, bridge, "
-            "wrap, unwrap, approve, revoke, balance, quote and sequence (see docs/intents.md), "
+            f"invalid intent at {where}: {message}; actions are transfer, batch, split, swap, "
+            "bridge, wrap, unwrap, approve, revoke, balance, quote and sequence (see "
+            "docs/intents.md), "
             'e.g. {"action": "transfer", "amount": {"kind": "exact", "value": "5"}, '
             '"token": "USDC", "recipient": "alice"}') from None
 
@@ -275,12 +276,17 @@ def _fill(proposal: Proposal, report: Fulfilment) -> None:
         proposal.intent = None
         proposal.steps = []
         return
+    # A sequence's balance and quote steps were read when it was judged (before anything was
+    # signed): they travel as "readings", beside the steps.
+    readings = [reading.model_dump(mode="json") for reading in report.readings]
     if not report.steps:
         proposal.answer = {
             "portfolio": report.portfolio.model_dump(mode="json") if report.portfolio else None,
             "quotes": [quote.model_dump() for quote in report.quotes],
-        }
+        } | ({"readings": readings} if readings else {})
         return
+    if readings:
+        proposal.answer = {"portfolio": None, "quotes": [], "readings": readings}
     proposal.steps = [_step(outcome) for outcome in report.steps]
     proposal.decision = max((step.decision for step in proposal.steps),
                             key=_STRICTNESS.__getitem__)
