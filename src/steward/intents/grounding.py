@@ -7,7 +7,11 @@ or a name they wrote that is in the address book), and the amount: its number, i
 number of tokens, dollars, a share of a balance, a share of what the previous step produced)
 and the token it is of ("5 usdc" is 5 USDC, never 5 ETH or 500 USDC; "buy 1 eth with usdc" is
 of the output). A swap's direction must follow the words ("usdc for eth", "eth with usdc").
-A field this module does not know is refused, so a new slot cannot slip through unvetted.
+A venue, a slippage and a deadline must be said too ("on uniswap v2", "1% slippage", "within
+10 minutes"); each payment of a batch is vetted like a transfer, and no recipient or amount may be
+used more often than the words allow; a split's amount, token and every recipient must be said.
+A field this module does not know is refused unless it is left at its default (not filled), so
+a new slot cannot slip through unvetted.
 
 Numbers are read with the ASCII digits 0-9 only: `\\d` would also read ١٠ or ১০ as 10.
 """
@@ -51,8 +55,17 @@ _ACTION_WORDS = {
     "approve": r"approv|allow|permi|authori|grant|let\b",
     "revoke": r"revok|remov|cancel|withdraw|disallow|reset|unapprov",
     "balance": r"balanc|how much|holding|have|hold|own|portfolio|show|check|what|worth|fund",
-    "quote": r"quot|price|pric|rate|how much|worth|cost|valu|what|get",
+    "quote": r"quot|price|pric|rate|how much|worth|cost|valu|what|get|estimat|simulat|calculat",
+    "split": r"split|divid|distribut|shar|among|between|spread",
 }
+_ACTION_WORDS["batch"] = _ACTION_WORDS["transfer"] + r"|distribut|divid|split"
+# "5 usdc each to alice and bob": one amount said, paid to several.
+_EACH = r"\b(?:each|apiece|per (?:person|head|recipient)|every(?:one|body)?|both|all of them)\b"
+_PERCENT = re.compile(r"(?<![0-9a-z.,])(?P<number>[0-9]+(?:\.[0-9]+)?|\.[0-9]+|half(?: a)?)\s?"
+                      r"(?P<unit>%|percent\b|pct\b|per cent\b|bps\b|bp\b|basis points?\b)")
+_DURATION = re.compile(r"(?<![0-9a-z.,])(?P<number>[0-9]+(?:\.[0-9]+)?|an?|one|half an?)\s?"
+                       r"(?P<unit>minutes?\b|mins?\b|hours?\b|hrs?\b|h\b|days?\b)")
+_MINUTES = {"min": 1, "h": 60, "hr": 60, "hou": 60, "day": 24 * 60}
 _FORWARD = r"\b(?:for|to|into|in)\b|->|→|=>"  # "usdc for eth": in, then out
 _BACKWARD = r"\b(?:with|using|from|by selling|paying)\b"  # "eth with usdc": out, then in
 _BUYING = r"\b(?:buy|bought|purchase|get|acquire)\b"  # "buy eth for usdc": out first
@@ -60,7 +73,8 @@ _SELLING = r"\b(?:sell|sold|dump)\b"  # "sell eth for usdc": in first
 _PRICE_WORDS = r"price|pric|rate|worth|valu"
 _CLAUSE_END = r"[;!?]|[.,](?![0-9])|\bthen\b|\band\b"
 _HANDLED = {"action", "chain", "wallet", "amount", "token", "token_in", "token_out", "amount_of",
-            "to_chain", "recipient", "spender", "address"}
+            "to_chain", "recipient", "spender", "address", "venue", "slippage_bps",
+            "deadline_minutes", "payments", "recipients"}
 
 
 @dataclass(frozen=True)
@@ -141,7 +155,8 @@ class Said:
 def vet_step(step: BaseModel, index: int, said: Said) -> str | None:
     """Why `step` is not grounded in the person's words, or None when every slot is."""
     fields = step.model_dump()
-    unknown = set(fields) - _HANDLED
+    defaults = {name: info.default for name, info in type(step).model_fields.items()}
+    unknown = {key for key in set(fields) - _HANDLED if fields[key] != defaults.get(key)}
     if unknown:
         return f"the model filled {', '.join(sorted(unknown))}, which Steward cannot check"
     action = fields["action"]
@@ -149,10 +164,13 @@ def vet_step(step: BaseModel, index: int, said: Said) -> str | None:
         return f"the model proposed to {action}, which your request does not say"
     if action in ("wrap", "unwrap") and "WETH" not in said.tokens and not said.has_stem("wrap"):
         return f"the model proposed to {action}, which your request does not say"
-    for check in (_tokens, _chains, _wallet, _parties, _direction):
+    for check in (_tokens, _chains, _wallet, _parties, _direction, _venue, _slippage, _deadline,
+                  _shared_by):
         problem = check(fields, said)
         if problem:
             return problem
+    if action == "batch":
+        return _payments(step.payments, index, said)
     amount = getattr(step, "amount", None)
     if (action == "quote" and amount == Amount(kind="exact", value="1")
             and said.has_stem(_PRICE_WORDS)):
@@ -163,12 +181,16 @@ def vet_step(step: BaseModel, index: int, said: Said) -> str | None:
 
 
 def _paid_to(fields: dict, said: Said) -> bool:
-    """A transfer said without a verb: '25 usdc to bob', '25 usdc → 0x…'."""
-    recipient = fields.get("recipient") if fields["action"] == "transfer" else None
-    if not recipient:
+    """A transfer said without a verb: '25 usdc to bob', '25 usdc → 0x…' (for a batch: every
+    payment so)."""
+    if fields["action"] == "batch":
+        recipients = [payment["recipient"] for payment in fields["payments"]]
+    else:
+        recipients = [fields.get("recipient")] if fields["action"] == "transfer" else []
+    if not recipients or not all(recipients):
         return False
-    return bool(re.search(rf"(?:\bto|→|->|=>)\s*(?:my\s+)?{re.escape(recipient.lower())}\b",
-                          said.full))
+    return all(re.search(rf"(?:\bto|→|->|=>)\s*(?:my\s+)?{re.escape(recipient.lower())}\b",
+                         said.full) for recipient in recipients)
 
 
 def _tokens(fields: dict, said: Said) -> str | None:
@@ -290,3 +312,96 @@ def _amount(amount: Amount, tokens: set[str], action: str, index: int, said: Sai
         return (f"the model proposed {shown} of {' or '.join(sorted(tokens))}, but your request "
                 f"says {amount.value} {matches[0].token or 'of another token'}")
     return f"the model proposed the amount {shown}, which is not in your request"
+
+
+def _venue(fields: dict, said: Said) -> str | None:
+    """A venue is one Steward has and the person named: by its words, or the family name
+    ("uniswap") for any of its versions."""
+    venue = fields.get("venue")
+    if venue is None:
+        return None
+    known = said.context.venues
+    if venue in known:
+        words = [venue, *known[venue]]
+    elif any(name.startswith(venue.lower() + "-") for name in known):
+        words = [venue]
+    else:
+        return f"the model proposed the venue {venue}, which Steward does not know"
+    if not any(said.has(word) for word in words):
+        return f"the model proposed the venue {venue}, which your request does not name"
+    return None
+
+
+def _near_slippage(text: str, start: int, end: int) -> bool:
+    """A slippage word within a few words of text[start:end] ("1% slippage", "slippage
+    tolerance of 2 percent"), so an amount's percentage is never read as the slippage."""
+    nearby = text[:start].split()[-5:] + text[end:].split()[:4]
+    return any(word.startswith("slip") for word in nearby)
+
+
+def _slippage(fields: dict, said: Said) -> str | None:
+    bps = fields.get("slippage_bps")
+    if bps is None:
+        return None
+    for match in _PERCENT.finditer(said.text):
+        if not _near_slippage(said.text, match.start(), match.end()):
+            continue
+        number = match.group("number")
+        value = Fraction(1, 2) if number.startswith("half") else Fraction(number)
+        in_bps = value if match.group("unit").startswith(("b", "basis")) else value * 100
+        if in_bps == bps:
+            return None
+    return (f"the model proposed a slippage of {Fraction(bps, 100)}%, which your request does "
+            "not say")
+
+
+def _deadline(fields: dict, said: Said) -> str | None:
+    minutes = fields.get("deadline_minutes")
+    if minutes is None:
+        return None
+    for match in _DURATION.finditer(said.text):
+        number = match.group("number")
+        value = (Fraction(1, 2) if number.startswith("half") else
+                 Fraction(1) if number in ("a", "an", "one") else Fraction(number))
+        unit = match.group("unit")
+        scale = next(per for prefix, per in _MINUTES.items() if unit.startswith(prefix))
+        if value * scale == minutes:
+            return None
+    return f"the model proposed a deadline of {minutes} minutes, which your request does not say"
+
+
+def _shared_by(fields: dict, said: Said) -> str | None:
+    """A split's recipients: each said, each in the address book (or an address said)."""
+    for recipient in fields.get("recipients") or []:
+        problem = _parties({"recipient": recipient}, said)
+        if problem:
+            return problem
+    return None
+
+
+def _payments(payments: list, index: int, said: Said) -> str | None:
+    """Each payment of a batch vetted like a transfer; and no recipient, and no amount, used
+    by more payments than the words allow (a model must not add a second payment to alice, or
+    pay one said amount twice without "each")."""
+    for number, payment in enumerate(payments, 1):
+        line = {"action": "transfer", "token": payment.token, "recipient": payment.recipient}
+        problem = (_tokens(line, said) or _parties(line, said)
+                   or _amount(payment.amount, {payment.token.upper()}, "transfer", index, said))
+        if problem:
+            return f"payment {number}: {problem}"
+    for recipient in {payment.recipient.lower() for payment in payments}:
+        paid = sum(payment.recipient.lower() == recipient for payment in payments)
+        name = recipient.removeprefix("wallet ")
+        named = len(re.findall(rf"(?<![a-z0-9_-]){re.escape(name)}(?![a-z0-9_-])", said.full))
+        if paid > named:
+            return (f"the model proposed {paid} payments to {recipient}, but your request names "
+                    f"them {named} time{'s' if named != 1 else ''}")
+    if re.search(_EACH, said.text):
+        return None
+    for amount in {(payment.amount.kind, Fraction(payment.amount.value)) for payment in payments}:
+        used = sum((p.amount.kind, Fraction(p.amount.value)) == amount for p in payments)
+        stated = sum((q.kind, q.value) == amount for q in said.quantities)
+        if amount[0] != "previous" and used > stated:
+            return (f"the model proposed {used} payments of {amount[1]} ({amount[0]}), but your "
+                    f"request says that amount {stated} time{'s' if stated != 1 else ''}")
+    return None
