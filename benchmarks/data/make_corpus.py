@@ -1,83 +1,62 @@
 """Generate `intents_corpus.jsonl`: plain-language requests and the intent each must parse to.
 
-Every expected intent is built with the models of `steward.intents` and serialized with
-`model_dump(mode="json", exclude_defaults=False)`, so it is in the normal form of
-docs/intents.md by construction. Requests that must not become an action expect
-`{"action": "clarify"}`, optionally with `question_contains` (a word the question must name).
+This is the DEVELOPMENT corpus (the parser is tuned on it). Every expected intent is built with
+the models of `steward.intents` and serialized with `model_dump(mode="json",
+exclude_defaults=False)`, so it is in the normal form of docs/intents.md by construction.
+Requests that must not become an action expect `{"action": "clarify"}`, optionally with
+`question_contains` (a word the question must name).
+
+Tags: the expected action first, then `kind:<kind>` (the part of issue 20's spec a row
+exercises; the rows of the first corpus are `kind:basic`), `style:<style>` (terse, chatty,
+formal, typo, non_native, plain), then free tags (`attack`, `safety`, `generated`, ...).
+The rows written for issue 20 live in kinds_compound.py, kinds_words.py, kinds_safety.py (by
+hand) and kinds_generated.py (templates × vocabulary × styles, seeded); corpus_base.py holds
+the shared pieces.
 
 Run:  .venv/bin/python benchmarks/data/make_corpus.py     (rewrites the .jsonl next to it)
+      .venv/bin/python benchmarks/data/make_corpus.py --renormalize FILE.jsonl
+          (re-dumps every expected intent of FILE through the models, in place: a one-off
+           migration to the current normal form that changes no text and no meaning)
 The context is the sandbox one: chains sandbox-l1 / sandbox-l2, tokens ETH USDC USDT WETH,
 contacts alice bob carol, wallets main savings.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
-from web3 import Web3
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from steward.intents import (Amount, Approve, Balance, Bridge, Quote, Revoke, Sequence, Swap,
+import kinds_compound  # noqa: E402
+import kinds_generated  # noqa: E402
+import kinds_safety  # noqa: E402
+import kinds_words  # noqa: E402
+from corpus_base import (BAD, CS, L1, L2, LOW, UP, E, F, P, U, W)  # noqa: E402,F401
+from steward.intents import (Approve, Balance, Bridge, Quote, Revoke, Sequence, Swap,  # noqa: E402
                              Transfer, Unwrap, Wrap)
 
-L1, L2 = "sandbox-l1", "sandbox-l2"
 OUT = Path(__file__).with_name("intents_corpus.jsonl")
 
-
-def E(v: str) -> Amount:
-    return Amount(kind="exact", value=v)
-
-
-def U(v: str) -> Amount:
-    return Amount(kind="usd", value=v)
-
-
-def F(v: str) -> Amount:
-    return Amount(kind="fraction", value=v)
-
-
-def P(v: str) -> Amount:
-    return Amount(kind="previous", value=v)
-
-
-def W(name: str) -> str:
-    return f"wallet {name}"
-
-
-# Real-looking addresses: (as typed lower-case, EIP-55 form).
-_RAW = ["0x742d35cc6634c0532925a3b844bc454e4438f44e", "0xd8da6bf26964af9d7eed9e03e53415d37aa96045",
-        "0xab5801a7d398351b8be11c439e05c5b3259aec9b", "0x3fc91a3afd70395cd496c647d5a6cc9d4b2b7fad",
-        "0xbe0eb53f46cd790cd13851d5eff43d12404d33e8", "0x1f9840a85d5af5bf1d1762f925bdaddc4201f984",
-        "0x7a250d5630b4cf539739df2c5dacb4c659f2488d"]
-LOW = _RAW
-CS = [Web3.to_checksum_address(a) for a in _RAW]
-UP = ["0x" + a[2:].upper() for a in _RAW]
-
-
-def bad_checksum(addr: str) -> str:
-    """Flip the case of the first letter after 0x: mixed case with a wrong EIP-55 checksum."""
-    body = list(addr[2:])
-    for i, ch in enumerate(body):
-        if ch.isalpha():
-            body[i] = ch.lower() if ch.isupper() else ch.upper()
-            break
-    bad = "0x" + "".join(body)
-    assert bad != Web3.to_checksum_address(bad) and bad.lower() != bad
-    return bad
-
-
-BAD = [bad_checksum(a) for a in CS]
-
 rows: list[dict] = []
+_STYLE_OF = {"typo": "typo", "terse": "terse", "chatty": "chatty", "formal": "formal"}
+
+
+def _legacy_tags(action: str, extra: list[str]) -> list[str]:
+    """The first corpus's rows: kind:basic unless a kind is given, style from their tags."""
+    kind = next((t for t in extra if t.startswith("kind:")), "kind:basic")
+    style = next((_STYLE_OF[t] for t in extra if t in _STYLE_OF), "plain")
+    return [action, kind, f"style:{style}", *(t for t in extra if not t.startswith("kind:"))]
 
 
 def add(action: str, items: list[tuple]) -> None:
     for item in items:
         text, intent, *extra = item
-        tags = [action, *(extra[0] if extra else [])]
         rows.append({"text": text, "expected": intent.model_dump(mode="json", exclude_defaults=False),
-                     "tags": tags})
+                     "tags": _legacy_tags(action, list(extra[0]) if extra else [])})
 
 
 def clarify(items: list[tuple]) -> None:
@@ -86,7 +65,8 @@ def clarify(items: list[tuple]) -> None:
         expected: dict = {"action": "clarify"}
         if fragment:
             expected["question_contains"] = fragment
-        rows.append({"text": text, "expected": expected, "tags": ["clarify", *(extra[0] if extra else [])]})
+        rows.append({"text": text, "expected": expected,
+                     "tags": _legacy_tags("clarify", list(extra[0]) if extra else [])})
 
 
 # ---------------------------------------------------------------- transfer
@@ -183,8 +163,6 @@ add("transfer", [
      ["source-wallet", "chain", "order"]),
     (f"send 0.1 eth to {CS[0]}", T(amount=E("0.1"), token="ETH", recipient=CS[0]), ["address"]),
     (f"send 50 usdc to {LOW[1]}", T(amount=E("50"), token="USDC", recipient=CS[1]), ["address", "lowercase"]),
-    (f"transfer 75 usdt to {UP[2]} on l2", T(amount=E("75"), token="USDT", recipient=CS[2], chain=L2),
-     ["address", "uppercase", "chain"]),
     (f"pay {CS[4]} 1.5 eth", T(amount=E("1.5"), token="ETH", recipient=CS[4]), ["address", "order"]),
     (f"please send 20 usdc to {LOW[4]} from savings",
      T(amount=E("20"), token="USDC", recipient=CS[4], wallet="savings"), ["address", "source-wallet"]),
@@ -416,8 +394,6 @@ add("approve", [
     ("approve 10 tether for the bridge", A(token="USDT", spender="bridge", amount=E("10")), ["token-alias"]),
     ("can you approve 40 usdc for the router please", A(token="USDC", spender="router", amount=E("40")),
      ["chatty"]),
-    (f"approve 2.5k usdc for {UP[5]}", A(token="USDC", spender=CS[5], amount=E("2500")),
-     ["address", "uppercase", "suffix"]),
     ("let the bridge spend 500 usdc on layer 1", A(token="USDC", spender="bridge", amount=E("500"), chain=L1),
      ["chain"]),
 ])
@@ -476,7 +452,6 @@ add("balance", [
     (f"balance of {CS[1]}", Bal(address=CS[1]), ["other", "address"]),
     (f"how much usdc does {LOW[0]} hold on l1", Bal(token="USDC", address=CS[0], chain=L1),
      ["other", "address", "lowercase", "chain"]),
-    (f"check the eth balance of {UP[4]}", Bal(token="ETH", address=CS[4]), ["other", "address", "uppercase"]),
     ("show me bob's portfolio", Bal(address="bob"), ["other"]),
 ])
 
@@ -619,6 +594,10 @@ clarify([
     ("send 1 eth to vitalik.eth", "vitalik.eth", ["ens"]),
     ("pay nick.eth 50 usdc", "nick.eth", ["ens"]),
     ("balance of vitalik.eth", "vitalik.eth", ["ens"]),
+    # ALL-CAPS hex: no checksum to catch a typo (issue 20 changed these three from accepted)
+    (f"transfer 75 usdt to {UP[2]} on l2", "capital", ["address", "uppercase", "chain", "kind:address_case"]),
+    (f"approve 2.5k usdc for {UP[5]}", "capital", ["address", "uppercase", "suffix", "kind:address_case"]),
+    (f"check the eth balance of {UP[4]}", "capital", ["other", "address", "uppercase", "kind:address_case"]),
     # bad-checksum mixed-case addresses
     (f"send 1 eth to {BAD[0]}", None, ["address", "bad-checksum"]),
     (f"transfer 50 usdc to {BAD[1]}", None, ["address", "bad-checksum"]),
@@ -671,15 +650,74 @@ clarify([
 ])
 
 
-def main() -> None:
-    texts = Counter(r["text"] for r in rows)
+def all_rows() -> list[dict]:
+    """The first corpus's rows, then issue 20's; a generated row repeating a text is dropped."""
+    out = list(rows)
+    out += kinds_compound.rows() + kinds_words.rows() + kinds_safety.rows()
+    texts = Counter(r["text"] for r in out)
     dupes = [t for t, n in texts.items() if n > 1]
     assert not dupes, f"duplicate texts: {dupes}"
+    seen = set(texts)
+    for row in kinds_generated.rows():
+        if row["text"] not in seen:
+            seen.add(row["text"])
+            out.append(row)
+    return out
+
+
+def renormalize(path: Path) -> int:
+    """Re-dump each expected intent of a corpus file through the models (new default fields
+    appear, nothing else changes); clarifications are kept as written. Returns rows changed."""
+    from pydantic import TypeAdapter
+
+    from steward.intents import ParseResult
+
+    adapter = TypeAdapter(ParseResult)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out, changed = [], 0
+    for line in lines:
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        expected = row["expected"]
+        if expected.get("action") != "clarify":
+            dumped = adapter.validate_python(expected).model_dump(mode="json", exclude_defaults=False)
+            for key, value in expected.items():  # a migration adds fields, never changes one
+                assert dumped.get(key) == value or key == "steps", (row["text"], key)
+            changed += dumped != expected
+            row = {**row, "expected": dumped}
+        out.append(json.dumps(row, ensure_ascii=False))
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return changed
+
+
+def summary(table: list[dict]) -> str:
+    def count(prefix: str) -> dict:
+        return dict(Counter(t[len(prefix):] for r in table for t in r["tags"] if t.startswith(prefix)))
+
+    per = Counter(r["expected"]["action"] for r in table)
+    generated = sum("generated" in r["tags"] for r in table)
+    return (f"actions {dict(per)}\nkinds {count('kind:')}\nstyles {count('style:')}\n"
+            f"generated {generated}, hand-written {len(table) - generated}, "
+            f"attack {sum('attack' in r['tags'] for r in table)}, "
+            f"safety {sum('safety' in r['tags'] for r in table)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Write the development intents corpus.")
+    parser.add_argument("--renormalize", type=Path, metavar="FILE",
+                        help="migrate FILE's expected intents to the current normal form, in place")
+    args = parser.parse_args(argv)
+    if args.renormalize:
+        changed = renormalize(args.renormalize)
+        print(f"{args.renormalize}: {changed} expected intents re-dumped in the current normal form")
+        return
+    table = all_rows()
     with OUT.open("w") as fh:
-        for row in rows:
+        for row in table:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    per = Counter(r["expected"]["action"] for r in rows)
-    print(f"wrote {len(rows)} rows to {OUT}: {dict(per)}")
+    print(f"wrote {len(table)} rows to {OUT}")
+    print(summary(table))
 
 
 if __name__ == "__main__":
