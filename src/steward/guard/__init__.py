@@ -25,7 +25,15 @@ from steward.diligence.addresses import check_address, lookalike, lookalike_how
 from steward.diligence.token import token_report
 from steward.errors import StewardError
 from steward.guard.mandate import Mandate, load_mandate, usd_text
-from steward.guard.spending import Outflow, SpendLimits, outflows, over_limits, spend_limits
+from steward.guard.spending import (
+    Outflow,
+    SpendLimits,
+    asset_key,
+    kept_by_owner,
+    outflows,
+    over_limits,
+    spend_limits,
+)
 from steward.guard.verdict import (
     Finding,
     GuardRefusal,
@@ -472,19 +480,25 @@ def _check_tokens_received(state: _Review) -> None:
 def _check_value(state: _Review, journal: Journal,
                  wallet: str) -> tuple[int, list[Outflow], SpendLimits]:
     """The USD value leaving the wallet (priced assets only: a lower bound) and the outflows by
-    token address, against every limit (the same rules the executor applies at signing)."""
+    token address, against every limit (the same rules the executor applies at signing). What
+    stays the owner's — wrapped or unwrapped through the registry's WETH, or received by one of
+    the owner's own wallets — is no outflow (`spending.kept_by_owner`)."""
     limits, confirm_rules = state.mandate.limits, state.mandate.confirm
+    changes = state.sim.sender_changes()
+    kept = kept_by_owner(state.sim, state.own_wallets.values(), state.chain.contracts.get("weth"))
+    moved = outflows(changes, kept)
+    _note_kept(state, changes, kept)
+    token_of = {asset_key(change.token): change.token for change in changes}
     total, unvalued, untrusted = 0, [], []
-    for change in state.sim.sender_changes():
-        if change.delta >= 0:
-            continue
-        value = state.usd(change.token, -change.delta)
+    for outflow in moved:
+        token = token_of[outflow.token]
+        value = state.usd(token, outflow.amount)
         if value is None:
             # Unpriced (see steward.protocols.pricing): the limits still count it at the highest
             # price any source gave, so it is never cheaper than it is.
-            total += state.prices.ceiling_value(change.token, -change.delta) or 0
-            price = state.prices.price(change.token)
-            (untrusted if price.suspect else unvalued).append(f"{change.symbol} ({price.problem})")
+            total += state.prices.ceiling_value(token, outflow.amount) or 0
+            price = state.prices.price(token)
+            (untrusted if price.suspect else unvalued).append(f"{outflow.symbol} ({price.problem})")
         else:
             total += value
     if untrusted:  # a price that may be manipulated: a person decides, whatever the mandate says
@@ -495,7 +509,6 @@ def _check_value(state: _Review, journal: Journal,
         state.confirm("confirm.unpriced_assets",
                       f"no trusted price for {'; '.join(unvalued)}; the limits count it at its "
                       "highest quoted price, if any, and a person must approve")
-    moved = outflows(state.sim.sender_changes())
     in_force = spend_limits(limits, state.chain, moved)
     for rule, message in over_limits(journal, state.sim.sender, state.chain.name, total, moved,
                                      in_force, wallet=wallet):
@@ -504,6 +517,17 @@ def _check_value(state: _Review, journal: Journal,
         state.confirm("confirm.above_usd", f"moves {usd_text(total)}, above "
                                            f"{usd_text(confirm_rules.above_usd)}")
     return total, moved, in_force
+
+
+def _note_kept(state: _Review, changes: list[AssetChange], kept: dict[str, int]) -> None:
+    """Say what the limits leave out, so the preview's sends and the verdict's USD agree."""
+    parts = [f"{_short_amount(kept[asset_key(c.token)], c.decimals)} {c.symbol}"
+             for c in changes if asset_key(c.token) in kept]
+    if parts:
+        state.note("stays_yours", "info",
+                   f"{' and '.join(parts)} stay yours (wrapped or unwrapped through the "
+                   f"{state.chain.name} registry's WETH, or moved to your own wallets), so "
+                   "they do not count against the limits")
 
 
 # --- the preview ----------------------------------------------------------------------------

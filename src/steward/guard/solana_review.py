@@ -22,7 +22,13 @@ from solders.pubkey import Pubkey
 from steward.chains.config import ChainConfig
 from steward.contacts import load_contacts
 from steward.guard.mandate import Mandate, usd_text
-from steward.guard.spending import outflows, over_limits, spend_limits
+from steward.guard.spending import (
+    asset_key,
+    kept_by_owner,
+    outflows,
+    over_limits,
+    spend_limits,
+)
 from steward.guard.verdict import (
     Finding,
     Judging,
@@ -228,16 +234,26 @@ def _check_bridge_burns(state: _Review, journal: Journal) -> list[str]:
 
 
 def _check_value(state: _Review, journal: Journal, wallet: str):
+    """Like the EVM guard's: what leaves the wallet against every limit, except what one of the
+    owner's own Solana wallets (from the wallet store) receives, which stays the owner's."""
     limits, confirm_rules = state.mandate.limits, state.mandate.confirm
+    changes = state.sim.sender_changes()
+    kept = kept_by_owner(state.sim, state.own_wallets.values(), case_sensitive=True)
+    moved = outflows(changes, kept)
+    if kept:
+        parts = [f"{format_units(kept[asset_key(c.token)], c.decimals)} {c.symbol}"
+                 for c in changes if asset_key(c.token) in kept]
+        state.note("stays_yours", "info", f"{' and '.join(parts)} moved to your own wallets "
+                                          "stay yours, so they do not count against the limits")
+    mint_of = {asset_key(change.token): change.token for change in changes}
     total, unpriced, suspect = 0, [], []
-    for change in state.sim.sender_changes():
-        if change.delta >= 0:
-            continue
-        value = state.prices.usdc_value(change.token, -change.delta)
+    for outflow in moved:
+        mint = mint_of[outflow.token]
+        value = state.prices.usdc_value(mint, outflow.amount)
         if value is None:
-            total += state.prices.ceiling_value(change.token, -change.delta) or 0
-            price = state.prices.price(change.token)
-            (suspect if price.suspect else unpriced).append(f"{change.symbol} ({price.problem})")
+            total += state.prices.ceiling_value(mint, outflow.amount) or 0
+            price = state.prices.price(mint)
+            (suspect if price.suspect else unpriced).append(f"{outflow.symbol} ({price.problem})")
         else:
             total += value
     if suspect:
@@ -246,7 +262,6 @@ def _check_value(state: _Review, journal: Journal, wallet: str):
     if unpriced and confirm_rules.unpriced_assets:
         state.confirm("confirm.unpriced_assets", f"no trusted price for {'; '.join(unpriced)}; "
                                                  "a person must approve")
-    moved = outflows(state.sim.sender_changes())
     in_force = spend_limits(limits, state.chain, moved)
     for rule, message in over_limits(journal, state.sim.sender, state.chain.name, total, moved,
                                      in_force, wallet=wallet):
