@@ -74,8 +74,7 @@ def read_transfer(step: StepReader, verb: str) -> object:
             raise Ask("Which of your wallets should receive it? Known wallets: " +
                        ", ".join(tb.wallets) + ".", [f"wallet {w}" for w in tb.wallets])
     recips = list(dict.fromkeys(recipient_of(step, it) for it in recipients))
-    amounts = step.kinds("AMT")
-    if len(recips) > 1 or verb == "split" or (len(amounts) > 1 and len(recipients) > 1):
+    if len(recipients) > 1 or verb == "split":  # "alice and alice" is asked about, not merged
         return read_payments(step, recipients, wallet, chains, verb)
     if len(recips) > 1:
         raise Ask("Who should receive it: " + " or ".join(recips) + "? I send to one recipient "
@@ -129,7 +128,8 @@ def read_payments(step: StepReader, recipients: list[Item], wallet: str | None,
     tb = step.tb
     names = [recipient_of(step, it) for it in recipients]
     if len(set(names)) != len(names):
-        raise Ask("A recipient is named twice: who should receive what?", names)
+        raise Ask("A recipient is named twice: who should receive what?",
+                  list(dict.fromkeys(names)))
     if not names:
         raise Ask(f"Who should share it? Known recipients: {tb.recipient_list()}.",
                   tb.recipients)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from steward.contacts import checked_solana_address
+from steward.contacts import checked_address, checked_solana_address
 from steward.errors import StewardError
 from steward.intents import Clarification, ParseContext
 
@@ -37,7 +37,7 @@ WORLD_VENUES: dict[str, str] = {
         "jupiter", "raydium", "orca", "trader joe", "traderjoe", "camelot", "matcha",
         "openocean", "dodo", "bancor", "maverick", "quickswap", "spookyswap", "shibaswap",
         "dydx", "meteora", "lifi", "li fi", "rango", "rubic", "zerox", "0x protocol",
-        "uniswapx", "uniswap x", "thorchain", "thorswap", "metamask swaps", "metamask swap",
+        "uniswapx", "uniswap x", "uniswap v4", "uniswap 4", "univ4", "uni v4", "thorchain", "thorswap", "metamask swaps", "metamask swap",
         "defillama", "llamaswap", "bebop", "hashflow", "airswap", "dexguru", "firebird",
         "openxswap", "syncswap", "izumi", "hyperswap", "pulsex")},
     **{name: "bridge" for name in (
@@ -123,8 +123,11 @@ _WORLD_TOKENS = {"dai", "wbtc", "btc", "uni", "link", "matic", "pol", "sol", "us
                  "wld", "pendle", "eigen", "ethfi", "ena", "cake", "usdc.e", "weth9", "beth",
                  "stETH".lower(), "eurs", "usdp", "gusd", "susd", "mim", "rai", "frxeth",
                  "sfrxeth", "oeth", "wusdm", "usdm", "usdb", "wif", "bonk", "floki", "bitcoin"}
+# Brands that are also ordinary words: venues only right after "via", "using", "with"…
+_PREP_VENUES = {"across": "bridge", "hop": "bridge", "relay": "bridge", "portal": "bridge",
+                "socket": "bridge", "curve": "dex", "orbiter": "bridge"}
 _COIN_VERBS = {"unwrap", "swap", "convert", "buy", "withdraw"}
-_VENUE_TAIL = {"router", "routers", "v2", "v3", "v4", "protocol", "dex", "exchange",
+_VENUE_TAIL = {"router", "routers", "v2", "v3", "protocol", "dex", "exchange",
                "pool", "pools", "aggregator", "'s", "contract", "app", "finance", "bridge"}
 NOT_CHAIN = {"behalf", "top", "chain", "network", "mainnet", "testnet", "sandbox", "sure",
               "time", "whichever", "whatever", "hand", "hold", "average", "demand", "record",
@@ -353,7 +356,7 @@ _ANY_FILLER = re.compile(
     r"right away|immediately|if you can|if possible|if you could|when you can|for me please|"
     r"(?:a )?quick one|quick question|one more thing|one last thing|one thing)\b")
 _SPLIT_RE = re.compile(
-    r"\s*(?:,\s*and then\b|,\s*then\b|\band then\b|;|\bthen\b|,\s*after that\b|\bafter that\b|"
+    r"\s*(?:,\s*and then\b|,\s*then\b|\band then\b|;\s*then\b|\bthen\b|,\s*after that\b|\bafter that\b|"
     r"\band afterwards\b|\bafterwards\b|\bfollowed by\b|&\s*then\b|\band finally\b|"
     r",\s*finally\b|\.\s+(?=[a-z])|\band next\b|,\s*next\b)[\s,]*")
 VERB_ALT = "|".join(sorted((re.escape(v) for v in _VERBS if v not in {"change", "list", "turn",
@@ -362,7 +365,10 @@ VERB_ALT = "|".join(sorted((re.escape(v) for v in _VERBS if v not in {"change", 
                                                                          "check", "show",
                                                                          "display"}),
                             key=len, reverse=True))
-_AND_VERB_RE = re.compile(rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?=(?:please\s+)?(?:{VERB_ALT})\b)")
+_AND_VERB_RE = re.compile(
+    rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?=(?:please\s+)?(?:{VERB_ALT})\b"
+    r"|(?:please\s+)?(?:show|check|display|view|tell|what's|whats|what is)\b(?:\s+\w+){0,3}?\s+"
+    r"(?:balance|balances|portfolio|holdings)\b)")
 _ANY_VERB_RE = re.compile(rf"\b(?:{VERB_ALT}|show|check|list|how|what|what's|balance|"
                           r"portfolio|price|quote)\b")
 _SELL_BUY_RE = re.compile(r"\bsell (.+?) and (?:then )?buy ([a-z]+)$")
@@ -413,26 +419,35 @@ def split_steps(s: str) -> list[tuple[str, bool | None]]:
     comma (True: coordinated, payments that may form one batch) rather than "then", "after
     that" or a new sentence (False: an order). None marks a lead-in without a verb that belongs
     to the next step ("on the l2, send carol 40 usdt"; "I owe bob $40 in USDC, settle it")."""
-    parts = [p for p in _SPLIT_RE.split(s) if p and p.strip(" ,.")]
+    s = re.sub(r"\s*;\s*(?!then\b)", ", and ", s)  # "2 eth -> alice; 25 usdc -> carol": a list
+    parts = [p for p in _SPLIT_RE.split(s) if p and trim(p)]
     out: list[tuple[str, bool | None]] = []
     for part in parts:
         part = _SELL_BUY_RE.sub(r"sell \1 for \2", part)
-        pieces = [p for p in _AND_VERB_RE.split(part) if p.strip(" ,.")]
+        pieces = [p for p in _AND_VERB_RE.split(part) if trim(p)]
         first = True
         for idx, piece in enumerate(pieces):
             if idx + 1 < len(pieces) and not _ANY_VERB_RE.search(piece):
-                out.append((piece.strip(" ,."), None))
+                out.append((trim(piece), None))
                 continue
-            out.append((piece.strip(" ,."), not first))
+            out.append((trim(piece), not first))
             first = False
     return out
 
 
+def trim(s: str) -> str:
+    """Spaces, commas and full stops off both ends, but never the point of ".2 ETH"."""
+    return _TRIM_RE.sub("", s)
+
+
+_TRIM_RE = re.compile(r"^(?:[\s,]|\.(?!\d))+|[\s,.]+$")
+
+
 def clean_step(s: str) -> str:
     s = _ANY_FILLER.sub(" ", s)
-    s = re.sub(r"\s+", " ", s).strip(" ,.")
+    s = trim(re.sub(r"\s+", " ", s))
     s = _LEAD_FILLER.sub("", s)
-    return s.strip(" ,.")
+    return trim(s)
 
 
 _NAMES_WITH_DIGITS = {"1inch"}  # a venue, not "1 inch"
@@ -544,7 +559,15 @@ def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[
         if m:
             address = addrs[int(m.group(1))]
             i += 1
+            if address.lower() == "0x" and items and items[-1].kind == "PREP":
+                items.append(Item("XVENUE", "dex", "0x"))  # "swap … using 0x": the venue
+                continue
             held = tb.token_addresses.get(address_key(address))
+            if held and address[:2].lower() == "0x":
+                try:
+                    checked_address(address)  # a token's address is checked like a recipient's
+                except StewardError as exc:
+                    raise Ask(f"{exc}. Which token did you mean?", tb.tokens) from None
             if held:  # a registry token's contract address: that token (on that chain)
                 symbols = {symbol for _, symbol in held}
                 if len(symbols) == 1:
@@ -680,6 +703,9 @@ def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[
             i = j
             continue
         # numbers in words
+        if w == "one" and i > 0 and words[i - 1] in ("each", "every", "any"):
+            i += 1  # "to each one of bob and alice": not an amount
+            continue
         if w in _UNITS or w in _TENS or w in ("a", "an"):
             got = _word_number(words, i)
             if got is not None and words[got[1]:got[1] + 1] in (["ways"], ["way"]):
@@ -737,9 +763,9 @@ def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[
             items.append(Item("POSS", w, w))
             i += 1
             continue
-        if w == "across" and items and items[-1].kind == "PREP" and items[-1].text in (
+        if w in _PREP_VENUES and items and items[-1].kind == "PREP" and items[-1].text in (
                 "via", "through", "using", "with", "on"):
-            items.append(Item("XVENUE", "bridge", w))  # "through across": the bridge brand
+            items.append(Item("XVENUE", _PREP_VENUES[w], w))  # "through across": the brand
             i += 1
             continue
         if w in _PREPS and not (w == "out" and words[i + 1:i + 2] != ["of"]):

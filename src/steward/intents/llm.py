@@ -24,7 +24,6 @@ import json
 import os
 import tomllib
 
-import requests
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from steward.chains.config import config_path
@@ -93,6 +92,8 @@ class LanguageModel:
             "temperature": 0,
         }
         url = self.config.base_url.rstrip("/") + "/chat/completions"
+        import requests  # loaded when a model is asked, not whenever the parser asks back
+
         try:
             response = requests.post(url, json=body, headers=self._headers(),
                                      timeout=TIMEOUT_SECONDS)

@@ -64,7 +64,7 @@ from steward.intents.lexer import (
     tables_for,
     words_of,
 )
-from steward.intents.phrasing import Terms, is_question, take_terms
+from steward.intents.phrasing import Terms, injected, is_question, take_terms
 from steward.intents.step import Previous, StepReader
 
 __all__ = ["TOKEN_NAMES", "VENUE_WORDS", "parse", "sandbox_context"]
@@ -103,7 +103,7 @@ _BALANCE_WORDS = {"balance", "balances", "portfolio", "holdings", "holding", "ba
 
 
 def _parse_step(text: str, tb: Tables, prev: Previous | None, addrs: list[str],
-                caps: set[str]) -> object:
+                caps: set[str], asked: bool = False) -> object:
     words = words_of(text)
     if not words:
         raise Ask("What would you like to do? " + CAN_DO, CAPABILITIES)
@@ -116,7 +116,8 @@ def _parse_step(text: str, tb: Tables, prev: Previous | None, addrs: list[str],
     words, terms = take_terms(words)
     items = lex(words, tb, addrs, caps)
     step = StepReader(items, tb, prev, text)
-    intent = _read_step(step, text, is_question(text))
+    question = is_question(text) or (asked and not any(it.kind == "VERB" for it in items))
+    intent = _read_step(step, text, question)  # "1 eth in usdc?": a question, not an order
     return _with_how(step, intent, terms)
 
 
@@ -290,6 +291,11 @@ def parse(text: str, context: ParseContext) -> ParseResult:
         return clarify("Write numbers with the digits 0-9 (like 10 or 0.5); digits of other "
                        "scripts and superscripts are not read as amounts.")
     addrs: list[str] = []
+    marker = injected(_ADDRESS_RE.sub(" ", text))
+    if marker is not None:
+        return clarify(f"Part of this request reads as instructions to Steward itself "
+                       f"('{marker}'), so none of it will be done: the honest part cannot be "
+                       "told from the injected one. Say only what you want done.")
     try:
         s, addrs, caps = prepare(text)
         parts = [(clean_step(p), joined) for p, joined in split_steps(s)]
@@ -300,9 +306,11 @@ def parse(text: str, context: ParseContext) -> ParseResult:
         steps: list[object] = []
         prev: Previous | None = None
         joins: list[bool] = []
+        asked = text.rstrip().endswith("?")
         for number, (part, joined) in enumerate(parts):
             try:
-                intent = _parse_step(part, tb, prev, addrs, caps)
+                intent = _parse_step(part, tb, prev, addrs, caps,
+                                     asked=asked and number == len(parts) - 1)
             except Ask as ask:
                 if len(parts) > 1:
                     q = ask.clarification
@@ -314,8 +322,7 @@ def parse(text: str, context: ParseContext) -> ParseResult:
                 steps.append(one)
                 joins.append(joined if n == 0 else True)
                 prev = _after(one, prev)
-        steps = _batched(steps, joins)
-        steps = _chain_in_scope(steps)
+        steps = _batched(_chain_in_scope(steps), joins)
         if len(steps) == 1:
             return steps[0]  # type: ignore[return-value]
         return Sequence(steps=steps)  # type: ignore[arg-type]
@@ -324,6 +331,9 @@ def parse(text: str, context: ParseContext) -> ParseResult:
     except (InvalidOperation, ValueError) as exc:  # a malformed number or a model refusal
         return _restored(clarify(f"I couldn't read that request ({exc}). " + CAN_DO,
                                  CAPABILITIES), addrs)
+
+
+_ADDRESS_RE = re.compile(r"0[xX][0-9a-fA-F]+|[1-9A-HJ-NP-Za-km-z]{32,44}")
 
 
 def _restored(question: Clarification, addrs: list[str]) -> Clarification:
@@ -424,6 +434,9 @@ def _merge_antecedent(first: str, second: str, tb: Tables, addrs: list[str],
         text += f" {amount}"
     if not pointed and not any(it.kind in ("CONTACT", "ADDR", "WALLET") for it in b):
         text += f" to {person}"
+    chain = next((it.text for it in a if it.kind == "CHAIN"), None)
+    if chain is not None and not any(it.kind == "CHAIN" for it in b):
+        text += f" on {chain}"  # "carol needs 15 usdt on l2, send it to her"
     return text
 
 

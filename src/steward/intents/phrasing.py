@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from steward.intents.lexer import Ask, dec_text
+from steward.intents.lexer import Ask, dec_text, edit1
 
 _SLIPPAGE = {"slippage", "slipage", "slippages", "slippage's", "slip", "slipp"}
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)%$")
@@ -170,14 +170,41 @@ QUESTION_RE = re.compile(
     r"would it cost|will it cost|does it cost|would cost|is needed|are needed|needed to|"
     r"required to|required for|necessary to|hypothetically|if i were to|if i (?:swap|swapped|"
     r"sell|sold|trade|traded|exchange|exchanged|convert|converted|buy|bought)|expected output|"
-    r"expected amount|how much (?:\w+ )?(?:for|in|to)\b)")
+    r"expected amount|how much (?:\w+ )?(?:for|in|to)\b|did i|have i|how do i|how can i|"
+    r"how to|should i|shall i|why|explain|wat happens|whats happens)")
+# Misspelt question words still mark a question ("estimat", "simualte").
+_QUESTION_STEMS = ("estimate", "simulate", "calculate", "estimation", "simulation",
+                   "calculation")
 # Words before an amount that make it what would be received ("to receive 35.85 USDC").
 RECEIVE_WORDS = {"receive", "get", "buy", "obtain", "acquire", "end", "purchase"}
 
 
 def is_question(text: str) -> bool:
-    return bool(QUESTION_RE.search(text))
+    if QUESTION_RE.search(text):
+        return True
+    return any(len(word) >= 6 and edit1(word, stem) for word in re.findall(r"[a-z]+", text)
+               for stem in _QUESTION_STEMS)
 
 
-__all__ = ["MAX_DEADLINE_MINUTES", "QUESTION_RE", "RECEIVE_WORDS", "Terms", "is_question",
-           "take_terms"]
+# Text addressed to Steward itself rather than a request: instructions to ignore rules, fake
+# system or developer messages, hidden markup. A request carrying any is asked about whole:
+# nothing in it is done, since the honest part cannot be told from the injected one.
+INJECTION_RE = re.compile(
+    r"ignore (?:all |any |the |your )?(?:previous|prior|above|earlier|preceding|former|rules|"
+    r"instructions|limits|mandate)|disregard|system prompt|<\s*/?\s*(?:system|admin|user|"
+    r"assistant|instructions?)\s*>|(?:^|[\s.,;:(\[])(?:system|admin|developer|assistant|root)"
+    r"\s*(?:says|mode|message|override|note)?\s*:|admin override|developer says|"
+    r"\bassistant\s*,|skip (?:the )?(?:review|checks?|confirmation|guard|approval|mandate)|"
+    r"bypass|override|<!--|-->|jailbreak|as instructed by|new instructions|"
+    r"confirmed\s*:\s*yes|pre-?approved|already approved|no need to (?:ask|confirm|check)|"
+    r"without (?:asking|confirmation|checking)")
+
+
+def injected(text: str) -> str | None:
+    """The words that read as instructions to Steward itself, or None."""
+    found = INJECTION_RE.search(text.lower())
+    return found.group(0).strip(" .,;:([") if found else None
+
+
+__all__ = ["INJECTION_RE", "MAX_DEADLINE_MINUTES", "QUESTION_RE", "RECEIVE_WORDS", "Terms",
+           "injected", "is_question", "take_terms"]
