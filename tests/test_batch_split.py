@@ -211,7 +211,8 @@ def test_split_remainder_of_two_units_and_too_small_a_total(embedded_world):
     assert "2 base units (0.000002 USDC) go one each (0.000001 USDC) to alice and bob" in summary
     tiny = run(Split(amount=exact("0.000002"), token="USDC", recipients=["alice", "bob", "carol"],
                      chain=L1))
-    assert tiny.clarification is not None and "less than one base unit" in tiny.clarification.question
+    assert tiny.clarification is not None
+    assert "less than one base unit" in tiny.clarification.question
     assert not tiny.steps
 
 
@@ -332,3 +333,50 @@ def test_batch_and_split_as_structured_proposals(embedded_world):
     assert "0.333334 USDC to alice" in split.steps[0].summary
     with pytest.raises(StewardError, match="batch, split"):
         parse_intent({"action": "batch", "payments": []})
+
+
+def test_quote_step_before_a_transfer_is_answered_and_the_transfer_planned(embedded_world):
+    intent = Sequence(steps=[Quote(amount=exact("1"), token_in="ETH", token_out="USDC",
+                                   chain=L1),
+                             Transfer(amount=exact("1"), token="USDC", recipient="bob", chain=L1)])
+    report = run(intent, dry_run=True)
+    [reading] = report.readings
+    assert reading.step == 0 and reading.quotes[0].amount_in == "1 ETH"
+    assert reading.note == ""  # nothing ran before it
+    assert [s.status for s in report.steps] == ["planned"]
+
+
+def test_read_steps_travel_in_a_proposal_and_its_mcp_view(embedded_world):
+    from steward.mcp.views import proposal_view
+
+    proposal = propose(intent={"action": "sequence", "steps": [
+        {"action": "wrap", "amount": {"kind": "exact", "value": "0.01"}, "chain": L1},
+        {"action": "balance", "token": "WETH", "chain": L1}]})
+    assert len(proposal.steps) == 1
+    [reading] = proposal.answer["readings"]
+    assert reading["step"] == 1 and "dry run" in reading["note"]
+    view = proposal_view(proposal)
+    [holding] = view.answer["readings"][0]["portfolio"]["holdings"]
+    assert holding["symbol"] == "WETH" and isinstance(holding["balance"], str)
+
+
+def test_parse_context_knows_token_addresses_and_deployed_venues(embedded_world):
+    from steward.fulfilment import context_for
+
+    context = context_for(WalletStore())
+    l1 = load_config().chain(L1)
+    assert context.token_addresses[L1][l1.tokens["USDC"].lower()] == "USDC"
+    sol = load_config().chain("sandbox-sol")
+    assert context.token_addresses["sandbox-sol"][sol.tokens["USDC"]] == "USDC"  # base58 as is
+    assert set(context.venues) == {"uniswap-v3", "uniswap-v2"}  # SushiSwap is not deployed
+    assert "uni v2" in context.venues["uniswap-v2"]
+
+
+def test_ask_describes_batches_and_splits():
+    from steward.cli.app import describe_intent
+
+    batch = Batch(payments=[pay("5", "USDC", "alice"), pay("0.5", "USDT", "bob")], chain=L1)
+    assert describe_intent(batch) == "batch 5 USDC to alice, 0.5 USDT to bob chain=sandbox-l1"
+    assert describe_intent(Split(amount=Amount(kind="fraction", value="0.5"), token="USDC",
+                                 recipients=["alice", "bob"])) == \
+        "split 0.5 (fraction) USDC among alice, bob"

@@ -53,7 +53,17 @@ class ProposeIntent(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"intent": {"action": "transfer", "amount": {"kind": "exact", "value": "5"},
-                                 "token": "USDC", "recipient": "alice", "chain": "sandbox-l1"}}]})
+                                 "token": "USDC", "recipient": "alice", "chain": "sandbox-l1"}},
+                     # several payments as one plan (one preview, one verdict)
+                     {"intent": {"action": "batch", "chain": "sandbox-l1", "payments": [
+                         {"amount": {"kind": "exact", "value": "5"}, "token": "USDC",
+                          "recipient": "alice"},
+                         {"amount": {"kind": "exact", "value": "7"}, "token": "USDC",
+                          "recipient": "bob"}]}},
+                     # one amount shared equally, divided exactly in base units
+                     {"intent": {"action": "split", "chain": "sandbox-l1", "token": "USDC",
+                                 "amount": {"kind": "exact", "value": "10"},
+                                 "recipients": ["alice", "bob", "carol"]}}]})
 
     intent: Intent
     wallet: str | None = WalletName
