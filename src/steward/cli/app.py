@@ -4,28 +4,32 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
-import requests
 import typer
-from rich.prompt import Confirm
 from rich.table import Table
 
 from steward import chains as chain_registry
-from steward import sandbox, service
+from steward import service
 from steward.contacts import load_contacts, resolve_recipient, save_contact
 from steward.errors import StewardError
-from steward.execution import Executor, PlanFailed, PlanResult
-from steward.guard import Verdict, approve, review
 from steward.home import storage_problem
-from steward.plans import Plan
-from steward.planning.builders import bridge_plan, swap_plan, transfer_plan
-from steward.protocols import erc20
-from steward.fulfilment import StepOutcome
 from steward.intents import Clarification
-from steward.service import ServiceError, portfolio_out
+from steward.service.errors import ServiceError, is_request_error
 from steward.units import format_units
 from steward.wallets import WalletStore, read_passphrase
+
+# Start-up is what a person waits for on every command (`steward ask` must answer in well under
+# half a second): nothing above loads web3, py-evm, eth-account or solders. Planning, simulation,
+# the guard, signing and the sandbox are imported by the commands that use them.
+if TYPE_CHECKING:
+    import requests
+
+    from steward import sandbox
+    from steward.execution import PlanResult
+    from steward.fulfilment import StepOutcome
+    from steward.guard import Verdict
+    from steward.plans import Plan
 
 from steward.display import safe
 from steward.cli.render import (
@@ -70,10 +74,10 @@ app.add_typer(account_app, name="account")
 def _on_start() -> None:
     # Before any command (serve and mcp included): settle what a crashed process left pending
     # or executing, from the chains, and say what was found. stdout stays the command's own.
-    from steward.proposals.recovery import reconcile
+    from steward.cli.startup import reconcile_at_start
 
     try:
-        found = reconcile()
+        found = reconcile_at_start()
     except (StewardError, sqlite3.Error) as exc:
         err_console.print(f"warning: could not reconcile the journal with the chains: {exc}",
                           markup=False, highlight=False, soft_wrap=True)
@@ -103,11 +107,15 @@ def confirm(question: str, yes: bool) -> None:
         raise StewardError("confirmation needed and there is no terminal to ask in; "
                            "rerun with --yes; nothing was signed")
     chain_registry.end_all_sessions()
+    from rich.prompt import Confirm
+
     if not Confirm.ask(question, console=err_console):
         raise StewardError("cancelled; nothing was signed")
 
 
 def execute(plan: Plan, verdict: Verdict, wallet: str) -> PlanResult:
+    from steward.execution import Executor, PlanFailed
+
     chain_registry.end_all_sessions()  # the passphrase prompt may wait on a person
     executor = Executor.unlock(wallet, read_passphrase())
     try:
@@ -130,6 +138,8 @@ def show_result(result: PlanResult, as_json: bool, extra: dict | None = None) ->
 def run_plan(plan: Plan, wallet: str, yes: bool, as_json: bool,
              extra: dict | None = None) -> PlanResult:
     """Plan → simulation and guard → the person's yes → signing. A deny stops here."""
+    from steward.guard import approve, review
+
     verdict = review(plan, wallet, own_wallets=own_wallets())
     extra = (extra or {}) | {"verdict": verdict_json(verdict)}
     if not as_json:
@@ -306,12 +316,16 @@ def sandbox_up(
     as_json: JsonOption = False,
 ) -> None:
     """Deploy (or top up) the sandbox world. Safe to run again."""
+    from steward import sandbox
+
     show_summary(sandbox.up(l1_url, l2_url, progress=progress), as_json)
 
 
 @sandbox_app.command("status")
 def sandbox_status(as_json: JsonOption = False) -> None:
     """Show the sandbox chains and what is deployed on them."""
+    from steward import sandbox
+
     show_summary(sandbox.status(), as_json)
 
 
@@ -319,6 +333,8 @@ def sandbox_status(as_json: JsonOption = False) -> None:
 def sandbox_reset(yes: YesOption = False) -> None:
     """Delete the embedded sandbox chains (wallets are kept)."""
     confirm("Reset the sandbox chains? Their balances and contracts are deleted", yes)
+    from steward import sandbox
+
     for name in sandbox.reset():
         console.print(f"reset {safe(name)}")
 
@@ -373,6 +389,8 @@ def send(
     as_json: JsonOption = False,
 ) -> None:
     """Send AMOUNT of TOKEN (or the native coin) to a contact, own wallet or 0x address."""
+    from steward.planning.builders import transfer_plan
+
     wallet = service.resolve_wallet(sender)
     target = resolve_recipient(recipient, own_wallets())
     plan = transfer_plan(service.get_chain(chain), wallet_address(wallet), token, amount, target)
@@ -391,6 +409,8 @@ def swap(
     as_json: JsonOption = False,
 ) -> None:
     """Swap AMOUNT of TOKEN_IN for TOKEN_OUT through the best route of any venue."""
+    from steward.planning.builders import swap_plan
+
     wallet = service.resolve_wallet(sender)
     plan, quote = swap_plan(service.get_chain(chain), wallet_address(wallet), token_in, amount,
                             token_out, round(slippage * 100), venue=venue)
@@ -407,6 +427,9 @@ def bridge(
     as_json: JsonOption = False,
 ) -> None:
     """Bridge AMOUNT of TOKEN to another chain and wait until it arrives."""
+    from steward.planning.builders import bridge_plan
+    from steward.protocols import erc20
+
     wallet = service.resolve_wallet(sender)
     src, dest = service.get_chain(chain), service.get_chain(to_chain)
     plan = bridge_plan(src, dest, wallet_address(wallet), token, amount)
@@ -454,25 +477,30 @@ def ask(
             # the intent may come from a language model: its words are outside text
             console.print(f"[dim]understood:[/] {safe(describe_intent(intent))}")
 
+    # Understood first, before fulfilment and the chains are loaded: a question comes back at once.
+    parsed = service.understand_request(request, sender)
+    if isinstance(parsed.intent, Clarification):
+        if as_json:
+            from steward.service.understanding import clarification_report
+
+            print_json(clarification_report(request, parsed.intent))
+        ask_back(parsed.intent, as_json)
     report = service.ask(request, sender, approver, dry_run=dry_run, passphrase=read_passphrase,
-                         on_intent=understood, on_step=show)
+                         on_intent=understood, on_step=show, intent=parsed.intent)
     if as_json:
         print_json(report.model_dump(mode="json", exclude={"steps": {"__all__": {"verdict": {"tag"}}}}))
     if report.clarification:
-        if not as_json:
-            console.print(f"[bold yellow]?[/] {safe(report.clarification.question)}")
-            for option in report.clarification.options:
-                console.print(f"  • {safe(option)}")
-        sys.exit(3)
+        ask_back(report.clarification, as_json)
     if report.portfolio is not None and not as_json:
-        console.print(portfolio_table(portfolio_out(report.portfolio)))
+        console.print(portfolio_table(service.portfolio_out(report.portfolio)))
     if report.quotes and not as_json:
         console.print(quote_table(report.quotes))
     for reading in ([] if as_json else report.readings):  # a sequence's read steps, in order
-        console.print(f"[bold]step {reading.step + 1}[/]"
+        asked = describe_intent(report.intent.steps[reading.step])
+        console.print(f"[bold]step {reading.step + 1}[/] {safe(asked)}"
                       + (f" [dim]({safe(reading.note)})[/]" if reading.note else ""))
         if reading.portfolio is not None:
-            console.print(portfolio_table(portfolio_out(reading.portfolio)))
+            console.print(portfolio_table(service.portfolio_out(reading.portfolio)))
         if reading.quotes:
             console.print(quote_table(reading.quotes))
     for outcome in report.steps:
@@ -492,6 +520,15 @@ def ask(
                            f"{unfinished[0].message}"
                            + (f"; already done: {'; '.join(done)}" if done else "")
                            + f"; not done: {'; '.join(left)}")
+
+
+def ask_back(question: Clarification, as_json: bool) -> None:
+    """Steward's question (and the options it offers), then exit status 3."""
+    if not as_json:
+        console.print(f"[bold yellow]?[/] {safe(question.question)}")
+        for option in question.options:
+            console.print(f"  • {safe(option)}")
+    sys.exit(3)
 
 
 # How a request that stopped is reported (the same codes as the API's and the MCP server's).
@@ -527,6 +564,8 @@ def relayer(
     interval: Annotated[float, typer.Option(help="Seconds between polls.")] = 2.0,
 ) -> None:
     """Run the bridge relayer between the sandbox chains (for RPC-backed chains)."""
+    from steward import sandbox
+
     worker = sandbox.bridge_relayer()
 
     def report(transfer) -> None:
@@ -596,13 +635,13 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except StewardError as exc:
-        if isinstance(exc.__cause__, requests.RequestException):  # the service's wording of it
+        if is_request_error(exc.__cause__):  # the service's wording of it
             _connection_lost(exc.__cause__)
         # error messages quote outside text (names, requests, revert reasons): escaped
         err_console.print(f"[bold red]error:[/] {safe(str(exc), multiline=True)}",
                           highlight=False, soft_wrap=True)
         sys.exit(1)
-    except requests.RequestException as exc:
+    except _request_errors() as exc:  # evaluated only when an error reaches it
         _connection_lost(exc)
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted; nothing more was signed")
@@ -622,6 +661,13 @@ def main() -> None:
         except (OSError, sqlite3.Error) as exc:
             _storage_failed(exc)
             raise
+
+
+def _request_errors() -> tuple[type[BaseException], ...]:
+    """`requests`' error class when something loaded it (an RPC chain, a language model): an
+    error of a class never loaded cannot have been raised."""
+    loaded = sys.modules.get("requests")
+    return (loaded.RequestException,) if loaded is not None else ()
 
 
 def _connection_lost(exc: requests.RequestException) -> None:
