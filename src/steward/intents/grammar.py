@@ -76,6 +76,9 @@ def read_transfer(step: StepReader, verb: str) -> object:
     recips = list(dict.fromkeys(recipient_of(step, it) for it in recipients))
     if len(recipients) > 1 or verb == "split":  # "alice and alice" is asked about, not merged
         return read_payments(step, recipients, wallet, chains, verb)
+    if len(step.kinds("AMT")) > 1 and (stranger := _unknown_name(step)) is not None:
+        raise Ask(f"Who is '{stranger}'? Known recipients: {tb.recipient_list()}.",
+                  tb.recipients)
     if len(recips) > 1:
         raise Ask("Who should receive it: " + " or ".join(recips) + "? I send to one recipient "
                    "at a time.", recips)
@@ -127,9 +130,10 @@ def read_payments(step: StepReader, recipients: list[Item], wallet: str | None,
     recipients in the order written) or a Split (one amount shared)."""
     tb = step.tb
     names = [recipient_of(step, it) for it in recipients]
-    if len(set(names)) != len(names):
-        raise Ask("A recipient is named twice: who should receive what?",
-                  list(dict.fromkeys(names)))
+    stranger = _unknown_name(step)
+    if stranger is not None:
+        raise Ask(f"Who is '{stranger}'? Known recipients: {tb.recipient_list()}.",
+                  tb.recipients)
     if not names:
         raise Ask(f"Who should share it? Known recipients: {tb.recipient_list()}.",
                   tb.recipients)
@@ -151,6 +155,9 @@ def read_payments(step: StepReader, recipients: list[Item], wallet: str | None,
             raise Ask(f"Who should share the {token} with {names[0]}? Name at least two "
                       "recipients.", tb.recipients)
         amount = step.amount_model(amt, token)
+        if len(set(names)) != len(names):
+            raise Ask("A recipient is named twice: who should receive what?",
+                      list(dict.fromkeys(names)))
         between = any(it.text in SHARED - {"split"} for it in step.items)
         if shared and not each:
             return Split(amount=amount, token=token, recipients=names, chain=chain,
@@ -182,11 +189,29 @@ def read_payments(step: StepReader, recipients: list[Item], wallet: str | None,
                       tokens)
         payments.append(Payment(amount=step.amount_model(amt, token), token=token,
                                 recipient=name))
+    if len({(p.recipient, p.token) for p in payments}) != len(payments):
+        raise Ask("A recipient is named twice for the same token: who should receive what?",
+                  list(dict.fromkeys(names)))
     if per_chain is not None:  # "5 usdc to bob on l2 and 5 usdc to alice on l1": one per chain
         return Sequence(steps=[Transfer(amount=p.amount, token=p.token, recipient=p.recipient,
                                         chain=c, wallet=wallet)
                                for p, c in zip(payments, per_chain)])
     return Batch(payments=payments, chain=chain, wallet=wallet)
+
+
+def _unknown_name(step: StepReader) -> str | None:
+    """A word where a recipient belongs that is nobody Steward knows: "… and dave 5 usdc",
+    "between alice and dave"."""
+    items = step.items
+    for n, it in enumerate(items):
+        if it.kind != "WORD" or it.text in SOFT or it.text in EACH or it.text in SHARED:
+            continue
+        before = items[n - 1] if n else None
+        after = items[n + 1] if n + 1 < len(items) else None
+        joined = before is not None and before.text in ("and", "between", "among", "amongst")
+        if (joined or it.prep in ("to", "for")) and (after is None or after.kind == "AMT"):
+            return it.text
+    return None
 
 
 def segment_chains(step: StepReader, recipients: list[Item], chain: str | None) -> list[str] | None:
@@ -523,6 +548,10 @@ def read_quote(step: StepReader, how_much: bool) -> object:
                 tout = it.value
             elif tin is None:
                 tin = it.value
+    elif amt is not None and amt.token not in (None, "?") and len({t.value for t in toks}) == 2:
+        # "compute the USDC obtained by swapping 0.75 WETH": the amount is of what is paid
+        tin = amt.token
+        tout = next(t.value for t in toks if t.value != tin)
     else:
         for it in toks:
             if it.prep in ("in", "to", "into", "for") and not getattr(it, "bound", False):

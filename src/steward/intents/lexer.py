@@ -56,7 +56,7 @@ _VERBS: dict[str, str] = {}
 for _action, words_of in {
     "transfer": "send sends sending snd sned semd pay pays paying transfer transfers transferring "
                 "transfering tranfer trasnfer transfr tansfer xfer give giving tip wire settle "
-                "repay refund reimburse remit donate forward hand shoot",
+                "repay refund reimburse remit donate forward hand shoot zap return top",
     "move": "move moving mv put take shift",
     "swap": "swap swaps swapping swaping swapp swop swp trade trading exchange exchanging sell "
             "selling flip dump cash",
@@ -70,7 +70,7 @@ for _action, words_of in {
     "revoke": "revoke revoking revok unapprove disallow deauthorize deauthorise rescind",
     "remove": "remove cancel reset",
     "quote": "quote qoute quot",
-    "split": "split divide distribute share",
+    "split": "split divide distribute share divvy",
     "deposit": "deposit",
     "withdraw": "withdraw",
     "bring": "bring",
@@ -89,7 +89,8 @@ FUZZY_VERBS = {"transfer": "transfer", "bridge": "bridge", "unwrap": "unwrap",
                 "approve": "approve",
                 "revoke": "revoke", "exchange": "swap", "convert": "convert", "purchase": "buy",
                 "swap": "swap", "send": "transfer", "wrap": "wrap", "trade": "swap",
-                "quote": "quote", "balance": "show"}
+                "quote": "quote", "balance": "show", "split": "split", "distribute": "split",
+                "withdraw": "withdraw", "deposit": "deposit", "divide": "split"}
 
 _PREPS = {"to": "to", "into": "into", "onto": "to", "in": "in", "on": "on", "for": "for",
           "with": "with", "using": "with", "from": "from", "of": "of", "via": "on", "at": "on",
@@ -126,8 +127,12 @@ _WORLD_TOKENS = {"dai", "wbtc", "btc", "uni", "link", "matic", "pol", "sol", "us
 # Brands that are also ordinary words: venues only right after "via", "using", "with"…
 _PREP_VENUES = {"across": "bridge", "hop": "bridge", "relay": "bridge", "portal": "bridge",
                 "socket": "bridge", "curve": "dex", "orbiter": "bridge"}
+_NOT_REF_BEFORE = {"would", "will", "does", "did", "is", "was", "if", "can", "could", "should",
+                   "whether", "route", "make", "has", "had"}
+# "all on l2", "both on sandbox-l2": the scope of a chain, not an amount
+_SCOPE_WORDS = {"all", "both", "everything"}
 _COIN_VERBS = {"unwrap", "swap", "convert", "buy", "withdraw"}
-_VENUE_TAIL = {"router", "routers", "v2", "v3", "protocol", "dex", "exchange",
+_VENUE_TAIL = {"router", "routers", "v2", "v3", "protocol", "dex",
                "pool", "pools", "aggregator", "'s", "contract", "app", "finance", "bridge"}
 NOT_CHAIN = {"behalf", "top", "chain", "network", "mainnet", "testnet", "sandbox", "sure",
               "time", "whichever", "whatever", "hand", "hold", "average", "demand", "record",
@@ -211,6 +216,8 @@ class Item:
     value: object = None
     text: str = ""
     prep: str | None = None  # the preposition right before it
+    near: str | None = None  # an unknown word one edit from a known token: its symbol
+
 
 
 class Tables:
@@ -311,6 +318,13 @@ def chain_families(ctx: ParseContext) -> dict[str, str]:
             for chain in ctx.chains}
 
 
+def _near_token(word: str, tb: "Tables") -> str | None:
+    """The one known token a word is a single typo away from ("eht" → ETH), or None."""
+    found = {item.value for key, item in tb.phrases.items()
+             if item.kind == "TOK" and len(key) == 1 and edit1(word, key[0])}
+    return found.pop() if len(found) == 1 else None
+
+
 def address_key(address: str) -> str:
     """How an address is looked up: 0x hex in any case is one address; base58 is case-exact."""
     return address.lower() if address[:2].lower() == "0x" else address
@@ -354,7 +368,9 @@ _LEAD_FILLER = re.compile(
 _ANY_FILLER = re.compile(
     r"\b(?:please|pls|plz|for me|thanks|thank you|thx|asap|right now|real quick|quickly|kindly|"
     r"right away|immediately|if you can|if possible|if you could|when you can|for me please|"
-    r"(?:a )?quick one|quick question|one more thing|one last thing|one thing)\b")
+    r"(?:a )?quick one|quick question|one more thing|one last thing|one thing|"
+    r"to whom it may concern|that's all|that is all|that's it|that is it|just a heads up|"
+    r"heads up)\b")
 _SPLIT_RE = re.compile(
     r"\s*(?:,\s*and then\b|,\s*then\b|\band then\b|;\s*then\b|\bthen\b|,\s*after that\b|\bafter that\b|"
     r"\band afterwards\b|\bafterwards\b|\bfollowed by\b|&\s*then\b|\band finally\b|"
@@ -366,7 +382,8 @@ VERB_ALT = "|".join(sorted((re.escape(v) for v in _VERBS if v not in {"change", 
                                                                          "display"}),
                             key=len, reverse=True))
 _AND_VERB_RE = re.compile(
-    rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?=(?:please\s+)?(?:{VERB_ALT})\b"
+    rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?=(?:(?:please|pls|can you|could you|would you|"
+    rf"will you|you|then|now|just|also|so)\s+)*(?:{VERB_ALT})\b"
     r"|(?:please\s+)?(?:show|check|display|view|tell|what's|whats|what is)\b(?:\s+\w+){0,3}?\s+"
     r"(?:balance|balances|portfolio|holdings)\b)")
 _ANY_VERB_RE = re.compile(rf"\b(?:{VERB_ALT}|show|check|list|how|what|what's|balance|"
@@ -410,6 +427,7 @@ def prepare(text: str) -> tuple[str, list[str], set[str]]:
     s = re.sub(r"\$\s+(?=\d)", "$", s)
     s = re.sub(r"[\"()\[\]{}*]", " ", s)
     s = re.sub(r"[.!?:]+\s*$", "", s.strip())
+    s = re.sub(r"[?!]+\s+", ". ", s)  # "how much usdc do i have? ok send 20…": two sentences
     s = re.sub(r"\s+", " ", s).strip()
     return s, addrs, caps
 
@@ -685,6 +703,11 @@ def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[
             i = after_fraction(amt, i + 1 if w == "quarter" else i + 2)
             items.append(Item("AMT", amt, word))
             continue
+        if w in _SCOPE_WORDS and words[i + 1:i + 2] == ["on"] and i + 2 < n and any(
+                key[0] == words[i + 2] and item.kind == "CHAIN" for key, item in
+                tb.first.get(words[i + 2], ())):
+            i += 1  # "all on layer 2": where, not how much
+            continue
         if w in _ALL_WORDS or (w == "rest" or (w == "remaining" and i + 1 < n
                                                and words[i + 1] in ("balance", "funds"))):
             amt = Amt("fraction", Decimal(1), w)
@@ -703,12 +726,16 @@ def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[
             i = j
             continue
         # numbers in words
-        if w == "one" and i > 0 and words[i - 1] in ("each", "every", "any"):
+        if w == "one" and i > 0 and words[i - 1] in ("each", "every", "any", "this", "that",
+                                                     "which", "no"):
             i += 1  # "to each one of bob and alice": not an amount
             continue
         if w in _UNITS or w in _TENS or w in ("a", "an"):
             got = _word_number(words, i)
-            if got is not None and words[got[1]:got[1] + 1] in (["ways"], ["way"]):
+            if got is not None and words[got[1]:got[1] + 1] in (["ways"], ["way"], ["people"],
+                                                                 ["persons"], ["friends"],
+                                                                 ["recipients"], ["payments"],
+                                                                 ["transfers"], ["sends"]):
                 i = got[1] + 1  # "split it three ways": how, not how much
                 continue
             if got is not None:
@@ -732,6 +759,10 @@ def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[
                                    " ".join(words[i:j])))
                 i = j
                 continue
+        if w == "it" and i > 0 and words[i - 1] in _NOT_REF_BEFORE:
+            items.append(Item("WORD", w, w))  # "would it cost", "route it through": no step
+            i += 1
+            continue
         if w in ("it", "them") or (w in ("that", "this", "those") and items and items[-1].kind
                                    in ("VERB", "PREP") and items[-1].value != "for"):
             items.append(Item("AMT", Amt("fraction", Decimal(1), w, ref=True), w))
@@ -784,7 +815,8 @@ def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[
             items.append(Item("USDWORD", w, w))
             i += 1
             continue
-        if w == "ethereum" and items and (items[-1].kind == "AMT" or (
+        if w == "ethereum" and items and (items[-1].kind == "AMT" or words[i - 1] in (
+                "buy", "sell", "much", "many", "my", "some", "of", "more") or (
                 items[-1].kind == "PREP" and items[-1].value in ("to", "into", "for")
                 and any(it.kind == "VERB" and it.value in _COIN_VERBS for it in items))):
             # "unwrap WETH back into Ethereum", "swap usdc to ethereum": the coin, not the chain
@@ -804,6 +836,11 @@ def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[
         if w in _WORLD_TOKENS or (w in caps and w not in SOFT and len(w) <= 8
                                   and w not in ("ok", "hey", "hi", "pls", "asap", "ens")):
             items.append(Item("XTOK", w.upper(), w))
+            i += 1
+            continue
+        near = _near_token(w, tb) if w not in SOFT and len(w) >= 3 else None
+        if near is not None:  # "eht", "ussdc": asked about with the likely token, never guessed
+            items.append(Item("XTOK", w.upper(), w, near=near))
             i += 1
             continue
         items.append(Item("WORD", w, w))

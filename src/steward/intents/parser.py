@@ -64,7 +64,7 @@ from steward.intents.lexer import (
     tables_for,
     words_of,
 )
-from steward.intents.phrasing import Terms, injected, is_question, take_terms
+from steward.intents.phrasing import FINISH, Terms, injected, is_question, other_question, take_terms
 from steward.intents.step import Previous, StepReader
 
 __all__ = ["TOKEN_NAMES", "VENUE_WORDS", "parse", "sandbox_context"]
@@ -116,7 +116,14 @@ def _parse_step(text: str, tb: Tables, prev: Previous | None, addrs: list[str],
     words, terms = take_terms(words)
     items = lex(words, tb, addrs, caps)
     step = StepReader(items, tb, prev, text)
-    question = is_question(text) or (asked and not any(it.kind == "VERB" for it in items))
+    if other_question(text):
+        raise Ask(f"That reads as a question, so nothing will be done: '{shown(text)}'. Steward "
+                  "answers balances and quotes; to act, say it as an order (for example 'send 5 "
+                  "USDC to alice').")
+    trade_like = len({it.value for it in items if it.kind == "TOK"}) >= 2 and any(
+        it.kind == "AMT" for it in items)
+    question = is_question(text) or (asked and trade_like
+                                      and not any(it.kind == "VERB" for it in items))
     intent = _read_step(step, text, question)  # "1 eth in usdc?": a question, not an order
     return _with_how(step, intent, terms)
 
@@ -201,6 +208,8 @@ def _read_step(step: StepReader, text: str, question: bool) -> object:
             verb = "swap"
         elif "CHAIN" in kinds:
             verb = "bridge"
+    if verb is None and not (has_quote or has_balance or how_much) and _listed_payments(items):
+        verb = "transfer"  # "alice & bob: 10 usdt each", "payments: 12 USDC to bob, 8 to carol"
     if verb == "remove":
         verb = "revoke" if has_approval else None
     if verb == "transfer" and verb_index is not None and items[verb_index].text in (
@@ -296,11 +305,20 @@ def parse(text: str, context: ParseContext) -> ParseResult:
         return clarify(f"Part of this request reads as instructions to Steward itself "
                        f"('{marker}'), so none of it will be done: the honest part cannot be "
                        "told from the injected one. Say only what you want done.")
+    text = _PASSIVE_RE.sub(lambda m: _ACTIVE[m.group(1).lower()], text)  # "…150 USDT be sent"
+    if (currency := _OTHER_CURRENCY_RE.search(text)) is not None:
+        return clarify(f"Steward values amounts in US dollars only, not in '{currency.group(0)}': "
+                       "say the amount in tokens (20 USDC) or in dollars ($20 of ETH).")
+    if (when := _later(_ADDRESS_RE.sub(" ", text))) is not None:
+        return clarify(f"'{when.group(0)}' asks for later or repeated action, but a request runs "
+                       "now, once: say it without the time to do it now, or set a standing "
+                       "order for later.")
     try:
         s, addrs, caps = prepare(text)
         parts = [(clean_step(p), joined) for p, joined in split_steps(s)]
         parts = _without_context(_resolve_pronouns([(p, j) for p, j in parts if p], tb, addrs,
                                                    caps), tb, addrs, caps)  # type: ignore[arg-type]
+        parts, scope = _scope_sentence(parts, tb, addrs, caps)
         if not parts:
             return clarify("What would you like to do? " + CAN_DO, CAPABILITIES)
         steps: list[object] = []
@@ -322,6 +340,9 @@ def parse(text: str, context: ParseContext) -> ParseResult:
                 steps.append(one)
                 joins.append(joined if n == 0 else True)
                 prev = _after(one, prev)
+        if scope is not None:
+            steps = [step if getattr(step, "chain", None) or isinstance(step, Bridge)
+                     else step.model_copy(update={"chain": scope}) for step in steps]
         steps = _batched(_chain_in_scope(steps), joins)
         if len(steps) == 1:
             return steps[0]  # type: ignore[return-value]
@@ -331,6 +352,32 @@ def parse(text: str, context: ParseContext) -> ParseResult:
     except (InvalidOperation, ValueError) as exc:  # a malformed number or a model refusal
         return _restored(clarify(f"I couldn't read that request ({exc}). " + CAN_DO,
                                  CAPABILITIES), addrs)
+
+
+_ACTIVE = {"transferred": "transfer", "sent": "send", "paid": "pay", "swapped": "swap",
+           "exchanged": "exchange", "bridged": "bridge", "converted": "convert",
+           "wrapped": "wrap", "unwrapped": "unwrap"}
+_PASSIVE_RE = re.compile(r"\bbe (" + "|".join(_ACTIVE) + r")\b", re.IGNORECASE)
+# Amounts in other currencies: never read as tokens ("€20 of eth" is not 20 ETH).
+_OTHER_CURRENCY_RE = re.compile(r"[€£¥₹₩₽]|\b(?:euros?|eur|pounds?|gbp|yen|jpy|rupees?|inr|"
+                                r"francs?|chf|cad|aud)\b", re.IGNORECASE)
+# Times that make a request a schedule ("tomorrow", "every week"): a request runs now, once.
+_LATER_RE = re.compile(
+    r"\b(?:tomorrow|tonight|later today|next (?:week|month|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|year)|every (?:day|week|month|hour|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|\d+ (?:days|weeks|hours|minutes))|daily|weekly|monthly|"
+    r"hourly|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|at \d{1,2}"
+    r"(?::\d{2})? ?(?:am|pm)|at noon|at midnight|in \d+ (?:minutes?|mins?|hours?|days?|weeks?)"
+    r"(?! (?:deadline|or less))|from now)\b", re.IGNORECASE)
+def _later(text: str) -> re.Match | None:
+    """The first time phrase that schedules ("in 2 hours"), not one that bounds a swap
+    ("must finish in 15 minutes", a deadline)."""
+    for found in _LATER_RE.finditer(text):
+        before = text[:found.start()].split()
+        if found.group(0).lower().startswith("in ") and before and before[-1].lower() in FINISH:
+            continue
+        return found
+    return None
 
 
 _ADDRESS_RE = re.compile(r"0[xX][0-9a-fA-F]+|[1-9A-HJ-NP-Za-km-z]{32,44}")
@@ -370,9 +417,57 @@ def _has_content(items: list[Item] | None, part: str, refs: bool = True) -> bool
 def _without_context(parts: list[tuple[str, bool]], tb: Tables, addrs: list[str],
                      caps: set[str]) -> list[tuple[str, bool]]:
     """Courtesy and context sentences ("It's an important transaction.", "Please assist me with
-    the transfer.") name no amount, token, party, chain or question: they are not steps."""
-    kept = [(p, j) for p, j in parts if _has_content(_items_of(p, tb, addrs, caps), p)]
+    the transfer.", "I'm new to this") name no amount, token, party, chain or question: they
+    are not steps. A pointer ("this", "it") counts only in a sentence with a verb."""
+    def content(part: str) -> bool:
+        items = _items_of(part, tb, addrs, caps)
+        verb = items is not None and any(it.kind == "VERB" for it in items)
+        return _has_content(items, part, refs=verb)
+
+    kept: list[tuple[str, bool]] = []
+    for part, joined in parts:
+        if content(part):
+            kept.append((part, joined))
+        elif kept and _terms_only(part):  # "swap 0.2 eth to usdc. slippage: 1%"
+            kept[-1] = (f"{kept[-1][0]} {part}", kept[-1][1])
     return kept if kept else parts[:1] if len(parts) == 1 else []
+
+
+def _listed_payments(items: list[Item]) -> bool:
+    """A verbless list of payments: several people with an amount each, or "each", or the
+    words "payment(s)" / "gets"."""
+    people = [it for it in items if it.kind in ("CONTACT", "ADDR", "WALLET")]
+    amounts = [it for it in items if it.kind == "AMT" and not it.value.ref]
+    if not people or not amounts:
+        return False
+    if any(it.text in ("payments", "payment", "gets", "receives") for it in items):
+        return True
+    return len(people) >= 2 and (len(amounts) == len(people) or any(it.text == "each"
+                                                                    for it in items))
+
+
+def _scope_sentence(parts: list[tuple[str, bool]], tb: Tables, addrs: list[str],
+                    caps: set[str]) -> tuple[list[tuple[str, bool]], str | None]:
+    """A last sentence that only names a chain ("Both on sandbox-l2.", "all of it on l2") is
+    where every step happens, not a step."""
+    if len(parts) < 2:
+        return parts, None
+    items = _items_of(parts[-1][0], tb, addrs, caps)
+    if not items:
+        return parts, None
+    chains = {it.value for it in items if it.kind == "CHAIN"}
+    rest = [it for it in items if it.kind != "CHAIN" and not (
+        it.kind in ("WORD", "PREP") and (it.text in SOFT or it.text in ("both", "all")))]
+    if len(chains) != 1 or rest:
+        return parts, None
+    return parts[:-1], chains.pop()
+
+
+def _terms_only(part: str) -> bool:
+    try:
+        return take_terms(words_of(part))[1].any
+    except Ask:
+        return True  # a term that cannot be read: the step it belongs to will ask
 
 
 _PRONOUNS = {"him", "her", "them"}
@@ -419,14 +514,19 @@ def _merge_antecedent(first: str, second: str, tb: Tables, addrs: list[str],
     refers = [it for it in b if it.kind == "AMT" and it.value.ref and it.text in ("it", "that",
                                                                                  "this")]
     pointed = [w for w in words_of(second) if w in _PRONOUNS]
-    if len(people) != 1 or len(amounts) != 1 or not (refers or pointed):
+    if not people or len(amounts) != 1 or not (refers or pointed):
+        return None
+    if len(people) > 1 and not any(w in ("them", "each") for w in words_of(first + " " + second)):
         return None
     amt = amounts[0].value
     token = next((it.text for it in a if it.kind == "TOK"), None)
     if token is None:
         return None
     amount = f"{amt.raw} of {token}" if amt.kind == "usd" else f"{amt.raw} {token}"
-    person = people[0].text
+    names = [it.text for it in people]
+    person = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) > 1 and "each" in words_of(first):
+        amount += " each"  # "I owe bob and alice 10 usdc each, pay them"
     text = second
     text = re.sub(r"\b(?:it|that|this)\b", amount, text, count=1) if refers else text
     text = re.sub(r"\b(?:him|her|them)\b", person, text, count=1)
@@ -451,7 +551,7 @@ def _batched(steps: list[object], joined: list[bool]) -> list[object]:
                 and _payable(step) and _payable(last) and last.chain == step.chain
                 and last.wallet == step.wallet):
             payments = _as_payments(last) + _as_payments(step)
-            if len({p.recipient for p in payments}) == len(payments):
+            if len({(p.recipient, p.token) for p in payments}) == len(payments):
                 out[-1] = Batch(payments=payments, chain=step.chain, wallet=step.wallet)
                 continue
         out.append(step)

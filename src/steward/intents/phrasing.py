@@ -22,7 +22,7 @@ _SLIPPAGE = {"slippage", "slipage", "slippages", "slippage's", "slip", "slipp"}
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)%$")
 _NUMBER = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)$")
 # Words that only join a term to the order ("… and a max slippage of 1%").
-_LEAD = {"with", "at", "and", "a", "max", "maximum", "using", "allow", "allowing", "set",
+_LEAD = {"with", "at", "and", "a", "max", "maximum", "using", "allow", "allowing", "set", "most",
          "accept", "accepting", "use", "but", "keep", "keeping"}
 _INSIDE = {"of", "at", "to", "tolerance", "limit", "is", "set", "max", "maximum", "up", "no",
            "more", "than", "under", "below", "most", "=", "around", "about", "allowed",
@@ -33,6 +33,8 @@ _MINUTES = {"minute": 1, "minutes": 1, "min": 1, "mins": 1, "mn": 1, "hour": 60,
 _SMALL = {"one": 1, "two": 2, "three": 3, "five": 5, "ten": 10, "fifteen": 15, "twenty": 20,
           "thirty": 30, "forty": 40, "sixty": 60, "an": 1, "a": 1, "half": None}
 MAX_DEADLINE_MINUTES = 7 * 24 * 60
+FINISH = {"finish", "finishes", "complete", "completes", "done", "fill", "filled", "execute",
+           "executed", "through", "thru", "land", "lands", "confirm", "confirmed"}
 
 
 @dataclass
@@ -56,10 +58,17 @@ def take_terms(words: list[str]) -> tuple[list[str], Terms]:
 
 
 def _percent_at(words: list[str], j: int) -> tuple[Decimal, int] | None:
-    """A percentage starting at words[j]: "1%", "1 %", "1 percent"; (value, index after)."""
+    """A percentage starting at words[j]: "1%", "1 percent", "50 bps", "30 basis points",
+    "half a percent"; (value in percent, index after)."""
     m = _PERCENT.match(words[j])
     if m:
         return Decimal(m.group(1)), j + 1
+    if _NUMBER.match(words[j]) and j + 1 < len(words) and words[j + 1] in ("bps", "bp"):
+        return Decimal(words[j]) / 100, j + 2
+    if _NUMBER.match(words[j]) and words[j + 1:j + 3] == ["basis", "points"]:
+        return Decimal(words[j]) / 100, j + 3
+    if words[j:j + 3] in (["half", "a", "percent"], ["half", "a", "%"]):
+        return Decimal("0.5"), j + 3
     if _NUMBER.match(words[j]) and j + 1 < len(words) and words[j + 1] in ("percent", "pct",
                                                                              "%"):
         return Decimal(words[j]), j + 2
@@ -106,8 +115,13 @@ def _take_deadline(words: list[str], terms: Terms) -> tuple[list[str], str]:
     n = len(words)
     for k, w in enumerate(words):
         start = None
-        if w == "within":
+        if w == "deadline" and k >= 2 and (got := _duration(words, k - 2)) and got[1] == k:
+            terms.deadline_minutes = got[0]  # "20 min deadline"
+            return words[:k - 2] + words[k + 1:], " ".join(words[k - 2:k + 1])
+        if w in ("within", "whitin", "withing", "witin"):
             start = k + 1
+        elif w == "next" and k > 0 and words[k - 1] in ("the", "in"):
+            start = k + 1  # "only if it goes through in the next 10 min"
         elif w in ("deadline", "expiry", "expiration"):
             start = k + 1
             while start < n and words[start] in ("of", "in", "is", "=", "set", "to", "a"):
@@ -117,11 +131,13 @@ def _take_deadline(words: list[str], terms: Terms) -> tuple[list[str], str]:
             start = k + 2
         elif w == "valid" and words[k + 1:k + 2] == ["for"]:
             start = k + 2
+        elif w in FINISH and words[k + 1:k + 2] == ["in"]:
+            start = k + 2  # "must finish in 15 minutes"
         if start is None or start >= n:
             continue
         got = _duration(words, start)
         if got is None:
-            if w == "within":
+            if w != "deadline":
                 continue  # "within my limit": not a deadline
             raise Ask("How long may the swap wait? Say a deadline in minutes or hours, such as "
                       "'within 10 minutes'.")
@@ -138,8 +154,11 @@ def _take_deadline(words: list[str], terms: Terms) -> tuple[list[str], str]:
 
 
 def _duration(words: list[str], i: int) -> tuple[int, int] | None:
-    """A number and a unit of time at words[i]: "10 minutes", "10min", "an hour", "2h"."""
+    """A number and a unit of time at words[i]: "10 minutes", "10min", "an hour", "2h",
+    "half an hour"."""
     w = words[i]
+    if words[i:i + 3] in (["half", "an", "hour"], ["half", "a", "hour"]):
+        return 30, i + 3
     m = re.fullmatch(r"(\d+)(m|h|min|mins|hr|hrs)", w)
     if m:
         return int(m.group(1)) * _MINUTES.get(m.group(2), 1), i + 1
@@ -170,13 +189,23 @@ QUESTION_RE = re.compile(
     r"would it cost|will it cost|does it cost|would cost|is needed|are needed|needed to|"
     r"required to|required for|necessary to|hypothetically|if i were to|if i (?:swap|swapped|"
     r"sell|sold|trade|traded|exchange|exchanged|convert|converted|buy|bought)|expected output|"
-    r"expected amount|how much (?:\w+ )?(?:for|in|to)\b|did i|have i|how do i|how can i|"
-    r"how to|should i|shall i|why|explain|wat happens|whats happens)")
+    r"expected amount|how much (?:\w+ )?(?:for|in|to)\b)")
+# Questions about the past, about how to, or for advice: never an order, and not a quote either.
+OTHER_QUESTION_RE = re.compile(
+    r"\b(?:did i|did my|have i|has my|how do i|how can i|how to|should i|shall i|why|explain|"
+    r"wat happens|whats happens|what happened|is it safe|is it wise|do you think|would it be|"
+    r"is it a good idea|good idea|recommend|worth it)\b"
+    # a yes/no question about oneself or the world, not a polite order ("would you …")
+    r"|^(?:would|should|is|are|do|does|did|was|were|has|have|am)\b(?! you\b)")
 # Misspelt question words still mark a question ("estimat", "simualte").
 _QUESTION_STEMS = ("estimate", "simulate", "calculate", "estimation", "simulation",
                    "calculation")
 # Words before an amount that make it what would be received ("to receive 35.85 USDC").
 RECEIVE_WORDS = {"receive", "get", "buy", "obtain", "acquire", "end", "purchase"}
+
+
+def other_question(text: str) -> bool:
+    return bool(OTHER_QUESTION_RE.search(text))
 
 
 def is_question(text: str) -> bool:
@@ -206,5 +235,5 @@ def injected(text: str) -> str | None:
     return found.group(0).strip(" .,;:([") if found else None
 
 
-__all__ = ["INJECTION_RE", "MAX_DEADLINE_MINUTES", "QUESTION_RE", "RECEIVE_WORDS", "Terms",
-           "injected", "is_question", "take_terms"]
+__all__ = ["FINISH", "INJECTION_RE", "MAX_DEADLINE_MINUTES", "OTHER_QUESTION_RE", "QUESTION_RE",
+           "RECEIVE_WORDS", "Terms", "injected", "is_question", "other_question", "take_terms"]

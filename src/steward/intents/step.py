@@ -68,6 +68,9 @@ class StepReader:
                     raise Ask(f"What does '{item.value.raw}' refer to? This is the first step: "
                                "name the amount and the token.")
         for item in items:
+            if item.kind == "XTOK" and item.near:
+                raise Ask(f"I don't know the token '{item.text}': did you mean {item.near}? "
+                          f"Known tokens: {tb.token_list()}.", [item.near])
             if item.kind == "XTOK":
                 raise Ask(f"I don't know the token {item.value}. Known tokens: "
                            f"{tb.token_list()}.", tb.tokens)
