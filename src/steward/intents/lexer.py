@@ -384,8 +384,9 @@ VERB_ALT = "|".join(sorted((re.escape(v) for v in _VERBS if v not in {"change", 
 _AND_VERB_RE = re.compile(
     rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?=(?:(?:please|pls|can you|could you|would you|"
     rf"will you|you|then|now|just|also|so)\s+)*(?:{VERB_ALT})\b"
-    r"|(?:please\s+)?(?:show|check|display|view|tell|what's|whats|what is)\b(?:\s+\w+){0,3}?\s+"
-    r"(?:balance|balances|portfolio|holdings)\b)")
+    r"|(?:please\s+)?(?:show|check|display|view|tell|what's|whats|what is|verify|confirm|see)\b"
+    r"(?:\s+\w+){0,3}?\s+(?:balance|balances|portfolio|holdings|again)\b"
+    r"|(?<=,\s)(?:please\s+)?(?:show|check|display|view|verify|see)\b)")
 _ANY_VERB_RE = re.compile(rf"\b(?:{VERB_ALT}|show|check|list|how|what|what's|balance|"
                           r"portfolio|price|quote)\b")
 _SELL_BUY_RE = re.compile(r"\bsell (.+?) and (?:then )?buy ([a-z]+)$")

@@ -305,6 +305,7 @@ def parse(text: str, context: ParseContext) -> ParseResult:
         return clarify(f"Part of this request reads as instructions to Steward itself "
                        f"('{marker}'), so none of it will be done: the honest part cannot be "
                        "told from the injected one. Say only what you want done.")
+    text = _BEFORE_AND_AFTER_RE.sub(r"show my balance, then \g<act>, then show my balance", text)
     text = _PASSIVE_RE.sub(lambda m: _ACTIVE[m.group(1).lower()], text)  # "…150 USDT be sent"
     if (currency := _OTHER_CURRENCY_RE.search(text)) is not None:
         return clarify(f"Steward values amounts in US dollars only, not in '{currency.group(0)}': "
@@ -336,6 +337,9 @@ def parse(text: str, context: ParseContext) -> ParseResult:
                               q.options) from None
                 raise
             # a step may be several payments on several chains: each its own step, coordinated
+            if isinstance(intent, Balance) and re.search(r"\bagain\b", part) and not (
+                    intent.token or intent.chain or intent.address):
+                intent = next((s for s in reversed(steps) if isinstance(s, Balance)), intent)
             for n, one in enumerate(intent.steps if isinstance(intent, Sequence) else [intent]):
                 steps.append(one)
                 joins.append(joined if n == 0 else True)
@@ -369,6 +373,12 @@ _LATER_RE = re.compile(
     r"hourly|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|at \d{1,2}"
     r"(?::\d{2})? ?(?:am|pm)|at noon|at midnight|in \d+ (?:minutes?|mins?|hours?|days?|weeks?)"
     r"(?! (?:deadline|or less))|from now)\b", re.IGNORECASE)
+# "show balances before and after swapping 1 eth": a read, the action, a read
+_BEFORE_AND_AFTER_RE = re.compile(
+    r"\b(?:show|check|tell me|give me)\s+(?:me\s+)?(?:my\s+|the\s+)?(?:balances?|portfolio)\s+"
+    r"before and after\s+(?P<act>.+)$", re.IGNORECASE)
+
+
 def _later(text: str) -> re.Match | None:
     """The first time phrase that schedules ("in 2 hours"), not one that bounds a swap
     ("must finish in 15 minutes", a deadline)."""
@@ -409,7 +419,8 @@ def _has_content(items: list[Item] | None, part: str, refs: bool = True) -> bool
     if items is None:
         return True
     return any(it.kind in _CONTENT and (refs or it.kind != "AMT" or not it.value.ref)
-               for it in items) or any(
+               for it in items) or (refs and any(it.kind == "VERB" and it.value == "show"
+                                                 for it in items)) or any(
         it.text in _BALANCE_WORDS | _QUOTE_WORDS for it in items) or bool(
         re.search(r"\bhow (?:much|many)\b", part))
 

@@ -33,6 +33,10 @@ _MINUTES = {"minute": 1, "minutes": 1, "min": 1, "mins": 1, "mn": 1, "hour": 60,
 _SMALL = {"one": 1, "two": 2, "three": 3, "five": 5, "ten": 10, "fifteen": 15, "twenty": 20,
           "thirty": 30, "forty": 40, "sixty": 60, "an": 1, "a": 1, "half": None}
 MAX_DEADLINE_MINUTES = 7 * 24 * 60
+_BOUND_BEFORE = {"under", "than", "timeout", "limit", "max", "maximum", "before", "it", "of"}
+_BOUND_AFTER = {"limit", "max", "maximum", "deadline", "timeout", "window", "tops"}
+_BOUND_LEAD = {"in", "under", "no", "longer", "than", "with", "a", "timeout", "of", "time",
+               "limit", "max", "maximum", "before", "give", "it", "and", "more", "not"}
 FINISH = {"finish", "finishes", "complete", "completes", "done", "fill", "filled", "execute",
            "executed", "through", "thru", "land", "lands", "confirm", "confirmed"}
 
@@ -142,15 +146,41 @@ def _take_deadline(words: list[str], terms: Terms) -> tuple[list[str], str]:
             raise Ask("How long may the swap wait? Say a deadline in minutes or hours, such as "
                       "'within 10 minutes'.")
         minutes, end = got
-        if not 1 <= minutes <= MAX_DEADLINE_MINUTES:
-            raise Ask(f"A deadline of {minutes} minutes is outside 1 minute to 7 days: how long "
-                      "may the swap wait?")
-        lo = k
-        while lo > 0 and words[lo - 1] in ("and", "with", "a", "at"):
-            lo -= 1
-        terms.deadline_minutes = minutes
-        return words[:lo] + words[end:], " ".join(words[lo:end])
+        return _deadline(words, terms, k, minutes, end)
+    return _bounded_duration(words, terms)
+
+
+def _bounded_duration(words: list[str], terms: Terms) -> tuple[list[str], str]:
+    """A duration said as a bound ("in under 10 minutes", "no longer than 5 minutes", "a
+    timeout of 5 min", "max 10 minutes", "15 minute limit", "give it 5 minutes")."""
+    for k in range(len(words)):
+        got = _duration(words, k)
+        if got is None:
+            continue
+        minutes, end = got
+        before = words[k - 1] if k else ""
+        after = words[end] if end < len(words) else ""
+        if before in _BOUND_BEFORE or after in _BOUND_AFTER:
+            lo = k
+            while lo > 0 and words[lo - 1] in _BOUND_LEAD:
+                lo -= 1
+            hi = end
+            while hi < len(words) and words[hi] in _BOUND_AFTER | {"pass", "passes"}:
+                hi += 1
+            return _deadline(words, terms, lo, minutes, hi)
     return words, ""
+
+
+def _deadline(words: list[str], terms: Terms, lo: int, minutes: int,
+              end: int) -> tuple[list[str], str]:
+    """Take words[lo:end] (and the joining words before them) as the deadline."""
+    if not 1 <= minutes <= MAX_DEADLINE_MINUTES:
+        raise Ask(f"A deadline of {minutes} minutes is outside 1 minute to 7 days: how long "
+                  "may the swap wait?")
+    while lo > 0 and words[lo - 1] in ("and", "with", "a", "at"):
+        lo -= 1
+    terms.deadline_minutes = minutes
+    return words[:lo] + words[end:], " ".join(words[lo:end])
 
 
 def _duration(words: list[str], i: int) -> tuple[int, int] | None:
