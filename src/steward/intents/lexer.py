@@ -131,6 +131,10 @@ _NOT_REF_BEFORE = {"would", "will", "does", "did", "is", "was", "if", "can", "co
                    "whether", "route", "make", "has", "had"}
 # "all on l2", "both on sandbox-l2": the scope of a chain, not an amount
 _SCOPE_WORDS = {"all", "both", "everything"}
+# Verbs that are nouns after a determiner: "my share", "the transfer", "a swap".
+_NOUN_VERBS = {"share", "split", "return", "top", "hand", "forward", "deposit", "transfer",
+               "swap", "trade", "bridge", "payment", "refund"}
+_DETERMINERS = {"my", "your", "his", "her", "our", "their", "a", "an", "the", "this", "that"}
 _COIN_VERBS = {"unwrap", "swap", "convert", "buy", "withdraw"}
 _VENUE_TAIL = {"router", "routers", "v2", "v3", "protocol", "dex",
                "pool", "pools", "aggregator", "'s", "contract", "app", "finance", "bridge"}
@@ -808,7 +812,7 @@ def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[
             items.append(Item("PREP", _PREPS[w], w))
             i += 1
             continue
-        if w in _VERBS:
+        if w in _VERBS and not (w in _NOUN_VERBS and i > 0 and words[i - 1] in _DETERMINERS):
             items.append(Item("VERB", _VERBS[w], w))
             i += 1
             continue

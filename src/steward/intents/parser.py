@@ -514,35 +514,47 @@ def _resolve_pronouns(parts: list[tuple[str, bool]], tb: Tables, addrs: list[str
 
 def _merge_antecedent(first: str, second: str, tb: Tables, addrs: list[str],
                       caps: set[str]) -> str | None:
+    """`second` with its pronouns replaced by what `first` names, or None when `first` is not
+    an antecedent (it has an order of its own, or nothing to point at)."""
     a, b = _items_of(first, tb, addrs, caps), _items_of(second, tb, addrs, caps)
     if a is None or b is None or any(it.kind == "VERB" and it.value not in ("show", "get")
                                      for it in a):
         return None
-    if not any(it.kind == "VERB" for it in b):
-        return None
+    verb = next((it for it in b if it.kind == "VERB"), None)
     people = [it for it in a if it.kind in ("CONTACT", "ADDR", "WALLET")]
-    amounts = [it for it in a if it.kind == "AMT"]
+    amounts = [it for it in a if it.kind == "AMT" and not it.value.ref]
     refers = [it for it in b if it.kind == "AMT" and it.value.ref and it.text in ("it", "that",
                                                                                  "this")]
     pointed = [w for w in words_of(second) if w in _PRONOUNS]
-    if not people or len(amounts) != 1 or not (refers or pointed):
+    if verb is None or not people or not (refers or pointed):
         return None
-    if len(people) > 1 and not any(w in ("them", "each") for w in words_of(first + " " + second)):
-        return None
-    amt = amounts[0].value
-    token = next((it.text for it in a if it.kind == "TOK"), None)
-    if token is None:
-        return None
-    amount = f"{amt.raw} of {token}" if amt.kind == "usd" else f"{amt.raw} {token}"
+    if len(people) >= 2 and len(amounts) == len(people):  # "I owe alice 15 and bob 10, pay them"
+        listed = [it.text for it in a if it.kind in ("CONTACT", "ADDR", "WALLET", "AMT", "TOK")]
+        return f"{verb.text} " + " ".join(listed).replace(f" {people[1].text}",
+                                                          f" and {people[1].text}", 1)
     names = [it.text for it in people]
     person = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    if len(names) > 1 and "each" in words_of(first):
-        amount += " each"  # "I owe bob and alice 10 usdc each, pay them"
+    if len(names) > 1 and not any(w in ("them", "each") for w in words_of(first + " " + second)):
+        return None
     text = second
-    text = re.sub(r"\b(?:it|that|this)\b", amount, text, count=1) if refers else text
+    if len(amounts) == 1:
+        amt = amounts[0].value
+        token = next((it.text for it in a if it.kind == "TOK"), None)
+        if token is None:
+            return None
+        amount = f"{amt.raw} of {token}" if amt.kind == "usd" else f"{amt.raw} {token}"
+        if len(names) > 1 and "each" in words_of(first):
+            amount += " each"  # "I owe bob and alice 10 usdc each, pay them"
+        if refers:
+            text = re.sub(r"\b(?:it|that|this)\b", amount, text, count=1)
+        elif re.search(r"\bthem\b(?=\s+(?:to|over|back)\b)", text) and len(names) == 1:
+            text = re.sub(r"\bthem\b", amount, text, count=1)  # "give them to her": the coins
+            refers = [verb]
+        if not refers:
+            text += f" {amount}"
+    elif refers or not any(it.kind == "AMT" for it in b):
+        return None  # "it" with nothing to point at; or no amount at all
     text = re.sub(r"\b(?:him|her|them)\b", person, text, count=1)
-    if not refers:
-        text += f" {amount}"
     if not pointed and not any(it.kind in ("CONTACT", "ADDR", "WALLET") for it in b):
         text += f" to {person}"
     chain = next((it.text for it in a if it.kind == "CHAIN"), None)
