@@ -132,9 +132,8 @@ _NOT_REF_BEFORE = {"would", "will", "does", "did", "is", "was", "if", "can", "co
 # "all on l2", "both on sandbox-l2": the scope of a chain, not an amount
 _SCOPE_WORDS = {"all", "both", "everything"}
 # Verbs that are nouns after a determiner: "my share", "the transfer", "a swap".
-_NOUN_VERBS = {"share", "split", "return", "top", "hand", "forward", "deposit", "transfer",
-               "swap", "trade", "bridge", "payment", "refund"}
-_DETERMINERS = {"my", "your", "his", "her", "our", "their", "a", "an", "the", "this", "that"}
+_NOUN_VERBS = {"share", "split", "return", "top", "hand"}
+_DETERMINERS = {"my", "your", "his", "her", "our", "their"}
 _COIN_VERBS = {"unwrap", "swap", "convert", "buy", "withdraw"}
 _VENUE_TAIL = {"router", "routers", "v2", "v3", "protocol", "dex",
                "pool", "pools", "aggregator", "'s", "contract", "app", "finance", "bridge"}

@@ -116,7 +116,7 @@ def _parse_step(text: str, tb: Tables, prev: Previous | None, addrs: list[str],
     words, terms = take_terms(words)
     items = lex(words, tb, addrs, caps)
     step = StepReader(items, tb, prev, text)
-    if other_question(text):
+    if other_question(text) or (asked and _YES_NO_RE.match(text)):
         raise Ask(f"That reads as a question, so nothing will be done: '{shown(text)}'. Steward "
                   "answers balances and quotes; to act, say it as an order (for example 'send 5 "
                   "USDC to alice').")
@@ -286,7 +286,7 @@ def _after(intent: object, prev: Previous | None) -> Previous:
     if isinstance(intent, (Transfer, Approve, Revoke)):
         return Previous(intent.token, chain)
     if isinstance(intent, Balance):
-        return Previous(intent.token or (prev.token if prev else None), chain)
+        return Previous(intent.token or (prev.token if prev else None), chain, read=True)
     return Previous(None, chain)
 
 
@@ -305,6 +305,7 @@ def parse(text: str, context: ParseContext) -> ParseResult:
         return clarify(f"Part of this request reads as instructions to Steward itself "
                        f"('{marker}'), so none of it will be done: the honest part cannot be "
                        "told from the injected one. Say only what you want done.")
+    text = _BEFORE_READ_RE.sub(r"\g<read>, then \g<act>", text)  # "before swapping …, show …"
     text = _BEFORE_AND_AFTER_RE.sub(r"show my balance, then \g<act>, then show my balance", text)
     text = _PASSIVE_RE.sub(lambda m: _ACTIVE[m.group(1).lower()], text)  # "…150 USDT be sent"
     if (currency := _OTHER_CURRENCY_RE.search(text)) is not None:
@@ -338,7 +339,7 @@ def parse(text: str, context: ParseContext) -> ParseResult:
                 raise
             # a step may be several payments on several chains: each its own step, coordinated
             if isinstance(intent, Balance) and re.search(r"\bagain\b", part) and not (
-                    intent.token or intent.chain or intent.address):
+                    intent.token or intent.address):
                 intent = next((s for s in reversed(steps) if isinstance(s, Balance)), intent)
             for n, one in enumerate(intent.steps if isinstance(intent, Sequence) else [intent]):
                 steps.append(one)
@@ -377,6 +378,15 @@ _LATER_RE = re.compile(
 _BEFORE_AND_AFTER_RE = re.compile(
     r"\b(?:show|check|tell me|give me)\s+(?:me\s+)?(?:my\s+|the\s+)?(?:balances?|portfolio)\s+"
     r"before and after\s+(?P<act>.+)$", re.IGNORECASE)
+
+
+_BEFORE_READ_RE = re.compile(
+    r"^\s*before\s+(?P<act>[^,;]+?),\s*(?P<read>(?:please\s+)?(?:show|check|tell|display|"
+    r"what|how)\b.*)$", re.IGNORECASE)
+# A yes/no question ending in "?" ("Would it be wise to…?", "Is 0.1 eth enough…?"), unlike a
+# polite order ("would you send…?").
+_YES_NO_RE = re.compile(r"^\s*(?:would|should|is|are|do|does|did|was|were|has|have|am|must)\b"
+                        r"(?!\s+you\b)", re.IGNORECASE)
 
 
 def _later(text: str) -> re.Match | None:

@@ -224,9 +224,7 @@ QUESTION_RE = re.compile(
 OTHER_QUESTION_RE = re.compile(
     r"\b(?:did i|did my|have i|has my|how do i|how can i|how to|should i|shall i|why|explain|"
     r"wat happens|whats happens|what happened|is it safe|is it wise|do you think|would it be|"
-    r"is it a good idea|good idea|recommend|worth it)\b"
-    # a yes/no question about oneself or the world, not a polite order ("would you …")
-    r"|^(?:would|should|is|are|do|does|did|was|were|has|have|am)\b(?! you\b)")
+    r"is it a good idea|good idea|recommend|worth it)\b")
 # Misspelt question words still mark a question ("estimat", "simualte").
 _QUESTION_STEMS = ("estimate", "simulate", "calculate", "estimation", "simulation",
                    "calculation")

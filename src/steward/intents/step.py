@@ -27,6 +27,7 @@ from steward.intents.lexer import (
 class Previous:
     token: str | None
     chain: str | None
+    read: bool = False  # the previous step read a balance: "half of it" is half of that balance
 
 
 PAST = {"transfer": "sent", "swap": "swapped", "bridge": "bridged", "wrap": "wrapped",
@@ -100,6 +101,8 @@ class StepReader:
     def amount_model(self, amt: Amt, token: str | None) -> Amount:
         if self.prev is not None and amt.kind == "fraction" and not amt.mine and (
                 amt.ref or token is None or token == self.prev.token):
+            if self.prev.read:  # "show my usdc balance, then swap half of it": of the balance
+                return Amount(kind="fraction", value=dec_text(amt.value))
             return Amount(kind="previous", value=dec_text(amt.value))
         if amt.ref:
             raise Ask(f"What does '{amt.raw}' refer to? Name the amount and the token.")
