@@ -430,10 +430,20 @@ def prepare(text: str) -> tuple[str, list[str], set[str]]:
     s = re.sub(r"(?<=\d)\s*%", "%", s)
     s = re.sub(r"\$\s+(?=\d)", "$", s)
     s = re.sub(r"[\"()\[\]{}*]", " ", s)
+    # A request written line by line, with or without bullets or numbers, is one list.
+    s = re.sub(r"(?m)^\s*(?:[-•·>]|\d{1,2}[.)]|step \d{1,2}\s*[:.)-])\s+", "", s)
+    s = re.sub(r"[.!?]?\s*\n+\s*", ", and ", s.strip())  # lines are items of one list
+    s = re.sub(r"(?:,\s*and\s*){2,}", ", and ", s)
     s = re.sub(r"[.!?:]+\s*$", "", s.strip())
     s = re.sub(r"[?!]+\s+", ". ", s)  # "how much usdc do i have? ok send 20…": two sentences
     s = re.sub(r"\s+", " ", s).strip()
+    # "balance -> swap 0.1 eth to usdc -> balance": arrows between clauses, not "100 usdc -> eth"
+    s = _CLAUSE_ARROW_RE.sub(", then ", s)
     return s, addrs, caps
+
+
+_CLAUSE_ARROW_RE = re.compile(
+    rf"\s*(?:->|=>)\s*(?=(?:then\s+)?(?:{VERB_ALT}|show|check|balance|balances|portfolio)\b)")
 
 
 def split_steps(s: str) -> list[tuple[str, bool | None]]:
