@@ -147,6 +147,21 @@ def is_executable(result: Any) -> bool:
     return action not in READ_ONLY
 
 
+def signed_part(result: Any) -> list:
+    """The steps Steward would sign, in order (read-only steps of a sequence left out)."""
+    steps = result.steps if getattr(result, "action", None) == "sequence" else [result]
+    return [step for step in steps if getattr(step, "action", None) not in READ_ONLY]
+
+
+def wrong_signing(result: Any, expected: Any) -> bool:
+    """A wrong action: Steward would sign something other than what was meant. A sequence whose
+    signed steps are exactly the expected ones, but whose balance or quote step differs, is a
+    miss, not a wrong action (nothing different is signed)."""
+    if not is_executable(result):
+        return False
+    return expected is None or signed_part(result) != signed_part(expected)
+
+
 def dump(result: Any) -> Any:
     return result.model_dump(mode="json") if hasattr(result, "model_dump") else result
 
@@ -241,7 +256,8 @@ def score_case(case: Case, parse, context) -> Outcome:
                        not crashed and not got_clarify and is_executable(result), crashed, leak)
     exact = not crashed and result == case.model
     return Outcome(case.text, action, case.expected, dump(result), exact, not crashed and got_clarify,
-                   not crashed and not exact and is_executable(result), crashed, leak, meant=True)
+                   not crashed and not exact and wrong_signing(result, case.model), crashed, leak,
+                   meant=True)
 
 
 @dataclass
