@@ -339,7 +339,7 @@ def parse(text: str, context: ParseContext) -> ParseResult:
                 raise
             # a step may be several payments on several chains: each its own step, coordinated
             if isinstance(intent, Balance) and re.search(r"\bagain\b", part) and not (
-                    intent.token or intent.address):
+                    intent.token or intent.chain or intent.address):
                 intent = next((s for s in reversed(steps) if isinstance(s, Balance)), intent)
             for n, one in enumerate(intent.steps if isinstance(intent, Sequence) else [intent]):
                 steps.append(one)
