@@ -36,16 +36,39 @@ MAX_TOKEN_DECIMALS = 36
 BASE58_PUBKEY = re.compile(r"^[1-9A-HJ-NP-Za-km-z]{32,44}$")
 
 
+_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_BASE58_INDEX = {ch: i for i, ch in enumerate(_BASE58)}
+
+
+def b58decode(text: str) -> bytes | None:
+    """Bitcoin-alphabet base58 (Solana's), or None when `text` is not base58 (said without
+    echoing it). Each leading '1' is a leading zero byte."""
+    number = 0
+    for ch in text:
+        digit = _BASE58_INDEX.get(ch)
+        if digit is None:
+            return None
+        number = number * 58 + digit
+    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
+    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
+
+
+def b58encode(raw: bytes) -> str:
+    number, digits = int.from_bytes(raw, "big"), []
+    while number:
+        number, digit = divmod(number, 58)
+        digits.append(_BASE58[digit])
+    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + "".join(reversed(digits))
+
+
 def is_solana_address(text: str) -> bool:
-    """A base58 text that decodes to exactly 32 bytes (an ed25519 public key or a PDA)."""
+    """A base58 text that decodes to exactly 32 bytes (an ed25519 public key or a PDA), written
+    in its one canonical form: what solders' `Pubkey.from_string` accepts and prints back the
+    same (a test keeps the two equal), without loading solders at start-up."""
     if not isinstance(text, str) or not BASE58_PUBKEY.match(text):
         return False
-    from solders.pubkey import Pubkey  # solders loads only where Solana is used
-
-    try:
-        return str(Pubkey.from_string(text)) == text
-    except ValueError:
-        return False
+    raw = b58decode(text)
+    return raw is not None and len(raw) == 32 and b58encode(raw) == text
 
 
 class ChainConfig(BaseModel):
@@ -263,10 +286,28 @@ def update_chain(name: str, **changes) -> ChainConfig:
     return chain
 
 
-def _is_checksummed(address: str) -> bool:
-    from eth_utils import is_checksum_address  # loaded on first use, not at start-up
+# EIP-55 here rather than through eth-utils, which costs more start-up than the parser: these run
+# on every start (the config's addresses, the wallets' keystores). Tests keep them equal to
+# eth-utils' `is_hex_address`, `is_checksum_address` and `to_checksum_address`.
+_HEX_ADDRESS = re.compile(r"(0[xX])?[0-9a-fA-F]{40}")
 
-    return is_checksum_address(address)
+
+def is_hex_address(text: str) -> bool:
+    """40 hex digits, with or without 0x (any case)."""
+    return isinstance(text, str) and _HEX_ADDRESS.fullmatch(text) is not None
+
+
+def eip55(address: str) -> str:
+    """The EIP-55 checksummed form ("0x…") of a hex address (`is_hex_address` must hold)."""
+    from Crypto.Hash import keccak  # pycryptodome: eth-hash's own Keccak backend
+
+    digits = address[2:].lower() if address[:2] in ("0x", "0X") else address.lower()
+    digest = keccak.new(digest_bits=256, data=digits.encode("ascii")).hexdigest()
+    return "0x" + "".join(c.upper() if int(h, 16) >= 8 else c for c, h in zip(digits, digest))
+
+
+def _is_checksummed(address: str) -> bool:
+    return is_hex_address(address) and address == eip55(address)
 
 
 def checksum(address: str) -> str:

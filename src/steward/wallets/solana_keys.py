@@ -23,7 +23,7 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from steward.chains.config import is_solana_address
+from steward.chains.config import b58decode, is_solana_address
 from steward.errors import WalletError
 
 if TYPE_CHECKING:  # solders and eth-account load where a key is made or used, not at start-up
@@ -35,8 +35,6 @@ EVM_ACCOUNT_PATH = re.compile(r"m/44'/60'/0'/0/([0-9]{1,9})")
 SOLANA_DIR = "solana"
 KEY_TYPE = "ed25519-seed"
 HARDENED = 2**31
-_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_BASE58_INDEX = {ch: i for i, ch in enumerate(_BASE58)}
 MNEMONIC_WORD_COUNTS = (12, 15, 18, 21, 24)
 
 
@@ -123,25 +121,13 @@ def random_keypair() -> Keypair:
     return Keypair.from_seed(secrets.token_bytes(32))
 
 
-def _b58decode(text: str) -> bytes | None:
-    """Bitcoin-alphabet base58, or None when `text` is not base58 (said without echoing it)."""
-    number = 0
-    for ch in text:
-        digit = _BASE58_INDEX.get(ch)
-        if digit is None:
-            return None
-        number = number * 58 + digit
-    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
-
-
 def keypair_from_secret(secret_base58: str) -> Keypair:
     """The key in a Phantom "export private key" string: base58 of 64 bytes, the 32-byte seed
     then the public key. The public half must be the seed's own public key: a string whose halves
     disagree is a damaged or forged export, and signing with its seed would not sign for the
     address it shows."""
     invalid = "invalid Solana secret key: expected the base58 text of 64 bytes (Phantom's export)"
-    raw = _b58decode(secret_base58.strip()) if isinstance(secret_base58, str) else None
+    raw = b58decode(secret_base58.strip()) if isinstance(secret_base58, str) else None
     if raw is None or len(raw) != 64:
         raise WalletError(invalid)
     from solders.keypair import Keypair

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from filelock import FileLock
 from pydantic import BaseModel
 
+from steward.chains.config import eip55, is_hex_address
 from steward.errors import UnknownNameError, WalletError
 from steward.home import steward_home, untrusted_because, write_private
 from steward.wallets.passphrase import check_new_passphrase
@@ -142,8 +143,6 @@ def check_name(name: str) -> str:
 
 def _read_keystore(path: Path) -> tuple[str, dict[str, Any]]:
     """(checksummed address, keystore JSON) of a wallet file, or _Unreadable with the reason."""
-    from eth_utils import is_hex_address, to_checksum_address
-
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -164,7 +163,7 @@ def _read_keystore(path: Path) -> tuple[str, dict[str, Any]]:
         address if address.startswith("0x") else "0x" + address
     ):
         raise _Unreadable("the keystore has no valid 'address'")
-    return to_checksum_address(address if address.startswith("0x") else "0x" + address), data
+    return eip55(address if address.startswith("0x") else "0x" + address), data
 
 
 class WalletStore:
