@@ -9,18 +9,16 @@ object as the error's structured content, and the CLI prints the message and exi
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, TypeVar
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-import requests
 from pydantic import BaseModel, Field
 
-from steward.commerce.errors import (CommerceError, ExpiredOffer, ForgedOffer, JobMismatch,
-                                     OfferRejected, OutsideMandate, ReplayedOffer)
-from steward.errors import (ChainConnectionError, InsufficientFundsError, StewardError,
-                            TransactionFailed, UnknownNameError, WalletError)
-from steward.guard.mandate import MandateError
-from steward.guard.verdict import GuardRefusal
-from steward.proposals import ProposalError, ProposalNotFound
+from steward.errors import StewardError
+
+if TYPE_CHECKING:
+    import requests
 
 # code → (HTTP status, what it means). docs/architecture.md lists the same table.
 CODES: dict[str, tuple[int, str]] = {
@@ -48,26 +46,43 @@ CODES: dict[str, tuple[int, str]] = {
     "internal": (500, "a bug; the server's log has the details"),
 }
 
-# Most specific first: the first class an error is an instance of gives its code.
-_BY_CLASS: tuple[tuple[type[BaseException], str], ...] = (
-    (ProposalNotFound, "not_found"),
-    (ProposalError, "conflict"),
-    (UnknownNameError, "unknown_name"),
-    (InsufficientFundsError, "insufficient_funds"),
-    (ChainConnectionError, "chain_unreachable"),
-    (WalletError, "wallet_error"),
-    (MandateError, "invalid_mandate"),
-    (GuardRefusal, "denied"),
-    (TransactionFailed, "transaction_failed"),
-    (ExpiredOffer, "expired"),
-    (ForgedOffer, "forged"),
-    (ReplayedOffer, "replayed"),
-    (OfferRejected, "invalid_input"),
-    (OutsideMandate, "denied"),
-    (JobMismatch, "mismatch"),
-    (CommerceError, "invalid_input"),
-    (requests.RequestException, "chain_unreachable"),
+# Most specific first: the first class an error is an instance of gives its code. Each class is
+# named by its module, which this module never imports (proposals, the guard and commerce pull in
+# web3 and the chains): an error can only be an instance of a class whose module is loaded.
+_BY_CLASS: tuple[tuple[str, str, str], ...] = (
+    ("steward.proposals", "ProposalNotFound", "not_found"),
+    ("steward.proposals", "ProposalError", "conflict"),
+    ("steward.errors", "UnknownNameError", "unknown_name"),
+    ("steward.errors", "InsufficientFundsError", "insufficient_funds"),
+    ("steward.errors", "ChainConnectionError", "chain_unreachable"),
+    ("steward.errors", "WalletError", "wallet_error"),
+    ("steward.guard.mandate", "MandateError", "invalid_mandate"),
+    ("steward.guard.verdict", "GuardRefusal", "denied"),
+    ("steward.errors", "TransactionFailed", "transaction_failed"),
+    ("steward.commerce.errors", "ExpiredOffer", "expired"),
+    ("steward.commerce.errors", "ForgedOffer", "forged"),
+    ("steward.commerce.errors", "ReplayedOffer", "replayed"),
+    ("steward.commerce.errors", "OfferRejected", "invalid_input"),
+    ("steward.commerce.errors", "OutsideMandate", "denied"),
+    ("steward.commerce.errors", "JobMismatch", "mismatch"),
+    ("steward.commerce.errors", "CommerceError", "invalid_input"),
+    ("requests", "RequestException", "chain_unreachable"),
 )
+
+
+def _loaded_classes() -> Iterator[tuple[type[BaseException], str]]:
+    """`_BY_CLASS`'s classes whose modules are loaded, in order, with their codes."""
+    for module_name, class_name, code in _BY_CLASS:
+        module = sys.modules.get(module_name)
+        if module is not None:
+            yield getattr(module, class_name), code
+
+
+def is_request_error(exc: BaseException) -> bool:
+    """Whether `exc` is a lost or failed HTTP request (`requests` loaded only by whoever sends
+    one, so an error from a process that sent none is not one)."""
+    loaded = sys.modules.get("requests")
+    return loaded is not None and isinstance(exc, loaded.RequestException)
 
 
 class ErrorBody(BaseModel):
@@ -104,7 +119,7 @@ def error_code(exc: BaseException) -> str:
     """The stable code of any error a face may see."""
     if isinstance(exc, ServiceError):
         return exc.code
-    for cls, code in _BY_CLASS:
+    for cls, code in _loaded_classes():
         if isinstance(exc, cls):
             return code
     return "invalid_input" if isinstance(exc, StewardError) else "internal"
@@ -121,7 +136,7 @@ def as_service_error(exc: BaseException) -> ServiceError:
     text, which may hold internals."""
     if isinstance(exc, ServiceError):
         return exc
-    if isinstance(exc, requests.RequestException):
+    if is_request_error(exc):
         return ServiceError("chain_unreachable", lost_connection(exc))
     if isinstance(exc, StewardError):
         return ServiceError(error_code(exc), str(exc))
@@ -141,10 +156,12 @@ def translated(fn: _F) -> _F:
             return fn(*args, **kwargs)
         except ServiceError:
             raise
-        except (StewardError, requests.RequestException) as exc:
+        except Exception as exc:
+            if not (isinstance(exc, StewardError) or is_request_error(exc)):
+                raise
             raise as_service_error(exc) from exc
     return run  # type: ignore[return-value]
 
 
 __all__ = ["CODES", "ErrorBody", "ErrorOut", "ServiceError", "as_service_error", "error_code",
-           "http_status", "lost_connection", "translated"]
+           "http_status", "is_request_error", "lost_connection", "translated"]

@@ -64,9 +64,11 @@ def ask(text: str, wallet: str | None, approver: Approver, *, dry_run: bool = Fa
         passphrase: Callable[[], str] | None = None,
         on_intent: Callable[[ParseResult], None] = lambda intent: None,
         on_step: Callable[[StepOutcome], None] = lambda outcome: None,
-        relayer: RelayerFactory | None = None) -> Fulfilment:
-    """A plain-language request carried through the whole flow; `approver` is the person."""
-    return fulfil(text, wallet, approver, dry_run=dry_run, passphrase=passphrase,
+        relayer: RelayerFactory | None = None,
+        intent: ParseResult | None = None) -> Fulfilment:
+    """A plain-language request carried through the whole flow; `approver` is the person.
+    `intent`: what `understand_request` already made of `text` (then it is not parsed again)."""
+    return fulfil(text, wallet, approver, dry_run=dry_run, intent=intent, passphrase=passphrase,
                   on_intent=on_intent, on_step=on_step, relayer=_relayer(relayer))
 
 

@@ -7,9 +7,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from steward.guard.mandate import write_default_mandate
 from steward.service.errors import ServiceError, translated
 from steward.wallets import DEFAULT_DERIVATION_PATH, SOLANA_DEFAULT_PATH, WalletInfo, WalletStore
+
+
+def _default_mandate(wallet: str) -> str:
+    """The path of the wallet's new conservative default mandate (the guard loads only here)."""
+    from steward.guard.mandate import write_default_mandate
+
+    return str(write_default_mandate(wallet))
+
 
 NO_WALLET = "no wallet yet: run `steward sandbox up` or `steward wallet create NAME`"
 
@@ -110,7 +117,7 @@ def owner_address(wallet: str | None = None) -> str | None:
 def create_wallet(name: str, passphrase: str) -> WalletCreated:
     """A wallet with a new random key, and its conservative default mandate."""
     info = WalletStore().create(name, passphrase)
-    return WalletCreated(wallet=info, mandate=str(write_default_mandate(info.name)))
+    return WalletCreated(wallet=info, mandate=_default_mandate(info.name))
 
 
 @translated
@@ -124,7 +131,7 @@ def import_wallet(name: str, secret: str, passphrase: str, *, mnemonic: bool = F
         info = store.import_mnemonic(name, secret, passphrase, path, solana_path)
     else:
         info = store.import_private_key(name, secret, passphrase)
-    return WalletCreated(wallet=info, mandate=str(write_default_mandate(info.name)))
+    return WalletCreated(wallet=info, mandate=_default_mandate(info.name))
 
 
 @translated
@@ -143,7 +150,7 @@ def add_solana_key(name: str, passphrase: str, *, mnemonic: str | None = None,
         info = store.import_solana_secret(name, secret, passphrase)
         if not existed:
             return SolanaKeyAdded(wallet=info, created=True,
-                                  mandate=str(write_default_mandate(info.name)))
+                                  mandate=_default_mandate(info.name))
         return SolanaKeyAdded(wallet=info, created=False)
     return SolanaKeyAdded(wallet=store.add_solana(name, passphrase, mnemonic, path),
                           created=False)
