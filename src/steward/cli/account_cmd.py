@@ -5,16 +5,17 @@ where the chain is looser than the mandate file; `pause` stops the agent key at 
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.table import Table
 
 from steward.cli.render import console, print_json
 from steward.display import safe
-from steward.service import accounts as service
-from steward.service.accounts import AccountOut
 from steward.wallets import read_passphrase
+
+if TYPE_CHECKING:
+    from steward.service.accounts import AccountOut
 
 account_app = typer.Typer(help="Guarded accounts: the mandate enforced on chain, so a stolen "
                                "agent key cannot exceed it.", no_args_is_help=True)
@@ -23,6 +24,13 @@ WalletOption = Annotated[Optional[str],
                          typer.Option("--wallet", "-w", help="Wallet name (default wallet if left out).")]
 ChainOption = Annotated[str, typer.Option("--chain", "-c", help="The chain (name or alias).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def _service():
+    """`steward.service.accounts`, loaded by the command that uses it (it loads web3)."""
+    from steward.service import accounts
+
+    return accounts
 
 
 def _duration(seconds: int) -> str:
@@ -82,19 +90,19 @@ def render(account: AccountOut, json_out: bool) -> None:
 def upgrade(chain: ChainOption, wallet: WalletOption = None, json_out: JsonOption = False) -> None:
     """Turn the wallet's own address into a guarded account (EIP-7702), its policy compiled from
     the mandate; Steward then signs there with a new agent key only."""
-    render(service.upgrade_account(wallet, chain, read_passphrase()), json_out)
+    render(_service().upgrade_account(wallet, chain, read_passphrase()), json_out)
 
 
 @account_app.command("create")
 def create(chain: ChainOption, wallet: WalletOption = None, json_out: JsonOption = False) -> None:
     """Deploy a guarded account contract owned by the wallet (for chains without EIP-7702)."""
-    render(service.create_account(wallet, chain, read_passphrase()), json_out)
+    render(_service().create_account(wallet, chain, read_passphrase()), json_out)
 
 
 @account_app.command("show")
 def show(chain: ChainOption, wallet: WalletOption = None, json_out: JsonOption = False) -> None:
     """The policy on chain, this window's use, the worst case, and drift from the mandate."""
-    render(service.show_account(wallet, chain), json_out)
+    render(_service().show_account(wallet, chain), json_out)
 
 
 @account_app.command("fund")
@@ -102,10 +110,10 @@ def fund(chain: ChainOption, amount: Annotated[str, typer.Option(
         "--amount", help="How much of the chain's coin to send the agent key for gas.")] = "0.01",
         wallet: WalletOption = None, json_out: JsonOption = False) -> None:
     """Top up the agent key's gas money from the wallet (judged by the guard like any payment)."""
-    render(service.fund_agent(wallet, chain, read_passphrase(), amount), json_out)
+    render(_service().fund_agent(wallet, chain, read_passphrase(), amount), json_out)
 
 
 @account_app.command("pause")
 def pause(chain: ChainOption, wallet: WalletOption = None, json_out: JsonOption = False) -> None:
     """Stop the agent key at once (the owner signs; unpausing waits for the timelock)."""
-    render(service.pause_account(wallet, chain, read_passphrase()), json_out)
+    render(_service().pause_account(wallet, chain, read_passphrase()), json_out)

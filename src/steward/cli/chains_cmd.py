@@ -10,17 +10,14 @@ tokens and protocol contracts, checks that the URL serves that chain id and that
 from __future__ import annotations
 
 import re
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 from urllib.parse import urlsplit
 
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.table import Table
-from web3 import Web3
 
 from steward import chains as chain_registry
-from steward.chains import token_list
-from steward.chains.backend import EmbeddedBackend, backend_for
 from steward.chains.config import (
     SANDBOX_CHAINS,
     ChainConfig,
@@ -33,8 +30,12 @@ from steward.chains.presets import PRESETS, ChainPreset, preset
 from steward.cli.render import console, err_console, print_json
 from steward.display import safe
 from steward.errors import ChainConnectionError, StewardError
-from steward.protocols import registry
-from steward.protocols.erc20 import DECIMALS_CALL, decode_decimals
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+# The token list, the chain backends and the protocol adapters load web3 and eth-utils: each is
+# imported by the command that uses it, so that `steward` starts fast for every other command.
 
 chains_app = typer.Typer(help="The chain registry: list, add a real chain from a preset, remove.",
                          no_args_is_help=False, invoke_without_command=True)
@@ -58,6 +59,8 @@ class NewToken(BaseModel):
 # --- the work ------------------------------------------------------------------------------
 def preset_tokens(chain: ChainPreset, extra: list[str]) -> list[NewToken]:
     """The preset's canonical tokens, then each `--token` (symbol or address) from the list."""
+    from steward.chains import token_list
+
     found: dict[str, NewToken] = {}
     for symbol, address in chain.tokens.items():
         entry = token_list.listed(chain.chain_id, address)
@@ -106,6 +109,8 @@ def check_free(chain: ChainPreset, chain_id: int) -> None:
 
 def read_decimals(w3: Web3, token: NewToken) -> int:
     """`decimals()` as the node answers it; a token without code or answer is an error."""
+    from steward.protocols.erc20 import DECIMALS_CALL, decode_decimals
+
     if not w3.eth.get_code(token.address):
         raise StewardError(f"{token.symbol} ({token.address}) has no contract code on this node; "
                            "is the URL a node of this chain?")
@@ -174,6 +179,8 @@ def add_chain(name: str, rpc_url: str, extra_tokens: list[str],
 def deployed_venues(w3, chain: ChainPreset) -> dict[str, str]:
     """The registered venues' contracts on this chain, as config keys — only venues whose every
     contract has code on this node (a fork or a mirror may lack some)."""
+    from steward.protocols import registry
+
     found: dict[str, str] = {}
     for adapter in registry.ADAPTERS:
         roles = adapter.deployments.get(chain.chain_id, {})
@@ -208,6 +215,8 @@ def shown_url(url: str) -> str:
 
 # --- the commands ---------------------------------------------------------------------------
 def chains_table(chains: list[ChainConfig]) -> Table:
+    from steward.chains.backend import EmbeddedBackend, backend_for
+
     table = Table(title="Chains")
     for column in ("Name", "Chain id", "Native", "Backend", "Aliases", "Tokens"):
         table.add_column(column)
@@ -243,6 +252,8 @@ def chains_list(as_json: JsonOption = False) -> None:
 @chains_app.command("presets")
 def chains_presets(as_json: JsonOption = False) -> None:
     """The real chains `steward chains add` knows, with their canonical tokens."""
+    from steward.protocols import registry
+
     if as_json:
         print_json([p.model_dump() | {"contracts": registry.contracts_on(p.chain_id)}
                     for p in PRESETS.values()])
@@ -271,6 +282,9 @@ def chains_add(
     as_json: JsonOption = False,
 ) -> None:
     """Add a real chain from a preset; its chain id and token decimals are checked first."""
+    from steward.chains import token_list
+    from steward.protocols import registry
+
     if chain_id_override is not None:
         err_console.print(
             f"[bold red]WARNING:[/] --chain-id-override: the chain is stored with chain id "

@@ -10,15 +10,9 @@ from rich.table import Table
 
 from steward.display import safe
 from steward.cli.render import console, print_json
-from steward.guard.mandate import (
-    DEFAULT_SOURCE,
-    load_mandate,
-    mandate_path,
-    mandate_summary,
-    read_mandate_file,
-    write_default_mandate,
-)
 from steward.wallets import WalletStore, check_name
+
+# `steward.guard.mandate` is imported by each command: loading it loads the guard (and web3).
 
 mandate_app = typer.Typer(help="The owner's mandate: limits, allowlists, approval rules.",
                           no_args_is_help=True)
@@ -33,6 +27,8 @@ def show(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:
     """The effective mandate of a wallet: its file, or the built-in default."""
+    from steward.guard.mandate import DEFAULT_SOURCE, load_mandate, mandate_path, mandate_summary
+
     name = WalletStore().resolve(wallet)
     mandate = load_mandate(name)
     if json_out:
@@ -58,6 +54,7 @@ def check(
 ) -> None:
     """Validate a mandate file; prints `ok: PATH` or the first problem, with its key."""
     from steward.chains.config import load_config
+    from steward.guard.mandate import mandate_path, read_mandate_file
 
     if file is None:
         name = WalletStore().resolve(wallet)
@@ -76,6 +73,8 @@ def init(
                                                         "the default.")] = False,
 ) -> None:
     """Write the default mandate file of a wallet, commented, to edit."""
+    from steward.guard.mandate import mandate_path, write_default_mandate
+
     name = WalletStore().resolve(wallet)
     path = mandate_path(name)
     existed = path.exists()

@@ -7,7 +7,7 @@ pending ones here; execution re-simulates every step and refuses if anything cha
 from __future__ import annotations
 
 import getpass
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.panel import Panel
@@ -16,9 +16,11 @@ from rich.table import Table
 from steward import service
 from steward.cli.render import DECISION_STYLE, SEVERITY_STYLE, console, print_json
 from steward.display import safe
-from steward.proposals import Proposal
 from steward.units import format_units
 from steward.wallets import read_passphrase
+
+if TYPE_CHECKING:  # the proposal queue loads fulfilment (and web3): only where it is used
+    from steward.proposals import Proposal
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Approve without asking.")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.panel import Panel
@@ -13,13 +14,14 @@ from rich.table import Table
 
 from steward.contacts import short
 from steward.display import safe, visible
-from steward.execution import PlanResult
-from steward.guard import Verdict
-from steward.journal import JournalEntry, VerdictEntry
-from steward.plans import Plan
-from steward.portfolio import USD_DECIMALS
-from steward.service import PortfolioOut
 from steward.units import format_units
+
+if TYPE_CHECKING:  # for annotations only: execution, the guard and the portfolio load web3
+    from steward.execution import PlanResult
+    from steward.guard import Verdict
+    from steward.journal import JournalEntry, VerdictEntry
+    from steward.plans import Plan
+    from steward.service import PortfolioOut
 
 # Piped output (logs, CI, `make demo` under a pager) gets a readable width instead of rich's 80.
 _PIPED_WIDTH = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120
@@ -58,6 +60,8 @@ def print_json(data) -> None:
 
 
 def usd(amount: int | None) -> str:
+    from steward.portfolio import USD_DECIMALS
+
     return "—" if amount is None else "$" + format_units(amount, USD_DECIMALS, places=2)
 
 
