@@ -92,6 +92,11 @@ def test_batch_three_payments_two_tokens_one_plan_one_verdict(embedded_world):
     summary = step.planned.plan.summary
     assert "5 USDC to alice" in summary and "0.5 USDT to bob" in summary
     assert "12.25 USDC and 0.5 USDT in all" in summary
+    # the preview names who gets what, each share on its own (not one sum with no names)
+    sends = {(m.counterparty.split(" ")[0], m.amount, m.symbol)
+             for m in step.verdict.preview.sends}
+    assert sends == {("alice", "5", "USDC"), ("carol", "7.25", "USDC"), ("bob", "0.5", "USDT")}
+    assert "5 USDC" in step.verdict.preview.text and "to alice" in step.verdict.preview.text
     assert balances("USDC", [me(), alice, carol]) == [usdc_before[0] - 12_250_000,
                                                       usdc_before[1] + 5 * USDC,
                                                       usdc_before[2] + 7_250_000]

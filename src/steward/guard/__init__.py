@@ -557,9 +557,13 @@ def _preview(state: _Review, recipients: list[str]) -> Preview:
     sends, receives = [], []
     for change in sim.sender_changes():
         if change.delta < 0:
-            takers = [c.holder for c in sim.changes if c.token == change.token and c.delta > 0
+            takers = [c for c in sim.changes if c.token == change.token and c.delta > 0
                       and c.holder.lower() != sender]
-            counterparty = state.label(takers[0]) if len(takers) == 1 else None
+            if len(takers) > 1 and sum(c.delta for c in takers) == -change.delta:
+                # a batch: each recipient's share, named, so the person sees who gets what
+                sends += [_movement(state, taker, state.label(taker.holder)) for taker in takers]
+                continue
+            counterparty = state.label(takers[0].holder) if len(takers) == 1 else None
             sends.append(_movement(state, change, counterparty))
         elif change.delta > 0:
             receives.append(_movement(state, change, None))
