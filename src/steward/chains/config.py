@@ -12,8 +12,7 @@ import tomllib
 from pathlib import Path
 
 import tomli_w
-from filelock import FileLock
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import (
     BaseModel,
@@ -26,6 +25,9 @@ from pydantic import (
 
 from steward.errors import StewardError, UnknownNameError
 from steward.home import home_path, write_private
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 CHAIN_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 SANDBOX_CHAINS = {"sandbox-l1": 1_337_001, "sandbox-l2": 1_337_002}
@@ -216,6 +218,8 @@ def config_path() -> Path:
 
 
 def _config_lock() -> FileLock:
+    from filelock import FileLock  # only writers lock: reading the config (every start) needs none
+
     return FileLock(str(home_path("locks", "config.lock")), thread_local=False)
 
 

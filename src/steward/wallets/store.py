@@ -27,7 +27,6 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock
 from pydantic import BaseModel
 
 from steward.chains.config import eip55, is_hex_address
@@ -52,6 +51,7 @@ from steward.wallets.solana_keys import (
 
 if TYPE_CHECKING:  # eth-account and solders load where a key is made or used, not at start-up
     from eth_account.signers.local import LocalAccount
+    from filelock import FileLock
     from solders.keypair import Keypair
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -193,6 +193,8 @@ class WalletStore:
         self.dir.mkdir(exist_ok=True, mode=0o700)
 
     def _lock(self) -> FileLock:
+        from filelock import FileLock  # only writers lock: listing wallets needs none
+
         self._ensure_dir()
         return FileLock(str(self.dir / ".lock"), timeout=30)
 
