@@ -141,8 +141,7 @@ class Bench:
             if call.value and not entry.value:
                 return "policy: this call may not carry native value"
         state = self.state()
-        losses = {ga.NATIVE if o.token == "native" else o.token.lower(): o.amount
-                  for o in verdict.outflows}
+        losses = chain_losses(verdict)
         usd = 0
         for rule in state.policy.tokens:
             loss = losses.get(rule.token.lower(), 0)
@@ -248,8 +247,7 @@ def margin_explains(bench: Bench, case: Case) -> bool:
     at the price the plan's USD is within the guard's limits, at the rate over the chain's (or
     over a token limit the chain derived from the window's USD at the rate)."""
     state = bench.state()
-    losses = {ga.NATIVE.lower() if o.token == "native" else o.token: o.amount
-              for o in case.verdict.outflows}
+    losses = {token.lower(): amount for token, amount in chain_losses(case.verdict).items()}
     if case.chain == OVER_TOKEN:
         derived = {bench.tokens[s].lower() for s in bench.tokens if s not in EXPLICIT}
         return set(losses) <= derived
@@ -262,6 +260,17 @@ def margin_explains(bench: Bench, case: Case) -> bool:
         return (Journal().spent_usd(bench.account) + at_price <= DAILY_USD
                 < state.usd_spent + at_rate)
     return False
+
+
+def chain_losses(verdict) -> dict[str, int]:
+    """What the account counts: every asset the plan takes from it (a wrap's coin included,
+    which the mandate's limits leave out as staying the owner's)."""
+    return {ga.NATIVE if c.token is None else c.token.lower(): -c.delta
+            for c in verdict.simulation.sender_changes() if c.delta < 0}
+
+
+def is_own_move(case: Case) -> bool:
+    return "stays_yours" in {f.code for f in case.verdict.findings}
 
 
 def mandate_denials(case: Case) -> set[str]:
@@ -289,7 +298,9 @@ def check(bench: Bench, cases: list[Case]) -> list[str]:
             problems.append(f"{case.label}: the guard {case.verdict.decision}s, the chain "
                             f"refuses: {case.chain}")
         if not mandate_denials(case) and case.chain is not None:
-            if margin_explains(bench, case):
+            if is_own_move(case):  # a wrap: not spending for the mandate, spending on chain
+                met.append(f"own move: {case.label}")
+            elif margin_explains(bench, case):
                 met.append(f"margin: {case.label}")
             else:
                 problems.append(f"{case.label}: the mandate's rules allow it, the chain "
@@ -313,7 +324,8 @@ def test_ga_diff_random_plans_agree_before_and_after_real_spending(bench, embedd
     assert granted == list(bench.policy.permissions)
 
     fresh = generate(bench, 18, rng)
-    assert check(bench, fresh) == []  # the generator keeps clear of the margin band
+    # the generator keeps clear of the margin band (a wrap is an own move, not a margin case)
+    assert [m for m in check(bench, fresh) if not m.startswith("own move")] == []
     answers = {c.chain for c in fresh}
     assert {None, OVER_TOKEN, OVER_BATCH} <= answers, answers
     assert {c.verdict.decision for c in fresh} == {"allow", "confirm", "deny"}
@@ -321,15 +333,17 @@ def test_ga_diff_random_plans_agree_before_and_after_real_spending(bench, embedd
     spend_for_real(bench, embedded_world)
 
     later = generate(bench, 12, rng)
-    assert check(bench, later) == []
+    assert [m for m in check(bench, later) if not m.startswith("own move")] == []
     answers = {c.chain for c in later}
-    assert {None, OVER_WINDOW} <= answers, answers
+    assert None in answers and answers <= {None, OVER_TOKEN, OVER_BATCH, OVER_WINDOW}, answers
+    # (the window itself is met exactly at its edge below)
     # At the window's edge the margin band is explicit: exactly the chain's room passes; one
     # base unit more is refused by the chain while the mandate's rules would still allow it up
     # to their own room at the price, so only the guard's call of the account denies it.
     usdc = bench.chain_room("USDC")
     guard = bench.guard_room("USDC")
-    assert (usdc, guard) == (71_904_761, 110 * USDC)  # $75.50 at $1.05; $110 at $1.00
+    # $75.50 at $1.05; $170 at $1.00 (the wrap earlier is no spending for the mandate)
+    assert (usdc, guard) == (71_904_761, 170 * USDC)
     bob = resolve_recipient("bob")
     edge = [bench.judge(f"window edge {n}",
                         transfer_plan(bench.chain, bench.account, "USDC", n, bob))
@@ -391,7 +405,7 @@ def spend_for_real(bench: Bench, home) -> None:
     state = bench.state()
     assert state.nonce == 4
     assert state.usd_spent == 724_500_000  # $105 + $294 + $262.50 + $63, at the rates
-    assert Journal().spent_usd(account) == 690 * USDC
+    assert Journal().spent_usd(account) == 630 * USDC  # the wrap stays the owner's
 
 
 def test_ga_diff_the_usd_rate_margin_at_the_per_transaction_limit(bench):
