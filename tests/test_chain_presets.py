@@ -392,10 +392,10 @@ def test_no_preset_name_or_alias_reads_as_a_token_symbol():
     """The parser takes chain names and token symbols from the same words: an alias like "eth"
     turned "swap 500 USDC for ETH" into a swap for nothing on Ethereum."""
     from steward.chains import token_list
-    from steward.intents import parser
+    from steward.intents import lexer
 
     symbols = ({t.symbol.lower() for t in token_list.token_list().tokens}
-               | set(parser.TOKEN_NAMES) | parser._WORLD_TOKENS)
+               | set(lexer.TOKEN_NAMES) | lexer._WORLD_TOKENS)
     for p in PRESETS.values():
         for word in [p.name, *p.aliases]:
             assert word not in symbols, f"{p.name}: '{word}' is also a token symbol"

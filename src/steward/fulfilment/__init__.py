@@ -21,12 +21,12 @@ from pydantic import BaseModel
 from steward import chains as chain_registry
 from steward.chains.backend import backend_for
 from steward.chains.config import ChainConfig, load_config
-from steward.contacts import load_contacts, resolve_recipient
+from steward.contacts import resolve_recipient
 from steward.errors import NoRouteError, StewardError
 from steward.execution import Executor, PlanFailed
 from steward.guard import Verdict, approve, review
-from steward.intents import Balance, Clarification, ParseContext, ParseResult, Quote, Sequence
-from steward.intents.parser import parse
+from steward.intents import Balance, Clarification, ParseResult, Quote, Sequence
+from steward.intents.context import parse_context, understand
 from steward.planning.builders import resolve_asset
 from steward.planning.requests import (Need, PlannedStep, base_units, output_of, plan_step,
                                        require_venue)
@@ -80,52 +80,9 @@ class Fulfilment(BaseModel):
         return bool(self.steps) and all(step.status == "done" for step in self.steps)
 
 
-def context_for(store: WalletStore) -> ParseContext:
-    config = load_config()
-    return ParseContext(
-        chains={c.name: [a.lower() for a in c.aliases] for c in config.chains.values()},
-        tokens=sorted({s.upper() for c in config.chains.values() for s in c.tokens}
-                      | {c.native_symbol.upper() for c in config.chains.values()}),
-        native={c.name: c.native_symbol for c in config.chains.values()},
-        families={c.name: c.family for c in config.chains.values()},
-        contacts=sorted(load_contacts()), wallets=[w.name for w in store.list()],
-        token_addresses=_token_addresses(config.chains.values()),
-        venues=_venues(config.chains.values()),
-    )
-
-
-def _token_addresses(chains) -> dict[str, dict[str, str]]:
-    """chain → {registry address → symbol}: 0x addresses in lower case (the parser compares
-    them so); Solana mints as written, since base58 is case-sensitive."""
-    return {chain.name: {(address.lower() if address.lower().startswith("0x") else address):
-                         symbol for symbol, address in chain.tokens.items()}
-            for chain in chains}
-
-
-def _venues(chains) -> dict[str, list[str]]:
-    """The venues deployed on at least one configured chain → the words people use for them
-    (read from the chain configs only: no chain is contacted)."""
-    from steward.intents.parser import VENUE_WORDS
-    from steward.protocols import registry as adapters
-
-    chains = list(chains)
-    return {adapter.name: list(VENUE_WORDS.get(adapter.name, [adapter.name]))
-            for adapter in adapters.ADAPTERS
-            if any(adapter.available(chain) for chain in chains)}
-
-
-def understand(text: str, context: ParseContext) -> ParseResult:
-    """The deterministic parser first; a configured language model only if it asked."""
-    result = parse(text, context)
-    if isinstance(result, Clarification):
-        from steward.intents.llm import configured_model
-
-        model = configured_model()
-        if model is not None:
-            proposal = model.propose(text, context)
-            if proposal is not None:
-                return proposal
-    return result
+# The parser's context and the understanding of a request (light: shared with `steward ask`'s
+# early answer in steward.service.understanding).
+context_for = parse_context
 
 
 # Decides whether a judged step may be signed: gets the outcome (plan, verdict), returns yes/no.
