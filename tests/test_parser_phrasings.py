@@ -216,6 +216,10 @@ def test_phrasings_attacks_on_batches(ctx):
     asked(parse("send 5 usdc each to alice and alice", ctx), "twice")
     asked(parse("pay alice 5 usdc and dave 5 usdc", ctx), "dave")  # a stranger never dropped
     asked(parse("split 10 usdc between alice and dave", ctx), "dave")
+    # a person and an amount in the same sentence are no payment unless the words make one
+    asked(parse("send 0.03 usdc to bob, whereas carol's 1 eth may wait", ctx), "carol be paid")
+    asked(parse("kindly effectuate a remittance of 0.03 usdc unto bob, whereas carol's 1 eth may "
+                "tarry", ctx))
     # an amount in another currency is never read as a number of tokens
     asked(parse("send €20 of eth to alice", ctx), "dollars")
     # a time makes it a schedule: never done now

@@ -121,7 +121,8 @@ def recipient_of(step: StepReader, it: Item) -> str:
 
 
 EACH = {"each", "apiece", "everyone", "everybody", "both"}
-SHARED = {"between", "among", "amongst", "equally", "evenly", "split", "divided", "shared"}
+SHARED = {"between", "among", "amongst", "equally", "evenly", "split", "divided", "shared",
+          "betwen", "bewteen", "btw", "beetween", "amoung"}
 
 
 def read_payments(step: StepReader, recipients: list[Item], wallet: str | None,
@@ -130,6 +131,10 @@ def read_payments(step: StepReader, recipients: list[Item], wallet: str | None,
     recipients in the order written) or a Split (one amount shared)."""
     tb = step.tb
     names = [recipient_of(step, it) for it in recipients]
+    for it in recipients:  # amounts go to people only where the words make them recipients
+        if not _said_as_recipient(step.items, it, recipients):
+            raise Ask(f"Should {it.text} be paid too? The request names {it.text} but not as "
+                      "a recipient: say who gets what.", list(dict.fromkeys(names)))
     stranger = _unknown_name(step)
     if stranger is not None:
         raise Ask(f"Who is '{stranger}'? Known recipients: {tb.recipient_list()}.",
@@ -197,6 +202,25 @@ def read_payments(step: StepReader, recipients: list[Item], wallet: str | None,
                                         chain=c, wallet=wallet)
                                for p, c in zip(payments, per_chain)])
     return Batch(payments=payments, chain=chain, wallet=wallet)
+
+
+def _said_as_recipient(items: list[Item], person: Item, recipients: list[Item]) -> bool:
+    """Whether the words make `person` a recipient: after "to"/"for", a verb, "between" or
+    "each of", right before an amount, first in a verbless list, or next in a list of
+    recipients ("to alice, bob and carol"). "carol's 1 eth may wait" pays nobody."""
+    at = items.index(person)
+    after = items[at + 1] if at + 1 < len(items) else None
+    if person.prep in ("to", "for") or (after is not None and after.kind == "AMT"):
+        return True
+    before = at - 1
+    while before >= 0 and items[before].kind == "WORD" and items[before].text in ("and", "&",
+                                                                                  "plus", "my"):
+        before -= 1
+    if before < 0:
+        return True
+    prior = items[before]
+    return (prior.kind == "VERB" or prior.text in SHARED | EACH | {"of"}
+            or (prior in recipients and _said_as_recipient(items, prior, recipients)))
 
 
 def _unknown_name(step: StepReader) -> str | None:

@@ -389,12 +389,16 @@ _YES_NO_RE = re.compile(r"^\s*(?:would|should|is|are|do|does|did|was|were|has|ha
                         r"(?!\s+you\b)", re.IGNORECASE)
 
 
+_BOUNDING = {"expire", "expires", "expiring", "expiry", "within", "under", "valid"}
+
+
 def _later(text: str) -> re.Match | None:
     """The first time phrase that schedules ("in 2 hours"), not one that bounds a swap
     ("must finish in 15 minutes", a deadline)."""
     for found in _LATER_RE.finditer(text):
         before = text[:found.start()].split()
-        if found.group(0).lower().startswith("in ") and before and before[-1].lower() in FINISH:
+        if found.group(0).lower().startswith("in ") and before and before[-1].lower() in (
+                FINISH | _BOUNDING):
             continue
         return found
     return None
@@ -463,8 +467,19 @@ def _listed_payments(items: list[Item]) -> bool:
         return False
     if any(it.text in ("payments", "payment", "gets", "receives") for it in items):
         return True
-    return len(people) >= 2 and (len(amounts) == len(people) or any(it.text == "each"
-                                                                    for it in items))
+    if len(people) < 2:
+        return False
+    if any(it.text == "each" for it in items):
+        return True
+    # "alice 5 usdc, bob 7 usdc" or "5 usdc to alice, 7 to bob": each person next to an amount
+    # or introduced by "to"; never "carol's 1 eth may wait", which pays nobody
+    return len(amounts) == len(people) and all(_introduced(items, it) for it in people)
+
+
+def _introduced(items: list[Item], person: Item) -> bool:
+    at = items.index(person)
+    after = items[at + 1] if at + 1 < len(items) else None
+    return person.prep in ("to", "for") or (after is not None and after.kind == "AMT")
 
 
 def _scope_sentence(parts: list[tuple[str, bool]], tb: Tables, addrs: list[str],

@@ -213,7 +213,8 @@ def _duration(words: list[str], i: int) -> tuple[int, int] | None:
 # A question about a trade, not an order: estimates, calculations, "what if", "would I get".
 QUESTION_RE = re.compile(
     r"\b(?:estimate|estimated|estimating|estimation|calculate|calculating|calculation|compute|"
-    r"simulate|simulating|simulation|preview|what if|what happens if|what would happen|"
+    r"simulate|simulating|simulation|preview (?:a |an |the )?(?:\w+ing|swap|trade)\b|what if|"
+    r"what happens if|what would happen|"
     r"how much would|how many would|what would|what will i get|would i get|will i get|"
     r"could i get|would i receive|will i receive|could i receive|do i need|would i need|"
     r"would it cost|will it cost|does it cost|would cost|is needed|are needed|needed to|"
