@@ -337,10 +337,10 @@ def parse(text: str, context: ParseContext) -> ParseResult:
                     raise Ask(f"In step {number + 1} ('{part}'): {q.question}",
                               q.options) from None
                 raise
-            # a step may be several payments on several chains: each its own step, coordinated
             if isinstance(intent, Balance) and re.search(r"\bagain\b", part) and not (
-                    intent.token or intent.chain or intent.address):
+                    intent.token or intent.chain or intent.address):  # "…, and check again"
                 intent = next((s for s in reversed(steps) if isinstance(s, Balance)), intent)
+            # a step may be several payments on several chains: each its own step, coordinated
             for n, one in enumerate(intent.steps if isinstance(intent, Sequence) else [intent]):
                 steps.append(one)
                 joins.append(joined if n == 0 else True)
