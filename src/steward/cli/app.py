@@ -548,8 +548,8 @@ def describe_intent(intent) -> str:
                 f"{', '.join(intent.recipients)}{where}")
     parts = [intent.action]
     for key, value in fields.items():
-        if isinstance(value, dict):
-            value = f"{value['value']} ({value['kind']})" if value["kind"] != "exact" else value["value"]
+        if key == "amount":
+            value = _amount_words(intent.amount)
         parts.append(f"{key}={value}")
     return " ".join(parts)
 

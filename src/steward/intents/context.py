@@ -34,8 +34,9 @@ def venue_available(venue: str, chain: ChainConfig) -> bool:
 def token_addresses(chains: Iterable[ChainConfig]) -> dict[str, dict[str, str]]:
     """chain → {registry address → symbol}: 0x addresses in lower case (the parser compares
     them so); Solana mints as written, since base58 is case-sensitive."""
-    return {chain.name: {(address.lower() if address.lower().startswith("0x") else address):
-                         symbol for symbol, address in chain.tokens.items()}
+    from steward.intents.lexer import address_key
+
+    return {chain.name: {address_key(address): symbol for symbol, address in chain.tokens.items()}
             for chain in chains}
 
 

@@ -406,6 +406,11 @@ _GROUPED_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _CAPS_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*\b")
 
 
+def without_addresses(text: str) -> str:
+    """The text with every address-looking run blanked (what the words say, not the keys)."""
+    return _BASE58_RE.sub(" ", _ADDR_RE.sub(" ", text))
+
+
 def prepare(text: str) -> tuple[str, list[str], set[str]]:
     addrs: list[str] = []
 

@@ -62,6 +62,7 @@ from steward.intents.lexer import (
     prepare,
     split_steps,
     tables_for,
+    without_addresses,
     words_of,
 )
 from steward.intents.phrasing import FINISH, Terms, injected, is_question, other_question, take_terms
@@ -300,7 +301,7 @@ def parse(text: str, context: ParseContext) -> ParseResult:
         return clarify("Write numbers with the digits 0-9 (like 10 or 0.5); digits of other "
                        "scripts and superscripts are not read as amounts.")
     addrs: list[str] = []
-    marker = injected(_ADDRESS_RE.sub(" ", text))
+    marker = injected(without_addresses(text))
     if marker is not None:
         return clarify(f"Part of this request reads as instructions to Steward itself "
                        f"('{marker}'), so none of it will be done: the honest part cannot be "
@@ -311,7 +312,7 @@ def parse(text: str, context: ParseContext) -> ParseResult:
     if (currency := _OTHER_CURRENCY_RE.search(text)) is not None:
         return clarify(f"Steward values amounts in US dollars only, not in '{currency.group(0)}': "
                        "say the amount in tokens (20 USDC) or in dollars ($20 of ETH).")
-    if (when := _later(_ADDRESS_RE.sub(" ", text))) is not None:
+    if (when := _later(without_addresses(text))) is not None:
         return clarify(f"'{when.group(0)}' asks for later or repeated action, but a request runs "
                        "now, once: say it without the time to do it now, or set a standing "
                        "order for later.")
@@ -404,7 +405,6 @@ def _later(text: str) -> re.Match | None:
     return None
 
 
-_ADDRESS_RE = re.compile(r"0[xX][0-9a-fA-F]+|[1-9A-HJ-NP-Za-km-z]{32,44}")
 
 
 def _restored(question: Clarification, addrs: list[str]) -> Clarification:
