@@ -41,6 +41,8 @@ from steward.proposals import Proposal
 from steward.service import ServiceError, as_service_error
 from steward.service import accounts as service_accounts
 from steward.service.accounts import AccountOut
+from steward.service import standing as service_standing
+from steward.service.standing import DecisionOut, OrdersOut, PegPointOut
 from steward.wallets.passphrase import PASSPHRASE_ENV
 
 log = logging.getLogger("steward.api")
@@ -49,7 +51,8 @@ API_APPROVER = "api"
 
 DESCRIPTION = """\
 Steward's JSON API: portfolio, proposals (propose → allowed / pending → approve or reject →
-execute), due-diligence checks and the journal.
+execute), due-diligence checks, the journal, and what `steward run` keeps doing (standing orders,
+its decisions, the stablecoins' peg history).
 
 Authenticate every `/api/...` call except `/api/health` with `Authorization: Bearer <token>`;
 the token is in `<steward home>/api-token` (`steward token` prints it). It is the owner's
@@ -78,6 +81,8 @@ TAGS = [
                                          "mandate allowed them or a person approved them."},
     {"name": "checks", "description": "Due diligence on tokens, addresses and links."},
     {"name": "journal", "description": "The guard's verdicts and the transactions signed."},
+    {"name": "always on", "description": "What `steward run` decided and why, the stablecoins' "
+                                         "peg history and the standing orders."},
 ]
 
 
@@ -305,6 +310,55 @@ def get_journal(
         return service.get_journal(limit, wallet)
 
 
+# ---- always on (the worker's decisions, the peg history, the standing orders) ----------------
+
+@api.get("/standing/decisions", tags=["always on"], response_model=list[DecisionOut],
+         summary="The `steward run` worker's decisions with their reasons, newest first",
+         responses=_errors(400))
+def get_standing_decisions(
+    request: Request,
+    wallet: Annotated[str | None, Query(
+        min_length=1, max_length=64, description="Only this wallet (all when left out).")] = None,
+    outcome: Annotated[str | None, Query(
+        min_length=1, max_length=16, examples=["waiting"], description=(
+            "Only this outcome: acted, skipped, blocked, waiting, failed, alert or "
+            "dry-run."))] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="How many, newest first.")] = 50,
+) -> list[DecisionOut]:
+    """Every decision (acted, skipped, blocked by the mandate, waiting for a person, failed,
+    alert) with its reason, the numbers behind it and its proposal, when one was made."""
+    with chain_work(request):
+        return service_standing.decisions(wallet, limit=limit, outcome=outcome)
+
+
+@api.get("/standing/peg/{symbol}", tags=["always on"], response_model=list[PegPointOut],
+         summary="A stablecoin's observed peg, oldest first", responses=_errors(400))
+def get_standing_peg(
+    request: Request,
+    symbol: Annotated[str, Path(min_length=1, max_length=32, examples=["USDT"],
+                                description="A stablecoin the worker observes, e.g. USDT.")],
+    limit: Annotated[int, Query(ge=1, le=5000,
+                                description="The newest this many readings.")] = 5000,
+) -> list[PegPointOut]:
+    """One reading per worker tick: the trusted price (null when the reading failed closed,
+    with its `problem`) and every source beside it. An unobserved symbol is `unknown_name`."""
+    with chain_work(request):
+        return service_standing.peg_history(symbol, limit=limit)
+
+
+@api.get("/standing/orders", tags=["always on"], response_model=OrdersOut,
+         summary="A wallet's standing orders, checked strictly", responses=_errors(400))
+def get_standing_orders(
+    request: Request,
+    wallet: Annotated[str | None, Query(
+        min_length=1, max_length=64, description="The wallet (the default when left out).")] = None,
+) -> OrdersOut:
+    """The orders file `steward run` keeps (id, kind, a one-line summary); an invalid file is a
+    400 that names the key and what is valid."""
+    with chain_work(request):
+        return service_standing.list_orders(wallet)
+
+
 # ---- errors ----------------------------------------------------------------------------------
 
 def error_response(error: ServiceError, headers: dict[str, str] | None = None,
@@ -393,7 +447,10 @@ def create_app(*, token: str, passphrase: str | None = None) -> FastAPI:
             raise
         log.warning("the dashboard is not installed; serving the JSON API only")
     else:
+        from steward.api.always_on import router as always_on
+
         app.include_router(dashboard)
+        app.include_router(always_on)
     return app
 
 
