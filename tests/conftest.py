@@ -29,6 +29,9 @@ TEST_ENV = {"STEWARD_PASSPHRASE": PASSPHRASE, "STEWARD_KEYSTORE_SCRYPT_N": "1024
 
 
 def forget_process_state() -> None:
+    from steward.standing.store import forget_connections as forget_standing_store
+
+    forget_standing_store()
     close_all()
     chains.forget_connections()
     forget_node_facts()

@@ -235,7 +235,8 @@ def wallet_address() -> str:
 
 def test_every_page_needs_the_token(server, browser, home, tmp_path):
     base, token = server
-    for path in ("/", "/proposals", "/proposals/p-0000000000", "/journal", "/check"):
+    for path in ("/", "/proposals", "/proposals/p-0000000000", "/journal", "/check",
+                 "/always-on"):
         response = httpx.get(base + path)
         assert response.status_code == 401, path
         assert 'id="login"' in response.text and "steward_session" not in response.headers.get(

@@ -137,6 +137,27 @@ def register(app: typer.Typer) -> None:
         else:
             console.print(decisions_table(found, "Standing-order decisions"))
 
+    @app.command("strategies")
+    def strategies_cmd(wallet: WalletOption = None, as_json: JsonOption = False) -> None:
+        """Recommended standing orders and fixes, with the reasoning and numbers behind each,
+        sized within the mandate (nothing is proposed or signed)."""
+        from rich.panel import Panel
+
+        from steward.service.standing import strategies
+
+        found = strategies(wallet)
+        if as_json:
+            print_json([r.model_dump(mode="json") for r in found])
+            return
+        if not found:
+            console.print("No changes to recommend: the orders fit the mandate and the "
+                          "holdings.")
+        for r in found:
+            body = "\n".join(f"• {safe(line)}" for line in r.reasoning)
+            if r.toml:
+                body += "\n\n[dim]Add to the orders file:[/]\n" + safe(r.toml, multiline=True)
+            console.print(Panel(body, title=safe(r.title), expand=False))
+
     @app.command("peg")
     def peg(
         symbol: str,

@@ -36,6 +36,14 @@ class DecisionOut(BaseModel):
     proposal_id: str | None = None
 
 
+class StrategyOut(BaseModel):
+    kind: str
+    title: str
+    reasoning: list[str]
+    numbers: dict[str, Any] = {}
+    toml: str = ""
+
+
 class PegPointOut(BaseModel):
     at: datetime
     price: float | None
@@ -144,6 +152,16 @@ def peg_history(symbol: str, *, since: datetime | None = None,
 
 
 @translated
+def strategies(wallet: str | None = None) -> list[StrategyOut]:
+    """Changes to the standing orders worth making, with reasons and numbers, sized within the
+    mandate; nothing is proposed."""
+    from steward.standing.strategies import recommend
+
+    return [StrategyOut(kind=r.kind, title=r.title, reasoning=r.reasoning, numbers=r.numbers,
+                        toml=r.toml) for r in recommend(_wallet_name(wallet))]
+
+
+@translated
 def observed_symbols() -> list[str]:
     from steward.standing.store import Store
 
@@ -151,5 +169,5 @@ def observed_symbols() -> list[str]:
 
 
 __all__ = ["DecisionOut", "OrderOut", "OrdersOut", "PegPointOut", "decisions", "dry_run",
-           "list_orders", "observed_symbols", "peg_history", "run_worker",
+           "StrategyOut", "list_orders", "observed_symbols", "peg_history", "run_worker", "strategies",
            "write_sample_orders"]

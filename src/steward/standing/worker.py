@@ -305,13 +305,17 @@ class _Reader:
         return None if symbol == chain.native_symbol else chain.tokens[symbol]
 
     def balance(self, chain_name: str, symbol: str) -> int:
+        """What the wallet can spend on the chain: its guarded account's balance where it has
+        one (that is what plans spend from), else its own."""
+        from steward.accounts.store import acting_address
         from steward.protocols import erc20
 
         chain = self._chain(chain_name)
         w3 = chain_registry.connect(chain)
         token = self._token(chain, symbol)
-        return w3.eth.get_balance(self.address) if token is None else \
-            erc20.balance_of(w3, token, self.address)
+        holder = acting_address(self.address, chain.name)
+        return w3.eth.get_balance(holder) if token is None else \
+            erc20.balance_of(w3, token, holder)
 
     def decimals(self, chain_name: str, symbol: str) -> int:
         from steward.protocols import erc20
