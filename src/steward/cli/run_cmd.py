@@ -48,7 +48,7 @@ def orders_list(wallet: WalletOption = None, as_json: JsonOption = False) -> Non
         return
     if not found.exists:
         console.print(f"No standing orders for {safe(found.wallet)}: write "
-                      f"{safe(found.source)} (`steward orders sample` writes a commented one).")
+                      f"{safe(found.source)} (`steward orders init` writes a commented one).")
         return
     table = Table(title=f"Standing orders of {safe(found.wallet)}")
     for column in ("Id", "Kind", "What", "Enabled"):
@@ -69,8 +69,8 @@ def orders_check(wallet: WalletOption = None) -> None:
     console.print(f"{safe(found.source)}: {len(found.orders)} standing orders, valid")
 
 
-@orders_app.command("sample")
-def orders_sample(wallet: WalletOption = None,
+@orders_app.command("init")
+def orders_init(wallet: WalletOption = None,
                   force: Annotated[bool, typer.Option("--force", help="Replace an existing "
                                                                       "file.")] = False) -> None:
     """Write a commented sample orders file (every kind, for the sandbox chains)."""
