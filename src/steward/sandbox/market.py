@@ -150,6 +150,10 @@ def fund(chain: ChainConfig, address: str, symbol: str, amount: int) -> None:
                  description=f"fund {address} with {symbol}")
 
 
+# A price within 1/CLOSE_ENOUGH (0.1 bp) of the target is the target.
+CLOSE_ENOUGH = 100_000
+
+
 def _v2_out(amount_in: int, reserve_in: int, reserve_out: int) -> int:
     """UniswapV2Library.getAmountOut."""
     with_fee = amount_in * V2_FEE[0]
@@ -202,7 +206,10 @@ def _push_v2(builder, chain: ChainConfig, symbol: str, quote_symbol: str,
     token_first = pair.functions.token0().call().lower() == token.lower()
     reserve_token, reserve_quote = (reserve0, reserve1) if token_first else (reserve1, reserve0)
     selling, amount = v2_swap_to_price(reserve_token, reserve_quote, target)
-    if amount == 0:
+    spot = Fraction(reserve_quote, reserve_token)
+    if amount == 0 or abs(spot - target) * CLOSE_ENOUGH <= target:
+        # Already there (a push lands at or just past its target): a dust swap would only be
+        # refused by the guard as a trade far below the fair price.
         return True
     sold, bought = (symbol, quote_symbol) if selling else (quote_symbol, symbol)
     path = [chain.token_address(sold), chain.token_address(bought)]

@@ -45,6 +45,12 @@ class Skip:
     reason: str
     outcome: str = "skipped"  # or "alert": data failed closed, a person should know
     numbers: dict[str, Any] = field(default_factory=dict)
+    # What kind of skip this is, for not recording the same one every tick while its numbers
+    # move (the worker records a skip again when its key changes, or after an hour).
+    key: str = ""
+
+    def __post_init__(self):
+        self.key = self.key or self.reason
 
 
 @dataclass
@@ -96,6 +102,21 @@ def _period(order, now: int) -> int | None:
     return None if now < start else (now - start) // order.every
 
 
+def _taken(order, view: View, period: int, done: str) -> Skip | None:
+    """A skip when this period already has its firing, saying where that firing stands."""
+    firing = view.store.firing(view.wallet, order.id, str(period))
+    if firing is None:
+        return None
+    every = _duration(order.every)
+    if firing.status == "waiting":
+        why = f"this period's action waits for your approval (proposal {firing.proposal_id})"
+    elif firing.status == "executed":
+        why = f"already {done} in this period (every {every})"
+    else:
+        why = f"this period's action ended {firing.status} (every {every}; next period tries again)"
+    return Skip(order.id, why, numbers={"period": period}, key=f"period {period}")
+
+
 def decide(order, view: View):
     return {"dca": _dca, "sweep": _sweep, "mix": _mix, "risk": _risk}[order.kind](order, view)
 
@@ -105,9 +126,9 @@ def _dca(order, view: View):
     period = _period(order, view.now)
     if period is None:
         return Skip(order.id, f"starts at {order.start} (unix time)")
-    if view.store.firing(view.wallet, order.id, str(period)) is not None:
-        return Skip(order.id, f"already bought in this period (every {_duration(order.every)})",
-                    numbers={"period": period})
+    taken = _taken(order, view, period, "bought")
+    if taken:
+        return taken
     decimals = view.decimals(order.chain, order.token_in)
     spend = _base_units(order.spend, decimals)
     have = view.balance(order.chain, order.token_in)
@@ -126,7 +147,7 @@ def _dca(order, view: View):
 def _base_units(text: str, decimals: int) -> int:
     from steward import units
 
-    return units.to_base_units(text, decimals)
+    return 0 if units.is_zero(text) else units.to_base_units(text, decimals)
 
 
 # --- sweep -------------------------------------------------------------------------------------
@@ -134,9 +155,9 @@ def _sweep(order, view: View):
     period = _period(order, view.now)
     if period is None:
         return Skip(order.id, f"starts at {order.start} (unix time)")
-    if view.store.firing(view.wallet, order.id, str(period)) is not None:
-        return Skip(order.id, f"already swept in this period (every {_duration(order.every)})",
-                    numbers={"period": period})
+    taken = _taken(order, view, period, "swept")
+    if taken:
+        return taken
     decimals = view.decimals(order.from_chain, order.token)
     have = view.balance(order.from_chain, order.token)
     keep = _base_units(order.keep, decimals)
@@ -161,7 +182,7 @@ def _cooling(order, view: View, spacing: int) -> Skip | None:
     if last is not None and view.now - last < spacing:
         return Skip(order.id, f"last acted {_duration(view.now - last)} ago; waits "
                               f"{_duration(spacing)} between actions",
-                    numbers={"next_at": last + spacing})
+                    numbers={"next_at": last + spacing}, key="cooling down")
     return None
 
 
@@ -187,7 +208,7 @@ def _mix(order, view: View):
     if not over:
         listed = ", ".join(f"{s} {float(x):.1%}" for s, x in shares.items())
         return Skip(order.id, f"mix within bounds ({listed} of {usd_text(total)})",
-                    numbers=numbers)
+                    numbers=numbers, key="within bounds")
     excess, source = max(over)
     target = _mix_target(order, view, source, shares)
     if isinstance(target, Skip):
@@ -234,7 +255,7 @@ def _risk(order, view: View):
     if peg is None or peg.problem:
         problem = peg.problem if peg else "no reading"
         return Skip(order.id, f"{order.token}'s peg data failed closed ({problem}): no action",
-                    "alert")
+                    "alert", key=f"failed closed: {problem.split(':')[0]}")
     numbers = {"price": float(peg.price), "below": float(below)}
     since = view.now - order.for_seconds - 4 * view.interval
     history = view.store.history(order.token, since, view.now)
@@ -243,7 +264,7 @@ def _risk(order, view: View):
         state = "at" if peg.price >= below else "below, not yet long enough, at"
         return Skip(order.id, f"{order.token} {state} {price_text(peg.price)} (acts below "
                               f"{price_text(below)} held for {_duration(order.for_seconds)})",
-                    numbers=numbers)
+                    numbers=numbers, key=state)
     refusal = _refuse_target(order, view, peg, into)
     if refusal:
         return refusal
@@ -257,7 +278,7 @@ def _risk(order, view: View):
     if room < MIN_ACTION_USD:
         return Skip(order.id, f"{order.token} is below {price_text(below)}, but today's cap of "
                               f"{usd_text(order.max_per_day_usd)} is used "
-                              f"({usd_text(spent)})", numbers=numbers)
+                              f"({usd_text(spent)})", numbers=numbers, key=f"cap used {day}")
     held = view.balance(order.chain, order.token)
     decimals = view.decimals(order.chain, order.token)
     worth = held * peg.price * USD / 10**decimals

@@ -14,6 +14,10 @@ from steward.home import steward_home
 
 # Without a known band, a depeg threshold must sit at least this far from $1.
 DEFAULT_FEED_BAND_BPS = 50
+# Beyond a feed's own deviation band: the feed writes a new answer only past its band, so a
+# threshold (or a disagreement between sources) inside band + buffer cannot be confirmed by it
+# (yearn/monitoring #310); the buffer absorbs the feed's lag.
+BUFFER_BPS = 25
 DEFAULT_MAX_RATING_AGE_DAYS = 540
 
 

@@ -18,10 +18,6 @@ from steward.errors import StewardError
 from steward.guard.mandate import MAX_SLIPPAGE_BPS, USD, _dotted, _show, usd_text
 from steward.units import canonical_amount
 
-# A threshold must sit this far beyond the reference feed's own deviation band: the feed writes
-# a new answer only past its band, so a threshold inside it cannot be confirmed (yearn/monitoring
-# #310); the buffer absorbs the feed's lag.
-BUFFER_BPS = 25
 MINUTE, HOUR, DAY, WEEK = 60, 3600, 86400, 604800
 MIN_PERIOD = MINUTE
 MIN_RISK_FOR = 5 * MINUTE  # a shorter debounce acts on a single flapping observation

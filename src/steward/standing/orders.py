@@ -31,8 +31,9 @@ from steward.wallets import check_name
 if TYPE_CHECKING:
     from steward.chains.config import ChainConfig, StewardConfig
 
+from steward.standing.facts import BUFFER_BPS
 from steward.standing.order_models import (  # the models are part of this interface too
-    Alerts, BUFFER_BPS, DURATION_PATTERN, DURATION_RULE, DcaOrder, KINDS,
+    Alerts, DURATION_PATTERN, DURATION_RULE, DcaOrder, KINDS,
     MAX_DIGITS, MAX_ORDERS, MAX_TEXT_CHARS, MAX_USD, MixOrder, Order,
     OrdersError, OrdersFile, RiskOrder, SweepOrder, TOP_LEVEL_KEYS, _At,
     _MODELS, _UNIT_SECONDS, _duration_text, _key, _shown)

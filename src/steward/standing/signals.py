@@ -30,11 +30,10 @@ from steward import chains as chain_registry
 from steward.chains.config import ChainConfig
 from steward.protocols import erc20, oracle, registry
 from steward.protocols.pricing import USD, PricingSettings, pricing_settings
-from steward.standing.facts import FactsFile, load_facts
+from steward.standing.facts import BUFFER_BPS, FactsFile, load_facts
 
 # How far past a feed's own deviation band sources may disagree before the reading is
 # "conflicting" (and how far below $1 past that band a depeg threshold must sit).
-BUFFER_BPS = 25
 QUOTE = "USDC"
 QUOTE_OF_QUOTE = "USDT"  # what USDC's own pool is priced in (a cross-check only)
 

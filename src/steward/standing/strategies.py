@@ -144,7 +144,7 @@ def _concentration(held, scores, orders, mandate) -> list[Recommendation]:
 
 
 def _depeg_rules(held, scores, orders, mandate, facts) -> list[Recommendation]:
-    from steward.standing.orders import BUFFER_BPS
+    from steward.standing.facts import BUFFER_BPS
 
     out = []
     for (symbol, chain), usd in sorted(held.items()):

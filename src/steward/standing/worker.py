@@ -153,7 +153,8 @@ class Worker:
                 decision = Skip(order.id, f"could not be evaluated: {exc}", "alert")
             if isinstance(decision, Skip):
                 made += self._record(wallet, order.id, decision.outcome, decision.reason, now,
-                                     decision.numbers, webhook=found.alerts.webhook_url)
+                                     decision.numbers, webhook=found.alerts.webhook_url,
+                                     key=decision.key)
             elif self.dry_run:
                 made += self._record(wallet, order.id, "dry-run",
                                      f"would: {decision.reason}{_judged(decision, wallet)}",
@@ -228,7 +229,7 @@ class Worker:
             self.store.release(firing)
             return self._record(wallet, order_id, "failed", f"{reason} — {status}: "
                                 f"{proposal.message}; will try again", now, numbers,
-                                proposal.id, webhook=webhook, force=True)
+                                proposal.id, webhook=webhook, key=f"{status}: {reason}")
         final = {"rejected": "rejected", "expired": "expired", "partial": "partial",
                  "tampered": "failed"}.get(status)
         if final:
@@ -261,22 +262,21 @@ class Worker:
     # --- recording -------------------------------------------------------------------------
     def _record(self, wallet: str, order_id: str, outcome: str, reason: str, now: int,
                 numbers: dict | None = None, proposal_id: str | None = None, *,
-                webhook: str | None = None, force: bool = False) -> list[DecisionRecord]:
-        """Record a decision, unless it repeats the order's last outcome and reason within
-        REPEAT_SECONDS (or its last outcome, for skips whose numbers move every tick). A dry
-        run records nothing: it only says what it would do."""
+                webhook: str | None = None, force: bool = False,
+                key: str | None = None) -> list[DecisionRecord]:
+        """Record a decision, unless it repeats the order's last outcome and key (the reason,
+        or the kind of skip whose numbers move every tick) within REPEAT_SECONDS. A dry run
+        records nothing: it only says what it would do."""
         if self.dry_run:
             return [DecisionRecord(at=now, wallet=wallet, order_id=order_id, outcome=outcome,
                                    reason=reason, numbers=numbers or {},
                                    proposal_id=proposal_id)]
+        key = key or reason
         last = self.store.get_state(wallet, order_id, "last", {})
-        same_kind = last.get("outcome") == outcome
         recent = now - last.get("at", -REPEAT_SECONDS) < REPEAT_SECONDS
-        if not force and same_kind and recent and (outcome == "skipped"
-                                                    or last.get("reason") == reason):
+        if not force and recent and (last.get("outcome"), last.get("key")) == (outcome, key):
             return []
-        self.store.set_state(wallet, order_id, "last",
-                             {"outcome": outcome, "reason": reason, "at": now})
+        self.store.set_state(wallet, order_id, "last", {"outcome": outcome, "key": key, "at": now})
         decision = self.store.record_decision(DecisionRecord(
             at=now, wallet=wallet, order_id=order_id, outcome=outcome, reason=reason,
             numbers=numbers or {}, proposal_id=proposal_id))
