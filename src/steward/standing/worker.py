@@ -69,7 +69,8 @@ class Worker:
             while not stop.is_set() and (ticks is None or count < ticks):
                 self.tick()
                 count += 1
-                stop.wait(self.interval)
+                if ticks is None or count < ticks:
+                    stop.wait(self.interval)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
