@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
-
 from steward import chains
 from steward.chains.config import load_config
 from steward.guard.mandate import mandate_path
@@ -70,6 +68,12 @@ max_per_day_usd = 2000
 max_step_usd = 1000
 slippage_bps = 300
 """
+
+
+def dca_order(order_id: str, spend: int, every: str = "1d") -> str:
+    """A DCA order spending `spend` USDC on ETH on sandbox-l1."""
+    return (f'[[order]]\nid = "{order_id}"\nkind = "dca"\nchain = "sandbox-l1"\n'
+            f'spend = {spend}\ntoken_in = "USDC"\ntoken_out = "ETH"\nevery = "{every}"\n')
 
 
 def write_mandate(per_tx: int = 10_000, confirm: int = 10_000) -> None:
@@ -224,16 +228,7 @@ def test_always_on_flapping_price_gives_one_action_not_many(embedded_world):
 
 def test_always_on_order_over_the_mandate_is_blocked_and_never_signed(embedded_world):
     write_mandate(per_tx=500, confirm=500)
-    write_orders("""
-[[order]]
-id = "big-dca"
-kind = "dca"
-chain = "sandbox-l1"
-spend = 600
-token_in = "USDC"
-token_out = "ETH"
-every = "1d"
-""")
+    write_orders(dca_order("big-dca", 600, "1d"))
     usdc_before = balance("USDC")
     w = worker()
     first = w.tick()
@@ -250,16 +245,7 @@ every = "1d"
 
 def test_always_on_confirm_waits_for_a_person_then_acts_once(embedded_world):
     write_mandate(per_tx=1000, confirm=100)
-    write_orders("""
-[[order]]
-id = "dca-200"
-kind = "dca"
-chain = "sandbox-l1"
-spend = 200
-token_in = "USDC"
-token_out = "ETH"
-every = "1d"
-""")
+    write_orders(dca_order("dca-200", 200, "1d"))
     usdc_before = balance("USDC")
     w = worker()
     first = w.tick()
@@ -330,16 +316,7 @@ start = {stamp}
 
 def test_always_on_sigkill_mid_action_never_acts_twice(embedded_world):
     write_mandate()
-    write_orders("""
-[[order]]
-id = "dca-kill"
-kind = "dca"
-chain = "sandbox-l1"
-spend = 50
-token_in = "USDC"
-token_out = "ETH"
-every = "1d"
-""")
+    write_orders(dca_order("dca-kill", 50, "1d"))
     usdc_before = balance("USDC")
     killed = run_cli("run", "--once", home=embedded_world,
                      env={"STEWARD_FAILPOINT": "after_broadcast"}, timeout=300)
@@ -403,15 +380,7 @@ def test_always_on_blocked_order_posts_an_alert_to_the_webhook(embedded_world):
 [alerts]
 webhook_url = "http://127.0.0.1:{server.server_port}/hook"
 
-[[order]]
-id = "too-big"
-kind = "dca"
-chain = "sandbox-l1"
-spend = 900
-token_in = "USDC"
-token_out = "ETH"
-every = "1d"
-""")
+""" + dca_order("too-big", 900))
         worker().tick()
     finally:
         server.shutdown()
@@ -421,16 +390,7 @@ every = "1d"
 
 def test_always_on_dry_run_says_what_and_why_and_changes_nothing(embedded_world):
     write_mandate(per_tx=1000, confirm=100)
-    write_orders("""
-[[order]]
-id = "dca-dry"
-kind = "dca"
-chain = "sandbox-l1"
-spend = 200
-token_in = "USDC"
-token_out = "ETH"
-every = "7d"
-""")
+    write_orders(dca_order("dca-dry", 200, "7d"))
     usdc_before = balance("USDC")
     result = run_cli("orders", "dry-run", "--json", home=embedded_world, timeout=300)
     assert result.returncode == 0, result.stderr

@@ -14,7 +14,8 @@ from steward.standing.store import Store
 
 from conftest import TEST_ENV
 from test_always_on import (L1, L2, RISK_ORDER, USD6, advance, balance, calm_start, chain,
-                            chains, depeg, outcomes, worker, write_mandate, write_orders)
+                            chains, dca_order, depeg, outcomes, worker, write_mandate,
+                            write_orders)
 
 
 def test_always_on_attack_one_block_pool_manipulation_moves_nothing(embedded_world):
@@ -86,16 +87,7 @@ def test_always_on_attack_two_racing_workers_fire_a_period_once(embedded_world):
     """Two `steward run --once` processes at the same moment with a DCA due: the period is
     claimed once, so exactly one swap lands and one decision says so."""
     write_mandate()
-    write_orders("""
-[[order]]
-id = "race"
-kind = "dca"
-chain = "sandbox-l1"
-spend = 50
-token_in = "USDC"
-token_out = "ETH"
-every = "1d"
-""")
+    write_orders(dca_order("race", 50, "1d"))
     usdc_before = balance("USDC")
     env = os.environ | TEST_ENV | {"STEWARD_HOME": str(embedded_world)}
     racers = [subprocess.Popen([sys.executable, "-m", "steward.cli", "run", "--once", "--json"],

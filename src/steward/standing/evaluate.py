@@ -122,13 +122,18 @@ def decide(order, view: View):
 
 
 # --- DCA ---------------------------------------------------------------------------------------
-def _dca(order, view: View):
+def _open_period(order, view: View, done: str) -> int | Skip:
+    """The period `now` is in, or a skip: before the order's start, or the period is taken."""
     period = _period(order, view.now)
     if period is None:
         return Skip(order.id, f"starts at {order.start} (unix time)")
-    taken = _taken(order, view, period, "bought")
-    if taken:
-        return taken
+    return _taken(order, view, period, done) or period
+
+
+def _dca(order, view: View):
+    period = _open_period(order, view, "bought")
+    if isinstance(period, Skip):
+        return period
     decimals = view.decimals(order.chain, order.token_in)
     spend = _base_units(order.spend, decimals)
     have = view.balance(order.chain, order.token_in)
@@ -152,12 +157,9 @@ def _base_units(text: str, decimals: int) -> int:
 
 # --- sweep -------------------------------------------------------------------------------------
 def _sweep(order, view: View):
-    period = _period(order, view.now)
-    if period is None:
-        return Skip(order.id, f"starts at {order.start} (unix time)")
-    taken = _taken(order, view, period, "swept")
-    if taken:
-        return taken
+    period = _open_period(order, view, "swept")
+    if isinstance(period, Skip):
+        return period
     decimals = view.decimals(order.from_chain, order.token)
     have = view.balance(order.from_chain, order.token)
     keep = _base_units(order.keep, decimals)

@@ -212,19 +212,9 @@ class Store:
 
     def firings(self, wallet: str | None = None, statuses: tuple[str, ...] | None = None,
                 order_id: str | None = None) -> list[Firing]:
+        where, args = _where(wallet=wallet, order_id=order_id, status=statuses)
         query = ("SELECT wallet, order_id, period, day, claimed_at, status, proposal_id, intent, "
-                 "usd, message FROM firings WHERE 1=1")
-        args: list[Any] = []
-        if wallet is not None:
-            query += " AND wallet=?"
-            args.append(wallet)
-        if order_id is not None:
-            query += " AND order_id=?"
-            args.append(order_id)
-        if statuses:
-            query += f" AND status IN ({', '.join('?' * len(statuses))})"
-            args += list(statuses)
-        query += " ORDER BY claimed_at"
+                 f"usd, message FROM firings WHERE {where} ORDER BY claimed_at")
         return [_firing(row) for row in self.conn.execute(query, args)]
 
     def spent_on_day(self, wallet: str, order_id: str, day: int) -> int:
@@ -270,24 +260,29 @@ class Store:
                   outcomes: tuple[str, ...] | None = None,
                   order_id: str | None = None) -> list[DecisionRecord]:
         """Newest first."""
+        where, args = _where(wallet=wallet, order_id=order_id, outcome=outcomes)
         query = ("SELECT id, at, wallet, order_id, outcome, reason, numbers, proposal_id "
-                 "FROM decisions WHERE at>=?")
-        args: list[Any] = [since]
-        if wallet is not None:
-            query += " AND wallet=?"
-            args.append(wallet)
-        if order_id is not None:
-            query += " AND order_id=?"
-            args.append(order_id)
-        if outcomes:
-            query += f" AND outcome IN ({', '.join('?' * len(outcomes))})"
-            args += list(outcomes)
-        query += " ORDER BY at DESC, id DESC LIMIT ?"
-        args.append(limit)
+                 f"FROM decisions WHERE at>=? AND {where} ORDER BY at DESC, id DESC LIMIT ?")
+        args = [since, *args, limit]
         return [DecisionRecord(id=row[0], at=row[1], wallet=row[2], order_id=row[3],
                                outcome=row[4], reason=row[5], numbers=json.loads(row[6]),
                                proposal_id=row[7])
                 for row in self.conn.execute(query, args)]
+
+
+def _where(**filters) -> tuple[str, list[Any]]:
+    """SQL conditions for the given columns (a value: equal; a tuple: one of; None: any)."""
+    parts, args = ["1=1"], []
+    for column, value in filters.items():
+        if value is None or value == ():
+            continue
+        if isinstance(value, tuple):
+            parts.append(f"{column} IN ({', '.join('?' * len(value))})")
+            args += list(value)
+        else:
+            parts.append(f"{column}=?")
+            args.append(value)
+    return " AND ".join(parts), args
 
 
 def _firing(row) -> Firing:
