@@ -13,7 +13,7 @@ UNISWAP_PACKAGES := @uniswap/v2-core@1.0.1 @uniswap/v2-periphery@1.1.0-beta.0 @u
 DEMO_HOME := $(CURDIR)/.steward-demo
 DEMO_PASSPHRASE ?= sandbox-demo-only
 
-.PHONY: setup setup-dev setup-tools setup-anvil setup-browser demo market-demo test bench clean
+.PHONY: setup setup-dev setup-tools setup-anvil setup-browser demo market-demo always-on-demo test bench clean
 
 setup: $(VENV)/.installed
 
@@ -71,6 +71,11 @@ demo: setup setup-tools
 # Agents trading with agents on the demo's sandbox (built if missing, reused if there).
 market-demo: setup setup-tools
 	STEWARD_HOME=$(DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward market demo
+
+# A USDT depeg handled by the always-on worker on simulated time, on the demo's sandbox (built
+# if missing, reused if there); the wallet's mandate is left as it is.
+always-on-demo: setup setup-tools
+	STEWARD_HOME=$(DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward orders demo
 
 test: setup-dev setup-tools setup-browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile --timeout 600

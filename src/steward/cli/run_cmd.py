@@ -92,6 +92,15 @@ def orders_dry_run(wallet: WalletOption = None, as_json: JsonOption = False) -> 
         console.print(decisions_table(found, "Standing orders now (dry run)"))
 
 
+@orders_app.command("demo")
+def orders_demo(as_json: JsonOption = False) -> None:
+    """A USDT depeg handled on the sandbox (built if needed) on simulated time: the risk rule
+    acts after its debounce within its daily cap, and a stale feed fails closed."""
+    from steward.cli.always_on_demo import run_always_on_demo  # the sandbox: loaded here
+
+    run_always_on_demo(as_json)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(orders_app, name="orders")
 
