@@ -223,6 +223,34 @@ def test_always_on_flapping_price_gives_one_action_not_many(embedded_world):
     assert "acted" not in outcomes(flapping), [(d.outcome, d.reason) for d in flapping]
 
 
+def test_always_on_mix_moves_the_excess_in_bounded_steps_with_a_cooldown(embedded_world):
+    write_mandate()
+    write_orders("""
+[[order]]
+id = "stable-mix"
+kind = "mix"
+chain = "sandbox-l1"
+tokens = ["USDC", "USDT"]
+max_share = { USDT = 0.4 }
+band = 0.02
+max_step_usd = 500
+cooldown = "1h"
+""")
+    usdt_before = balance("USDT")
+    w = worker()
+    made = calm_start(w)  # 50 % USDT, above 40 % + 2 points: a first step of $500 into USDC
+    for _ in range(6):
+        advance(TICK)
+        made += w.tick()
+    acted = [d for d in made if d.outcome == "acted"]
+    assert len(acted) == 2, [(d.outcome, d.reason) for d in made]
+    assert acted[1].at - acted[0].at >= 3600
+    assert all(d.numbers["usd"] <= 500 * USD6 and d.numbers["into"] == "USDC" for d in acted)
+    moved = sum(erc20_units(d.numbers["move"]) for d in acted)
+    assert usdt_before - balance("USDT") == moved
+    assert any(d.outcome == "skipped" and "between actions" in d.reason for d in made)
+
+
 # ---------------------------------------------------------------- the mandate still rules
 
 
