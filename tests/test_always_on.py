@@ -280,6 +280,8 @@ def test_always_on_confirm_waits_for_a_person_then_acts_once(embedded_world):
     assert outcomes(first) == ["waiting"]
     proposal_id = first[0].proposal_id
     assert f"steward approve {proposal_id}" in first[0].reason
+    # The person approving sees which standing order asks.
+    assert get_proposal(proposal_id).request.startswith("standing order dca-200 (steward run)")
     waiting = w.tick()  # still waiting: no second proposal, nothing signed
     assert outcomes(waiting) in ([], ["skipped"]) and "approval" in waiting[0].reason
     assert len(list_proposals()) == 1

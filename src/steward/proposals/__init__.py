@@ -238,8 +238,10 @@ def parse_intent(intent: dict) -> Intent:
 
 
 def propose(text: str | None = None, *, intent: dict | None = None,
-            wallet: str | None = None) -> Proposal:
-    """Understand, plan, simulate and judge a request now; persist it for a later `execute`."""
+            wallet: str | None = None, origin: str | None = None) -> Proposal:
+    """Understand, plan, simulate and judge a request now; persist it for a later `execute`.
+    `origin` names who asked when it was not a person's words (e.g. a standing order); it is
+    shown with the request, never read for what is done."""
     if (text is None) == (intent is None):
         raise StewardError("give either the request text or a structured intent, not both or "
                            "neither")
@@ -252,6 +254,8 @@ def propose(text: str | None = None, *, intent: dict | None = None,
                                f"{MAX_REQUEST_CHARS} are accepted")
     structured = parse_intent(intent) if intent is not None else None
     request = text if text is not None else json.dumps(intent, sort_keys=True)
+    if origin:
+        request = f"{origin}: {request}"
     report = fulfil(request, wallet, lambda outcome: False, dry_run=True, intent=structured)
     store = WalletStore()
     name = store.resolve(wallet)

@@ -171,7 +171,9 @@ class Worker:
         if firing is None:  # another worker (or an earlier life of this one) has the period
             return []
         try:
-            proposal = proposals.propose(intent=action.intent, wallet=wallet)
+            proposal = proposals.propose(intent=action.intent, wallet=wallet,
+                                         origin=f"standing order {action.order_id} "
+                                                f"(steward run)")
         except StewardError as exc:
             self.store.update_firing(firing, "failed", message=str(exc))
             return self._record(wallet, action.order_id, "failed", f"{action.reason} — could not "
