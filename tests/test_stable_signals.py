@@ -4,6 +4,7 @@ or conflicting data; the debounce; and the relative risk score."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date, timedelta
 from fractions import Fraction
@@ -179,7 +180,9 @@ def test_signals_stale_or_lying_feed_fails_closed(embedded_world):
     advance(24 * 3600 + 600, refresh=False)  # past the feeds' one-day heartbeat, no new round
     reading = read_peg("USDT", sandbox_chains())
     assert reading.price is None and reading.problem.startswith("stale")
-    assert "sandbox-l1 USDT/USD feed" in reading.problem and "24.2 h ago" in reading.problem
+    # (how long ago depends on how long the machine took since the last round: about a day)
+    assert "sandbox-l1 USDT/USD feed" in reading.problem
+    assert re.search(r"updated 24\.\d h ago", reading.problem), reading.problem
     # the pools still have time-weighted prices; a stale feed fails closed all the same
     assert all(s.usd is not None for s in by_kind(reading, "twap"))
     assert risk_score(reading, load_facts(), {}, date(2026, 1, 1)).problem == reading.problem
