@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 from steward import chains
 from steward.chains.config import load_config
 from steward.guard.mandate import mandate_path
@@ -200,6 +202,7 @@ def depeg_pools_only(price: str) -> None:
     chains.end_all_sessions()
 
 
+@pytest.mark.slow
 def test_always_on_flapping_price_gives_one_action_not_many(embedded_world):
     write_mandate()
     write_orders(RISK_ORDER.replace("max_per_day_usd = 2000", "max_per_day_usd = 5000"))
@@ -223,6 +226,7 @@ def test_always_on_flapping_price_gives_one_action_not_many(embedded_world):
     assert "acted" not in outcomes(flapping), [(d.outcome, d.reason) for d in flapping]
 
 
+@pytest.mark.slow
 def test_always_on_mix_moves_the_excess_in_bounded_steps_with_a_cooldown(embedded_world):
     write_mandate()
     write_orders("""
@@ -297,6 +301,7 @@ def test_always_on_confirm_waits_for_a_person_then_acts_once(embedded_world):
 # ---------------------------------------------------------------- a week of DCA and sweeps
 
 
+@pytest.mark.slow
 def test_always_on_a_week_of_dca_and_sweeps_is_exact(embedded_world):
     write_mandate()
     start = chain_now([chain(L1), chain(L2)]) + 60
