@@ -83,6 +83,7 @@ test: setup-dev setup-tools setup-browser
 bench: setup setup-tools
 	$(BIN)/python benchmarks/transfers.py
 	$(BIN)/python benchmarks/guard.py
+	$(BIN)/python benchmarks/always_on.py
 
 clean:
 	rm -rf $(VENV) .tools $(DEMO_HOME)

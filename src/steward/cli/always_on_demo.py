@@ -2,10 +2,10 @@
 
 On the embedded sandbox (built if the home has none, reused if it has one), unattended:
 
-1. wallet "main" gets a standing-orders file: a risk rule (USDT below $0.99 for 30 minutes →
-   USDC, at most $300 a day in steps of at most $100, so every step stays under the default
-   mandate's $100 confirmation threshold and runs without a person) and a daily DCA of 20 USDC
-   into ETH; the mandate is left as it is (the default one, when the wallet has no file);
+1. wallet "main" gets a standing-orders file (replacing any there): a risk rule (USDT below
+   $0.99 for 30 minutes → USDC, at most $300 a day in steps of at most $100, so every step stays
+   within the default mandate's $100 confirmation threshold and runs without a person) and a
+   daily DCA of 20 USDC into ETH; the wallet's mandate is left as it is;
 2. a calm half hour, the worker ticking every 10 simulated minutes;
 3. sustained selling of USDT to $0.98 on both chains' pools, the reference feeds following;
    every decision is printed as it happens;
