@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
+import pytest
+
 from steward import chains
 from steward.chains.config import load_config
 from steward.guard.mandate import default_mandate, load_mandate, mandate_path
@@ -32,6 +34,7 @@ def _usdt_balance() -> int:
         chains.end_all_sessions()
 
 
+@pytest.mark.slow  # about 40 s: some 20 worker ticks and the market's swaps on simulated time
 def test_always_on_demo_json_acts_within_the_cap_and_alerts_on_a_stale_feed(embedded_world):
     usdt_before = _usdt_balance()
     mandate_text = mandate_path("main").read_text()
