@@ -13,7 +13,7 @@ UNISWAP_PACKAGES := @uniswap/v2-core@1.0.1 @uniswap/v2-periphery@1.1.0-beta.0 @u
 DEMO_HOME := $(CURDIR)/.steward-demo
 DEMO_PASSPHRASE ?= sandbox-demo-only
 
-.PHONY: setup setup-dev setup-tools setup-anvil setup-browser demo market-demo always-on-demo test bench clean
+.PHONY: setup setup-dev setup-tools setup-anvil setup-browser demo market-demo always-on-demo test test-all bench clean
 
 setup: $(VENV)/.installed
 
@@ -77,8 +77,13 @@ market-demo: setup setup-tools
 always-on-demo: setup setup-tools
 	STEWARD_HOME=$(DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward orders demo
 
+# `make test` leaves out the long scenarios on simulated time (marked slow; CI runs the rest, a
+# representative part of every scenario suite); `make test-all` runs everything.
 test: setup-dev setup-tools setup-browser
-	$(BIN)/python -m pytest -n 2 --dist loadfile --timeout 600
+	$(BIN)/python -m pytest -n 2 --dist loadfile --timeout 600 -m "not slow"
+
+test-all: setup-dev setup-tools setup-browser
+	$(BIN)/python -m pytest -n 2 --dist loadfile --timeout 900
 
 bench: setup setup-tools
 	$(BIN)/python benchmarks/transfers.py

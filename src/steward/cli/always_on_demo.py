@@ -358,7 +358,7 @@ def _summary_facts(demo: Demo, store: Store, described: list[str], calm_scores: 
                               "change": after[symbol] - before[symbol]}
                      for symbol in ("USDT", "USDC")},
         # One column per observation when there are fewer than the chart's 72 columns.
-        "peg_chart": peg_chart("USDT", points, width=min(72, len(points)) or 1),
+        "peg_chart": peg_chart("USDT", points),
         "stale_alert": None if not stale else {"reason": stale[0]["reason"],
                                                "order_id": stale[0]["order_id"],
                                                "minutes_after_pressure": stale[0]["offset_minutes"]},

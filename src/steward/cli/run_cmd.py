@@ -207,15 +207,17 @@ def peg_chart(symbol: str, points: list[PegPointOut], width: int = 72, height: i
     seen, a gap (·) where the data failed closed."""
     if not points:
         return f"{symbol}: no observations"
-    buckets = [points[i * len(points) // width:(i + 1) * len(points) // width] or
-               [points[min(len(points) - 1, i * len(points) // width)]]
-               for i in range(min(width, len(points)))]
+    columns = min(width, len(points))
+    buckets = [points[i * len(points) // columns:(i + 1) * len(points) // columns]
+               for i in range(columns)]
     lows = [min((p.price for p in b if p.price is not None), default=None) for b in buckets]
     seen = [v for v in lows if v is not None]
     if not seen:
         return f"{symbol}: every observation failed closed ({points[-1].problem})"
-    top, bottom = max(max(seen), 1.0), min(seen)
-    span = (top - bottom) or 0.0001
+    # The floor sits a row below the lowest price, so the lowest column still shows a bar.
+    top, low = max(max(seen), 1.0), min(seen)
+    span = (top - low) * height / (height - 1) or 0.0001
+    bottom = top - span
     rows = []
     for row in range(height, 0, -1):
         line = ""
