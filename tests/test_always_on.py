@@ -176,7 +176,7 @@ def erc20_units(text: str, decimals: int = 6) -> int:
     return int(Decimal(text) * 10**decimals)
 
 
-def test_always_on_stale_feed_fails_closed_with_an_alert(embedded_world):
+def test_always_on_stale_feed_fails_closed_with_an_alert(world):
     write_mandate()
     write_orders(RISK_ORDER)
     w = worker()

@@ -32,8 +32,6 @@ from steward.protocols import erc20, oracle, registry
 from steward.protocols.pricing import USD, PricingSettings, pricing_settings
 from steward.standing.facts import BUFFER_BPS, FactsFile, load_facts
 
-# How far past a feed's own deviation band sources may disagree before the reading is
-# "conflicting" (and how far below $1 past that band a depeg threshold must sit).
 QUOTE = "USDC"
 QUOTE_OF_QUOTE = "USDT"  # what USDC's own pool is priced in (a cross-check only)
 
