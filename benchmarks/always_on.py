@@ -126,33 +126,22 @@ class Homes:
 
 # --- the market and the worker -----------------------------------------------------------------
 def _chains():
-    from steward.chains.config import load_config
+    from steward.sandbox import market
 
-    config = load_config()
-    return [config.chain(L1), config.chain(L2)]
+    return market.sandbox_chains()
 
 
 def advance(seconds: int, refresh: bool = False) -> None:
-    from steward import chains
     from steward.sandbox import market
 
-    for chain in _chains():
-        market.advance_time(chain, seconds)
-        if refresh:
-            market.refresh_feeds(chain)
-    chains.end_all_sessions()
+    market.advance_sandbox(seconds, refresh=refresh)
 
 
 def set_usdt(price: str, feeds: bool = True) -> None:
     """USDT's pools on both chains moved to `price` by real swaps (and the feeds reporting it)."""
-    from steward import chains
     from steward.sandbox import market
 
-    for chain in _chains():
-        market.push_pool_price(chain, "USDT", price)
-        if feeds:
-            market.set_feed(chain, "USDT", price)
-    chains.end_all_sessions()
+    market.move_peg("USDT", price, feeds=feeds)
 
 
 def chain_time() -> int:

@@ -108,19 +108,12 @@ def balance(symbol: str, name: str = L1) -> int:
 
 def advance(seconds: int, *, refresh: bool = True) -> None:
     """Simulated time passes on both chains; the feeds keep their heartbeat unless told not."""
-    for name in (L1, L2):
-        market.advance_time(chain(name), seconds)
-        if refresh:
-            market.refresh_feeds(chain(name))
-    chains.end_all_sessions()
+    market.advance_sandbox(seconds, refresh=refresh)
 
 
 def depeg(price: str) -> None:
     """Sustained selling of USDT on both chains' pools, and the feeds reporting it."""
-    for name in (L1, L2):
-        market.push_pool_price(chain(name), "USDT", price)
-        market.set_feed(chain(name), "USDT", price)
-    chains.end_all_sessions()
+    market.move_peg("USDT", price)
 
 
 def worker() -> Worker:
@@ -197,9 +190,7 @@ def test_always_on_stale_feed_fails_closed_with_an_alert(world):
 
 
 def depeg_pools_only(price: str) -> None:
-    for name in (L1, L2):
-        market.push_pool_price(chain(name), "USDT", price)
-    chains.end_all_sessions()
+    market.move_peg("USDT", price, feeds=False)
 
 
 @pytest.mark.slow

@@ -120,27 +120,15 @@ class Demo:
 
 # --- the sandbox market ------------------------------------------------------------------------
 def _chains():
-    config = load_config()
-    return [config.chain(L1), config.chain(L2)]
+    return market.sandbox_chains()
 
 
 def _advance(seconds: int, refresh: bool = True) -> None:
-    """Simulated time passes on both chains; the feeds keep their heartbeat unless told not."""
-    for chain in _chains():
-        market.advance_time(chain, seconds)
-        if refresh:
-            market.refresh_feeds(chain)
-    chain_registry.end_all_sessions()
+    market.advance_sandbox(seconds, refresh=refresh)
 
 
 def _set_usdt(price: str, feeds: bool = True) -> None:
-    """USDT's pools on both chains moved to `price` by real swaps, and (unless they report it
-    already: `_advance` refreshes them) the feeds reporting it."""
-    for chain in _chains():
-        market.push_pool_price(chain, "USDT", price)
-        if feeds:
-            market.set_feed(chain, "USDT", price)
-    chain_registry.end_all_sessions()
+    market.move_peg("USDT", price, feeds=feeds)
 
 
 def _now() -> int:

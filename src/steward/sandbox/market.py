@@ -319,5 +319,33 @@ def push_pool_price(chain: ChainConfig, symbol: str, usd: Fraction | Decimal | s
     return notes
 
 
-__all__ = ["advance_time", "fund", "push_pool_price", "refresh_feeds", "set_feed",
-           "v2_swap_to_price"]
+
+# --- both sandbox chains at once: what the scenarios, the demo and the benchmark drive ------------
+def sandbox_chains() -> list[ChainConfig]:
+    from steward.chains.config import SANDBOX_CHAINS
+
+    config = load_config()
+    return [config.chain(name) for name in SANDBOX_CHAINS]
+
+
+def advance_sandbox(seconds: int, *, refresh: bool = True) -> None:
+    """Simulated time passes on both sandbox chains; their feeds keep their heartbeat (a new
+    round with the same answer) unless `refresh` is false."""
+    for chain in sandbox_chains():
+        advance_time(chain, seconds)
+        if refresh:
+            refresh_feeds(chain)
+    chain_registry.end_all_sessions()
+
+
+def move_peg(symbol: str, usd: Fraction | Decimal | str, *, feeds: bool = True) -> None:
+    """Sustained trading moves `symbol`'s pools on both sandbox chains to `usd` (real swaps),
+    and, with `feeds`, the reference feeds report it as Chainlink's would."""
+    for chain in sandbox_chains():
+        push_pool_price(chain, symbol, usd)
+        if feeds:
+            set_feed(chain, symbol, usd)
+    chain_registry.end_all_sessions()
+
+__all__ = ["advance_sandbox", "advance_time", "fund", "move_peg", "push_pool_price",
+           "refresh_feeds", "sandbox_chains", "set_feed", "v2_swap_to_price"]
