@@ -95,6 +95,82 @@ def check_token(address: str, chain: ChainOption = "sandbox-l1", as_json: JsonOp
         console.print(f"[dim]{safe(note)}[/]")
 
 
+@check_app.command("tokenomics")
+def check_tokenomics_cmd(
+    token: str,
+    router: Annotated[Optional[str], typer.Option(
+        help="The project's fee router (default: from the registry or the chain's logs).")] = None,
+    chain: ChainOption = "sandbox-l1",
+    claimed_burn_share: Annotated[str, typer.Option(
+        help="The share of the tokens bought the project says it burns (0 to 1).")] = "1.0",
+    as_json: JsonOption = False,
+) -> None:
+    """Does this token's buyback-and-burn happen as claimed? Fees in, buybacks, burns and the
+    powers that could divert them, from the chain's logs and code."""
+    from steward.service.checks import check_tokenomics
+    from steward.units import format_units
+
+    report = check_tokenomics(token, chain, router, claimed_burn_share)
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+        return
+    style = {"verified": "green", "diverted": "bold red", "at risk": "yellow"}[report.verdict]
+    shown = "n/a" if report.burned_share_bps is None else f"{report.burned_share_bps / 100:.2f}%"
+    lines = [f"Verdict: [{style}]{report.verdict.upper()}[/]  burned {shown} of what it bought, "
+             f"claimed {report.claimed_share_bps / 100:.2f}%"]
+    lines += [f"  • {safe(reason)}" for reason in report.reasons]
+    console.print(Panel("\n".join(lines), expand=False, title=safe(
+        f"{report.name} ({report.symbol}, {report.token}) on {report.chain}")))
+
+    def usdc(amount: int) -> str:
+        return format_units(amount, report.usdc_decimals)
+
+    def tokens(amount: int) -> str:
+        return format_units(amount, report.decimals)
+
+    table = Table(title="Buyback and burn")
+    for column in ("What", "Amount", "From"):
+        table.add_column(column)
+    rows = [
+        ("fees in (USDC)", usdc(report.fees_in), f"{report.fee_payments} FeeReceived event(s)"),
+        ("USDC spent on buybacks", usdc(report.usdc_spent), f"{len(report.buybacks)} Buyback "
+                                                            "event(s)"),
+        ("USDC left in the router", usdc(report.usdc_held), "balanceOf"),
+        ("tokens bought (claimed)", tokens(report.tokens_claimed), "Buyback events"),
+        ("tokens bought (received)", tokens(report.tokens_bought), "Transfer events into the "
+                                                                 "router"),
+        ("tokens burned", tokens(report.tokens_burned), "Transfer events to 0x0 / keyless"),
+        ("supply decrease", tokens(report.supply_decrease), "minted − totalSupply"),
+    ]
+    rows += [(f"tokens sent to {to}", tokens(amount), "Transfer events") for to, amount in
+             report.sent_elsewhere.items()]
+    rows += [(f"USDC taken out to {to}", usdc(amount), "USDC Transfer events") for to, amount in
+             report.usdc_withdrawn.items()]
+    for what, amount, source in rows:
+        table.add_row(safe(what), safe(amount), safe(source))
+    console.print(table)
+    if report.buybacks:
+        bought = Table(title="Buybacks")
+        for column in ("Block", "USDC in", "Received", "Burned", "Elsewhere", "TWAP (USDC)",
+                       "Gas"):
+            bought.add_column(column)
+        for b in report.buybacks:
+            bought.add_row(str(b.block), usdc(b.usdc_in), tokens(b.tokens_received),
+                           tokens(b.tokens_burned), tokens(b.tokens_elsewhere),
+                           usdc(b.twap_price), str(b.gas_used or "?"))
+        console.print(bought)
+    if report.powers:
+        powers = Table(title="Powers")
+        for column in ("Of", "Kind", "Function", "Holder", "What it does"):
+            powers.add_column(column)
+        for p in report.powers:
+            kind = f"[bold red]{safe(p.kind)}[/]" if p.diverts else safe(p.kind)
+            powers.add_row(p.of, kind, safe(p.function), safe(p.holder or "?"), safe(p.detail))
+        console.print(powers)
+    for note in report.notes:
+        console.print(f"[dim]{safe(note)}[/]")
+
+
 @check_app.command("address")
 def check_address_cmd(
     address: str,

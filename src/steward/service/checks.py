@@ -63,4 +63,21 @@ def check_url(url: str, phishing_config: str | None = None) -> LinkReport:
     return link_report(url, load_phishing_config(phishing_config) if phishing_config else None)
 
 
-__all__ = ["check_address", "check_token", "check_url"]
+@translated
+def check_tokenomics(token: str, chain: str | None = None, router: str | None = None,
+                     claimed_burn_share: str = "1.0"):
+    """Does `token`'s buyback-and-burn happen as claimed? `token` is a 0x address or a symbol of
+    the chain's registry; `router` the project's fee router (found from the registry or the
+    chain's logs when None); `claimed_burn_share` the share of the tokens bought the project
+    says it burns (a decimal in (0, 1])."""
+    from steward.tokenomics.report import tokenomics_report
+
+    config = load_config().chain_or_first(chain)
+    target = next((a for s, a in config.tokens.items() if s.upper() == token.strip().upper()),
+                  None) or checked_address(token)
+    return tokenomics_report(chain_registry.connect(config), config, target,
+                             router=checked_address(router) if router else None,
+                             claimed_share=claimed_burn_share)
+
+
+__all__ = ["check_address", "check_token", "check_tokenomics", "check_url"]
