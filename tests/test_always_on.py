@@ -427,3 +427,18 @@ def test_always_on_dry_run_says_what_and_why_and_changes_nothing(embedded_world)
     assert not list_proposals()
     assert Store().decisions("main") == []
     assert balance("USDC") == usdc_before
+
+
+def test_always_on_a_node_that_goes_down_is_an_alert_and_the_worker_goes_on(embedded_world):
+    from steward.chains.config import update_chain
+
+    write_mandate()
+    write_orders(RISK_ORDER)
+    # sandbox-l2 moves to a node that is not there (a closed localhost port).
+    update_chain(L2, rpc_url="http://127.0.0.1:9")
+    chains.forget_connections()
+    w = Worker(["main"], interval=1, passphrase=PASSPHRASE)
+    assert w.run(ticks=2) == 2  # both ticks ran: the first failure did not stop it
+    alerts = Store().decisions("*", outcomes=("alert",))
+    assert alerts and "the tick failed" in alerts[0].reason
+    assert not list_proposals()

@@ -21,6 +21,7 @@ is recorded) and then exits; a SIGKILL mid-action is settled at the next start b
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import threading
 import time
@@ -35,6 +36,7 @@ from steward.standing import evaluate, orders as orders_file
 from steward.standing.evaluate import Action, Skip, View
 from steward.standing.store import OPEN_FIRINGS, DecisionRecord, Firing, Store
 
+log = logging.getLogger("steward.standing")
 # Skips repeat every tick; the same outcome and reason are recorded again at most this often.
 REPEAT_SECONDS = 3600
 Notify = Callable[[DecisionRecord], None]
@@ -67,7 +69,10 @@ class Worker:
         try:
             self.recover()
             while not stop.is_set() and (ticks is None or count < ticks):
-                self.tick()
+                try:
+                    self.tick()
+                except Exception as exc:  # one bad tick (a node down) must not stop the worker
+                    self._tick_failed(exc)
                 count += 1
                 if ticks is None or count < ticks:
                     stop.wait(self.interval)
@@ -75,6 +80,14 @@ class Worker:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         return count
+
+    def _tick_failed(self, exc: Exception) -> None:
+        log.warning("steward run: a tick failed (%s)", type(exc).__name__, exc_info=True)
+        # A StewardError says what was wrong; anything else is a bug or a lost connection,
+        # named by its type only (its text may hold internals).
+        message = str(exc) if isinstance(exc, StewardError) else type(exc).__name__
+        self._record("*", "*", "alert", f"the tick failed, nothing was done: {message}; the "
+                                        "next tick tries again", int(time.time()))
 
     def recover(self) -> None:
         """What a crash left: the journal and proposals settled from the chains."""
