@@ -7,6 +7,9 @@
 - `report`: `tokenomics_report`, what the chain shows of a token's buyback-and-burn (fees in,
   buybacks, burns, the share burned against the share claimed, the powers that could divert
   it); behind `steward check tokenomics`. It sits with due diligence and never signs.
+- `ledger`: the chain reads behind the report (calls, balances, logs in chunks, the fee routers
+  of a token); `powers`: the powers that could divert the buyback (the router probed on a
+  throwaway state, the token's from token due diligence).
 
 See docs/tokenomics.md.
 """
