@@ -60,6 +60,7 @@ def test_names_and_unknown_contract():
     assert contracts.names() == [
         "AgentRegistry",
         "AlliancePool",
+        "AuthorizedERC20",  # ERC20 plus EIP-3009 (issue 17's x402 seller)
         "Bridge",
         "BuybackToken",
         "DivertingFeeRouter",  # the tokenomics check's scam specimen (not a zoo token)
@@ -69,8 +70,8 @@ def test_names_and_unknown_contract():
         "JobEscrow",
         "Reputation",
     ]
-    with pytest.raises(StewardError, match="valid contracts: AgentRegistry, AlliancePool, Bridge, "
-                                           "BuybackToken"):
+    with pytest.raises(StewardError, match="valid contracts: AgentRegistry, AlliancePool, AuthorizedERC20, "
+                                           "Bridge, BuybackToken"):
         contracts.compiled("Nope")
     with pytest.raises(StewardError, match="takes 3 argument"):
         contracts.initcode("ERC20", "only name")
