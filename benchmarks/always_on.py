@@ -145,13 +145,9 @@ def set_usdt(price: str, feeds: bool = True) -> None:
 
 
 def chain_time() -> int:
-    from steward import chains
-    from steward.standing.signals import chain_now
+    from steward.sandbox import market
 
-    try:
-        return chain_now(_chains())
-    finally:
-        chains.end_all_sessions()
+    return market.sandbox_now()
 
 
 def usdt_balance() -> int:

@@ -119,27 +119,6 @@ class Demo:
 
 
 # --- the sandbox market ------------------------------------------------------------------------
-def _chains():
-    return market.sandbox_chains()
-
-
-def _advance(seconds: int, refresh: bool = True) -> None:
-    market.advance_sandbox(seconds, refresh=refresh)
-
-
-def _set_usdt(price: str, feeds: bool = True) -> None:
-    market.move_peg("USDT", price, feeds=feeds)
-
-
-def _now() -> int:
-    from steward.standing.signals import chain_now
-
-    try:
-        return chain_now(_chains())
-    finally:
-        chain_registry.end_all_sessions()
-
-
 def _balances() -> dict[str, int]:
     from steward.accounts.store import acting_address
     from steward.protocols import erc20
@@ -166,7 +145,7 @@ def _scores(now: int) -> dict[str, dict]:
     found = {}
     try:
         for symbol in ("USDT", "USDC"):
-            holding = [chain for chain in _chains() if symbol in chain.tokens]
+            holding = [chain for chain in market.sandbox_chains() if symbol in chain.tokens]
             reading = read_peg(symbol, holding, now, facts=facts)
             score = risk_score(reading, facts, issuer_powers(symbol, holding[0]), today)
             found[symbol] = {"score": score.score, "parts": score.parts,
@@ -213,13 +192,13 @@ def _prepare_market(demo: Demo) -> None:
     has a UTC day of its own, so the DCA's period and the daily cap are this run's, whatever an
     earlier run left."""
     demo.progress("USDT back at $1.00 on both chains, feeds fresh")
-    for chain in _chains():
+    for chain in market.sandbox_chains():
         market.refresh_feeds(chain)  # a previous run may have left them stale
-    _set_usdt("1")
-    settle = DAY - _now() % DAY + SETTLE_SECONDS
+    market.move_peg("USDT", "1")
+    settle = DAY - market.sandbox_now() % DAY + SETTLE_SECONDS
     demo.progress(f"{settle // 60} simulated minutes of calm market before the first tick "
                   "(into a new UTC day)")
-    _advance(settle)
+    market.advance_sandbox(settle)
 
 
 def _cap_seen(decisions: list[dict]) -> bool:
@@ -242,7 +221,7 @@ def run_always_on_demo(as_json: bool = False) -> dict:
     store = Store()
     worker = Worker([WALLET], interval=TICK, passphrase=passphrase,
                     relayer=sandbox.bridge_relayer, store=store)
-    calm_from = _now()
+    calm_from = market.sandbox_now()
     demo.origin = calm_from + CALM_TICKS * TICK  # the selling starts after the calm half hour
 
     calm_scores = _scores(calm_from)
@@ -251,22 +230,23 @@ def run_always_on_demo(as_json: bool = False) -> dict:
     demo.step("2. A calm half hour: the worker ticks every 10 simulated minutes")
     for index in range(CALM_TICKS):
         if index:
-            _advance(TICK)
+            market.advance_sandbox(TICK)
         demo.record("calm", worker.tick())
 
     demo.step(f"3. Sustained selling of USDT to ${PRESSURE_PRICE} on both chains; the feeds "
               "follow")
-    _advance(TICK)
-    demo.origin = _now()
+    market.advance_sandbox(TICK)
+    demo.origin = market.sandbox_now()
     before = _balances()
-    _set_usdt(PRESSURE_PRICE)
+    market.move_peg("USDT", PRESSURE_PRICE)
     demo.say(f"[dim]{demo.offset(demo.origin)}[/] the pools of USDT/USDC on {L1} and {L2} are "
              f"sold down to ${PRESSURE_PRICE}; the USDT/USD feeds report ${PRESSURE_PRICE}")
     pressure_ticks = 0
     while pressure_ticks < PRESSURE_MAX_TICKS:
         if pressure_ticks:
-            _advance(TICK)  # the feeds' heartbeat: they go on reporting the price
-            _set_usdt(PRESSURE_PRICE, feeds=False)  # the selling goes on: the pools stay down
+            market.advance_sandbox(TICK)  # the feeds' heartbeat: they go on reporting the price
+            # the selling goes on: the pools stay down
+            market.move_peg("USDT", PRESSURE_PRICE, feeds=False)
         demo.record("pressure", worker.tick())
         pressure_ticks += 1
         if pressure_ticks >= PRESSURE_MIN_TICKS and _cap_seen(demo.decisions):
@@ -276,7 +256,7 @@ def run_always_on_demo(as_json: bool = False) -> dict:
     pressure_scores = _scores(pressure_end)
 
     demo.step("4. The feeds stop: 25 simulated hours without an update")
-    _advance(STALE_SECONDS, refresh=False)
+    market.advance_sandbox(STALE_SECONDS, refresh=False)
     stale_made = worker.tick()
     demo.record("stale feed", stale_made)
     if any(d.order_id == DCA_ID and d.outcome == "waiting" for d in stale_made):

@@ -46,6 +46,7 @@ class FeedReading:
 
     usd: Fraction | None
     problem: str | None = None
+    updated_at: int | None = None  # when the answer was written (None: unreadable)
 
 
 # Immutable facts, read once per process: (chain id, feed) -> decimals; (chain id) -> an
@@ -85,14 +86,14 @@ def read_feed(w3: Web3, address: str, now: int, heartbeat: int) -> FeedReading:
     except Exception:
         return FeedReading(None, f"its reference feed {address} could not be read")
     if answer <= 0:
-        return FeedReading(None, f"its reference feed answers {answer}, not a price")
+        return FeedReading(None, f"its reference feed answers {answer}, not a price", updated_at)
     if updated_at == 0 or answered_in < round_id:
-        return FeedReading(None, "its reference feed's latest round is incomplete")
+        return FeedReading(None, "its reference feed's latest round is incomplete", updated_at)
     age = now - updated_at
     if age > heartbeat:
         return FeedReading(None, f"its reference feed is stale (updated {_hours(age)} ago; "
-                                 f"it must be newer than {_hours(heartbeat)})")
-    return FeedReading(Fraction(answer, 10 ** _feed_decimals[key]))
+                                 f"it must be newer than {_hours(heartbeat)})", updated_at)
+    return FeedReading(Fraction(answer, 10 ** _feed_decimals[key]), updated_at=updated_at)
 
 
 def observation_block(w3: Web3, latest_number: int, latest_time: int,

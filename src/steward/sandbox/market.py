@@ -328,6 +328,16 @@ def sandbox_chains() -> list[ChainConfig]:
     return [config.chain(name) for name in SANDBOX_CHAINS]
 
 
+def sandbox_now() -> int:
+    """The sandbox's time: the later of the wall clock and both chains' latest blocks (how
+    the worker and pricing read the time, so a clock moved ahead is the time)."""
+    try:
+        return max([int(time.time())] + [chain_registry.connect(chain).eth.get_block(
+            "latest")["timestamp"] for chain in sandbox_chains()])
+    finally:
+        chain_registry.end_all_sessions()
+
+
 def advance_sandbox(seconds: int, *, refresh: bool = True) -> None:
     """Simulated time passes on both sandbox chains; their feeds keep their heartbeat (a new
     round with the same answer) unless `refresh` is false."""
@@ -348,4 +358,4 @@ def move_peg(symbol: str, usd: Fraction | Decimal | str, *, feeds: bool = True) 
     chain_registry.end_all_sessions()
 
 __all__ = ["advance_sandbox", "advance_time", "fund", "move_peg", "push_pool_price",
-           "refresh_feeds", "sandbox_chains", "set_feed", "v2_swap_to_price"]
+           "refresh_feeds", "sandbox_chains", "sandbox_now", "set_feed", "v2_swap_to_price"]

@@ -86,14 +86,8 @@ def _feed_source(w3: Web3, chain: ChainConfig, symbol: str, now: int,
         return None
     label = f"{chain.name} {symbol}/USD feed"
     reading = oracle.read_feed(w3, address, now, heartbeat)
-    try:  # when its answer was written, for the chart and the reasons (read_feed keeps it)
-        updated_at = int(w3.eth.contract(address=Web3.to_checksum_address(address),
-                                         abi=oracle.FEED_ABI).functions.latestRoundData().call()[3])
-    except Exception:
-        updated_at = None
-    if reading.usd is None:
-        return SourcePrice("feed", chain.name, label, None, reading.problem, updated_at=updated_at)
-    return SourcePrice("feed", chain.name, label, reading.usd, updated_at=updated_at)
+    return SourcePrice("feed", chain.name, label, reading.usd, reading.problem,
+                       updated_at=reading.updated_at)
 
 
 def _quote_side(prices: oracle.PairPrices, base_first: bool) -> tuple[Fraction, Fraction | None,
