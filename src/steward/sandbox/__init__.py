@@ -60,6 +60,7 @@ WALLET_TARGETS = {"ETH": 10 * ETH, "USDC": 10_000 * USD6, "USDT": 10_000 * USD6}
 # The pools (Uniswap V2 pairs and V3 positions, ETH ≈ $3,000) are in steward.sandbox.dex.
 # The stables are Steward's own ERC20 (6 decimals) at the mirrored chain's USDC/USDT addresses.
 STABLES = {"USDC": "USD Coin", "USDT": "Tether USD"}
+AUTHORIZED_STABLES = {"USDC": "AuthorizedERC20"}
 # The mirrored chain's other canonical tokens: placed (empty) so that a node mirroring it is a
 # complete stand-in for `steward chains add`, but not part of the sandbox's own registry.
 MIRROR_ONLY = {"DAI": ("Dai Stablecoin", 18)}
@@ -188,7 +189,11 @@ class SandboxBuilder:
         tokens = {"WETH": contracts["weth"]}
         for symbol, name in STABLES.items():
             tokens[symbol] = preset.tokens[symbol]
-            self.place(chain, tokens[symbol], "ERC20", name, symbol, 6, label=f"{symbol} (ERC20)")
+            # USDC authorizes transfers by signature (EIP-3009) like Circle's FiatToken v2, so
+            # x402 payments settle on the sandbox; the ABI is the ERC20 one plus those functions.
+            contract = AUTHORIZED_STABLES.get(symbol, "ERC20")
+            self.place(chain, tokens[symbol], contract, name, symbol, 6,
+                       label=f"{symbol} ({contract})")
             if not stables_native:  # on L2 only the bridge may mint the stables
                 self.only_bridge_mints(chain, tokens[symbol], bridge)
         for symbol, (name, decimals) in MIRROR_ONLY.items():
