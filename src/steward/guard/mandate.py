@@ -483,6 +483,7 @@ def write_default_mandate(wallet: str, overwrite: bool = False) -> Path:
 _USD_KEYS = {("limits", "per_transaction_usd"), ("limits", "daily_usd"), ("confirm", "above_usd")}
 _SECTIONS = ("limits", "confirm", "allow")
 COMMERCE_SECTION = "commerce"
+PAYMENTS_SECTION = "payments"
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
@@ -631,6 +632,8 @@ def parse_mandate(text: str, wallet: str, source: str,
     # [commerce] (what the wallet's agent may negotiate) is read and strictly validated by
     # steward.commerce.mandate; the guard itself judges plans, not offers.
     data.pop(COMMERCE_SECTION, None)
+    # [payments] (which x402 merchants the agent may pay) likewise by guard.payment_mandate.
+    data.pop(PAYMENTS_SECTION, None)
     try:
         parsed = _FileMandate.model_validate(data)
         limits = parsed.limits if chains is None else _check_chains(parsed.limits, source, chains)
