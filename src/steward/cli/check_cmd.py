@@ -108,12 +108,18 @@ def check_tokenomics_cmd(
     """Does this token's buyback-and-burn happen as claimed? Fees in, buybacks, burns and the
     powers that could divert them, from the chain's logs and code."""
     from steward.service.checks import check_tokenomics
-    from steward.units import format_units
 
     report = check_tokenomics(token, chain, router, claimed_burn_share)
     if as_json:
         print_json(report.model_dump(mode="json"))
         return
+    print_tokenomics(report)
+
+
+def print_tokenomics(report) -> None:
+    """A tokenomics report as a verdict panel and tables (also the payments demo's ending)."""
+    from steward.units import format_units
+
     style = {"verified": "green", "diverted": "bold red", "at risk": "yellow"}[report.verdict]
     shown = "n/a" if report.burned_share_bps is None else f"{report.burned_share_bps / 100:.2f}%"
     lines = [f"Verdict: [{style}]{report.verdict.upper()}[/]  burned {shown} of what it bought, "
