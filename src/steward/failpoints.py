@@ -7,7 +7,9 @@ unknown name does nothing.
 
 Points: `after_journal_pending` (the transaction is signed and journalled as pending, not yet
 broadcast), `after_broadcast` (the node has it), `after_journal_success` (the journal says
-success), `after_proposal_step_signing` (a proposal's step is marked as being signed).
+success), `after_proposal_step_signing` (a proposal's step is marked as being signed),
+`after_payment_signed` (an x402 payment is signed and in the ledger, not yet sent) and
+`after_payment_sent` (the merchant answered the paid request; the answer is not yet recorded).
 """
 
 from __future__ import annotations

@@ -239,13 +239,19 @@ def parse_payments(table: Any, source: str) -> PaymentsMandate:
     if "source" in data:
         raise PaymentsMandateError(f"{source}: {key}.source: unknown key; valid keys in {key}: "
                                    f"{_valid_keys(PaymentsMandate)}")
-    if "max_per_payment_usd" in data:
-        data["max_per_payment_usd"] = _usd_from_toml(data["max_per_payment_usd"], source,
-                                                     f"{key}.max_per_payment_usd")
-    merchants = data.get("merchants")
-    if isinstance(merchants, dict):
-        data["merchants"] = {name: _merchant_usd(rule, source, f"{key}.merchants.\"{name}\"")
-                             for name, rule in merchants.items()}
+    try:
+        if "max_per_payment_usd" in data:
+            data["max_per_payment_usd"] = _usd_from_toml(data["max_per_payment_usd"], source,
+                                                         f"{key}.max_per_payment_usd")
+        merchants = data.get("merchants")
+        if isinstance(merchants, dict):
+            data["merchants"] = {name: _merchant_usd(rule, source,
+                                                     f"{key}.merchants.\"{name}\"")
+                                 for name, rule in merchants.items()}
+    except PaymentsMandateError:
+        raise
+    except MandateError as exc:  # the shared USD reader's error, as this table's own
+        raise PaymentsMandateError(str(exc)) from None
     try:
         return PaymentsMandate.model_validate(data | {"source": source})
     except ValidationError as exc:

@@ -42,6 +42,7 @@ from x402.schemas import PaymentRequired, PaymentRequirements
 from steward.chains import connect
 from steward.errors import StewardError
 from steward.execution import budget_lock
+from steward.failpoints import failpoint
 from steward.guard.mandate import usd_text
 from steward.guard.payment_mandate import PaymentsMandate, load_payments_mandate, merchant_origin
 from steward.guard.payments import (
@@ -243,6 +244,7 @@ class Payer:
                                nonce=signer.signed["nonce"],
                                valid_before=signer.signed["valid_before"])
             self.journal.mark_verdict(verdict.id, "executing", verdict.approved_by)
+        failpoint("after_payment_signed")
         return header
 
     def _send(self, client: httpx.Client, url: str, payment_id: str, header: str,
@@ -253,6 +255,7 @@ class Payer:
             self.ledger.update(payment_id, status="pending",
                                note=f"no answer to the paid request: {type(exc).__name__}")
             return self.reconcile(payment_id)
+        failpoint("after_payment_sent")
         seconds = time.monotonic() - started
         settled = _settlement(response)
         if 200 <= response.status_code < 300 and settled is not None and settled.success:
@@ -325,7 +328,7 @@ class Payer:
                 self._delivered(payment.payment_id, response, tx_hash)
                 return self.outcome(payment.payment_id,
                                     note="settled on chain; delivered when asked again")
-            answer = f"HTTP {response.status_code}"
+            answer = f"HTTP {response.status_code}: " + _reason(response)
         except httpx.HTTPError as exc:
             answer = type(exc).__name__
         self.ledger.update(payment.payment_id, status="undelivered", note=(
@@ -382,6 +385,19 @@ def describe(payment: Payment, *, note: str = "", seconds: float | None = None) 
         amount=f"{format_units(payment.amount, decimals)} {symbol}",
         usd=usd_text(payment.usd) if payment.usd else None, tx_hash=payment.tx_hash,
         body=payment.body, note=note or payment.note, seconds=seconds)
+
+
+def _reason(response: httpx.Response) -> str:
+    """The merchant's short reason for not delivering (its own words, shown as data)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict):
+        for key in ("error", "detail", "reason", "message"):
+            if isinstance(body.get(key), str):
+                return body[key][:200]
+    return response.text[:200]
 
 
 def _settlement(response: httpx.Response):
