@@ -13,7 +13,7 @@ UNISWAP_PACKAGES := @uniswap/v2-core@1.0.1 @uniswap/v2-periphery@1.1.0-beta.0 @u
 DEMO_HOME := $(CURDIR)/.steward-demo
 DEMO_PASSPHRASE ?= sandbox-demo-only
 
-.PHONY: setup setup-dev setup-tools setup-anvil setup-browser demo market-demo always-on-demo test test-all bench clean
+.PHONY: setup setup-dev setup-tools setup-anvil setup-browser demo market-demo always-on-demo pay-demo test test-all bench clean
 
 setup: $(VENV)/.installed
 
@@ -77,6 +77,14 @@ market-demo: setup setup-tools
 always-on-demo: setup setup-tools
 	STEWARD_HOME=$(DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward orders demo
 
+# Pay per request: an agent buys Steward's checks with x402 within its mandate, the seller's
+# revenue is bought back and burned, and `check tokenomics` verifies it. Its own fresh home: the
+# buyback advances the sandbox's clock, and x402 authorizations are dated by this machine's.
+PAY_DEMO_HOME := $(CURDIR)/.steward-pay-demo
+pay-demo: setup setup-tools
+	rm -rf $(PAY_DEMO_HOME)
+	STEWARD_HOME=$(PAY_DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward payments demo
+
 # `make test` leaves out the long scenarios on simulated time (marked slow; CI runs the rest, a
 # representative part of every scenario suite); `make test-all` runs everything.
 test: setup-dev setup-tools setup-browser
@@ -91,4 +99,4 @@ bench: setup setup-tools
 	$(BIN)/python benchmarks/always_on.py
 
 clean:
-	rm -rf $(VENV) .tools $(DEMO_HOME)
+	rm -rf $(VENV) .tools $(DEMO_HOME) $(PAY_DEMO_HOME)
