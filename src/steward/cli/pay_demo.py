@@ -156,7 +156,9 @@ def run_demo(checks: int = 6, as_json: bool = False) -> None:
     rows: list[tuple[str, str, str, str, str]] = []
     delivered = []
     with sandbox_merchant(seller, L1, port=port, facilitator_timeout=3.0) as merchant:
-        console.print(Rule(f"Steward's checks for sale at {merchant.url} (x402, USDC on {L1})"))
+        if not as_json:
+            console.print(Rule(f"Steward's checks for sale at {merchant.url} (x402, USDC on "
+                               f"{L1})"))
         signer = merchant.facilitator_app.state.signer
         for i in range(checks - 1):
             what, path = targets[i % len(targets)]
@@ -179,7 +181,8 @@ def run_demo(checks: int = 6, as_json: bool = False) -> None:
         replay = _replay(merchant.url + targets[0][1], delivered)
         rows.append(("a replayed payment header", replay, "", "", "refused by the seller"
                      if replay == "HTTP 402" else "NOT refused"))
-    _table(rows)
+    if not as_json:
+        _table(rows)
     with chain_turn():
         buyer_after, seller_after = _usdc(buyer), _usdc(seller)
         settlements = [_receipt_gas(o.tx_hash) for o in delivered if o.tx_hash]
@@ -187,7 +190,9 @@ def run_demo(checks: int = 6, as_json: bool = False) -> None:
         burn = _buy_back(project, revenue, passphrase)
     figures = _figures(delivered, settlements, buyer_before - buyer_after, revenue, burn, again)
     if as_json:
-        print_json({**figures, "report": figures["report"].model_dump(mode="json")})
+        print_json({**figures, "report": figures["report"].model_dump(mode="json"),
+                    "requests": [dict(zip(("request", "outcome", "paid", "seconds", "note"), row))
+                                 for row in rows]})
     else:
         _print_figures(figures)
     if buyer_before - buyer_after != revenue or burn["share_burned"] != "100%":
