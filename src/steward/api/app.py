@@ -83,6 +83,8 @@ TAGS = [
     {"name": "journal", "description": "The guard's verdicts and the transactions signed."},
     {"name": "always on", "description": "What `steward run` decided and why, the stablecoins' "
                                          "peg history and the standing orders."},
+    {"name": "payments", "description": "Pay per request (x402) within the wallet's [payments] "
+                                        "mandate: the ledger, the mandate, pay, reconcile."},
 ]
 
 
@@ -440,6 +442,9 @@ def create_app(*, token: str, passphrase: str | None = None) -> FastAPI:
 
     app.include_router(public)
     app.include_router(api)
+    from steward.api.payments import router as payments  # it uses this module's token check
+
+    app.include_router(payments)
     try:
         from steward.api.dashboard import router as dashboard
     except ImportError as exc:
@@ -448,9 +453,11 @@ def create_app(*, token: str, passphrase: str | None = None) -> FastAPI:
         log.warning("the dashboard is not installed; serving the JSON API only")
     else:
         from steward.api.always_on import router as always_on
+        from steward.api.payments_page import router as payments_page
 
         app.include_router(dashboard)
         app.include_router(always_on)
+        app.include_router(payments_page)
     return app
 
 
