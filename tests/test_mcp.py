@@ -28,7 +28,8 @@ from steward.wallets import WalletStore
 from conftest import TEST_ENV, forget_process_state, run_cli
 
 EXPECTED_TOOLS = {"get_portfolio", "propose", "execute", "get_proposal", "check_token",
-                  "check_address", "check_url", "get_journal", "get_guarded_account"}
+                  "check_address", "check_url", "get_journal", "get_guarded_account",
+                  "list_payments", "pay_for_resource"}
 CALL_TIMEOUT_S = 300  # a safety net against a hung server, not a timing assertion
 
 

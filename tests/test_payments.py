@@ -15,13 +15,11 @@ import base64
 import json
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 
 import httpx
 import pytest
 from eth_account import Account
-from web3 import Web3
 from x402 import x402ClientSync
 from x402.http import PAYMENT_REQUIRED_HEADER, PAYMENT_SIGNATURE_HEADER, x402HTTPClientSync
 from x402.http.utils import encode_payment_signature_header

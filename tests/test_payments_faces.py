@@ -138,9 +138,9 @@ def test_api_and_mcp_refuse_an_unlisted_merchant_naming_payments_merchants(
     before = balances()
     url = unlisted_merchant.url + LINK_CHECK
     response = api.post("/api/payments/pay", json={"url": url})
-    assert response.status_code == 400, response.text
+    assert response.status_code == 409, response.text
     error = response.json()["error"]
-    assert error["code"] == "invalid_input"
+    assert error["code"] == "denied"
     assert error["message"].startswith(f"payments.merchants: {unlisted_merchant.url} is not a "
                                        "merchant this wallet pays (listed: http://127.0.0.1:")
     assert error["message"].endswith("nothing was signed")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from typing import Annotated
 
-import httpx
 from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
@@ -95,23 +94,18 @@ def get_mandate(request: Request, wallet: WalletQuery = None) -> PaymentsMandate
         return service_payments.payments_mandate(wallet)
 
 
-@router.post("/pay", response_model=PaymentOutcome, responses=_errors(400, 502, 503),
+@router.post("/pay", response_model=PaymentOutcome, responses=_errors(400, 409, 502, 503),
              summary="Fetch a resource, paying for it within the [payments] mandate")
 def pay(request: Request, body: Annotated[PayRequest, Body()]) -> PaymentOutcome:
     """GET `url`; on HTTP 402 the guard judges the payment as the transfer it authorizes and
     the wallet signs an EIP-3009 authorization only if the mandate allows it. The answer:
     status `free` (nothing asked), `delivered` (paid, `tx_hash`, the resource in `body`),
     `undelivered` (paid on chain but no resource: the record to claim a refund with),
-    `cancelled` / `expired` (never settled), or `pending` (reconcile later). A refusal is a 400
-    naming the mandate rule; nothing was signed."""
+    `cancelled` / `expired` (never settled), or `pending` (reconcile later). A refusal by the
+    mandate is a 409 `denied` naming the rule; nothing was signed."""
     passphrase = _passphrase(request)
     with chain_work(request):
-        try:
-            return service_payments.pay(body.url, passphrase, body.wallet, body.payment_id)
-        except httpx.HTTPError as exc:  # only the first, unpaid request can fail this way
-            raise ServiceError("invalid_input", (
-                f"could not fetch {merchant_origin(body.url)} ({type(exc).__name__}); nothing "
-                "was paid")) from exc
+        return service_payments.pay(body.url, passphrase, body.wallet, body.payment_id)
 
 
 @router.post("/reconcile", response_model=list[PaymentOut], responses=_errors(400, 502, 503),

@@ -30,7 +30,6 @@ from pydantic import BaseModel
 from web3 import Web3
 from x402 import x402ClientSync
 from x402.extensions.payment_identifier import (
-    PAYMENT_IDENTIFIER,
     append_payment_identifier_to_extensions,
     is_valid_payment_id,
 )
@@ -56,6 +55,7 @@ from steward.guard.verdict import GuardRefusal, Verdict
 from steward.journal import Journal
 from steward.protocols import erc20
 from steward.payments import chain_for_network, chain_turn
+from steward.payments.authorizations import used_logs
 from steward.payments.ledger import DuplicatePayment, Payment, PaymentLedger
 from steward.units import format_units
 
@@ -348,7 +348,7 @@ class Payer:
         else:
             tx = self._cancel(payment)
             with chain_turn():
-                used = authorization_tx(payment, include_cancel=False)
+                used = authorization_tx(payment)
             if used is not None:  # the merchant's settlement won the race
                 self.ledger.update(payment.payment_id, tx_hash=used)
                 return self._deliver_settled(payment, used)
@@ -410,19 +410,10 @@ def _settlement(response: httpx.Response):
         return None
 
 
-AUTHORIZATION_USED = Web3.keccak(text="AuthorizationUsed(address,bytes32)").hex()
-AUTHORIZATION_CANCELED = Web3.keccak(text="AuthorizationCanceled(address,bytes32)").hex()
-
-
-def authorization_tx(payment: Payment, include_cancel: bool = False) -> str | None:
+def authorization_tx(payment: Payment) -> str | None:
     """The transaction that used this payment's authorization on chain, or None. Read from the
     token's own AuthorizationUsed event (indexed by payer and nonce), not from any merchant."""
-    w3 = connect(payment.chain)
-    topics = ["0x" + AUTHORIZATION_USED.removeprefix("0x"),
-              "0x" + bytes(12).hex() + payment.payer.lower().removeprefix("0x"),
-              payment.nonce]
-    logs = w3.eth.get_logs({"address": Web3.to_checksum_address(payment.asset),
-                            "fromBlock": 0, "toBlock": "latest", "topics": topics})
+    logs = used_logs(connect(payment.chain), payment.asset, payment.payer, payment.nonce)
     return logs[0]["transactionHash"].to_0x_hex() if logs else None
 
 

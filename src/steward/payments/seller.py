@@ -42,11 +42,11 @@ from steward.chains import connect
 from steward.chains.config import ChainConfig
 from steward.home import home_path
 from steward.payments import chain_turn, network_id
+from steward.payments.authorizations import used_logs
 
 FACILITATOR_TIMEOUT = 10.0
 MAX_TIMEOUT_SECONDS = 300  # how long a payer's authorization must stay valid
 TRANSFER = Web3.keccak(text="Transfer(address,address,uint256)").hex()
-AUTHORIZATION_USED = Web3.keccak(text="AuthorizationUsed(address,bytes32)").hex()
 
 
 @dataclass(frozen=True)
@@ -110,10 +110,7 @@ def settled_on_chain(chain: ChainConfig, asset: str, payer: str, nonce: str, pay
     `payer` to `pay_to`, read from the token's own events; None if there is none."""
     w3 = connect(chain)
     token = Web3.to_checksum_address(asset)
-    payer_topic = "0x" + bytes(12).hex() + payer.lower().removeprefix("0x")
-    used = w3.eth.get_logs({"address": token, "fromBlock": 0, "toBlock": "latest",
-                            "topics": ["0x" + AUTHORIZATION_USED.removeprefix("0x"), payer_topic,
-                                       nonce.lower()]})
+    used = used_logs(w3, token, payer, nonce)
     for log in used:
         receipt = w3.eth.get_transaction_receipt(log["transactionHash"])
         for entry in receipt["logs"]:

@@ -58,6 +58,7 @@ _BY_CLASS: tuple[tuple[str, str, str], ...] = (
     ("steward.errors", "WalletError", "wallet_error"),
     ("steward.guard.mandate", "MandateError", "invalid_mandate"),
     ("steward.guard.verdict", "GuardRefusal", "denied"),
+    ("steward.guard.payments", "PaymentRefused", "denied"),
     ("steward.errors", "TransactionFailed", "transaction_failed"),
     ("steward.commerce.errors", "ExpiredOffer", "expired"),
     ("steward.commerce.errors", "ForgedOffer", "forged"),

@@ -34,7 +34,8 @@ def _payer(wallet: str | None, passphrase: str):
     account = store.unlock(name, passphrase)  # a wrong passphrase fails here, before anything
     for chain in _payment_chains(name):
         if guarded_account(name, chain) is not None:
-            raise ServiceError(f"wallet {name} keeps its funds on {chain} in a guarded account "
+            raise ServiceError("wallet_error",
+                               f"wallet {name} keeps its funds on {chain} in a guarded account "
                                "(a contract); x402 exact payments are signed by a plain key, so "
                                "pay from a wallet without one on that chain")
 
@@ -56,7 +57,24 @@ def _payment_chains(wallet: str) -> list[str]:
 @translated
 def pay(url: str, passphrase: str, wallet: str | None = None, payment_id: str | None = None):
     """GET `url`, paying for it if it asks (HTTP 402) and the mandate allows; the outcome."""
-    return _payer(wallet, passphrase).fetch(url, payment_id)
+    import httpx
+
+    from steward.guard.payment_mandate import merchant_origin
+
+    try:
+        origin = merchant_origin(url)
+    except ValueError as exc:
+        raise ServiceError("invalid_input", f"url {exc}") from None
+    payer = _payer(wallet, passphrase)
+    try:
+        return payer.fetch(url, payment_id)
+    except httpx.HTTPError as exc:  # only the first, unpaid request can fail this way
+        raise ServiceError("invalid_input", f"could not fetch {origin} "
+                                            f"({type(exc).__name__}); nothing was paid") from None
+    except ValueError as exc:  # a merchant's malformed 402 (x402 could not parse its offer)
+        raise ServiceError("invalid_input", f"{origin} answered 402 with an offer that is not "
+                                            f"valid x402 ({type(exc).__name__}); nothing was "
+                                            "paid") from None
 
 
 @translated
