@@ -417,3 +417,31 @@ def test_payer_killed_mid_payment_is_reconciled_against_the_chain(merchant, stew
     assert usdc(main_address()) == before - TOKEN_PRICE
     if final == "undelivered":
         assert row.tx_hash in row.note and "refund" in row.note
+
+
+def test_payer_cancel_racing_a_late_settlement_records_the_charge(merchant):
+    """The merchant's facilitator settles the authorization just as the payer cancels it: the
+    cancel fails, the chain's record wins, and the payment is recorded as charged once."""
+    from steward.service.payments import _payer
+
+    payer = _payer("main", PASSPHRASE)
+    real_cancel = payer._cancel
+
+    def settle_first_then_cancel(payment):
+        payload = json.loads(base64.b64decode(payment.header))
+        settled = httpx.post(merchant.facilitator_url + "/settle", timeout=30, json={
+            "x402Version": 2, "paymentPayload": payload,
+            "paymentRequirements": payload["accepted"]})
+        assert settled.json()["success"] is True, settled.text
+        return real_cancel(payment)
+
+    payer._cancel = settle_first_then_cancel
+    before = usdc(main_address())
+    out = payer.fetch(merchant.url + f"/checks/token/0xnot-an-address?chain={L1}")
+    # paid on chain, and the seller's handler still cannot answer a bad address
+    assert out.status == "undelivered" and out.tx_hash and "refund" in out.note
+    assert usdc(main_address()) == before - TOKEN_PRICE
+    row = PaymentLedger().get(out.payment_id)
+    with chain_turn():
+        assert authorization_tx(row) == row.tx_hash
+    assert Journal().verdict(row.verdict_id).status == "executed"

@@ -346,12 +346,20 @@ class Payer:
             return self.outcome(payment.payment_id, note="not settled yet; run reconcile again, "
                                                          "or cancel it with the wallet unlocked")
         else:
-            tx = self._cancel(payment)
+            try:
+                tx, problem = self._cancel(payment), None
+            except StewardError as exc:  # e.g. the settlement landed first: the cancel reverts
+                tx, problem = None, str(exc)
             with chain_turn():
                 used = authorization_tx(payment)
             if used is not None:  # the merchant's settlement won the race
                 self.ledger.update(payment.payment_id, tx_hash=used)
                 return self._deliver_settled(payment, used)
+            if tx is None:
+                self.ledger.update(payment.payment_id, status="pending",
+                                   note=f"not settled, and the cancel failed: {problem}; run "
+                                        "`steward payments reconcile` again")
+                return self.outcome(payment.payment_id)
             status, note = "cancelled", f"never settled; cancelled on chain in {tx}"
         self.ledger.update(payment.payment_id, status=status, note=note)
         if payment.verdict_id:
