@@ -13,10 +13,26 @@ _STATE_ABI = [{"name": "authorizationState", "type": "function", "stateMutabilit
                "outputs": [{"name": "", "type": "bool"}]}]
 
 
-def used_logs(w3: Web3, token: str, authorizer: str, nonce: str) -> list:
+def first_block_at(w3: Web3, timestamp: int) -> int:
+    """The first block stamped at or after `timestamp` (the latest block if none): a binary
+    search over block timestamps, which never decrease."""
+    low, high = 0, w3.eth.block_number
+    if w3.eth.get_block(high)["timestamp"] < timestamp:
+        return high
+    while low < high:
+        middle = (low + high) // 2
+        if w3.eth.get_block(middle)["timestamp"] < timestamp:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def used_logs(w3: Web3, token: str, authorizer: str, nonce: str, from_block: int = 0) -> list:
     """The token's AuthorizationUsed events for (authorizer, nonce): at most one on a correct
     token. `authorizationState` answers the common case (never used) in one call; the logs are
-    scanned only when it says used or canceled (or cannot say)."""
+    scanned only when it says used or canceled (or cannot say), from `from_block` on (no
+    authorization can be used before it was signed)."""
     token = Web3.to_checksum_address(token)
     try:
         spent = w3.eth.contract(address=token, abi=_STATE_ABI).functions.authorizationState(
@@ -26,8 +42,8 @@ def used_logs(w3: Web3, token: str, authorizer: str, nonce: str) -> list:
     except Exception:
         pass  # not an EIP-3009 token, or a malformed nonce: the logs decide
     topic = "0x" + bytes(12).hex() + authorizer.lower().removeprefix("0x")
-    return w3.eth.get_logs({"address": token, "fromBlock": 0, "toBlock": "latest",
+    return w3.eth.get_logs({"address": token, "fromBlock": from_block, "toBlock": "latest",
                             "topics": [AUTHORIZATION_USED, topic, nonce.lower()]})
 
 
-__all__ = ["AUTHORIZATION_USED", "used_logs"]
+__all__ = ["AUTHORIZATION_USED", "first_block_at", "used_logs"]

@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS payments (
     verdict_id TEXT,
     nonce TEXT,                    -- the EIP-3009 nonce, 0x-hex
     valid_before INTEGER,
+    from_block INTEGER,            -- the chain's latest block when it was signed (no earlier use)
     header TEXT,                   -- the PAYMENT-SIGNATURE header, exactly as sent
     tx_hash TEXT,
     http_status INTEGER,
@@ -82,6 +83,7 @@ class Payment(BaseModel):
     verdict_id: str | None = None
     nonce: str | None = None
     valid_before: int | None = None
+    from_block: int | None = None
     header: str | None = None
     tx_hash: str | None = None
     http_status: int | None = None

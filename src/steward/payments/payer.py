@@ -240,6 +240,7 @@ class Payer:
                 raise
             header = encode_payment_signature_header(payload)
             self.ledger.update(payment_id, status="signed", header=header,
+                               from_block=connect(chain).eth.block_number,
                                verdict_id=verdict.id, usd=verdict.usd_outflow,
                                nonce=signer.signed["nonce"],
                                valid_before=signer.signed["valid_before"])
@@ -421,7 +422,8 @@ def _settlement(response: httpx.Response):
 def authorization_tx(payment: Payment) -> str | None:
     """The transaction that used this payment's authorization on chain, or None. Read from the
     token's own AuthorizationUsed event (indexed by payer and nonce), not from any merchant."""
-    logs = used_logs(connect(payment.chain), payment.asset, payment.payer, payment.nonce)
+    logs = used_logs(connect(payment.chain), payment.asset, payment.payer, payment.nonce,
+                     payment.from_block or 0)
     return logs[0]["transactionHash"].to_0x_hex() if logs else None
 
 

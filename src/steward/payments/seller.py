@@ -42,10 +42,11 @@ from steward.chains import connect
 from steward.chains.config import ChainConfig
 from steward.home import home_path
 from steward.payments import chain_turn, network_id
-from steward.payments.authorizations import used_logs
+from steward.payments.authorizations import first_block_at, used_logs
 
 FACILITATOR_TIMEOUT = 10.0
 MAX_TIMEOUT_SECONDS = 300  # how long a payer's authorization must stay valid
+CLOCK_MARGIN = 600  # how far a payer's clock may run ahead of the chain's, for the log search
 TRANSFER = Web3.keccak(text="Transfer(address,address,uint256)").hex()
 
 
@@ -105,12 +106,14 @@ def _authorization(payload) -> tuple[str, str] | None:
 
 
 def settled_on_chain(chain: ChainConfig, asset: str, payer: str, nonce: str, pay_to: str,
-                     amount: int) -> str | None:
+                     amount: int, signed_after: int = 0) -> str | None:
     """The transaction in which the token used this authorization to pay exactly `amount` from
-    `payer` to `pay_to`, read from the token's own events; None if there is none."""
+    `payer` to `pay_to`, read from the token's own events; None if there is none. Logs are read
+    from the first block at `signed_after` (a timestamp before which it cannot have been used)."""
     w3 = connect(chain)
     token = Web3.to_checksum_address(asset)
-    used = used_logs(w3, token, payer, nonce)
+    start = first_block_at(w3, signed_after) if signed_after > 0 else 0
+    used = used_logs(w3, token, payer, nonce, start)
     for log in used:
         receipt = w3.eth.get_transaction_receipt(log["transactionHash"])
         for entry in receipt["logs"]:
@@ -140,8 +143,13 @@ class _OneDelivery:
             return AbortResult(reason="payment_already_redeemed",
                                message="this payment was already redeemed for a response")
         req = ctx.requirements
+        # x402 authorizations are valid until signing time + maxTimeoutSeconds: none was signed
+        # (so used) before validBefore minus that window, less a margin for the payer's clock.
+        valid_before = int(ctx.payment_payload.payload["authorization"].get("validBefore", 0))
+        signed_after = valid_before - (req.max_timeout_seconds or 0) - CLOCK_MARGIN
         with chain_turn():
-            tx = settled_on_chain(self.chain, req.asset, payer, nonce, req.pay_to, int(req.amount))
+            tx = settled_on_chain(self.chain, req.asset, payer, nonce, req.pay_to, int(req.amount),
+                                  max(signed_after, 0))
         if tx is None:
             return None
         self._settled[(payer.lower(), nonce.lower())] = tx
