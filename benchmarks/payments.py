@@ -81,22 +81,13 @@ def two_ports() -> tuple[int, int]:
 
 def write_payments_mandate(wallet: str, origins: list[str], pay_to: str) -> None:
     """Wallet's [payments] table: USDC on sandbox-l1 to these origins, paid to `pay_to` only."""
-    from steward.guard.mandate import mandate_path, write_default_mandate
-    from steward.guard.payment_mandate import PAYMENTS_SECTION
+    from steward.guard.payment_mandate import MerchantRule, PaymentsMandate
+    from steward.guard.payment_mandate import write_payments_mandate as write
 
-    path = mandate_path(wallet)
-    if not path.exists():
-        write_default_mandate(wallet)
-    text = path.read_text(encoding="utf-8")
-    if f"[{PAYMENTS_SECTION}]" in text:
-        text = text[: text.index(f"[{PAYMENTS_SECTION}]")].rstrip() + "\n"
-    text += (f"\n[{PAYMENTS_SECTION}]\n"
-             f'networks = ["{L1}"]\nassets = ["USDC"]\nmax_per_payment_usd = 0.05\n'
-             "max_validity_seconds = 300\n")
-    for origin in origins:
-        text += (f'\n[{PAYMENTS_SECTION}.merchants."{origin}"]\n'
-                 f'max_per_period_usd = 10\nperiod = "day"\npay_to = "{pay_to}"\n')
-    path.write_text(text, encoding="utf-8")
+    rule = MerchantRule(max_per_period_usd=10 * 10**6, period="day", pay_to=pay_to)
+    write(wallet, PaymentsMandate(networks=[L1], assets=["USDC"], max_per_payment_usd=50_000,
+                                  max_validity_seconds=300,
+                                  merchants={origin: rule for origin in origins}))
 
 
 def usdc_balance(address: str) -> int:

@@ -395,3 +395,24 @@ def test_check_caps_refuses_over_the_per_period_cap(paying):
     assert str(info.value) == (
         f'payments.merchants."{LOCAL}".max_per_period_usd: $4.600001 already paid to {LOCAL} '
         f"this day; $0.40 more exceeds its $5.00; nothing was signed")
+
+
+def test_write_payments_mandate_replaces_only_its_table_and_keeps_the_rest(steward_home):
+    from steward.guard.mandate import load_mandate, mandate_path
+    from steward.guard.payment_mandate import MerchantRule, PaymentsMandate, write_payments_mandate
+
+    first = PaymentsMandate(networks=["sandbox-l1"], assets=["USDC"], max_per_payment_usd=100_000,
+                            merchants={"https://a.example": MerchantRule(max_per_period_usd=1)})
+    path = write_payments_mandate("main", first)  # no file yet: the default is written first
+    limits = load_mandate("main").limits
+    path.write_text(path.read_text() + '\n# the owner\'s note\n[commerce]\nmax_budget_usd = 5\n'
+                    'counterparties = "any"\ntokens = ["USDC"]\nmin_reputation = 0\n'
+                    'min_jobs = 0\n')
+    second = first.model_copy(update={"merchants": {
+        "https://b.example": MerchantRule(max_per_period_usd=2_000_000, period="week")}})
+    write_payments_mandate("main", second)
+    text = mandate_path("main").read_text()
+    assert text.count("[payments]") == 1 and "https://a.example" not in text
+    assert "# the owner's note" in text and "[commerce]" in text
+    assert load_payments_mandate("main").merchants == second.merchants
+    assert load_mandate("main").limits == limits

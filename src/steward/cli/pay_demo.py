@@ -77,21 +77,12 @@ def _ensure_world(passphrase: str):
 
 
 def _write_payments_mandate(wallet: str, origin: str, cap: Decimal) -> None:
-    from steward.guard.mandate import mandate_path, write_default_mandate
-    from steward.guard.payment_mandate import PAYMENTS_SECTION
+    """Pay Steward's checks seller, nothing else: USDC on the L1, at most `cap` dollars a day."""
+    from steward.guard.payment_mandate import MerchantRule, PaymentsMandate, write_payments_mandate
 
-    path = mandate_path(wallet)
-    if not path.exists():
-        write_default_mandate(wallet)
-    text = path.read_text(encoding="utf-8")
-    if f"[{PAYMENTS_SECTION}]" in text:
-        text = text[: text.index(f"[{PAYMENTS_SECTION}]")].rstrip() + "\n"
-    text += (f"\n[{PAYMENTS_SECTION}]\n"
-             "# written by `steward payments demo`: pay Steward's checks seller, nothing else\n"
-             f'networks = ["{L1}"]\nassets = ["USDC"]\nmax_per_payment_usd = 0.05\n'
-             f'max_validity_seconds = 300\n\n[{PAYMENTS_SECTION}.merchants."{origin}"]\n'
-             f'max_per_period_usd = {cap}\nperiod = "day"\n')
-    path.write_text(text, encoding="utf-8")
+    write_payments_mandate(wallet, PaymentsMandate(
+        networks=[L1], assets=["USDC"], max_per_payment_usd=USD6 // 20, max_validity_seconds=300,
+        merchants={origin: MerchantRule(max_per_period_usd=int(cap * USD6), period="day")}))
 
 
 def _price(path: str) -> int:

@@ -24,7 +24,6 @@ everything to the providers it hires.
 
 from __future__ import annotations
 
-import tomllib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
@@ -38,6 +37,7 @@ from steward.guard.mandate import (
     _show,
     _usd_from_toml,
     mandate_path,
+    read_table,
     usd_text,
 )
 from steward.units import to_base_units
@@ -205,19 +205,10 @@ def _error(exc: ValidationError, source: str) -> MandateError:
 
 
 def read_commerce_mandate(path: Path) -> CommerceMandate:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise MandateError(f"{path}: no such mandate file; an agent trades only within a "
-                           f"[{COMMERCE_SECTION}] mandate, for example:\n{EXAMPLE}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise MandateError(f"{path}: invalid TOML: {exc}") from None
-    if COMMERCE_SECTION not in data:
-        raise MandateError(f"{path}: no [{COMMERCE_SECTION}] table; an agent trades only within "
-                           f"limits its owner wrote, for example:\n{EXAMPLE}")
-    return parse_commerce(data[COMMERCE_SECTION], str(path))
+    table = read_table(path, COMMERCE_SECTION, no_file=(
+        f"an agent trades only within a [{COMMERCE_SECTION}] mandate, for example:\n{EXAMPLE}"),
+        no_table=f"an agent trades only within limits its owner wrote, for example:\n{EXAMPLE}")
+    return parse_commerce(table, str(path))
 
 
 def load_commerce_mandate(wallet: str) -> CommerceMandate:

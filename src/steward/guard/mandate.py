@@ -530,6 +530,50 @@ def _convert_usd(data: dict[str, Any], source: str) -> dict[str, Any]:
     return out
 
 
+def read_table(path: Path, section: str, *, no_file: str, no_table: str,
+               error: type[MandateError] = MandateError) -> Any:
+    """The raw `[section]` table of the mandate file at `path` (`commerce`, `payments`: read
+    and validated by their own modules). `no_file` / `no_table` end the error for a missing file
+    or a file without the table, e.g. "an agent pays only within a [payments] mandate, for
+    example: …"."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: no such mandate file; {no_file}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: invalid TOML: {exc}") from None
+    if section not in data:
+        raise error(f"{path}: no [{section}] table; {no_table}")
+    return data[section]
+
+
+def replace_table(text: str, section: str, table: str) -> str:
+    """Mandate file `text` with its `[section]` table (and `[section.…]` sub-tables) replaced
+    by `table` (TOML text starting with its header), appended where there was none. The rest of
+    the file, comments included, is kept as written."""
+    kept: list[str] = []
+    inside = False
+    pending: list[str] = []  # comments inside the table: they belong to what follows them
+    for line in text.splitlines():
+        header = re.match(r"\s*\[\[?\s*([^\]]+?)\s*\]", line)
+        if header:
+            name = header.group(1).strip()
+            was_inside, inside = inside, name == section or name.startswith(section + ".")
+            if was_inside and not inside:
+                kept.extend(pending)
+            pending = []
+        if not inside:
+            kept.append(line)
+        elif not line.strip() or line.lstrip().startswith("#"):
+            pending.append(line)
+        else:
+            pending = []
+    body = "\n".join(kept).rstrip()
+    return (body + "\n\n" if body else "") + table.rstrip() + "\n"
+
+
 def _dotted(loc: tuple[Any, ...]) -> str:
     key = ""
     for part in loc:

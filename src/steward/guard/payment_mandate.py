@@ -43,7 +43,10 @@ from steward.guard.mandate import (
     _token_entry,
     _usd_from_toml,
     mandate_path,
+    read_table,
+    replace_table,
     usd_text,
+    write_default_mandate,
 )
 
 PERIOD_SECONDS = {"hour": 3600, "day": 86_400, "week": 7 * 86_400, "month": 30 * 86_400}
@@ -297,24 +300,28 @@ def _error(exc: ValidationError, source: str) -> PaymentsMandateError:
 
 
 def read_payments_mandate(path: Path) -> PaymentsMandate:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PaymentsMandateError(f"{path}: no such mandate file; an agent pays only within a "
-                                   f"[{PAYMENTS_SECTION}] mandate, for example:\n{EXAMPLE}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PaymentsMandateError(f"{path}: invalid TOML: {exc}") from None
-    if PAYMENTS_SECTION not in data:
-        raise PaymentsMandateError(f"{path}: no [{PAYMENTS_SECTION}] table; an agent pays only "
-                                   f"merchants its owner named, for example:\n{EXAMPLE}")
-    return parse_payments(data[PAYMENTS_SECTION], str(path))
+    table = read_table(path, PAYMENTS_SECTION, error=PaymentsMandateError, no_file=(
+        f"an agent pays only within a [{PAYMENTS_SECTION}] mandate, for example:\n{EXAMPLE}"),
+        no_table=f"an agent pays only merchants its owner named, for example:\n{EXAMPLE}")
+    return parse_payments(table, str(path))
 
 
 def load_payments_mandate(wallet: str) -> PaymentsMandate:
     """The `[payments]` table of `wallet`'s mandate file."""
     return read_payments_mandate(mandate_path(wallet))
+
+
+def write_payments_mandate(wallet: str, mandate: PaymentsMandate) -> Path:
+    """Set the `[payments]` table of `wallet`'s mandate file (the conservative default is
+    written first if it has none); the rest of the file is kept as written. Returns the path."""
+    path = mandate_path(wallet)
+    if not path.exists():
+        write_default_mandate(wallet)
+    text = replace_table(path.read_text(encoding="utf-8"), PAYMENTS_SECTION,
+                         payments_toml(mandate))
+    parse_payments(tomllib.loads(text)[PAYMENTS_SECTION], str(path))  # reads back the same
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def payments_toml(mandate: PaymentsMandate) -> str:
@@ -343,4 +350,4 @@ def payments_toml(mandate: PaymentsMandate) -> str:
 
 __all__ = ["PAYMENTS_SECTION", "PERIOD_SECONDS", "MerchantRule", "PaymentsMandate",
            "PaymentsMandateError", "load_payments_mandate", "merchant_origin", "parse_payments",
-           "payments_toml", "read_payments_mandate"]
+           "payments_toml", "read_payments_mandate", "write_payments_mandate"]
