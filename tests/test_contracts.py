@@ -63,11 +63,13 @@ def test_names_and_unknown_contract():
         "AuthorizedERC20",  # ERC20 plus EIP-3009 (issue 17's x402 seller)
         "Bridge",
         "BuybackToken",
+        "DataMarket",  # issue 19: data tasks paid for their published quality
         "DivertingFeeRouter",  # the tokenomics check's scam specimen (not a zoo token)
         "ERC20",
         "FeeRouter",
         "GuardedAccount",
         "JobEscrow",
+        "ModelRegistry",  # issue 19: a model's revenue split among its contributors
         "Reputation",
     ]
     with pytest.raises(StewardError, match="valid contracts: AgentRegistry, AlliancePool, AuthorizedERC20, "
