@@ -85,6 +85,27 @@ def _bytes32(hex_text: str) -> bytes:
     return bytes.fromhex(hex_text[2:])
 
 
+def run_guarded(executor: Executor, chain: str, calls: list[Call], summary: str, *,
+                approver: Callable[[Verdict], bool] | None = None) -> PlanResult:
+    """One plan of an agent's wallet: judged by the guard under the wallet's mandate, a confirm
+    put to `approver` (none: refused), then signed through the executor. Every agent (commerce,
+    the data market) acts through here."""
+    wallet, sender = executor.wallet_name, executor.address
+    plan = Plan(chain=chain, sender=sender, calls=calls, summary=summary)
+    verdict = review(plan, wallet, own_wallets={wallet: sender})
+    if verdict.decision == "deny":
+        raise GuardRefusal(f"{wallet}: the guard refused '{summary}': "
+                           + "; ".join(r.message for r in verdict.reasons)
+                           + "; nothing was signed")
+    if verdict.decision == "confirm":
+        if approver is None or not approver(verdict):
+            raise GuardRefusal(f"{wallet}: '{summary}' needs a person's approval ("
+                               + "; ".join(r.message for r in verdict.reasons)
+                               + ") and this agent has no approver; nothing was signed")
+        verdict = approve(verdict, by=f"approver of agent {wallet}")
+    return executor.execute(plan, verdict)
+
+
 class Agent:
     def __init__(self, wallet: str, account: LocalAccount, mandate: CommerceMandate,
                  market: Market | None = None, *, agent_id: int | None = None,
@@ -128,19 +149,8 @@ class Agent:
 
     def _run(self, calls: list[Call], phases: list[str], summary: str, **extra) -> PlanResult:
         """Judge the plan under the wallet's mandate and sign it through the executor."""
-        plan = Plan(chain=self.market.chain.name, sender=self.address, calls=calls, summary=summary)
-        verdict = review(plan, self.wallet, own_wallets={self.wallet: self.address})
-        if verdict.decision == "deny":
-            raise GuardRefusal(f"{self.wallet}: the guard refused '{summary}': "
-                               + "; ".join(r.message for r in verdict.reasons)
-                               + "; nothing was signed")
-        if verdict.decision == "confirm":
-            if self.approver is None or not self.approver(verdict):
-                raise GuardRefusal(f"{self.wallet}: '{summary}' needs a person's approval ("
-                                   + "; ".join(r.message for r in verdict.reasons)
-                                   + ") and this agent has no approver; nothing was signed")
-            verdict = approve(verdict, by=f"approver of agent {self.wallet}")
-        result = self.executor.execute(plan, verdict)
+        result = run_guarded(self.executor, self.market.chain.name, calls, summary,
+                             approver=self.approver)
         for phase, step in zip(phases, result.steps):
             self._emit(phase, step.description, phase=phase, tx_hash=step.tx_hash,
                        gas_used=step.gas_used, **extra)
@@ -436,4 +446,4 @@ class Agent:
         return {checksum(e.args.contributor): e.args.amount for e in refunds}
 
 
-__all__ = ["Agent", "AgentCard", "MarketEvent", "reason_hash"]
+__all__ = ["Agent", "AgentCard", "MarketEvent", "reason_hash", "run_guarded"]
