@@ -56,6 +56,7 @@ from steward.cli.mcp_cmd import register as register_mcp_command
 from steward.cli.serve_cmd import register as register_serve_commands
 from steward.cli.run_cmd import register as register_run_commands
 from steward.cli.pay_cmd import register as register_pay_commands
+from steward.cli.data_cmd import register as register_data_commands
 
 app = typer.Typer(help="Steward: a wallet for agents that simulates, explains and guards "
                        "every transaction.", no_args_is_help=True, add_completion=False)
@@ -633,6 +634,7 @@ register_mcp_command(app)
 register_serve_commands(app)
 register_run_commands(app)
 register_pay_commands(app)
+register_data_commands(app)
 
 
 def main() -> None:
