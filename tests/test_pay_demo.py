@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import pytest
+
 from steward import chains
 from steward.chains.config import load_config
 from steward.payments.ledger import PaymentLedger
@@ -26,6 +28,7 @@ def _usdc(holder: str) -> int:
         chains.end_all_sessions()
 
 
+@pytest.mark.slow  # about 80 s; tests/test_payments.py covers each of its steps in CI
 def test_pay_demo_pays_within_the_mandate_and_the_revenue_is_burned(embedded_world):
     payer = WalletStore().get("main").address
     before = _usdc(payer)

@@ -639,7 +639,10 @@ register_data_commands(app)
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click hands back a `typer.Exit(code)` as the return value.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and not isinstance(code, bool) and code:
+            sys.exit(code)
     except StewardError as exc:
         if is_request_error(exc.__cause__):  # the service's wording of it
             _connection_lost(exc.__cause__)
