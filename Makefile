@@ -13,7 +13,7 @@ UNISWAP_PACKAGES := @uniswap/v2-core@1.0.1 @uniswap/v2-periphery@1.1.0-beta.0 @u
 DEMO_HOME := $(CURDIR)/.steward-demo
 DEMO_PASSPHRASE ?= sandbox-demo-only
 
-.PHONY: setup setup-dev setup-tools setup-anvil setup-browser demo market-demo always-on-demo pay-demo test test-all bench clean
+.PHONY: setup setup-dev setup-tools setup-anvil setup-browser demo market-demo always-on-demo pay-demo data-demo setup-data test test-all bench clean
 
 setup: $(VENV)/.installed
 
@@ -21,6 +21,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# The data market's valuation and model: numpy and scikit-learn (the `data` extra).
+setup-data: $(VENV)/.installed-data
+
+$(VENV)/.installed-data: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[data]'
 	touch $@
 
 setup-dev: $(VENV)/.installed-dev
@@ -84,6 +91,10 @@ PAY_DEMO_HOME := $(CURDIR)/.steward-pay-demo
 pay-demo: setup setup-tools
 	rm -rf $(PAY_DEMO_HOME)
 	STEWARD_HOME=$(PAY_DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward payments demo
+
+# A data market that pays for quality, on the demo's sandbox (built if missing, reused if there).
+data-demo: setup setup-tools setup-data
+	STEWARD_HOME=$(DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward data demo
 
 # `make test` leaves out the long scenarios on simulated time (marked slow; CI runs the rest, a
 # representative part of every scenario suite); `make test-all` runs everything.
