@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 from steward.display import safe
 from steward.cli.render import (
+    JsonOption,
     console,
     err_console,
     journal_table,
@@ -89,7 +90,6 @@ def _on_start() -> None:
         err_console.print(entry.line, markup=False, highlight=False, soft_wrap=True)
 
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Answer yes to the confirmation.")]
 FromOption = Annotated[Optional[str], typer.Option("--from", help="Wallet name (default wallet if left out).")]
 

@@ -27,7 +27,7 @@ from steward.chains.config import (
     update_chain,
 )
 from steward.chains.presets import PRESETS, ChainPreset, preset
-from steward.cli.render import console, err_console, print_json
+from steward.cli.render import JsonOption, console, err_console, print_json
 from steward.display import safe
 from steward.errors import ChainConnectionError, StewardError
 
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 chains_app = typer.Typer(help="The chain registry: list, add a real chain from a preset, remove.",
                          no_args_is_help=False, invoke_without_command=True)
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 # What a token symbol from the list must look like to become a registry name (it is typed in
 # requests and mandates): a short plain word. The list is outside text, so this is checked.
 REGISTRY_SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+_-]{0,19}$")

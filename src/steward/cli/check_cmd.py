@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from steward import service
-from steward.cli.render import console, print_json
+from steward.cli.render import JsonOption, console, print_json
 from steward.display import safe
 
 check_app = typer.Typer(help="Check a token, an address or a link before trusting it.",
@@ -18,7 +18,6 @@ check_app = typer.Typer(help="Check a token, an address or a link before trustin
 VERDICT_STYLE = {"safe": "green", "caution": "yellow", "danger": "bold red"}
 SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "danger": "bold red"}
 ChainOption = Annotated[str, typer.Option(help="Chain name or alias.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
 def verdict_panel(title: str, verdict: str, reasons: list[str], extra: str = "") -> Panel:

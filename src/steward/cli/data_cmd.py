@@ -3,16 +3,14 @@ models whose revenue is split among them (`demo`, `task`, `verify`)."""
 
 from __future__ import annotations
 
-from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from steward.cli.render import console, print_json
+from steward.cli.render import JsonOption, console, print_json
 from steward.display import safe
 from steward.errors import StewardError
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 data_app = typer.Typer(help="Data and model markets: contributions valued on held-out data, "
                             "paid from escrow, and model revenue split on chain.",
                        no_args_is_help=True)

@@ -10,15 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.table import Table
 
-from steward.cli.render import console, print_json
+from steward.cli.render import JsonOption, WalletOption, console, print_json
 from steward.display import safe
 
 if TYPE_CHECKING:
     from steward.payments.payer import PaymentOutcome
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-WalletOption = Annotated[Optional[str], typer.Option("--wallet", "-w",
-                                                     help="Wallet name (default: the default).")]
 payments_app = typer.Typer(help="Payments per request (x402): the ledger, reconciliation, the "
                                 "mandate and a demo.", no_args_is_help=True)
 STATUS_STYLE = {"delivered": "green", "free": "green", "refused": "red", "undelivered": "bold red",

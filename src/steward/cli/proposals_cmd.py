@@ -14,7 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from steward import service
-from steward.cli.render import DECISION_STYLE, SEVERITY_STYLE, console, print_json
+from steward.cli.render import JsonOption, DECISION_STYLE, SEVERITY_STYLE, console, print_json
 from steward.display import safe
 from steward.units import format_units
 from steward.wallets import read_passphrase
@@ -22,7 +22,6 @@ from steward.wallets import read_passphrase
 if TYPE_CHECKING:  # the proposal queue loads fulfilment (and web3): only where it is used
     from steward.proposals import Proposal
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Approve without asking.")]
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
 
 from rich.console import Console
 from rich.panel import Panel
@@ -23,6 +25,11 @@ if TYPE_CHECKING:  # for annotations only: execution, the guard and the portfoli
     from steward.plans import Plan
     from steward.service import PortfolioOut
 
+
+# Options every command spells the same way.
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+WalletOption = Annotated[Optional[str], typer.Option("--wallet", "-w",
+                                                     help="Wallet name (default: the default).")]
 # Piped output (logs, CI, `make demo` under a pager) gets a readable width instead of rich's 80.
 _PIPED_WIDTH = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120
 

@@ -10,15 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.table import Table
 
-from steward.cli.render import console, print_json
+from steward.cli.render import JsonOption, WalletOption, console, print_json
 from steward.display import safe
 
 if TYPE_CHECKING:
     from steward.service.standing import DecisionOut, PegPointOut
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-WalletOption = Annotated[Optional[str], typer.Option("--wallet", "-w",
-                                                     help="Wallet name (default: the default).")]
 orders_app = typer.Typer(help="Standing orders: DCA, sweeps, a target mix and depeg rules, kept "
                               "by `steward run` within the mandate.", no_args_is_help=True)
 
