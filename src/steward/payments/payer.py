@@ -147,7 +147,7 @@ class Payer:
         self.journal = journal or Journal()
         self._payments = payments
         self.timeout = timeout
-        self._cancel = cancel  # submits cancelAuthorization for a payment (see cancel_call)
+        self._cancel = cancel  # submits cancelAuthorization for a payment (see cancel_on_chain)
         self._http = x402HTTPClientSync(x402ClientSync())  # header codecs only
 
     @property
