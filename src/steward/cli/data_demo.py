@@ -171,12 +171,14 @@ def _model(buyer, markets, task_id, revealed, result, usdc, passphrase):
 def _print(facts: dict) -> None:
     console.print(Rule(f"Data task {facts['task_id']}: paid for quality"))
     table = Table()
-    for column in ("Contributor", "Kind", "True quality", "Score", "Paid (USDC)",
+    for column in ("Contributor", "Kind", "True quality", "Score", "Paid (USDC)", "",
                    "Model revenue (USDC)", "Note"):
         table.add_column(column, overflow="fold")
+    most = max((row["paid_usdc"] for row in facts["contributors"]), default=0) or 1
     for row in facts["contributors"]:
+        bar = "█" * round(20 * row["paid_usdc"] / most)  # pay at a glance, beside the truth
         table.add_row(safe(row["wallet"]), row["kind"], f"{row['true_quality']:.2f}",
-                      str(row["score"]), f"{row['paid_usdc']:.6f}",
+                      str(row["score"]), f"{row['paid_usdc']:.6f}", f"[green]{bar}[/]",
                       f"{row['model_revenue_usdc']:.6f}", safe(row["note"]))
     console.print(table)
     for item in facts["refused"]:
