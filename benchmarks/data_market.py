@@ -17,18 +17,29 @@ points per contributor at ten contributors. Measured in the same run, alternatin
 on the same points, each on one thread (threadpoolctl). The ratio is leave-one-out time
 over KNN-Shapley time.
 
-Gas per payout comes from the contracts, not from here: `main(gas_per_payout=fn)` takes a
-function of the number of contributors that returns {step: gas}; without one the table says so.
+Gas (--gas, the default; --no-gas skips it). One embedded sandbox in a temporary STEWARD_HOME;
+for each of --gas-counts (10 and 30) contributors, a real task run as `steward data demo` runs
+it: each step one guarded plan of the acting wallet (`datamarket.market.Participant`), gasUsed
+read from its receipt. The buyer opens the task, every contributor commits, then reveals, the
+buyer publishes the KNN-Shapley scores, every contributor owed something claims, and a model
+trained on the paid-for data is registered (the paying contributors, their scores as weights)
+and paid once. Gas per payout = (publish + the contributors' claims) / the contributors paid.
+`main(gas_per_payout=fn)` still takes any function of the number of contributors returning
+{step: gas} instead.
 
-Run:  .venv/bin/python benchmarks/data_market.py [--repeats 5] [--json]
+Run:  .venv/bin/python benchmarks/data_market.py [--repeats 5] [--no-gas] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 
@@ -51,6 +62,7 @@ MC_PERMUTATIONS = 30
 METHODS = {"knn_shapley": "KNN-Shapley, exact (published)",
            "monte_carlo": f"Shapley by sampling ({MC_PERMUTATIONS} permutations)",
            "leave_one_out": "leave-one-out", "per_kept_point": "per point kept (no valuation)"}
+GAS_COUNTS = (10, 30)
 GasFunction = Callable[[int], Mapping[str, int]]
 
 
@@ -186,16 +198,159 @@ def timing_for(n: int, points: int | None, repeats: int) -> dict:
             "monte_carlo_over_shapley": median["monte_carlo"] / median["knn_shapley"]}
 
 
+# ---- gas, on an embedded sandbox -------------------------------------------------------------
+SANDBOX_PASSPHRASE = "correct horse battery staple"   # a throwaway home's: nothing of value
+SANDBOX_ENV = {"STEWARD_PASSPHRASE": SANDBOX_PASSPHRASE, "STEWARD_KEYSTORE_SCRYPT_N": "1024"}
+
+
+class _Receipts:
+    """Every plan the watched participants run: `Participant` returns task ids, salts and
+    amounts, so the plans (and each step's gasUsed, from its receipt) are kept here."""
+
+    def __init__(self):
+        self.plans: list = []
+
+    def watch(self, participant):
+        run = participant._run
+
+        def recorded(calls, summary):
+            result = run(calls, summary)
+            self.plans.append(result)
+            return result
+
+        participant._run = recorded
+        return participant
+
+    def gas(self, action, *args, **kwargs) -> tuple[object, int | None]:
+        """What `action(...)` returns, and the gas of the last step of the plan it ran (the
+        market call after any approval); None when it ran none (a claim of nothing)."""
+        before = len(self.plans)
+        value = action(*args, **kwargs)
+        return value, (self.plans[-1].steps[-1].gas_used if len(self.plans) > before else None)
+
+
+class SandboxGas:
+    """`gas(n)` → {step: gas} of a real data task with n contributors and its model, on one
+    embedded sandbox built on first use in a temporary Steward home. A context manager: on
+    exit the environment is restored and the home removed."""
+
+    def __init__(self, progress: Callable[[str], None] = lambda message: None):
+        self.progress = progress
+        self.home: str | None = None
+        self._saved: dict[str, str | None] = {}
+
+    def __enter__(self) -> SandboxGas:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for name, value in self._saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        if self.home is not None:
+            shutil.rmtree(self.home, ignore_errors=True)
+
+    def _build(self) -> None:
+        if self.home is not None:
+            return
+        self.home = tempfile.mkdtemp(prefix="steward-gas-")
+        env = {"STEWARD_HOME": self.home, **SANDBOX_ENV}
+        self._saved = {name: os.environ.get(name) for name in env}
+        # Steward reads these when it acts, not when it is imported (the valuation above is
+        # imported already and touches no home).
+        os.environ.update(env)
+        from steward import sandbox
+        from steward.datamarket.market import ensure_contracts
+
+        started = time.monotonic()
+        self.progress("gas: building an embedded sandbox in a temporary home")
+        sandbox.up()
+        ensure_contracts(sandbox.L1)
+        self.progress(f"gas: sandbox ready in {time.monotonic() - started:.0f} s")
+
+    def __call__(self, n: int) -> dict[str, int]:
+        from steward.cli.data_demo import AGENT_COMMERCE, BUYER, CUSTOMER
+        from steward.datamarket.market import Markets, Participant
+        from steward.sandbox import L1
+        from steward.sandbox.agents import ensure_agent_wallets
+
+        self._build()
+        started = time.monotonic()
+        names = [f"contributor-{i:02d}" for i in range(1, n + 1)]
+        ensure_agent_wallets({name: AGENT_COMMERCE for name in (BUYER, CUSTOMER, *names)},
+                             SANDBOX_PASSPHRASE)
+        markets, receipts = Markets(L1), _Receipts()
+        people = {name: receipts.watch(Participant(name, SANDBOX_PASSPHRASE, markets))
+                  for name in (BUYER, CUSTOMER, *names)}
+        gas = _gas_of_a_task(receipts, markets, people[BUYER], people[CUSTOMER],
+                             [people[name] for name in names])
+        self.progress(f"gas: {n} contributors, {len(receipts.plans)} guarded plans in "
+                      f"{time.monotonic() - started:.0f} s")
+        return gas
+
+
+def _gas_of_a_task(receipts: _Receipts, markets, buyer, customer, people: list) -> dict[str, int]:
+    """One task as the demo runs it (seed 0's contributors, the demo's budget and phases), then
+    a model on what was paid for and one payment to it; the gas of each step."""
+    from steward.cli.data_demo import BUDGET, PHASE_SECONDS, REVENUE
+    from steward.datamarket.market import model_hash
+    from steward.datamarket.valuation import data_hash, eval_hash
+    from steward.sandbox.market import advance_time
+
+    n, chain = len(people), markets.chain
+    usdc = chain.tokens["USDC"]
+    made, spec = make_contributors(0, n, [person.address for person in people]), make_spec(0)
+    contributions = [c for c, _, _ in made]
+    task_id, create = receipts.gas(buyer.create_task, usdc, BUDGET, eval_hash(spec),
+                                   hashlib.sha256(b"benchmark: labelled digits").digest(),
+                                   commit_seconds=PHASE_SECONDS, reveal_seconds=PHASE_SECONDS,
+                                   publish_seconds=PHASE_SECONDS)
+    commits = [receipts.gas(person.commit, task_id, data_hash(c))
+               for person, c in zip(people, contributions)]
+    advance_time(chain, PHASE_SECONDS + 1)
+    reveals = [receipts.gas(person.reveal, task_id, data_hash(c), salt)[1]
+               for person, c, (salt, _) in zip(people, contributions, commits)]
+    advance_time(chain, PHASE_SECONDS + 1)
+    if [a.lower() for a in markets.task(task_id).contributors] != [
+            p.address.lower() for p in people]:
+        raise RuntimeError(f"task {task_id}: the contributors on chain are not the revealers")
+    scores = value_contributions(contributions, spec).scores
+    _, publish = receipts.gas(buyer.publish, task_id, scores)
+    claims = [receipts.gas(person.claim, task_id) for person in people]
+    paid = [used for _, used in claims if used is not None]
+    dust = markets.market.functions.owed(task_id, buyer.address).call()
+    if sum(amount for amount, _ in claims) + dust != BUDGET:
+        raise RuntimeError(f"task {task_id}: claims and dust do not add up to the budget")
+    weighted = [(c, score) for c, score in zip(contributions, scores) if score]
+    model_id, register = receipts.gas(
+        buyer.register_model, model_hash([data_hash(c) for c, _ in weighted], "knn k=5"), usdc,
+        [c.contributor for c, _ in weighted], [score for _, score in weighted], task_id)
+    _, pay = receipts.gas(customer.pay_model, model_id, usdc, REVENUE)
+    median = lambda values: round(statistics.median(values))  # noqa: E731
+    return {"contributors revealed": n, "contributors paid": len(paid),
+            "create_task": create, "commit (median)": median([used for _, used in commits]),
+            "reveal (median)": median(reveals), "publish": publish,
+            "publish per contributor": round(publish / n),
+            "claim (median)": median(paid) if paid else 0, "register": register,
+            "pay (first)": pay,
+            "gas per payout": round((publish + sum(paid)) / len(paid)) if paid else 0}
+
+
 def measure(repeats: int = 5, gas_per_payout: GasFunction | None = None,
-            counts=CONTRIBUTOR_COUNTS, points=POINTS_PER_CONTRIBUTOR) -> dict:
+            counts=CONTRIBUTOR_COUNTS, points=POINTS_PER_CONTRIBUTOR,
+            gas_counts=GAS_COUNTS) -> dict:
     dev = [quality_for(seed) for seed in DEV_SEEDS]
     held_out = [quality_for(seed) for seed in HELD_OUT_SEEDS]
-    gas = dict(gas_per_payout(10)) if gas_per_payout else None
-    return {"quality": {"dev": {"seeds": dev, "summary": _summary(dev)},
-                        "held_out": {"seeds": held_out, "summary": _summary(held_out)}},
-            "time_vs_contributors": [timing_for(n, None, repeats) for n in counts],
-            "time_vs_points": [timing_for(10, p, repeats) for p in points],
-            "repeats": repeats, "gas_per_payout": gas}
+    report = {"quality": {"dev": {"seeds": dev, "summary": _summary(dev)},
+                          "held_out": {"seeds": held_out, "summary": _summary(held_out)}},
+              "time_vs_contributors": [timing_for(n, None, repeats) for n in counts],
+              "time_vs_points": [timing_for(10, p, repeats) for p in points],
+              "repeats": repeats}
+    # Last, so the sandbox's work never overlaps the timing.
+    report["gas_per_payout"] = ({str(n): dict(gas_per_payout(n)) for n in gas_counts}
+                                if gas_per_payout else None)
+    return report
 
 
 def _quality_tables(report: dict) -> list[Table]:
@@ -243,14 +398,19 @@ def _timing_table(rows: list[dict], title: str) -> Table:
     return table
 
 
-def _gas_table(gas: Mapping[str, int] | None) -> Table:
-    table = Table(title="Gas per payout (DataMarket, 10 contributors)")
+def _gas_table(gas: Mapping[str, Mapping[str, int]] | None) -> Table:
+    table = Table(title="Gas per step and per payout (embedded sandbox)")
     table.add_column("step")
-    table.add_column("gas", justify="right")
     if gas is None:
-        table.add_row("not measured here", "pass gas_per_payout= (from the contracts)")
-    for step, used in (gas or {}).items():
-        table.add_row(step, f"{used:,}")
+        table.add_column("gas", justify="right")
+        table.add_row("not measured", "--no-gas (or pass gas_per_payout=)")
+        return table
+    for n in gas:
+        table.add_column(f"{n} contributors", justify="right")
+    steps = list(dict.fromkeys(step for row in gas.values() for step in row))
+    for step in steps:
+        table.add_row(f"[bold]{step}[/]" if step == "gas per payout" else step,
+                      *(f"{gas[n][step]:,}" if step in gas[n] else "" for n in gas))
     return table
 
 
@@ -271,10 +431,18 @@ def main(argv: list[str] | None = None, gas_per_payout: GasFunction | None = Non
                         help="contributor counts to time (at most 64, the contract's limit)")
     parser.add_argument("--points", type=int, nargs="+", default=list(POINTS_PER_CONTRIBUTOR),
                         help="points per contributor to time, with ten contributors")
+    parser.add_argument("--gas", action=argparse.BooleanOptionalAction, default=True,
+                        help="measure gas on an embedded sandbox (default; --no-gas skips it)")
+    parser.add_argument("--gas-counts", type=int, nargs="+", default=list(GAS_COUNTS),
+                        help="contributor counts to run a task with for gas (at most 64)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
-    with threadpool_limits(1):                  # the baselines' BLAS too: a loaded machine
-        report = measure(max(1, args.repeats), gas_per_payout, args.counts, args.points)
+    if any(not 1 <= n <= 64 for n in args.gas_counts):
+        parser.error("--gas-counts: between 1 and 64 contributors (the contract's limit)")
+    say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+    with SandboxGas(say) as sandbox_gas, threadpool_limits(1):   # the baselines' BLAS too
+        gas = (gas_per_payout or sandbox_gas) if args.gas else None
+        report = measure(max(1, args.repeats), gas, args.counts, args.points, args.gas_counts)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
