@@ -81,6 +81,9 @@ class RawRun:
 
 
 class EmbeddedThrowaway:
+    # Probes that hold no ETH are funded by the diligence lab itself here (the sandbox's actors
+    # are funded accounts), so they pay their own gas as before.
+    lends_probe_gas = False
     """py-evm state on top of the latest block; nothing is persisted."""
 
     method = "embedded snapshot"
@@ -218,6 +221,10 @@ def computation_transfers(root) -> list[ValueTransfer]:
 class ForkThrowaway:
     """An anvil fork of an RPC chain; the sender is impersonated, nothing leaves the fork."""
 
+    # On a real chain an owner or an address found in storage often holds no ETH: a probe
+    # calling as it gets the gas lent (`apply(..., lend_gas=True)`) instead of failing to send.
+    lends_probe_gas = True
+
     def __init__(self, chain: ChainConfig, error_text: ErrorText = plain_error_text):
         from steward.chains.anvil import find_anvil
 
@@ -242,7 +249,9 @@ class ForkThrowaway:
         return response["result"]
 
     def apply(self, sender: str, call: Call, lend_gas: bool = False) -> Outcome:
-        # (`lend_gas` is not needed here: the fork charges the sender and the fee is added back)
+        """`lend_gas`: the sender does not pay for gas (a guarded account, whose agent key pays;
+        a due-diligence probe calling as an address that holds no ETH): the gas money is set on
+        the fork for the call and taken back after, so only value moves the sender's balance."""
         from web3.exceptions import ContractLogicError, Web3RPCError
 
         if sender not in self.impersonated:
@@ -251,24 +260,42 @@ class ForkThrowaway:
         tx = {"from": sender, "value": call.value, "data": call.data}
         if call.to:
             tx["to"] = call.to
+        balance = self.w3.eth.get_balance(sender) if lend_gas else 0
+        if lend_gas and call.value > balance:  # only gas is lent, never value
+            return Outcome(success=False, gas_used=0, fee_wei=0, fee_charged=False,
+                           revert_reason=f"insufficient funds for the value sent ({call.value} wei)")
+        # Enough for any call's estimate (which anvil caps by what the sender can pay) and fee.
+        lent = SIMULATION_GAS * max(self.w3.eth.gas_price, 1) * 2 if lend_gas else 0
+        if lent:
+            self._request("anvil_setBalance", [sender, hex(balance + lent)])
+        receipt = None
         try:
-            gas = self.w3.eth.estimate_gas(tx)
-        except (ContractLogicError, Web3RPCError) as exc:
-            return Outcome(success=False, gas_used=0, fee_wei=0, revert_reason=self.error_text(exc))
-        try:  # anvil estimates without checking the balance covers value and gas; sending does
-            tx_hash = self.w3.eth.send_transaction(tx | {"gas": gas * 6 // 5})
-        except Web3RPCError as exc:
-            return Outcome(success=False, gas_used=0, fee_wei=0, revert_reason=self.error_text(exc))
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+            try:
+                gas = self.w3.eth.estimate_gas(tx)
+            except (ContractLogicError, Web3RPCError) as exc:
+                return Outcome(success=False, gas_used=0, fee_wei=0, fee_charged=not lent,
+                               revert_reason=self.error_text(exc))
+            try:  # anvil estimates without checking the balance covers value and gas; sending does
+                tx_hash = self.w3.eth.send_transaction(tx | {"gas": gas * 6 // 5})
+            except Web3RPCError as exc:
+                return Outcome(success=False, gas_used=0, fee_wei=0, fee_charged=not lent,
+                               revert_reason=self.error_text(exc))
+            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+        finally:
+            if lent:  # the loan back: whatever the call moved stays moved, the gas was lent
+                after = self.w3.eth.get_balance(sender)
+                spent = 0 if receipt is None else receipt["gasUsed"] * receipt["effectiveGasPrice"]
+                self._request("anvil_setBalance", [sender, hex(max(after + spent - lent, 0))])
         fee = receipt["gasUsed"] * receipt["effectiveGasPrice"]
         if receipt["status"] != 1:
             return Outcome(success=False, gas_used=receipt["gasUsed"], fee_wei=fee,
-                           revert_reason="reverted on the fork")
+                           revert_reason="reverted on the fork", fee_charged=not lent)
         logs = [RawLog(address=log["address"], topics=["0x" + t.hex().removeprefix("0x")
                                                         for t in log["topics"]],
                        data="0x" + bytes(log["data"]).hex()) for log in receipt["logs"]]
         return Outcome(success=True, gas_used=receipt["gasUsed"], fee_wei=fee, logs=logs,
-                       created=receipt.get("contractAddress"), transfers=self._transfers(tx_hash))
+                       created=receipt.get("contractAddress"), transfers=self._transfers(tx_hash),
+                       fee_charged=not lent)
 
     def _transfers(self, tx_hash) -> list[ValueTransfer]:
         """Native transfers from the fork's call trace (geth's callTracer format). A trace

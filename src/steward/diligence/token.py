@@ -372,6 +372,11 @@ def _dev_operator() -> str:
     return dev_account(0).address
 
 
+def _fee_paid(outcome: Outcome) -> int:
+    """What the sender's own balance paid for gas (nothing when the throwaway lent it)."""
+    return outcome.fee_wei if outcome.fee_charged else 0
+
+
 class _Lab:
     """The throwaway state with token-specific moves; `mark()`/`restore()` give cheap
     checkpoints (py-evm journal snapshots, or anvil's evm_snapshot) falling back to rewinds."""
@@ -448,7 +453,10 @@ class _Lab:
 
     # moves
     def send(self, sender: str, to: str, data: str = "0x", value: int = 0) -> Outcome:
-        return self.backend.apply(sender, Call(to=to, data=data, value=value, description="probe"))
+        # A probe calls as addresses that may hold no ETH (an owner, a stored address): on a
+        # fork the gas is lent, so only what the call itself moves changes their balance.
+        return self.backend.apply(sender, Call(to=to, data=data, value=value, description="probe"),
+                                  lend_gas=self.backend.lends_probe_gas)
 
     def fund(self, address: str, wei: int) -> bool:
         return self.send(self.operator, address, value=wei).success
@@ -482,7 +490,7 @@ class _Lab:
                             amount, 0, path, seller, self.deadline)
         outcome = self.send(seller, self.router, data)
         if outcome.success:
-            received = self.backend.native_balance(seller) - before_eth + outcome.fee_wei
+            received = self.backend.native_balance(seller) - before_eth + _fee_paid(outcome)
             spent = before_tokens - self.balance(seller)
             fair = quote
             if spent > amount and amount:
@@ -663,7 +671,7 @@ def _simulate(lab: _Lab, holders: list[Holder], full: bool = True) -> _Sim:
     if is_weth:  # "selling" WETH is unwrapping it
         eth_before = lab.backend.native_balance(buyer)
         outcome = lab.send(buyer, lab.token, _calldata("withdraw(uint256)", (got,)))
-        received = lab.backend.native_balance(buyer) - eth_before + outcome.fee_wei
+        received = lab.backend.native_balance(buyer) - eth_before + _fee_paid(outcome)
         sim.sell_ok = sim.honeypot is None and outcome.success
         sim.honeypot, sim.cannot_sell_all = not outcome.success, False if outcome.success else None
         sim.sell_via, sim.sell_reason = "unwrapped", outcome.revert_reason
