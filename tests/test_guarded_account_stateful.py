@@ -499,8 +499,18 @@ class GuardedAccountUnderAttack(RuleBasedStateMachine):
         assert not any(held.allowances)
 
 
+def _attack(examples: int) -> None:
+    run_state_machine_as_test(GuardedAccountUnderAttack, settings=settings(
+        max_examples=examples, stateful_step_count=15, deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]))
+
+
 @pytest.mark.filterwarnings("ignore:SELFDESTRUCT opcode present:DeprecationWarning")
 def test_ga_stateful_a_stolen_agent_key_stays_within_the_mandate():
-    run_state_machine_as_test(GuardedAccountUnderAttack, settings=settings(
-        max_examples=25, stateful_step_count=15, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]))
+    _attack(12)  # a representative part in `make test`; the slow twin runs many more
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:SELFDESTRUCT opcode present:DeprecationWarning")
+def test_ga_stateful_a_stolen_agent_key_stays_within_the_mandate_many_runs():
+    _attack(60)
