@@ -142,10 +142,6 @@ class Merchant:
     seller_app: object
     facilitator_app: object
 
-    @property
-    def origin(self) -> str:
-        return self.url
-
 
 @contextmanager
 def sandbox_merchant(pay_to: str, chain: str = "sandbox-l1", *, settle_delay: float = 0.0,
