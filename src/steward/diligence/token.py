@@ -42,6 +42,7 @@ from eth_utils import to_checksum_address
 from pydantic import BaseModel
 from web3 import Web3
 
+from steward.chains.history import first_block
 from steward.chains.config import ChainConfig
 from steward.errors import StewardError
 from steward.plans import Call
@@ -1066,13 +1067,8 @@ def _creator(w3: Web3, token: str, notes: list[str]) -> tuple[str | None, str]:
     try:
         if not w3.eth.get_code(token, block_identifier=latest):
             return None, "unknown: no code at the latest block"
-        low, high = 0, latest
-        while low < high:
-            mid = (low + high) // 2
-            if w3.eth.get_code(token, block_identifier=mid):
-                high = mid
-            else:
-                low = mid + 1
+        low = first_block(latest,
+                          lambda number: bool(w3.eth.get_code(token, block_identifier=number)))
     except Exception:
         notes.append("the node keeps no historical state: the creator was not looked up")
         return None, "unknown: the node keeps no historical state to find it"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from web3 import Web3
 
+from steward.chains.history import first_block
+
 AUTHORIZATION_USED = "0x" + Web3.keccak(text="AuthorizationUsed(address,bytes32)").hex(
     ).removeprefix("0x")
 _STATE_ABI = [{"name": "authorizationState", "type": "function", "stateMutability": "view",
@@ -16,16 +18,8 @@ _STATE_ABI = [{"name": "authorizationState", "type": "function", "stateMutabilit
 def first_block_at(w3: Web3, timestamp: int) -> int:
     """The first block stamped at or after `timestamp` (the latest block if none): a binary
     search over block timestamps, which never decrease."""
-    low, high = 0, w3.eth.block_number
-    if w3.eth.get_block(high)["timestamp"] < timestamp:
-        return high
-    while low < high:
-        middle = (low + high) // 2
-        if w3.eth.get_block(middle)["timestamp"] < timestamp:
-            low = middle + 1
-        else:
-            high = middle
-    return low
+    return first_block(w3.eth.block_number,
+                       lambda number: w3.eth.get_block(number)["timestamp"] >= timestamp)
 
 
 def used_logs(w3: Web3, token: str, authorizer: str, nonce: str, from_block: int = 0) -> list:

@@ -10,6 +10,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 from web3 import Web3
 
+from steward.chains.history import first_block
 from steward.chains.config import ChainConfig
 
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -82,16 +83,9 @@ def _balance(w3: Web3, token: str, holder: str) -> int:
 
 def _first_block(w3: Web3, address: str, notes: list[str]) -> int:
     """The block where `address` got its code (binary search), 0 on a node without history."""
-    latest = w3.eth.block_number
     try:
-        low, high = 0, latest
-        while low < high:
-            mid = (low + high) // 2
-            if w3.eth.get_code(address, block_identifier=mid):
-                high = mid
-            else:
-                low = mid + 1
-        return low
+        return first_block(w3.eth.block_number,
+                           lambda number: bool(w3.eth.get_code(address, block_identifier=number)))
     except Exception:
         notes.append("the node keeps no historical state: logs were read from block 0")
         return 0
