@@ -106,6 +106,49 @@ def run_guarded(executor: Executor, chain: str, calls: list[Call], summary: str,
     return executor.execute(plan, verdict)
 
 
+def token_symbol(wallet: str, market: Market, token: str) -> str:
+    """The registry's symbol for `token`; a token the registry lacks cannot be valued."""
+    symbol = market.symbol_of(token)
+    if symbol is None:
+        raise OutsideMandate(f"{wallet}: token {token} is not in the {market.chain.name} "
+                             "registry, so its value cannot be judged; nothing was signed")
+    return symbol
+
+
+def check_counterparty(wallet: str, mandate: CommerceMandate, role: str, address: str) -> None:
+    if not mandate.counterparty_allowed(address):
+        raise OutsideMandate(f"{wallet}: the {role} {address} is not among the "
+                             "counterparties its mandate allows; nothing was signed")
+
+
+def check_token(wallet: str, mandate: CommerceMandate, market: Market, token: str) -> None:
+    symbol = token_symbol(wallet, market, token)
+    if not mandate.token_allowed(symbol):
+        raise OutsideMandate(f"{wallet}: its mandate does not allow payment in {symbol} "
+                             f"(allowed: {mandate._list(mandate.tokens)}); nothing was signed")
+
+
+def check_budget(wallet: str, mandate: CommerceMandate, market: Market, token: str, amount: int,
+                 what: str) -> None:
+    """`amount` of `token` against the `[commerce]` caps: per token, and in USD by the pools."""
+    symbol = token_symbol(wallet, market, token)
+    info = erc20.token_info(market.w3, token)
+    shown = f"{format_units(amount, info.decimals)} {symbol}"
+    cap = mandate.token_cap(symbol, info.decimals)
+    if cap is not None and amount > cap:
+        raise OutsideMandate(f"{wallet}: {what} of {shown} is above its mandate's "
+                             f"{format_units(cap, info.decimals)} {symbol} per job; "
+                             "nothing was signed")
+    usd = market.usd_value(token, amount)
+    if usd is None:
+        raise OutsideMandate(f"{wallet}: no pool prices {symbol}, so {what} of {shown} "
+                             "cannot be held to the mandate's USD budget; nothing was signed")
+    if usd > mandate.max_budget_usd:
+        raise OutsideMandate(f"{wallet}: {what} of {shown} (≈ {usd_text(usd)}) is above "
+                             f"its mandate's {usd_text(mandate.max_budget_usd)} per job; "
+                             "nothing was signed")
+
+
 class Agent:
     def __init__(self, wallet: str, account: LocalAccount, mandate: CommerceMandate,
                  market: Market | None = None, *, agent_id: int | None = None,
@@ -168,40 +211,15 @@ class Agent:
 
     # ---- mandate -------------------------------------------------------------------------------
     def _token_symbol(self, token: str) -> str:
-        symbol = self.market.symbol_of(token)
-        if symbol is None:
-            raise OutsideMandate(f"{self.wallet}: token {token} is not in the {self.market.chain.name} "
-                                 "registry, so its value cannot be judged; nothing was signed")
-        return symbol
+        return token_symbol(self.wallet, self.market, token)
 
     def _check_parties(self, offer: Offer, counterparty: str) -> None:
         for role, address in (("counterparty", counterparty), ("evaluator", offer.evaluator)):
-            if not self.mandate.counterparty_allowed(address):
-                raise OutsideMandate(f"{self.wallet}: the {role} {address} is not among the "
-                                     "counterparties its mandate allows; nothing was signed")
-        symbol = self._token_symbol(offer.token)
-        if not self.mandate.token_allowed(symbol):
-            raise OutsideMandate(f"{self.wallet}: its mandate does not allow payment in {symbol} "
-                                 f"(allowed: {self.mandate._list(self.mandate.tokens)}); "
-                                 "nothing was signed")
+            check_counterparty(self.wallet, self.mandate, role, address)
+        check_token(self.wallet, self.mandate, self.market, offer.token)
 
     def _check_budget(self, token: str, amount: int, what: str) -> None:
-        symbol = self._token_symbol(token)
-        info = erc20.token_info(self.market.w3, token)
-        shown = f"{format_units(amount, info.decimals)} {symbol}"
-        cap = self.mandate.token_cap(symbol, info.decimals)
-        if cap is not None and amount > cap:
-            raise OutsideMandate(f"{self.wallet}: {what} of {shown} is above its mandate's "
-                                 f"{format_units(cap, info.decimals)} {symbol} per job; "
-                                 "nothing was signed")
-        usd = self.market.usd_value(token, amount)
-        if usd is None:
-            raise OutsideMandate(f"{self.wallet}: no pool prices {symbol}, so {what} of {shown} "
-                                 "cannot be held to the mandate's USD budget; nothing was signed")
-        if usd > self.mandate.max_budget_usd:
-            raise OutsideMandate(f"{self.wallet}: {what} of {shown} (≈ {usd_text(usd)}) is above "
-                                 f"its mandate's {usd_text(self.mandate.max_budget_usd)} per job; "
-                                 "nothing was signed")
+        check_budget(self.wallet, self.mandate, self.market, token, amount, what)
 
     def _check_hire(self, offer: Offer, provider: AgentCard) -> None:
         """The client's mandate over a deal: parties, token, budget, the provider's standing."""
