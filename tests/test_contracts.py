@@ -63,6 +63,7 @@ def test_names_and_unknown_contract():
         "AuthorizedERC20",  # ERC20 plus EIP-3009 (issue 17's x402 seller)
         "Bridge",
         "BuybackToken",
+        "ComputeMarket",  # issue 16: compute jobs whose wrong results are proven on chain
         "DataMarket",  # issue 19: data tasks paid for their published quality
         "DivertingFeeRouter",  # the tokenomics check's scam specimen (not a zoo token)
         "ERC20",
