@@ -258,7 +258,15 @@ def test_compute_market_register_stakes_and_refuses_a_small_or_second_stake(worl
     refused("stake is locked", world, NEWCOMER, market, "withdraw_stake", MIN_STAKE + 3)
     refused("not registered", world, STRANGER, market, "add_stake", 1)
     refused("not registered", world, STRANGER, market, "withdraw_stake", 1)
+    refused("not registered", world, STRANGER, market, "update_listing", "x", 1, "")
     assert world.provider(STRANGER)["registered"] is False
+    # a restarted worker lists its new endpoint; the stake and record stay as they were
+    assert logs(market, world.act(NEWCOMER, market, "update_listing", "1x RTX 4090", 80_000,
+                                  "http://127.0.0.1:7001")) == [("ListingUpdated", {
+        "provider": newcomer, "hardware": "1x RTX 4090", "claimed_gflops": 80_000,
+        "endpoint": "http://127.0.0.1:7001"})]
+    assert world.provider(NEWCOMER)["endpoint"] == "http://127.0.0.1:7001"
+    assert world.provider(NEWCOMER)["stake"] == MIN_STAKE + 2
     assert (market.functions.token().call(), market.functions.min_stake().call(),
             market.functions.response_seconds().call()) == (world.usdc.address, MIN_STAKE,
                                                             RESPONSE)

@@ -104,6 +104,12 @@ event ProviderRegistered:
     claimed_gflops: uint256
     endpoint: String[128]
 
+event ListingUpdated:
+    provider: indexed(address)
+    hardware: String[64]
+    claimed_gflops: uint256
+    endpoint: String[128]
+
 event StakeAdded:
     provider: indexed(address)
     amount: uint256
@@ -359,6 +365,20 @@ def register(stake: uint256, hardware: String[64], claimed_gflops: uint256, endp
     self._pull(stake)
     log ProviderRegistered(provider=msg.sender, stake=stake, hardware=hardware,
                            claimed_gflops=claimed_gflops, endpoint=endpoint)
+
+
+@external
+def update_listing(hardware: String[64], claimed_gflops: uint256, endpoint: String[128]):
+    """
+    @notice Change what a provider lists (a restarted worker's endpoint, a new claim). A claim
+            is only a claim: buyers time it before trusting it.
+    """
+    assert self._providers[msg.sender].registered, "not registered"
+    self._providers[msg.sender].hardware = hardware
+    self._providers[msg.sender].claimed_gflops = claimed_gflops
+    self._providers[msg.sender].endpoint = endpoint
+    log ListingUpdated(provider=msg.sender, hardware=hardware, claimed_gflops=claimed_gflops,
+                       endpoint=endpoint)
 
 
 @external
