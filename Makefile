@@ -13,7 +13,7 @@ UNISWAP_PACKAGES := @uniswap/v2-core@1.0.1 @uniswap/v2-periphery@1.1.0-beta.0 @u
 DEMO_HOME := $(CURDIR)/.steward-demo
 DEMO_PASSPHRASE ?= sandbox-demo-only
 
-.PHONY: setup setup-dev setup-tools setup-anvil setup-browser demo market-demo always-on-demo pay-demo data-demo setup-data test test-all bench clean
+.PHONY: setup setup-dev setup-tools setup-anvil setup-browser demo market-demo always-on-demo pay-demo data-demo compute-demo setup-data setup-compute test test-all bench clean
 
 setup: $(VENV)/.installed
 
@@ -28,6 +28,13 @@ setup-data: $(VENV)/.installed-data
 
 $(VENV)/.installed-data: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[data]'
+	touch $@
+
+# The compute market's exact matrix arithmetic: numpy (the `compute` extra).
+setup-compute: $(VENV)/.installed-compute
+
+$(VENV)/.installed-compute: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[compute]'
 	touch $@
 
 setup-dev: $(VENV)/.installed-dev
@@ -95,6 +102,10 @@ pay-demo: setup setup-tools
 # A data market that pays for quality, on the demo's sandbox (built if missing, reused if there).
 data-demo: setup setup-tools setup-data
 	STEWARD_HOME=$(DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward data demo
+
+# Staked compute providers as real processes; the buyer verifies before paying.
+compute-demo: setup setup-tools setup-compute
+	STEWARD_HOME=$(DEMO_HOME) STEWARD_PASSPHRASE=$${STEWARD_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/steward market compute-demo
 
 # `make test` leaves out the long scenarios on simulated time (marked slow; CI runs the rest, a
 # representative part of every scenario suite); `make test-all` runs everything.

@@ -331,6 +331,7 @@ class EmbeddedWorld:
         self.lock = FileLock(str(directory / "embedded.lock"), thread_local=False)
         self.chains: dict[str, EmbeddedChain] = {}
         self.in_session = False
+        self.announced_wait = False
         self._mutex = threading.RLock()
 
     def chain(self, name: str, chain_id: int) -> EmbeddedChain:
@@ -350,8 +351,10 @@ class EmbeddedWorld:
             try:
                 self.lock.acquire(timeout=0)
             except Timeout:
-                print("waiting for another steward process to finish with the embedded chains…",
-                      file=sys.stderr)
+                if not self.announced_wait:  # once per process: a worker waits many times
+                    self.announced_wait = True
+                    print("waiting for another steward process to finish with the embedded "
+                          "chains…", file=sys.stderr)
                 try:
                     self.lock.acquire(timeout=LOCK_WAIT_SECONDS)
                 except Timeout:
