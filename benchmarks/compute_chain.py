@@ -60,7 +60,7 @@ def _gas_by_step(market, job_ids: list[int]) -> dict[str, list[int]]:
 
 def _one_job(market, buyer, provider: str, blind: bool) -> int:
     from steward.compute.worker import wait_for_state
-    from steward.payments import chain_turn
+    from steward.chains.turn import chain_turn
 
     with chain_turn():
         job_id = buyer.post(provider, "matmul", N, price=PRICE, collateral=COLLATERAL,
@@ -77,7 +77,7 @@ def _one_job(market, buyer, provider: str, blind: bool) -> int:
 
 def _disputes(market, buyer, addresses, chain) -> list[int]:
     from steward.compute.worker import wait_for_state
-    from steward.payments import chain_turn
+    from steward.chains.turn import chain_turn
     from steward.sandbox.market import advance_time
 
     ids = []
@@ -173,6 +173,7 @@ def render(result: dict) -> list[Table]:
         if step in result["gas"]:
             gas.add_row(step, f"{result['gas'][step]['median']:,}", str(result["gas"][step]["n"]))
     gas.add_row("[bold]one honest job[/]", f"[bold]{result['gas_per_honest_job']:,}[/]", "")
+    gas.caption = "one honest job: post, accept, commit, release (plus the USDC approve)"
     return [speed, gas]
 
 

@@ -182,6 +182,27 @@ def test_compute_an_answered_challenge_gives_the_buyer_a_row_it_proves_wrong(wor
     assert w.market.job(job_id).state == "slashed"
 
 
+@pytest.mark.parametrize("kind, served", [
+    ("matmul", ("application/octet-stream", b"\x00" * (16 * 16 * 8 + 1))),  # one byte too many
+    ("matmul", ("application/octet-stream", b"\xff" * (16 * 16 * 8))),  # right size, not the root
+    ("hashchain", None),  # rows served as garbage
+])
+def test_compute_a_provider_serving_junk_is_challenged_not_believed(world, kind, served):
+    """What a provider serves is believed only where it hashes to the committed root: oversized
+    bodies, results that do not match the commitment and malformed rows lead to an on-chain
+    challenge, never to a payment or a crash."""
+    w = world(honest="honest")
+    server = w.servers[0]
+    server.job_result = lambda job_id: served
+    server.job_row = lambda job_id, index: {"values": ["not a number"], "proof": ["zz"]}
+    job_id = w.post("honest", kind, 16)
+    w.providers["honest"].tick()
+    before = w.usdc("honest")
+    settlement = w.buyer.settle(job_id)
+    assert settlement.outcome == "challenged", settlement
+    assert w.market.job(job_id).state == "challenged" and w.usdc("honest") == before
+
+
 def test_compute_an_honest_provider_answers_a_challenge_and_keeps_its_pay(world):
     w = world(honest="honest")
     honest = w.providers["honest"]

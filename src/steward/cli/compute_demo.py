@@ -67,7 +67,7 @@ def run_compute_demo(as_json: bool = False) -> dict:
     from steward.compute.market import ComputeMarket, ensure_market
     from steward.compute.worker import WorkerProcesses
     from steward.execution import Executor
-    from steward.payments import chain_turn
+    from steward.chains.turn import chain_turn
     from steward.sandbox.agents import ensure_agent_wallets
     from steward.wallets import WalletStore, read_passphrase
 
@@ -114,7 +114,7 @@ def _record(market, address: str) -> dict:
 
 def _scenario(market, buyer, addresses: dict[str, str], workers) -> dict:
     from steward.compute.worker import wait_for_state
-    from steward.payments import chain_turn
+    from steward.chains.turn import chain_turn
 
     chain = load_config().chain(L1)
     vetting = []
@@ -150,7 +150,7 @@ def _scenario(market, buyer, addresses: dict[str, str], workers) -> dict:
 
 def _settle(market, buyer, chain, job_id: int, provider: str, kind: str, how: str) -> dict:
     from steward.compute.worker import wait_for_state
-    from steward.payments import chain_turn
+    from steward.chains.turn import chain_turn
 
     row = {"job_id": job_id, "provider": provider, "kind": kind}
     if how == "silent":  # the buyer never answers: the window closes, the worker claims

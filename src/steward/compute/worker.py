@@ -26,7 +26,7 @@ from steward.compute.provider import Provider
 from steward.compute.server import ProviderServer
 from steward.errors import StewardError
 from steward.execution import Executor
-from steward.payments import chain_turn
+from steward.chains.turn import chain_turn
 from steward.wallets import WalletStore, read_passphrase
 
 

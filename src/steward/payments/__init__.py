@@ -13,40 +13,17 @@ seller of its own checks, with a facilitator that settles on the sandbox.
   FastAPI middleware; each payment buys one delivery, a replay is refused.
 - `loopback`: uvicorn servers on free localhost ports, in threads.
 
-Everything in one process that touches an embedded chain does so inside `chain_turn()`: py-evm is
-not thread-safe, and a turn ends by committing the embedded chains so that other `steward`
-processes see the blocks (as the local service does after each request).
+Everything in one process that touches an embedded chain does so inside `chain_turn()`
+(`steward.chains.turn`): py-evm is not thread-safe, and a turn ends by committing the embedded
+chains so that other `steward` processes see the blocks.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from steward.chains import chain_config, load_config
 from steward.chains.config import ChainConfig
+from steward.chains.turn import chain_turn  # noqa: F401 - re-exported: payments' modules use it
 from steward.errors import StewardError
-
-_turn = threading.RLock()
-_depth = 0
-
-
-@contextmanager
-def chain_turn() -> Iterator[None]:
-    """Hold this process's chains for one piece of work (reentrant); the outermost turn ends by
-    committing the embedded chains and letting other processes in."""
-    global _depth
-    with _turn:
-        _depth += 1
-        try:
-            yield
-        finally:
-            _depth -= 1
-            if _depth == 0:
-                from steward.chains.embedded import end_all_sessions
-
-                end_all_sessions()
 
 
 def network_id(chain: ChainConfig | str) -> str:
