@@ -365,3 +365,25 @@ def test_compute_demo_pays_the_honest_and_slashes_the_cheaters(embedded_world):
         "stake_before_usdc"] - 20
     assert facts["buyer_change_usdc"] == pytest.approx(-3 * 5 + 2 * 20)
     assert [row["passed"] for row in facts["vetting"]] == [True, True, True, False]
+
+
+def test_compute_cli_lists_jobs_and_providers_and_escapes_what_providers_write(world):
+    w = world(honest="honest")
+    honest = w.providers["honest"]
+    honest.run([honest.call("update_listing", "[bold red]FREE GPUs[/] click", 5, w.servers[0].url,
+                            description="a listing with markup")], "relist")
+    job_id = w.post("honest")
+    honest.tick()
+    w.buyer.settle(job_id)
+    chains.end_all_sessions()
+    home = os.environ["STEWARD_HOME"]
+    from pathlib import Path
+
+    jobs = run_cli("market", "compute-jobs", "--json", home=Path(home))
+    assert jobs.returncode == 0, jobs.stderr
+    assert [(row["job_id"], row["state"], row["price"]) for row in json.loads(jobs.stdout)] == [
+        (job_id, "settled", PRICE)]
+    providers = run_cli("market", "compute-providers", home=Path(home), env={"COLUMNS": "250"})
+    assert providers.returncode == 0, providers.stderr
+    assert "[bold red]FREE GPUs[/] click" in providers.stdout  # shown as text, not as markup
+    assert "1 settled, 0 slashed" in providers.stdout
