@@ -8,6 +8,9 @@ CHAINLINK_VERSION := 1.5.0
 # Uniswap's own packages (published artifacts: the sandbox deploys them at canonical addresses).
 UNISWAP_PACKAGES := @uniswap/v2-core@1.0.1 @uniswap/v2-periphery@1.1.0-beta.0 @uniswap/v3-core@1.0.1 \
   @uniswap/v3-periphery@1.4.4 @uniswap/swap-router-contracts@1.3.1 @uniswap/default-token-list@22.21.0
+# Packages only read, never run (unpacked like Uniswap's): OpenZeppelin's sources for the
+# sandbox DAO (compiled with solc) and MetaMask's phishing list (eth-phishing-detect's config).
+READ_PACKAGES := @openzeppelin/contracts@5.4.0 eth-phishing-detect@1.2.0
 # The demo keeps its own Steward home so it never touches ~/.steward; its wallet guards only
 # sandbox money, so a fixed passphrase keeps `make demo` unattended.
 DEMO_HOME := $(CURDIR)/.steward-demo
@@ -45,7 +48,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 
 # Project-local node tools: anvil (the real local node), solc (the sandbox's Solidity tokens) and
 # @chainlink/contracts (the sources of the sandbox's reference price feeds).
-TOOLS_MARKER := .tools/.installed-anvil-$(ANVIL_VERSION)-solc-$(SOLC_VERSION)-chainlink-$(CHAINLINK_VERSION)-uniswap-2
+TOOLS_MARKER := .tools/.installed-anvil-$(ANVIL_VERSION)-solc-$(SOLC_VERSION)-chainlink-$(CHAINLINK_VERSION)-uniswap-2-oz-5.4.0-phishing-1.2.0
 CHAINLINK_DIR := .tools/node_modules/@chainlink/contracts
 
 setup-tools: $(TOOLS_MARKER)
@@ -61,7 +64,7 @@ $(TOOLS_MARKER):
 	  && tar -xzf chainlink-contracts-$(CHAINLINK_VERSION).tgz -C node_modules/@chainlink/contracts --strip-components=1 \
 	  && rm chainlink-contracts-$(CHAINLINK_VERSION).tgz
 	@# Uniswap's packages likewise: only their published artifacts and token list are read.
-	cd .tools && for spec in $(UNISWAP_PACKAGES); do \
+	cd .tools && for spec in $(UNISWAP_PACKAGES) $(READ_PACKAGES); do \
 	  name=$${spec%@*}; dir=node_modules/$$name; rm -rf $$dir && mkdir -p $$dir \
 	  && tgz=$$(npm pack --silent $$spec) && tar -xzf $$tgz -C $$dir --strip-components=1 \
 	  && rm $$tgz || exit 1; done
