@@ -73,6 +73,16 @@ def test_names_and_unknown_contract():
         "ModelRegistry",  # issue 19: a model's revenue split among its contributors
         "Reputation",
     ]
+    # issue 15: the sandbox DAO, compiled from @openzeppelin/contracts (tests/test_dao_contracts.py)
+    assert contracts.dao_names() == [
+        "dao/ERC1967Proxy",  # OpenZeppelin's own, by a one-line import
+        "dao/GrantsVault",
+        "dao/GrantsVaultV2",  # a benign upgrade
+        "dao/StewardGovernor",
+        "dao/StewardVotes",
+        "dao/TimelockController",  # OpenZeppelin's own, by a one-line import
+        "dao/VaultDrainer",  # a malicious upgrade
+    ]
     with pytest.raises(StewardError, match="valid contracts: AgentRegistry, AlliancePool, AuthorizedERC20, "
                                            "Bridge, BuybackToken"):
         contracts.compiled("Nope")

@@ -8,7 +8,11 @@ The scam zoo (``sources/zoo/``) is named ``zoo/<Name>``; its sources are Vyper (
 Solidity (``.sol``). Chainlink contracts (``chainlink/<Name>``, e.g. the sandbox's reference price
 feeds, ``chainlink/MockV3Aggregator``) compile from the npm package ``@chainlink/contracts`` that
 ``make setup-tools`` unpacks into ``.tools/`` (``$STEWARD_CHAINLINK`` may point at another copy):
-its own sources and their imports, never copied bytecode. Solidity compiles with solcjs, the npm package ``solc`` that
+its own sources and their imports, never copied bytecode. The sandbox DAO (``dao/<Name>``: the
+Governor, its ERC20Votes token, the grants vault; ``sources/dao/*.sol``) imports
+``@openzeppelin/contracts/...`` from that package as ``make setup-tools`` unpacks it
+(``$STEWARD_OPENZEPPELIN`` may point at another copy); all of it compiles in one solc run, cached
+under a key of every source text involved. Solidity compiles with solcjs, the npm package ``solc`` that
 ``make setup-anvil`` installs into ``.tools/`` (``$STEWARD_SOLCJS`` may point at another
 ``solc.js``), through its standard-JSON interface; the contract compiled is the one named like
 the file. Its outputs are cached like Vyper's, keyed by the solc version.
@@ -40,6 +44,7 @@ __all__ = [
     "cache_dir",
     "chainlink_names",
     "compiled",
+    "dao_names",
     "initcode",
     "names",
     "zoo_names",
@@ -161,8 +166,18 @@ def _run_solc(sources: dict[str, str], wanted: dict[str, tuple[str, str]]) -> di
     }
     label = ", ".join(sorted(wanted))
     try:
-        done = subprocess.run([_node(), str(solcjs), "--standard-json"], input=json.dumps(request),
-                              capture_output=True, text=True, timeout=300)
+        # Request and answer go through files, not pipes: solc.js reads stdin with readFileSync,
+        # which fails with EAGAIN on a pipe not yet filled, and exits right after writing its
+        # answer, which cuts a long one (the DAO's) short on a pipe; file writes are synchronous.
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as request_file, \
+                tempfile.TemporaryFile("w+", encoding="utf-8") as answer_file:
+            json.dump(request, request_file)
+            request_file.seek(0)
+            done = subprocess.run([_node(), str(solcjs), "--standard-json"], stdin=request_file,
+                                  stdout=answer_file, stderr=subprocess.PIPE, text=True,
+                                  timeout=300)
+            answer_file.seek(0)
+            done.stdout = answer_file.read()
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise StewardError(f"solc failed on {label}: {exc}") from None
     try:
@@ -202,39 +217,63 @@ def chainlink_names() -> list[str]:
     return sorted(CHAINLINK)
 
 
-def find_chainlink() -> Path:
-    """The @chainlink/contracts package: `STEWARD_CHAINLINK`, else ``.tools/`` (cwd, then repo)."""
-    override = os.environ.get(CHAINLINK_ENV)
+def _find_package(env: str, parts: tuple[str, ...], not_found: str) -> Path:
+    """An unpacked npm package: the directory `env` names, else ``.tools/node_modules/<parts>``
+    (in the cwd, then the repo)."""
+    override = os.environ.get(env)
     if override:
         path = Path(override).expanduser()
         if not (path / "package.json").is_file():
-            raise StewardError(f"{CHAINLINK_ENV} is {override}, which holds no package.json")
+            raise StewardError(f"{env} is {override}, which holds no package.json")
         return path
     for root in dict.fromkeys(r.resolve() for r in (Path.cwd() / ".tools", _REPO_ROOT / ".tools")):
-        candidate = root / "node_modules" / "@chainlink" / "contracts"
+        candidate = root.joinpath("node_modules", *parts)
         if (candidate / "package.json").is_file():
             return candidate
-    raise StewardError(CHAINLINK_NOT_FOUND)
+    raise StewardError(not_found)
+
+
+def find_chainlink() -> Path:
+    """The @chainlink/contracts package: `STEWARD_CHAINLINK`, else ``.tools/`` (cwd, then repo)."""
+    return _find_package(CHAINLINK_ENV, ("@chainlink", "contracts"), CHAINLINK_NOT_FOUND)
+
+
+def _read_unit(root: Path, relative: str, package: str) -> str:
+    try:
+        return (root / relative).read_text(encoding="utf-8")
+    except OSError:
+        raise StewardError(f"{root} lacks {relative}; reinstall {package} with "
+                           "`make setup-tools`") from None
+
+
+def _import_closure(start: dict[str, str], read, external: str | None, where: str) -> dict[str, str]:
+    """`start` (source unit name -> text) and every unit it imports, transitively. Relative
+    imports resolve against the importing unit (as solc resolves them); an absolute one must
+    begin with `external` (e.g. ``@openzeppelin/contracts/``); `read(unit)` loads the others."""
+    found = dict(start)
+    todo = list(start)
+    while todo:
+        path = todo.pop()
+        if path not in found:
+            found[path] = read(path)
+        for target in _IMPORT.findall(found[path]):
+            if target.startswith("."):
+                resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+            elif external and target.startswith(external) and ".." not in target.split("/"):
+                resolved = target
+            else:
+                raise StewardError(f"{path} imports {target}, outside {where}")
+            if resolved not in found and resolved not in todo:
+                todo.append(resolved)
+    return found
 
 
 def _chainlink_sources(entry: str) -> dict[str, str]:
     """`entry` and every file it imports (relative imports inside the package), path -> text."""
     package = find_chainlink()
-    found: dict[str, str] = {}
-    todo = [entry]
-    while todo:
-        path = todo.pop()
-        if path in found:
-            continue
-        try:
-            found[path] = (package / path).read_text(encoding="utf-8")
-        except OSError:
-            raise StewardError(f"{package} lacks {path}; reinstall it with `make setup-tools`") from None
-        for target in _IMPORT.findall(found[path]):
-            if not target.startswith("."):
-                raise StewardError(f"{path} imports {target}, outside @chainlink/contracts")
-            todo.append(posixpath.normpath(posixpath.join(posixpath.dirname(path), target)))
-    return found
+    return _import_closure({entry: _read_unit(package, entry, "@chainlink/contracts")},
+                           lambda path: _read_unit(package, path, "@chainlink/contracts"),
+                           None, "@chainlink/contracts")
 
 
 def _compiled_chainlink(name: str) -> dict[str, Any]:
@@ -251,6 +290,79 @@ def _compiled_chainlink(name: str) -> dict[str, Any]:
         except OSError:
             pass  # a read-only cache is not fatal
     return data
+
+
+OPENZEPPELIN_ENV = "STEWARD_OPENZEPPELIN"
+OPENZEPPELIN_VERSION = "5.4.0"  # the npm package @openzeppelin/contracts that `make setup-tools` unpacks
+OPENZEPPELIN_NOT_FOUND = (f"@openzeppelin/contracts not found: run `make setup-tools` (unpacks "
+                          f"@openzeppelin/contracts@{OPENZEPPELIN_VERSION} into .tools/), or set "
+                          f"{OPENZEPPELIN_ENV} to the package's directory")
+_OZ_PREFIX = "@openzeppelin/contracts/"
+
+
+def find_openzeppelin() -> Path:
+    """The @openzeppelin/contracts package: `STEWARD_OPENZEPPELIN`, else ``.tools/``."""
+    return _find_package(OPENZEPPELIN_ENV, ("@openzeppelin", "contracts"), OPENZEPPELIN_NOT_FOUND)
+
+
+def dao_names() -> list[str]:
+    """Names of the sandbox DAO's contracts, e.g. ``["dao/StewardGovernor", ...]``."""
+    dao = _sources().joinpath("dao")
+    if not dao.is_dir():
+        return []
+    return sorted(f"dao/{p.name[:-4]}" for p in dao.iterdir() if p.name.endswith(".sol"))
+
+
+def _dao_sources() -> dict[str, str]:
+    """Every unit the DAO's sources need: ``dao/<Name>.sol`` and the OpenZeppelin files they
+    import (``@openzeppelin/contracts/...``, read from the package, never copied)."""
+    dao = _sources().joinpath("dao")
+    start = {f"dao/{p.name}": p.read_text(encoding="utf-8") for p in dao.iterdir()
+             if p.name.endswith(".sol")}
+    package = None
+
+    def read(unit: str) -> str:
+        nonlocal package
+        if not unit.startswith(_OZ_PREFIX):
+            raise StewardError(f"no Solidity source {unit} (the DAO imports only its own files "
+                               f"and {_OZ_PREFIX}...)")
+        package = package or find_openzeppelin()
+        return _read_unit(package, unit.removeprefix(_OZ_PREFIX), "@openzeppelin/contracts")
+
+    return _import_closure(start, read, _OZ_PREFIX, f"sources/dao and {_OZ_PREFIX}")
+
+
+def _defining_unit(sources: dict[str, str], own: str, contract: str) -> str:
+    """The unit that defines `contract`: its own file, else one it imports (a one-line file
+    such as ``dao/TimelockController.sol`` names an OpenZeppelin contract)."""
+    pattern = re.compile(rf"^\s*(?:abstract\s+)?contract\s+{re.escape(contract)}\b", re.MULTILINE)
+    for unit in [own] + sorted(sources):
+        if pattern.search(sources[unit]):
+            return unit
+    raise StewardError(f"{own} defines no contract named {contract}, nor does anything it imports")
+
+
+def _compiled_dao(name: str) -> dict[str, Any]:
+    """All DAO contracts compile in one solc run (its start-up is the slow part); each is cached
+    under a key of every source text involved and the solc version."""
+    sources = _dao_sources()
+    key_text = "\0".join(f"{path}\0{sources[path]}" for path in sorted(sources))
+    version = "solc-" + SOLC_VERSION
+    data = _read_cache(_cache_path(name, key_text, version))
+    if data is not None:
+        return data
+    wanted = {}
+    for other in dao_names():
+        own = f"{other}.sol"
+        base = other.removeprefix("dao/")
+        wanted[other] = (_defining_unit(sources, own, base), base)
+    outputs = _run_solc(sources, wanted)
+    for other, other_data in outputs.items():
+        try:
+            _write_atomic(_cache_path(other, key_text, version), other_data)
+        except OSError:
+            pass  # a read-only cache is not fatal
+    return outputs[name]
 
 
 def _read_cache(path: Path) -> dict[str, Any] | None:
@@ -297,12 +409,16 @@ def _write_atomic(path: Path, data: dict[str, Any]) -> None:
 
 @functools.lru_cache(maxsize=None)
 def compiled(name: str) -> CompiledContract:
-    """Compile (or load from cache) ``sources/<name>.vy`` (or ``sources/zoo/<Name>.vy|.sol``)."""
+    """Compile (or load from cache) ``sources/<name>.vy`` (or ``sources/zoo/<Name>.vy|.sol``,
+    a ``chainlink/<Name>`` or a ``dao/<Name>``)."""
     if name in CHAINLINK:
         return _contract(name, _compiled_chainlink(name))
+    if name.startswith("dao/") and name in dao_names():
+        return _contract(name, _compiled_dao(name))
     found = _source_file(name)
     if found is None:
-        raise UnknownNameError("contract", name, names() + zoo_names() + chainlink_names())
+        raise UnknownNameError("contract", name,
+                               names() + zoo_names() + chainlink_names() + dao_names())
     source_path, language = found
     source = source_path.read_text(encoding="utf-8")
     if language == "vyper":
