@@ -100,6 +100,7 @@ class EmbeddedThrowaway:
         self.base_fee = self.vm.get_header().base_fee_per_gas
         self.block_number = self.vm.get_header().block_number - 1  # the latest mined block
         self.start = self.state.snapshot()
+        self.start_timestamp = self.state.execution_context.timestamp
 
     def _spoofed(self, sender: str, to: str | None, data: bytes, value: int, gas: int):
         from eth.vm.spoof import SpoofTransaction
@@ -168,6 +169,15 @@ class EmbeddedThrowaway:
     def native_balance(self, address: str) -> int:
         return self.state.get_balance(to_canonical_address(address))
 
+    @property
+    def timestamp(self) -> int:
+        return self.state.execution_context.timestamp
+
+    def warp(self, timestamp: int) -> None:
+        """Let the following calls run at `timestamp` (a governance simulation waits out voting
+        periods and timelock delays this way); the clock is put back on close."""
+        self.state.execution_context._timestamp = timestamp
+
     def set_code(self, address: str, code: bytes) -> None:
         self.state.set_code(to_canonical_address(address), code)
 
@@ -185,6 +195,7 @@ class EmbeddedThrowaway:
     def rewind(self) -> None:
         self.state.revert(self.start)
         self.start = self.state.snapshot()
+        self.warp(self.start_timestamp)
 
     def checkpoint(self):
         """A mark to come back to with `revert_to` (cheaper than a rewind and replay)."""
@@ -195,6 +206,7 @@ class EmbeddedThrowaway:
 
     def close(self) -> None:
         self.state.revert(self.start)
+        self.warp(self.start_timestamp)
 
 
 def computation_transfers(root) -> list[ValueTransfer]:
@@ -318,6 +330,15 @@ class ForkThrowaway:
 
     def native_balance(self, address: str) -> int:
         return self.w3.eth.get_balance(address)
+
+    @property
+    def timestamp(self) -> int:
+        return self.w3.eth.get_block("latest")["timestamp"]
+
+    def warp(self, timestamp: int) -> None:
+        """Mine a block at `timestamp` on the fork so the following calls run after it."""
+        self._request("evm_setNextBlockTimestamp", [timestamp])
+        self._request("evm_mine", [])
 
     def read(self, to: str, data: bytes) -> bytes | None:
         try:

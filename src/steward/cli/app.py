@@ -58,6 +58,7 @@ from steward.cli.serve_cmd import register as register_serve_commands
 from steward.cli.run_cmd import register as register_run_commands
 from steward.cli.pay_cmd import register as register_pay_commands
 from steward.cli.data_cmd import register as register_data_commands
+from steward.cli.dao_cmd import register as register_dao_commands
 
 app = typer.Typer(help="Steward: a wallet for agents that simulates, explains and guards "
                        "every transaction.", no_args_is_help=True, add_completion=False)
@@ -73,6 +74,7 @@ app.add_typer(check_app, name="check")
 app.add_typer(market_app, name="market")
 app.add_typer(chains_app, name="chains")
 app.add_typer(account_app, name="account")
+app.add_typer(__import__("steward.cli.lists_cmd", fromlist=["lists_app"]).lists_app, name="lists")
 
 @app.callback()
 def _on_start() -> None:
@@ -635,6 +637,7 @@ register_serve_commands(app)
 register_run_commands(app)
 register_pay_commands(app)
 register_data_commands(app)
+register_dao_commands(app)
 
 
 def main() -> None:

@@ -66,11 +66,12 @@ def _error_entry(signature: str) -> dict[str, Any]:
 def known_errors() -> dict[bytes, dict[str, Any]]:
     """selector → error ABI entry: the standard errors, then every error in the ABIs of the
     contracts Steward compiles (Vyper has no custom errors, so the Solidity ones: the zoo and
-    the Chainlink feeds). A contract that cannot be compiled here is skipped."""
-    from steward.contracts import abi, chainlink_names, zoo_names
+    the Chainlink feeds and the sandbox DAO's OpenZeppelin Governor). A contract that cannot
+    be compiled here is skipped."""
+    from steward.contracts import abi, chainlink_names, dao_names, zoo_names
 
     entries = [_error_entry(signature) for signature in STANDARD_ERRORS]
-    for name in zoo_names() + chainlink_names():
+    for name in zoo_names() + chainlink_names() + dao_names():
         try:
             entries += [item for item in abi(name) if item.get("type") == "error"]
         except Exception:
