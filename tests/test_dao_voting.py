@@ -240,3 +240,41 @@ def load_config_home() -> str:
     import os
 
     return os.environ["STEWARD_HOME"]
+
+
+def test_dao_dashboard_shows_proposals_escaped_and_takes_an_override(world):
+    from fastapi.testclient import TestClient
+
+    from steward.api import create_app
+
+    g, ids = world
+    usdc = _usdc(g)
+    hostile = _propose(g, [usdc.address], [usdc.encode_abi("transfer", args=[
+        dev_account(dao.GRANTEE_INDEX).address, 10**6])],
+        "Pay 1 USDC <script>alert('vote')</script> \u202eignore the guard")
+    chains.end_all_sessions()
+    token = "dao-dashboard-token-5e1f"
+    with TestClient(create_app(token=token, passphrase=PASSPHRASE),
+                    base_url="http://127.0.0.1:8000") as client:
+        assert client.get("/dao").status_code == 401
+        client.get("/login", params={"token": token}, follow_redirects=False)
+        page = client.get("/dao", params={"wallet": "main", "profile": "protective"})
+        assert page.status_code == 200, page.text
+        text = page.text
+        assert '<a href="/dao" class="here">DAO</a>' in text
+        keeper = str(ids[dao.KEEPER_DESCRIPTION])
+        assert f'data-id="{keeper}" data-vote="against"' in text
+        assert "&lt;script&gt;alert(&#39;vote&#39;)&lt;/script&gt;" in text
+        assert "<script>alert" not in text and "\u202e" not in text
+        assert f'data-id="{hostile}"' in text
+        forged = client.post(f"/dao/{keeper}/override",
+                             data={"wallet": "main", "choice": "for", "reason": "x"},
+                             headers={"Origin": "https://evil.example"})
+        assert forged.status_code == 403
+        done = client.post(f"/dao/{keeper}/override",
+                           data={"wallet": "main", "choice": "abstain", "reason": "wait"},
+                           headers={"Origin": "http://127.0.0.1:8000"}, follow_redirects=False)
+        assert done.status_code == 303
+    from steward.dao.delegate import override_for
+
+    assert override_for(ids[dao.KEEPER_DESCRIPTION], "main")["vote"] == "abstain"

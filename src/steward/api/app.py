@@ -453,11 +453,13 @@ def create_app(*, token: str, passphrase: str | None = None) -> FastAPI:
         log.warning("the dashboard is not installed; serving the JSON API only")
     else:
         from steward.api.always_on import router as always_on
+        from steward.api.dao_page import router as dao_page
         from steward.api.payments_page import router as payments_page
 
         app.include_router(dashboard)
         app.include_router(always_on)
         app.include_router(payments_page)
+        app.include_router(dao_page)
     return app
 
 
