@@ -318,12 +318,14 @@ def show_summary(rows: list[sandbox.SummaryRow], as_json: bool) -> None:
 def sandbox_up(
     l1_url: Annotated[Optional[str], typer.Option(help="RPC URL for sandbox-l1 (e.g. an anvil).")] = None,
     l2_url: Annotated[Optional[str], typer.Option(help="RPC URL for sandbox-l2.")] = None,
+    dao: Annotated[bool, typer.Option(help="Also the sandbox DAO (OpenZeppelin Governor, "
+                                           "timelock, treasury) with live proposals.")] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Deploy (or top up) the sandbox world. Safe to run again."""
     from steward import sandbox
 
-    show_summary(sandbox.up(l1_url, l2_url, progress=progress), as_json)
+    show_summary(sandbox.up(l1_url, l2_url, progress=progress, dao=dao), as_json)
 
 
 @sandbox_app.command("status")

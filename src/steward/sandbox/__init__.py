@@ -318,7 +318,10 @@ def ensure_wallet(store: WalletStore, progress: Progress) -> None:
 
 
 def up(l1_url: str | None = None, l2_url: str | None = None,
-       progress: Progress = lambda message: None) -> list[SummaryRow]:
+       progress: Progress = lambda message: None, dao: bool = False) -> list[SummaryRow]:
+    """Deploy (or top up) the sandbox world; with `dao`, also the sandbox DAO and its live
+    proposals (`steward.sandbox.dao`: the CLI's default; library callers and the tests' shared
+    world leave it out, and `steward dao` deploys it on first use)."""
     configure_rpc(l1_url, l2_url)
     store = WalletStore()
     ensure_wallet(store, progress)
@@ -363,6 +366,10 @@ def up(l1_url: str | None = None, l2_url: str | None = None,
             if funded:
                 progress(f"{chain.name}: funded wallet {wallet.name} with {', '.join(funded)}")
     _up_solana(builder, l1, store, progress)
+    if dao:
+        from steward.sandbox.dao import seed_proposals
+
+        seed_proposals(L1, progress)
     return status()
 
 
