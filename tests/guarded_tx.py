@@ -4,6 +4,7 @@ tests set before an upgrade."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -106,3 +107,31 @@ def set_limits(wallet: str, per_transaction_usd: int, daily_usd: int, per_token:
             .replace("per_token_daily = {}", f"per_token_daily = {per_token}"))
     assert f"daily_usd = {daily_usd}" in text and per_token in text
     mandate_path(wallet).write_text(text)
+
+
+class DevAccountWorld:
+    """What a contract test's world on the embedded sandbox-l1 shares (a dataclass with `w3`):
+    acting as a development account, and reading and moving the chain's clock."""
+
+    w3: Web3
+
+    def act(self, who: int, contract, function: str, *args) -> dict:
+        """Send `function(*args)` to `contract` as development account `who`; a revert raises
+        TransactionFailed with the contract's reason."""
+        from steward.chains.embedded import dev_account
+
+        data = contract.encode_abi(function, args=list(args))
+        return send(self.w3, dev_account(who), contract.address, data, what=function)
+
+    def now(self) -> int:
+        return max(self.w3.eth.get_block("latest")["timestamp"], int(time.time()))
+
+    def pass_time_to(self, timestamp: int) -> None:
+        """Mine a block at or after `timestamp`, so the next transaction runs after it."""
+        from steward.chains.config import load_config
+        from steward.sandbox import market as sandbox_market
+
+        if self.w3.eth.get_block("latest")["timestamp"] < timestamp:
+            sandbox_market.advance_time(load_config().chain("sandbox-l1"),
+                                        max(1, timestamp - self.now() + 1))
+        assert self.w3.eth.get_block("latest")["timestamp"] >= timestamp

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from steward.compute.merkle import MerkleTree
 from steward.contracts import abi
 from steward.errors import TransactionFailed
 from steward.plans import Call
-from steward.sandbox import SandboxBuilder, market as sandbox_market
+from steward.sandbox import SandboxBuilder
 
 L1 = "sandbox-l1"
 ETH = 10**18
@@ -81,27 +80,12 @@ def compute_template(embedded_template, tmp_path_factory) -> tuple[Path, dict[st
 
 
 @dataclass
-class World:
+class World(guarded_tx.DevAccountWorld):
     w3: Web3
     market: Contract
     usdc: Contract
     registry: Contract
     reputation: Contract
-
-    def act(self, who: int, contract: Contract, function: str, *args) -> dict:
-        """Send `function(*args)` to `contract` as development account `who`; a revert raises
-        TransactionFailed with the contract's reason."""
-        data = contract.encode_abi(function, args=list(args))
-        return guarded_tx.send(self.w3, account(who), contract.address, data, what=function)
-
-    def now(self) -> int:
-        return max(self.w3.eth.get_block("latest")["timestamp"], int(time.time()))
-
-    def pass_time_to(self, timestamp: int) -> None:
-        """Mine a block at or after `timestamp`, so the next transaction runs after it."""
-        if self.w3.eth.get_block("latest")["timestamp"] < timestamp:
-            sandbox_market.advance_time(load_config().chain(L1), max(1, timestamp - self.now() + 1))
-        assert self.w3.eth.get_block("latest")["timestamp"] >= timestamp
 
     def balance(self, who: int | str) -> int:
         address = account(who).address if isinstance(who, int) else who
