@@ -199,11 +199,15 @@ def check_address_cmd(
 def check_url_cmd(
     url: str,
     config: Annotated[Optional[str], typer.Option(
-        help="A phishing list in MetaMask's eth-phishing-detect config.json format.")] = None,
+        help="A phishing list in MetaMask's eth-phishing-detect config.json format, used "
+             "instead of the installed one.")] = None,
+    no_list: Annotated[bool, typer.Option(
+        "--no-list", help="Consult no phishing list: Steward's heuristics alone.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Is this link what it claims? Look-alikes, punycode/homoglyphs, phishing lists."""
-    report = service.check_url(url, config)
+    """Is this link what it claims? Phishing list (MetaMask's, see `steward lists`),
+    look-alikes, punycode/homoglyphs. The report names the list and its version/date."""
+    report = service.check_url(url, config, use_list=not no_list)
     if as_json:
         print_json(report.model_dump(mode="json"))
         return

@@ -3,24 +3,27 @@
 `check_url(url)` normalises the host and applies, in order:
 
 1. the whitelist — Steward's known-good list (`data/known_good.json`) plus the whitelist of the
-   phishing config — which wins over everything else, for the host or any parent domain;
-2. the config's blacklist (the host or a parent domain) → danger;
-3. homoglyphs: a host written with characters from other scripts (Cyrillic `а`, Greek `ο`, …)
-   or with digit/letter swaps (`0`/`o`, `1`/`l`, `rn`/`m`) whose ASCII skeleton reads as a
-   known-good host → danger;
-4. the config's fuzzylist, as MetaMask's eth-phishing-detect does it: the host without `www.`
-   and without its TLD within `tolerance` Levenshtein edits (and not equal) of a fuzzylist
-   entry without its TLD → danger; the registrable name alone is compared the same way;
-5. a known-good domain or brand embedded in another host (`uniswap.org.claim-airdrop.xyz`,
-   `app-uniswap-org.com`, `aave-claim.com`) → danger;
-6. plain `http` → warning; credentials before an `@` → danger; an IP address → warning;
+   phishing list — which wins over everything else, for the host or any parent domain (unless
+   the list blacklists a narrower entry: a subdomain of a host it whitelists);
+2. the phishing list (MetaMask's eth-phishing-detect, installed into the home on first use; see
+   `phishing_list`), in MetaMask's order: its blacklist (the host or a parent) → danger, then
+   its fuzzylist by MetaMask's own rule (the host without its TLD within `tolerance` edits of
+   an entry without its TLD) → danger;
+3. Steward's heuristics, with its built-in known-good config:
+   homoglyphs (other scripts, digit/letter swaps whose skeleton reads as a known-good host) →
+   danger; look-alikes of a known-good brand judged by the kind of edit (`lookalike`: a swap,
+   a dropped or doubled letter, a confusable or neighbouring key → danger; an edit that makes
+   another word → caution, "near miss"); a giveaway lure beside a coin's or celebrity's name →
+   danger; a known-good domain or brand embedded in another host → danger, but the brand alone
+   under another TLD (`uniswap.xyz`) → caution;
+4. plain `http` → warning; credentials before an `@` → danger; an IP address → warning;
    anything unknown and unflagged → caution ("nothing established").
 
-The phishing config has the format of MetaMask's eth-phishing-detect `config.json`
-(`{version, tolerance, fuzzylist, whitelist, blacklist}`); drop one in with
-`load_phishing_config(path)`. The built-in default whitelists the known-good list and
-fuzzy-matches its registrable names of five characters or more with tolerance 2 (shorter names
-such as `aave` or `cow` would match half the dictionary; they are covered by rules 3 and 5).
+Every report names the phishing list that was consulted and its version/date, or says that
+none is installed. `check_url(url, use_list=False)` is the heuristics alone;
+`check_url(url, load_phishing_config(path))` consults that list instead of the installed one.
+The heuristics were tuned on a development part of MetaMask's list and measured on a held-out
+part (`benchmarks/links.py`).
 
 Nothing here touches the network: a verdict is established from the text of the URL alone.
 """
@@ -40,6 +43,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from steward.diligence.lookalike import best_lookalike
+from steward.diligence.phishing_list import NO_LIST_LINE, ListInfo
 from steward.display import skeleton
 from steward.errors import StewardError
 
@@ -50,6 +55,9 @@ DEFAULT_TOLERANCE = 2
 MIN_FUZZY_NAME = 5  # names shorter than this are not fuzzy-matched by the default config
 MIN_BRAND_TOKEN = 4  # a brand name this long is matched as a word of another host
 MIN_BRAND_SUBSTRING = 6  # … and this long anywhere inside a word ("uniswapclaim")
+# … but not with one or two letters added ("openseas", "coinbased", "uniswapex"): on MetaMask's
+# whitelist those are honest names, and a real doubling ("openseaa") is a typo-squat anyway
+MAX_BRAND_SUFFIX = 2
 
 
 class Finding(BaseModel):
@@ -86,8 +94,17 @@ class PhishingConfig(BaseModel):
     whitelist: list[str] = []
     blacklist: list[str] = []
     source: str = "a phishing config"
+    # "list": a real phishing list (MetaMask's rule: whitelist, blacklist, fuzzylist decide);
+    # "builtin": Steward's known-good config, whose fuzzylist feeds the tuned look-alike rule
+    kind: Literal["list", "builtin"] = "list"
 
     model_config = {"extra": "ignore"}
+
+    def whitelist_set(self) -> frozenset[str]:
+        return _host_set(tuple(self.whitelist))
+
+    def blacklist_set(self) -> frozenset[str]:
+        return _host_set(tuple(self.blacklist))
 
     @field_validator("fuzzylist", "whitelist", "blacklist")
     @classmethod
@@ -98,6 +115,12 @@ class PhishingConfig(BaseModel):
             if host:
                 out.append(_decode_host(host) if "xn--" in host else host)
         return out
+
+
+@lru_cache(maxsize=8)
+def _host_set(entries: tuple[str, ...]) -> frozenset[str]:
+    # A 14,000-entry list is turned into a set once, not once per link checked.
+    return frozenset(entries)
 
 
 def load_phishing_config(path: str | Path) -> PhishingConfig:
@@ -143,14 +166,21 @@ def _strip_tld(host: str) -> str:
     return ".".join(host.split(".")[:-1])
 
 
-def default_phishing_config() -> PhishingConfig:
+@lru_cache(maxsize=1)
+def _default_config() -> PhishingConfig:
     hosts = known_good()
     common = _common_words()
     fuzzy = sorted({registrable(h) for h in hosts
                     if len(_strip_tld(registrable(h))) >= MIN_FUZZY_NAME
                     and _strip_tld(registrable(h)) not in common})
     return PhishingConfig(tolerance=DEFAULT_TOLERANCE, whitelist=sorted(hosts), fuzzylist=fuzzy,
-                          blacklist=[], source="Steward's built-in phishing config")
+                          blacklist=[], source="Steward's built-in phishing config",
+                          kind="builtin")
+
+
+def default_phishing_config() -> PhishingConfig:
+    """Steward's built-in known-good config: the heuristics alone, no phishing list."""
+    return _default_config().model_copy(deep=True)
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -163,6 +193,10 @@ class LinkReport(BaseModel):
     host_ascii: str  # the same host as DNS sees it (punycode)
     known_good: str | None = None  # the known-good entry it matches (itself or a parent)
     config_source: str
+    # the phishing list that was consulted (None: none installed or given) and, in one line,
+    # which list and version/date it is — or that there is none
+    phishing_list: ListInfo | None = None
+    phishing_list_line: str = NO_LIST_LINE
     findings: list[Finding]
     verdict: VerdictWord
     reasons: list[str]
@@ -317,37 +351,67 @@ def _embedded_brand(host: str, good: dict[str, str]) -> tuple[str, str] | None:
         if name in tokens:
             return domain, f"'{name}' (the name of {domain}) is a word of the host"
         if len(name) >= MIN_BRAND_SUBSTRING and name not in word_only \
-                and any(name in t for t in tokens):
+                and any(name in t and len(t) - len(name) > MAX_BRAND_SUFFIX for t in tokens):
             return domain, f"'{name}' (the name of {domain}) is written inside the host"
     return None
 
 
-def _fuzzy(host: str, config: PhishingConfig) -> tuple[str, int, str] | None:
-    """eth-phishing-detect's fuzzy rule: (entry, distance, compared form) or None."""
-    if config.tolerance <= 0:
+def _list_fuzzy(host: str, listed: PhishingConfig) -> tuple[str, int, str] | None:
+    """eth-phishing-detect's fuzzy rule, exactly: the host without its TLD within `tolerance`
+    Levenshtein edits of a fuzzylist entry without its TLD (distance 0 included: the brand
+    under another TLD). (entry, distance, compared form) or None."""
+    if listed.tolerance <= 0:
         return None
-    forms = [_strip_tld(host)]
-    name = _strip_tld(registrable(host))
-    if name != forms[0]:
-        forms.append(name)  # also the registrable name alone: catches app.uniswaap.org
-    for entry in config.fuzzylist:
+    form = _strip_tld(host).replace("www.", "", 1)  # as eth-phishing-detect does
+    for entry in listed.fuzzylist:
         target = _strip_tld(entry) or entry
-        for form in forms:
-            distance = levenshtein(form, target)
-            if 0 < distance <= config.tolerance:
-                return entry, distance, form
+        if abs(len(form) - len(target)) > listed.tolerance:
+            continue
+        distance = levenshtein(form, target)
+        if distance <= listed.tolerance:
+            return entry, distance, form
     return None
 
 
-def check_url(url: str, config: PhishingConfig | None = None) -> LinkReport:
-    """Judge a URL or bare host; see the module docstring for the rules, in order."""
-    config = config or default_phishing_config()
+def _brands(config: PhishingConfig) -> list[str]:
+    return list(dict.fromkeys(_strip_tld(entry) or entry for entry in config.fuzzylist))
+
+
+def _resolve_list(config: PhishingConfig | None,
+                  use_list: bool) -> tuple[PhishingConfig | None, ListInfo | None, str]:
+    """(the list to consult, what is installed, the report's one line about it)."""
+    if config is not None:
+        if config.kind == "builtin":
+            return None, None, "phishing list: off (Steward's built-in known-good config only)"
+        return config, None, (f"phishing list: {config.source} (list v{config.version}), "
+                              "given for this check")
+    if not use_list:
+        return None, None, "phishing list: off (Steward's built-in known-good config only)"
+    from steward.diligence.phishing_list import active_list
+
+    found = active_list()
+    if found is None:
+        return None, None, NO_LIST_LINE
+    return found[0], found[1], found[1].line()
+
+
+def check_url(url: str, config: PhishingConfig | None = None, *,
+              use_list: bool = True) -> LinkReport:
+    """Judge a URL or bare host; see the module docstring for the rules, in order. `config`:
+    a phishing list to consult instead of the installed one (a builtin config: none);
+    `use_list=False` consults none (the heuristics alone)."""
+    listed, info, line = _resolve_list(config, use_list)
+    builtin = _default_config()
     scheme, scheme_given, raw_host, userinfo = _parse(url)
     good = known_good()
     findings: list[Finding] = []
 
     def note(code: str, severity: Severity, message: str, how: str) -> None:
         findings.append(Finding(code=code, severity=severity, message=message, how=how))
+
+    def report(host: str, host_ascii: str, known: str | None) -> LinkReport:
+        return _report(url, scheme, host, host_ascii, known, listed or builtin, findings,
+                       info, line)
 
     if scheme == "http":
         note("not_https", "warning", "the link uses plain http: what you see and send can be "
@@ -366,64 +430,129 @@ def check_url(url: str, config: PhishingConfig | None = None) -> LinkReport:
     if ip is not None:
         note("ip_address", "warning", f"the link points at the bare IP address {ip}, not a "
              "named site; no dApp is served that way", "the host parses as an IP address")
-        return _report(url, scheme, str(ip), str(ip), None, config, findings)
+        if listed:
+            _check_list(str(ip), listed, note)
+        return report(str(ip), str(ip), None)
 
     host, host_ascii = _normalise_host(url, raw_host)
     if "." not in host:
         raise _garbage(url, f"'{host}' is not a domain name")
-    whitelist = set(config.whitelist) | set(good)
-    allowed = _matches(host, whitelist)
     known = _matches(host, good)
+    # the list may name the www. host itself (www.openrec.tv), which normalising dropped
+    spelled = [host, "www." + host] if raw_host.lower().startswith("www.") else [host]
+    allowed = known or (next((m for h in spelled if (m := _matches(h, listed.whitelist_set()))),
+                             None) if listed else None)
+    blocked = _matches(spelled[-1], listed.blacklist_set()) if listed else None
+    if allowed and not known and blocked and len(blocked) > len(allowed):
+        # the list blacklists a subdomain of a host it whitelists (eth-giveaway.updog.co under
+        # updog.co): the narrower entry is the list's word on this host
+        allowed = None
     if allowed:
-        if known:
-            note("known_good", "info", f"{host} is {'' if known == host else 'under '}{known}, "
-                 f"on Steward's known-good list ({good[known]})",
-                 f"{'exact' if known == host else 'parent-domain'} match against "
-                 f"{KNOWN_GOOD_SOURCE}")
-        else:
-            note("whitelisted", "info", f"{host} is whitelisted ({allowed})",
-                 f"{'exact' if allowed == host else 'parent-domain'} match against the "
-                 f"whitelist of {config.source}")
+        _note_allowed(host, known, allowed, good, listed, note)
         if not scheme_given:
             note("scheme_assumed", "info", "no scheme was given; https was assumed",
                  "the input was a bare host")
-        return _report(url, scheme, host, host_ascii, known, config, findings)
+        return report(host, host_ascii, known)
 
-    listed = _matches(host, set(config.blacklist))
     if listed:
-        note("blacklisted", "danger", f"{host} is a known phishing site"
-             f"{'' if listed == host else f' (under the blacklisted {listed})'}",
-             f"{'exact' if listed == host else 'parent-domain'} match against the blacklist "
-             f"of {config.source}")
+        _check_list(spelled[-1], listed, note)
+    _check_heuristics(host, host_ascii, good, builtin, note)
+    if not any(f.severity == "danger" for f in findings):
+        note("unknown_site", "warning", f"{host} is not on Steward's known-good list or your "
+             "whitelist; no phishing signal was found, but nothing about it is established",
+             f"no match in {KNOWN_GOOD_SOURCE}"
+             + (f", the whitelist, blacklist or fuzzylist of {listed.source}" if listed else "")
+             + ", or the homoglyph, look-alike and brand checks")
+    return report(host, host_ascii, known)
 
+
+def _note_allowed(host, known, allowed, good, listed, note) -> None:
+    match = "exact" if allowed == host else "parent-domain"
+    if known:
+        note("known_good", "info", f"{host} is {'' if known == host else 'under '}{known}, "
+             f"on Steward's known-good list ({good[known]})",
+             f"{match} match against {KNOWN_GOOD_SOURCE}")
+    else:
+        note("whitelisted", "info", f"{host} is whitelisted ({allowed}) by {listed.source}",
+             f"{match} match against the whitelist of {listed.source}; a whitelisted host is "
+             "never judged by the heuristics")
+
+
+def _check_list(host: str, listed: PhishingConfig, note) -> None:
+    """MetaMask's order after the whitelist: the blacklist, then the fuzzylist."""
+    entry = _matches(host, listed.blacklist_set())
+    if entry:
+        note("blacklisted", "danger", f"{host} is a known phishing site"
+             f"{'' if entry == host else f' (under the blacklisted {entry})'}, listed by "
+             f"{listed.source}",
+             f"{'exact' if entry == host else 'parent-domain'} match against the blacklist "
+             f"of {listed.source}")
+        return
+    fuzzy = _list_fuzzy(host, listed)
+    if fuzzy:
+        entry, distance, form = fuzzy
+        note("fuzzylisted", "danger",
+             f"{host} is within {distance} edit{'s' * (distance != 1)} of {entry}, a site "
+             f"{listed.source} protects: it blocks such look-alikes unless it whitelists them",
+             f"Levenshtein distance {distance} between '{form}' and '{_strip_tld(entry)}' is "
+             f"within the tolerance {listed.tolerance} of {listed.source} (eth-phishing-detect "
+             "fuzzy rule)")
+
+
+# A giveaway lure next to a coin's or a celebrity's name ("eth-giveaway", "elonmusk-promo",
+# "claimbtc") is the shape of the double-your-coins scam; either word alone is not evidence.
+_LURES = ("giveaway", "givaway", "give-away", "giving", "gift", "promo", "bonus", "airdrop",
+          "doubler", "double", "prize", "freebie", "claim", "reward")
+_BAIT = ("eth", "btc", "bitcoin", "crypto", "elon", "musk", "tesla", "xrp", "doge", "bnb",
+         "binance", "coinbase", "usdt")
+
+
+def _giveaway(host: str) -> tuple[str, str] | None:
+    name = _strip_tld(host)
+    lure = next((word for word in _LURES if word in name), None)
+    bait = next((word for word in _BAIT if word in name.replace(lure or "", " ")), None)
+    return (lure, bait) if lure and bait else None
+
+
+def _check_heuristics(host: str, host_ascii: str, good: dict[str, str],
+                      builtin: PhishingConfig, note) -> None:
     if not host.isascii():
         _check_idn(host, host_ascii, good, note)
     else:
         # ASCII digit/letter swaps: 1inch.io → linch.io, rnetamask.io → metamask.io
         _check_skeleton(host, good, note, ascii_only=True)
-
-    fuzzy = _fuzzy(host, config)
-    if fuzzy:
-        entry, distance, form = fuzzy
+    near = best_lookalike(host, _brands(builtin), builtin.tolerance)
+    if near and near.strength == "strong":
         note("fuzzy_lookalike", "danger",
-             f"{host} is a near-miss spelling of {entry}: a typo-squatting phishing pattern",
-             f"Levenshtein distance {distance} between '{form}' and '{_strip_tld(entry)}' is "
-             f"within the tolerance {config.tolerance} of {config.source} (eth-phishing-detect "
-             "fuzzy rule)")
-
+             f"{host} is a near-miss spelling of {near.brand}: a typo-squatting phishing pattern",
+             f"Levenshtein distance {near.distance} between '{near.form}' and '{near.brand}' "
+             f"({', '.join(near.edits)}): each edit keeps the name reading as {near.brand}, "
+             f"within the tolerance {builtin.tolerance} of {builtin.source}")
+    elif near:
+        note("near_miss", "warning",
+             f"{host} is close to {near.brand} but reads as a different word; make sure it is "
+             "the site you mean",
+             f"Levenshtein distance {near.distance} between '{near.form}' and '{near.brand}' "
+             f"({', '.join(near.edits)}); an edit that makes another word is weak evidence")
+    lure = _giveaway(host)
+    if lure:
+        note("giveaway_lure", "danger",
+             f"{host} pairs '{lure[0]}' with '{lure[1]}': the shape of a crypto giveaway scam "
+             "(send coins, get more back — nothing comes back)",
+             f"the host contains the lure word '{lure[0]}' and the bait word '{lure[1]}'")
     embedded = _embedded_brand(host, good)
-    if embedded:
+    if embedded and _strip_tld(host) == _strip_tld(embedded[0]):
+        # uniswap.xyz: the brand alone under another TLD. MetaMask whitelists many of these
+        # (uniswap.vision, binance.cloud, opensea.ru, etherscan.com): a warning, not danger.
+        domain = embedded[0]
+        note("brand_other_tld", "warning",
+             f"{host} is not {domain}: the same name under another top-level domain; the real "
+             f"site is {domain}", f"{embedded[1]}; only the top-level domain differs")
+    elif embedded:
         domain, how = embedded
         note("brand_embedded", "danger",
              f"{host} borrows the name of {domain} but is a different site: the real one is "
              f"{domain}", f"{how}; the host is not {domain} nor a subdomain of it")
-
-    if not any(f.severity == "danger" for f in findings):
-        note("unknown_site", "warning", f"{host} is not on Steward's known-good list or your "
-             "whitelist; no phishing signal was found, but nothing about it is established",
-             f"no match in {KNOWN_GOOD_SOURCE}, the whitelist, blacklist or fuzzylist of "
-             f"{config.source}, or the homoglyph and brand checks")
-    return _report(url, scheme, host, host_ascii, known, config, findings)
 
 
 def _check_idn(host: str, host_ascii: str, good: dict[str, str], note) -> None:
@@ -478,8 +607,9 @@ def _check_skeleton(host: str, good: dict[str, str], note, ascii_only: bool) -> 
 
 
 def _report(url: str, scheme: str, host: str, host_ascii: str, known: str | None,
-            config: PhishingConfig, findings: list[Finding]) -> LinkReport:
+            config: PhishingConfig, findings: list[Finding], info: ListInfo | None,
+            line: str) -> LinkReport:
     verdict, reasons = verdict_of(findings)
     return LinkReport(url=url, scheme=scheme, host=host, host_ascii=host_ascii, known_good=known,
-                      config_source=config.source, findings=findings, verdict=verdict,
-                      reasons=reasons)
+                      config_source=config.source, phishing_list=info, phishing_list_line=line,
+                      findings=findings, verdict=verdict, reasons=[*reasons, line])

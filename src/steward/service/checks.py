@@ -55,12 +55,15 @@ def check_address(address: str, chain: str | None = None,
 
 
 @translated
-def check_url(url: str, phishing_config: str | None = None) -> LinkReport:
-    """Is this link what it claims; `phishing_config` is a MetaMask-format list to add."""
+def check_url(url: str, phishing_config: str | None = None, use_list: bool = True) -> LinkReport:
+    """Is this link what it claims. The installed phishing list (MetaMask's, installed on first
+    use) is consulted unless `phishing_config` names a MetaMask-format list to use instead or
+    `use_list` is False (the heuristics alone); the report names the list and its version."""
     from steward.diligence.links import check_url as link_report
     from steward.diligence.links import load_phishing_config
 
-    return link_report(url, load_phishing_config(phishing_config) if phishing_config else None)
+    config = load_phishing_config(phishing_config) if phishing_config else None
+    return link_report(url, config, use_list=use_list)
 
 
 @translated
