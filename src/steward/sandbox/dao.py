@@ -30,7 +30,7 @@ from steward import chains as chain_registry
 from steward.chains.config import ChainConfig, load_config, update_chain
 from steward.chains.embedded import dev_account, persist
 from steward.contracts import abi
-from steward.errors import StewardError, TransactionFailed
+from steward.errors import StewardError
 from steward.home import home_path, write_private
 from steward.plans import Call
 from steward.protocols import erc20
@@ -87,31 +87,31 @@ def dao_contracts(config: ChainConfig) -> dict:
 # --- sending as a development account ----------------------------------------------------------
 def send_as(chain: ChainConfig, index: int, to: str, data: bytes | str, *, value: int = 0,
             what: str = "transaction") -> dict:
-    """Development account `index` signs and sends one transaction (the sandbox's counterparties
-    act on their own, outside Steward's wallets); a revert raises TransactionFailed with its
-    decoded reason. Returns the receipt."""
-    from steward.simulation.reverts import revert_text
+    """Development account `index` (a sandbox counterparty: a delegator, a proposer) sends one
+    transaction the way every Steward transaction is sent: a plan judged by the guard (under the
+    operator's unrestricted sandbox mandate, its confirmations approved as the operator's are)
+    and signed by the executor, the one door. A plan the simulation shows reverting raises
+    StewardError with the decoded reason and nothing is signed. Returns the receipt."""
+    from steward.execution import Executor
+    from steward.guard import GuardRefusal, approve, review
+    from steward.guard.mandate import unrestricted_mandate
+    from steward.plans import Plan
 
-    w3 = chain_registry.connect(chain)
+    wallet = f"sandbox-counterparty-{index}"
     signer = dev_account(index)
-    data = bytes.fromhex(data.removeprefix("0x")) if isinstance(data, str) else data
-    tx = {"from": signer.address, "to": to_checksum_address(to), "value": value, "data": data,
-          "chainId": w3.eth.chain_id}
-    try:
-        gas = w3.eth.estimate_gas(tx)
-    except Exception as exc:  # noqa: BLE001 — the node's reason, decoded
-        raise TransactionFailed(f"{what} would revert: {revert_text(exc)}; nothing was signed") from None
-    base = w3.eth.get_block("latest").get("baseFeePerGas") or 0
-    tip = w3.eth.max_priority_fee
-    tx.update(gas=gas * 6 // 5, maxFeePerGas=2 * base + tip, maxPriorityFeePerGas=tip,
-              nonce=w3.eth.get_transaction_count(signer.address, "pending"))
-    del tx["from"]
-    tx_hash = w3.eth.send_raw_transaction(signer.sign_transaction(tx).raw_transaction)
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
-    persist(w3)  # like every sandbox write: durable before this returns
-    if receipt["status"] != 1:
-        raise TransactionFailed(f"{what} reverted on chain ({tx_hash.hex()})")
-    return dict(receipt)
+    data = "0x" + (data.hex() if isinstance(data, bytes) else data.removeprefix("0x"))
+    plan = Plan(chain=chain.name, sender=signer.address, summary=what,
+                calls=[Call(to=to_checksum_address(to), data=data, value=value,
+                            description=what, gas_hint=3_000_000)])
+    verdict = review(plan, wallet, mandate=unrestricted_mandate(wallet))
+    if verdict.decision == "deny":
+        raise GuardRefusal(f"{what} refused: " + "; ".join(r.message for r in verdict.reasons)
+                           + "; nothing was signed")
+    if verdict.decision == "confirm":
+        verdict = approve(verdict, by="sandbox counterparty")
+    step = Executor(signer, wallet).execute(plan, verdict).steps[0]
+    w3 = chain_registry.connect(chain)
+    return dict(w3.eth.get_transaction_receipt(step.tx_hash))
 
 
 # --- the DAO -----------------------------------------------------------------------------------
