@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from steward.proposals import list_proposals
 from steward.sandbox import market
 from steward.standing.store import Store
@@ -60,6 +62,7 @@ def test_always_on_attack_lying_feed_alone_never_triggers(embedded_world):
     assert balance("USDT") == usdt_before and not list_proposals()
 
 
+@pytest.mark.slow  # ~30 s of simulated pressure; the other attacks on the signals run in CI
 def test_always_on_attack_no_flight_into_a_failing_coin(embedded_world):
     """USDT is below its threshold, but so is USDC (its own feed says $0.97): moving would not
     reduce risk, so the rule alerts and does nothing."""

@@ -423,6 +423,7 @@ def test_commerce_mandate_lives_in_the_wallet_mandate_file(market_home):
 # ---------------------------------------------------------------- the CLI
 
 
+@pytest.mark.slow  # the whole demo in a process; its steps are tested above
 def test_market_demo_cli_reports_real_outcomes(embedded_world):
     done = run_cli("market", "demo", "--json", home=embedded_world, timeout=600)
     assert done.returncode == 0, done.stderr

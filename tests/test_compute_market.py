@@ -124,9 +124,10 @@ def test_compute_honest_jobs_are_verified_and_paid(world):
     assert (listing.jobs_settled, listing.jobs_slashed, listing.locked) == (2, 0, 0)
 
 
-@pytest.mark.parametrize("strategy, kind", [("random", "matmul"), ("partial", "matmul"),
-                                            ("random", "hashchain"),
-                                            ("honest-until-trusted", "matmul")])
+@pytest.mark.parametrize("strategy, kind", [
+    ("random", "matmul"), ("random", "hashchain"),
+    pytest.param("partial", "matmul", marks=pytest.mark.slow),  # Freivalds' test as `random`'s
+    ("honest-until-trusted", "matmul")])
 def test_compute_a_cheating_provider_is_caught_and_slashed_to_the_buyer(world, strategy, kind):
     w = world(cheat=strategy)
     cheat = w.providers["cheat"]
@@ -184,7 +185,8 @@ def test_compute_an_answered_challenge_gives_the_buyer_a_row_it_proves_wrong(wor
 
 @pytest.mark.parametrize("kind, served", [
     ("matmul", ("application/octet-stream", b"\x00" * (16 * 16 * 8 + 1))),  # one byte too many
-    ("matmul", ("application/octet-stream", b"\xff" * (16 * 16 * 8))),  # right size, not the root
+    pytest.param("matmul", ("application/octet-stream", b"\xff" * (16 * 16 * 8)),
+                 marks=pytest.mark.slow),  # right size, not the root
     ("hashchain", None),  # rows served as garbage
 ])
 def test_compute_a_provider_serving_junk_is_challenged_not_believed(world, kind, served):

@@ -507,7 +507,7 @@ def _attack(examples: int) -> None:
 
 @pytest.mark.filterwarnings("ignore:SELFDESTRUCT opcode present:DeprecationWarning")
 def test_ga_stateful_a_stolen_agent_key_stays_within_the_mandate():
-    _attack(12)  # a representative part in `make test`; the slow twin runs many more
+    _attack(6)  # a representative part in `make test`; the slow twin runs many more
 
 
 @pytest.mark.slow
