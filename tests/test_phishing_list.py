@@ -164,7 +164,10 @@ def test_lists_cli_update_show_and_markup_shown_escaped(tmp_path, monkeypatch):
     said = " ".join(done.output.split())  # rich wraps at the terminal's width
     assert "2 whitelisted" not in said and "5 whitelisted, 4 blacklisted, 2 fuzzy" in said \
         and "list v2" in said
-    report = runner.invoke(app, ["check", "url", "free-eth-drop.xyz"], terminal_width=400)
+    from steward.cli import render
+
+    monkeypatch.setattr(render.console, "width", 400)  # the path on one line, at any COLUMNS
+    report = runner.invoke(app, ["check", "url", "free-eth-drop.xyz"])
     assert "[bold red]evil.json" in report.output and "DANGER" in report.output
     as_json = json.loads(runner.invoke(app, ["lists", "show", "--json"]).output)
     assert as_json["source"] == str(path) and as_json["blacklist"] == 4
