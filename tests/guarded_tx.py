@@ -135,3 +135,24 @@ class DevAccountWorld:
             sandbox_market.advance_time(load_config().chain("sandbox-l1"),
                                         max(1, timestamp - self.now() + 1))
         assert self.w3.eth.get_block("latest")["timestamp"] >= timestamp
+
+
+def logs(contract, receipt: dict) -> list[tuple[str, dict]]:
+    """Every event `contract` emitted in `receipt`, in order, as (name, args)."""
+    from web3.logs import DISCARD
+
+    found = []
+    for event in (entry["name"] for entry in contract.abi if entry["type"] == "event"):
+        for log in getattr(contract.events, event)().process_receipt(receipt, errors=DISCARD):
+            if log.address == contract.address:
+                found.append((log.logIndex, event, dict(log.args)))
+    return [(name, args) for _, name, args in sorted(found)]
+
+
+def refused(reason: str, world: DevAccountWorld, who: int, contract, function: str, *args):
+    """`function(*args)` sent as development account `who` is refused with `reason`."""
+    import pytest
+
+    with pytest.raises(TransactionFailed) as caught:
+        world.act(who, contract, function, *args)
+    assert f"would revert: {reason};" in str(caught.value), str(caught.value)

@@ -26,7 +26,6 @@ from steward.chains.config import load_config
 from steward.chains.embedded import dev_account
 from steward.compute.merkle import MerkleTree
 from steward.contracts import abi
-from steward.errors import TransactionFailed
 from steward.plans import Call
 from steward.sandbox import SandboxBuilder
 
@@ -117,20 +116,7 @@ def world(compute_template, steward_home) -> World:
     return connect(addresses)
 
 
-def logs(contract: Contract, receipt: dict) -> list[tuple[str, dict]]:
-    """Every event `contract` emitted in `receipt`, in order, as (name, args)."""
-    found = []
-    for event in (entry["name"] for entry in contract.abi if entry["type"] == "event"):
-        for log in getattr(contract.events, event)().process_receipt(receipt, errors=DISCARD):
-            if log.address == contract.address:
-                found.append((log.logIndex, event, dict(log.args)))
-    return [(name, args) for _, name, args in sorted(found)]
-
-
-def refused(reason: str, world: World, who: int, contract: Contract, function: str, *args):
-    with pytest.raises(TransactionFailed) as caught:
-        world.act(who, contract, function, *args)
-    assert f"would revert: {reason};" in str(caught.value), str(caught.value)
+logs, refused = guarded_tx.logs, guarded_tx.refused
 
 
 # ------------------------------------------------------------------------ jobs and their data

@@ -127,7 +127,8 @@ def test_compute_honest_jobs_are_verified_and_paid(world):
 @pytest.mark.parametrize("strategy, kind", [
     ("random", "matmul"), ("random", "hashchain"),
     pytest.param("partial", "matmul", marks=pytest.mark.slow),  # Freivalds' test as `random`'s
-    ("honest-until-trusted", "matmul")])
+    # two honest jobs first: the slowest case
+    pytest.param("honest-until-trusted", "matmul", marks=pytest.mark.slow)])
 def test_compute_a_cheating_provider_is_caught_and_slashed_to_the_buyer(world, strategy, kind):
     w = world(cheat=strategy)
     cheat = w.providers["cheat"]

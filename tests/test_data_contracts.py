@@ -15,7 +15,6 @@ from eth_abi import encode
 from eth_utils import keccak
 from web3 import Web3
 from web3.contract import Contract
-from web3.logs import DISCARD
 
 import guarded_tx
 from conftest import steward_home_at
@@ -23,7 +22,6 @@ from steward import chains
 from steward.chains.config import load_config
 from steward.chains.embedded import dev_account
 from steward.contracts import abi
-from steward.errors import TransactionFailed
 from steward.plans import Call
 from steward.sandbox import SandboxBuilder
 
@@ -84,20 +82,7 @@ def world(data_template, steward_home) -> World:
                  usdc=w3.eth.contract(address=chain.tokens["USDC"], abi=abi("ERC20")))
 
 
-def logs(contract: Contract, receipt: dict) -> list[tuple[str, dict]]:
-    """Every event `contract` emitted in `receipt`, in order, as (name, args)."""
-    found = []
-    for event in (entry["name"] for entry in contract.abi if entry["type"] == "event"):
-        for log in getattr(contract.events, event)().process_receipt(receipt, errors=DISCARD):
-            if log.address == contract.address:
-                found.append((log.logIndex, event, dict(log.args)))
-    return [(name, args) for _, name, args in sorted(found)]
-
-
-def refused(reason: str, world: World, who: int, contract: Contract, function: str, *args):
-    with pytest.raises(TransactionFailed) as caught:
-        world.act(who, contract, function, *args)
-    assert f"would revert: {reason};" in str(caught.value), str(caught.value)
+logs, refused = guarded_tx.logs, guarded_tx.refused
 
 
 def commitment(task_id: int, contributor: str, data_hash: bytes, salt: bytes) -> bytes:
