@@ -187,11 +187,13 @@ class Buyer(MarketActor):
         if check.ok:
             return self._release(job, checks)
         i, j = verify.locate_fraud(a, b, c, check.bad_row)
-        return self._prove_matmul(job, i, j, [int(v) for v in c[i]], tree.proof(i), checks)
+        return self._prove_matmul(job, (a, b), i, j, [int(v) for v in c[i]], tree.proof(i),
+                                  checks)
 
-    def _prove_matmul(self, job: JobView, i: int, j: int, c_row: list[int], c_proof: list[bytes],
+    def _prove_matmul(self, job: JobView, operands: tuple[np.ndarray, np.ndarray], i: int,
+                      j: int, c_row: list[int], c_proof: list[bytes],
                       checks: list[str]) -> Settlement:
-        a, b = inputs(job.seed, job.n)
+        a, b = operands  # regenerated once by the caller from the job's seed
         a_tree, b_tree = MerkleTree.of_rows(a), MerkleTree.of_rows(b.T)
         result = self.run([self.call("prove_matmul_fraud", job.job_id, i, j, c_row, c_proof,
                                      [int(v) for v in a[i]], a_tree.proof(i),
@@ -302,7 +304,7 @@ class Buyer(MarketActor):
         if wrong.size == 0:
             return Settlement(job_id, "unresolved", f"row {index} answered correctly; the rest "
                               "of the result was not delivered", checks)
-        return self._prove_matmul(job, index, int(wrong[0]), row, proof, checks)
+        return self._prove_matmul(job, (a, b), index, int(wrong[0]), row, proof, checks)
 
 
 __all__ = ["Buyer", "Settlement"]

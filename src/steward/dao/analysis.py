@@ -220,7 +220,7 @@ class Analyzer:
         actions = [self.decode(i, t, v, d) for i, (t, v, d) in
                    enumerate(zip(proposal.targets, proposal.values, proposal.calldatas))]
         treasury = self.treasury_usd()
-        effects, simulated, note = self._simulate(proposal, actions, treasury)
+        effects, simulated, note = self._simulate(proposal, treasury)
         for action in actions:
             if action.function is None and action.value and action.text.startswith("send "):
                 continue  # a plain ETH payment: its effect is the outflow the simulation saw
@@ -251,7 +251,7 @@ class Analyzer:
                         simulated=simulated, simulation_note=note, treasury_usd=treasury,
                         mismatches=mismatches(proposal.description, effects))
 
-    def _simulate(self, proposal: Proposal, actions: list[ActionView],
+    def _simulate(self, proposal: Proposal,
                   treasury: Decimal | None) -> tuple[list[Effect], bool, str]:
         """The proposal's whole path on a throwaway copy of the chain: every delegate with votes
         votes for it, the voting period ends, it is queued in the timelock, the delay passes and
