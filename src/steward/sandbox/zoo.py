@@ -35,7 +35,7 @@ FLAG_FIELDS = (
     "is_honeypot", "sell_tax", "buy_tax", "cannot_sell_all", "is_mintable", "hidden_owner",
     "owner_change_balance", "is_blacklisted", "transfer_pausable", "trading_cooldown",
     "slippage_modifiable", "is_proxy", "can_take_back_ownership", "is_anti_whale", "selfdestruct",
-    "external_call",
+    "external_call", "owner_can_move_holder_tokens", "owner_can_drain_pool",
 )
 
 
