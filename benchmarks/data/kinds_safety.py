@@ -279,11 +279,13 @@ def _basic() -> list[dict]:
         ("how many eth I have?", Bal(token="ETH"), "non_native"),
         ("give to carol 2 usdt on the l2", T(amount=E("2"), token="USDT", recipient="carol", chain=L2),
          "non_native"),
-        ("sned 10 ussdc to alice", T(amount=E("10"), token="USDC", recipient="alice"), "typo"),
-        ("swap 1 eht for usdc", S(amount=E("1"), token_in="ETH", token_out="USDC"), "typo"),
+        # a typo in a token symbol is asked about with the likely token: one slip away from a
+        # symbol is often another real token (UST, ETC, sETH), so it is never silently corrected
+        ("sned 10 ussdc to alice", Ask("ussdc"), "typo", ["safety"]),
+        ("swap 1 eht for usdc", Ask("eht"), "typo", ["safety"]),
         ("transfre 3 usdt to bob", T(amount=E("3"), token="USDT", recipient="bob"), "typo"),
         ("brdige 20 usdc to l2", B(amount=E("20"), token="USDC", to_chain=L2), "typo"),
-        ("swap 1 weht for usdc", S(amount=E("1"), token_in="WETH", token_out="USDC"), "typo"),
+        ("swap 1 weht for usdc", Ask("weht"), "typo", ["safety"]),
         ("send 5 usdc to alcie", Ask(), "typo", ["safety"]),
         ("send 5 usdx to bob", Ask(), "typo", ["safety"]),
         ("I hereby request that 150 USDT be transferred to Carol.",

@@ -131,14 +131,14 @@ def read_payments(step: StepReader, recipients: list[Item], wallet: str | None,
     recipients in the order written) or a Split (one amount shared)."""
     tb = step.tb
     names = [recipient_of(step, it) for it in recipients]
+    stranger = _unknown_name(step)  # "between alise and bob": ask about alise first
+    if stranger is not None:
+        raise Ask(f"Who is '{stranger}'? Known recipients: {tb.recipient_list()}.",
+                  tb.recipients)
     for it in recipients:  # amounts go to people only where the words make them recipients
         if not _said_as_recipient(step.items, it, recipients):
             raise Ask(f"Should {it.text} be paid too? The request names {it.text} but not as "
                       "a recipient: say who gets what.", list(dict.fromkeys(names)))
-    stranger = _unknown_name(step)
-    if stranger is not None:
-        raise Ask(f"Who is '{stranger}'? Known recipients: {tb.recipient_list()}.",
-                  tb.recipients)
     if not names:
         raise Ask(f"Who should share it? Known recipients: {tb.recipient_list()}.",
                   tb.recipients)
@@ -172,6 +172,10 @@ def read_payments(step: StepReader, recipients: list[Item], wallet: str | None,
                                    for name in names], chain=chain, wallet=wallet)
         raise Ask(f"Should each of {joined_names(names)} get {amt.raw} {token}, or should {amt.raw} "
                   f"{token} be split between them? Say 'each' or 'split'.", ["each", "split"])
+    groups = _each_groups(step.items, recipients) if len(amounts) < len(names) else None
+    if groups is not None:  # "5 usdc each to alice and bob, and 10 usdt to carol"
+        amounts = [amt for amt, group in groups for _ in group]
+        names = [recipient_of(step, it) for _, group in groups for it in group]
     if len(amounts) != len(names):
         raise Ask(f"I see {len(amounts)} amounts (" + ", ".join(a.raw for a in amounts) +
                   f") for {len(names)} recipients ({joined_names(names)}): who should get what?")
@@ -219,8 +223,42 @@ def _said_as_recipient(items: list[Item], person: Item, recipients: list[Item]) 
     if before < 0:
         return True
     prior = items[before]
+    if prior.kind in ("TOK", "AMT") and _next_in_list(items, at) in recipients:
+        return True  # "split 9 usdc alice/bob/carol", "split 60 usdc: alice, bob, carol"
     return (prior.kind == "VERB" or prior.text in SHARED | EACH | {"of"}
             or (prior in recipients and _said_as_recipient(items, prior, recipients)))
+
+
+def _each_groups(items: list[Item], recipients: list[Item]) -> list[tuple[Amt, list[Item]]] | None:
+    """Amounts that each go to a group of people ("5 usdc each to alice and bob, and 10 usdt to
+    carol"; "alice and bob 5 usdc each, carol 10 usdt"): every amount with the recipients on
+    its side of the next amount, or None when a group of several lacks its own "each"."""
+    at = [i for i, it in enumerate(items) if it.kind == "AMT"]
+    where = [items.index(it) for it in recipients]
+    if not at or not where:
+        return None
+    amount_first = at[0] < where[0]
+    bounds = [-1, *at, len(items)]
+    groups: list[tuple[Amt, list[Item]]] = []
+    for n, index in enumerate(at):
+        lo, hi = (index, bounds[n + 2]) if amount_first else (bounds[n], index)
+        group = [it for it, w in zip(recipients, where) if lo < w < hi]
+        span = items[lo + 1:hi] if amount_first else items[lo + 1:hi + 3]
+        if not group or (len(group) > 1 and not any(it.text in EACH for it in span)):
+            return None
+        groups.append((items[index].value, group))
+    if sum(len(group) for _, group in groups) != len(recipients):
+        return None
+    return groups
+
+
+def _next_in_list(items: list[Item], at: int) -> Item | None:
+    """The item after items[at] past the words that join a list ("and", "&", "plus")."""
+    after = at + 1
+    while after < len(items) and items[after].kind == "WORD" and items[after].text in (
+            "and", "&", "plus"):
+        after += 1
+    return items[after] if after < len(items) else None
 
 
 def _unknown_name(step: StepReader) -> str | None:
@@ -233,7 +271,10 @@ def _unknown_name(step: StepReader) -> str | None:
         before = items[n - 1] if n else None
         after = items[n + 1] if n + 1 < len(items) else None
         joined = before is not None and before.text in ("and", "between", "among", "amongst")
-        if (joined or it.prep in ("to", "for")) and (after is None or after.kind == "AMT"):
+        listed = after is not None and (after.text in ("and", "&", "plus") or after.kind in (
+            "CONTACT", "WALLET", "ADDR"))  # "between alise and bob": a list goes on after it
+        if (joined or it.prep in ("to", "for")) and (after is None or after.kind == "AMT"
+                                                     or listed):
             return it.text
     return None
 

@@ -164,6 +164,14 @@ SOFT = {"some", "few", "my", "our", "your", "all", "out", "over", "across", "bac
          "onto", "into", "toward", "towards", "using", "through"}
 
 
+# Words that are already words of the grammar or names Steward knows: never respelt.
+_KNOWN_WORDS = (set(_VERBS) | set(_PREPS) | SOFT | set(_UNITS) | set(_TENS) | set(TOKEN_NAMES)
+                | _WORLD_TOKENS | _WORLD_CHAINS | {w for name in WORLD_VENUES for w in name.split()}
+                | {w for words in VENUE_WORDS.values() for name in words for w in name.split()}
+                | {"checks", "checked", "checking", "reach", "beach", "teach", "mach", "mush",
+                   "match", "much", "many", "money", "headline", "deadlines", "minute"})
+
+
 # --------------------------------------------------------------------------- helpers
 
 def dec_text(value: Decimal) -> str:
@@ -434,9 +442,13 @@ def prepare(text: str) -> tuple[str, list[str], set[str]]:
     s = re.sub(r"(?<=[a-z])-(?=[a-z0-9])", " ", s)
     s = re.sub(r"(?<=\d)\s*%", "%", s)
     s = re.sub(r"\$\s+(?=\d)", "$", s)
+    # A request written line by line, with or without bullets or numbers, is one list (the
+    # numbers go before brackets are blanked, or "1) check…" would leave an amount of 1).
+    s = re.sub(r"(?m)^\s*(?:[-•·>*]|\(?\d{1,2}[.)]|step \d{1,2}\s*[:.)-])(?:\s+|(?=[a-z]))", "", s)
     s = re.sub(r"[\"()\[\]{}*]", " ", s)
-    # A request written line by line, with or without bullets or numbers, is one list.
-    s = re.sub(r"(?m)^\s*(?:[-•·>]|\d{1,2}[.)]|step \d{1,2}\s*[:.)-])\s+", "", s)
+    s = _PICTOGRAPH_RE.sub(". ", s)  # "it's alice's birthday 🎂 send her…": a sentence ends
+    s = re.sub(r"\bgimme\b", "get me", s)
+    s = re.sub(r"(?<![\w'])[a-z]{4,}(?![\w'])", lambda m: _respelt(m.group(0)), s)
     s = re.sub(r"[.!?]?\s*\n+\s*", ", and ", s.strip())  # lines are items of one list
     s = re.sub(r"(?:,\s*and\s*){2,}", ", and ", s)
     s = re.sub(r"[.!?:]+\s*$", "", s.strip())
@@ -447,6 +459,8 @@ def prepare(text: str) -> tuple[str, list[str], set[str]]:
     return s, addrs, caps
 
 
+# Emoji and other pictographs end a sentence the way a full stop does.
+_PICTOGRAPH_RE = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff]+[\ufe0f\u200d]*")
 _CLAUSE_ARROW_RE = re.compile(
     rf"\s*(?:->|=>)\s*(?=(?:then\s+)?(?:{VERB_ALT}|show|check|balance|balances|portfolio)\b)")
 
@@ -490,10 +504,37 @@ def clean_step(s: str) -> str:
 _NAMES_WITH_DIGITS = {"1inch"}  # a venue, not "1 inch"
 
 
+# Words the grammar keys on, read through one typo ("mcuh", "eahc", "chek", "balanse",
+# "dealine", "etherum"); never token symbols, where one typo can be another real token.
+_RESPELT = ("each", "much", "many", "between", "among", "balance", "balances", "check",
+            "deadline", "ethereum", "allowance", "slippage", "minutes")
+_ORDINAL_RE = re.compile(r"^\d+(?:st|nd|rd|th)$")
+
+
+def _respelt(word: str) -> str:
+    """The grammar word `word` is one slip away from, or `word` itself. A short word (each,
+    much) only through two swapped letters; a longer one through any single slip but a letter
+    added at the end ("balancer", "checks" are other words)."""
+    if len(word) < 4 or not word.isalpha() or word in _KNOWN_WORDS:
+        return word
+    for target in _RESPELT:
+        if not edit1(word, target):
+            continue
+        if len(target) == 4 and (len(word) != 4 or sorted(word) != sorted(target)):
+            continue
+        if len(word) == len(target) + 1 and word[:-1] == target:
+            continue
+        return target
+    return word
+
+
 def words_of(s: str) -> list[str]:
     out: list[str] = []
     for w in _WORD_RE.findall(s):
         m = _NUM_RE.match(w)
+        if _ORDINAL_RE.match(w):
+            out.append(w)  # "my 2nd time": a rank, not an amount
+            continue
         if m and m.group(4) and m.group(4) not in ("k", "m", "mm", "mil", "kk") and (
                 w not in _NAMES_WITH_DIGITS):
             # "25usdc" → "25" "usdc"
@@ -640,8 +681,8 @@ def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[
                 break
         if matched:
             continue
-        # numbers written with digits
-        m = _NUM_RE.match(w)
+        # numbers written with digits (not ranks: "my 2nd time")
+        m = None if _ORDINAL_RE.match(w) else _NUM_RE.match(w)
         if m:
             sign, dollar, digits, suffix, pct, dollar2 = m.groups()
             if "," in digits and not _GROUPED_RE.match(digits):
@@ -852,6 +893,10 @@ def lex(words: list[str], tb: Tables, addrs: list[str], caps: set[str]) -> list[
                 items.append(Item("XCHAIN", w, w))
                 i += 1
                 continue
+        if w == "bal" and not (items and items[-1].kind in ("AMT", "PREP")):
+            items.append(Item("WORD", w, w))  # "bal usdc l2": a balance; "10 bal": the token
+            i += 1
+            continue
         if w in _WORLD_TOKENS or (w in caps and w not in SOFT and len(w) <= 8
                                   and w not in ("ok", "hey", "hi", "pls", "asap", "ens")):
             items.append(Item("XTOK", w.upper(), w))

@@ -32,6 +32,7 @@ from steward.intents import (
     Unwrap,
     Wrap,
 )
+from steward.intents.framing import condition, form_order, unframed
 from steward.intents.grammar import (
     TRADE_VERBS,
     read_approve,
@@ -99,6 +100,9 @@ _NEGATION_RE = re.compile(r"^(?:don't|dont|do not|never|not|stop|no)\b|\b(?:don'
                           r"never|shouldn't|should not|won't)\s+(?:\w+\s+){0,2}(?:" + VERB_ALT +
                           r")\b")
 _QUOTE_WORDS = {"quote", "price", "prices", "pricing", "rate", "quotes"}
+# Words that set an allowance to an amount ("set/change/lower … allowance to 40"); never "increase
+# by", which would add to it.
+_SETTING = {"set", "change", "update", "adjust", "lower", "raise", "cap", "limit", "make"}
 _BALANCE_WORDS = {"balance", "balances", "portfolio", "holdings", "holding", "bal", "funds",
                   "assets", "networth"}
 
@@ -221,6 +225,10 @@ def _read_step(step: StepReader, text: str, question: bool) -> object:
             it.text in ("spend", "use") for it in items):
         verb = "approve"
         verb_index = next(i for i, it in enumerate(items) if it.text == "let")
+    if has_approval and verb in (None, "convert") and any(
+            it.kind == "AMT" and it.prep == "to" for it in items) and (
+            setting := next((i for i, it in enumerate(items) if it.text in _SETTING), None)) is not None:
+        verb, verb_index = "approve", setting  # "set the router's usdc allowance to 40"
     if question and (verb in TRADE_VERBS or verb is None or verb == "quote"):
         return read_quote(step, how_much)  # "estimate swapping 1 ETH to USDC": never an order
     if question and verb is not None:
@@ -265,7 +273,8 @@ def _read_step(step: StepReader, text: str, question: bool) -> object:
     if has_balance or how_much or re.search(
             r"\b(?:what|which) (?:do|does|did) (?:i|we|\w+) (?:have|hold|own)\b"
             r"|\bwhat(?:'s| is) in\b|\b(?:do|does) (?:i|we|\w+) (?:have|hold|own)\b"
-            r"|\bhow am i doing\b|\bhow rich\b", text) or (
+            r"|\bhow am i doing\b|\bhow rich\b|\blooking like\b|\bhow(?:'s| is| are) my\b",
+            text) or (
             verb_index is None and any(it.kind == "VERB" and it.value == "show"
                                        for it in items)):
         return read_balance(step)
@@ -301,6 +310,7 @@ def parse(text: str, context: ParseContext) -> ParseResult:
         return clarify("Write numbers with the digits 0-9 (like 10 or 0.5); digits of other "
                        "scripts and superscripts are not read as amounts.")
     addrs: list[str] = []
+    text = form_order(text) or unframed(text)  # "to: bob / amount: 25 usdc"; "Dear …, Best, Sam"
     marker = injected(without_addresses(text))
     if marker is not None:
         return clarify(f"Part of this request reads as instructions to Steward itself "
@@ -316,6 +326,10 @@ def parse(text: str, context: ParseContext) -> ParseResult:
         return clarify(f"'{when.group(0)}' asks for later or repeated action, but a request runs "
                        "now, once: say it without the time to do it now, or set a standing "
                        "order for later.")
+    if (waits_on := condition(without_addresses(text))) is not None:
+        return clarify(f"'{waits_on}' makes this wait on a condition, but a request runs now, "
+                       "once, and Steward does not check conditions first: ask for the balance "
+                       "or the quote, then say what to do.")
     try:
         s, addrs, caps = prepare(text)
         parts = [(clean_step(p), joined) for p, joined in split_steps(s)]
@@ -526,6 +540,11 @@ def _resolve_pronouns(parts: list[tuple[str, bool]], tb: Tables, addrs: list[str
                 index += 1
                 continue
             merged = _merge_antecedent(part, following, tb, addrs, caps)
+            if merged is not None and _is_read(part, tb, addrs, caps):
+                out.append((part, bool(joined)))  # "check bob's balance, then send him 5 usdc"
+                parts[index + 1] = (merged, next_joined)
+                index += 1
+                continue
             if merged is None and joined is None:
                 merged = f"{part} {following}"  # a lead-in: part of the next step
             if merged is not None:
@@ -542,11 +561,11 @@ def _merge_antecedent(first: str, second: str, tb: Tables, addrs: list[str],
     """`second` with its pronouns replaced by what `first` names, or None when `first` is not
     an antecedent (it has an order of its own, or nothing to point at)."""
     a, b = _items_of(first, tb, addrs, caps), _items_of(second, tb, addrs, caps)
-    if a is None or b is None or any(it.kind == "VERB" and it.value not in ("show", "get")
-                                     for it in a):
+    if a is None or b is None or (not _statement(a) and any(
+            it.kind == "VERB" and it.value not in ("show", "get") for it in a)):
         return None
     verb = next((it for it in b if it.kind == "VERB"), None)
-    people = [it for it in a if it.kind in ("CONTACT", "ADDR", "WALLET")]
+    people = [it for it in a if it.kind in ("CONTACT", "ADDR", "WALLET")] or _stranger(a)
     amounts = [it for it in a if it.kind == "AMT" and not it.value.ref]
     refers = [it for it in b if it.kind == "AMT" and it.value.ref and it.text in ("it", "that",
                                                                                  "this")]
@@ -586,6 +605,40 @@ def _merge_antecedent(first: str, second: str, tb: Tables, addrs: list[str],
     if chain is not None and not any(it.kind == "CHAIN" for it in b):
         text += f" on {chain}"  # "carol needs 15 usdt on l2, send it to her"
     return text
+
+
+_OWED = {"owe", "owes", "owed", "lent", "borrowed"}
+_SAID_OF = {"needs", "lent", "wants", "asked", "helped", "paid", "sent", "deserves", "owes"}
+
+
+def _stranger(items: list[Item]) -> list[Item]:
+    """A name Steward does not know where the sentence puts a person ("I owe dave 10 usdc",
+    "dave needs 5 usdt"): the order that points back at it names it, and is asked about."""
+    for n, it in enumerate(items):
+        if it.kind != "WORD" or it.text in SOFT or not it.text.isalpha():
+            continue
+        before = items[n - 1].text if n else ""
+        after = items[n + 1].text if n + 1 < len(items) else ""
+        if before in _OWED or (n == 0 and after in _SAID_OF):
+            return [it]
+    return []
+
+
+def _statement(items: list[Item]) -> bool:
+    """A sentence about a person, not an order to Steward: it opens with the person and a word
+    of its own ("bob helped me move house", "alice is moving abroad") and moves no token."""
+    return (len(items) >= 2 and items[0].kind in ("CONTACT", "WALLET")
+            and items[1].kind == "WORD" and items[1].text not in ("and", "&", "plus", ",")
+            and not any(it.kind in ("TOK", "ADDR", "CHAIN") or (it.kind == "AMT"
+                                                                and not it.value.ref)
+                        for it in items))
+
+
+def _is_read(part: str, tb: Tables, addrs: list[str], caps: set[str]) -> bool:
+    """A balance or price question ("how much usdc does alice have", "check bob's balance")."""
+    items = _items_of(part, tb, addrs, caps) or []
+    return bool(re.search(r"\bhow (?:much|many)\b", part)) or any(
+        it.text in _BALANCE_WORDS | _QUOTE_WORDS for it in items)
 
 
 def _batched(steps: list[object], joined: list[bool]) -> list[object]:

@@ -26,7 +26,9 @@ _LEAD = {"with", "at", "and", "a", "max", "maximum", "using", "allow", "allowing
          "accept", "accepting", "use", "but", "keep", "keeping"}
 _INSIDE = {"of", "at", "to", "tolerance", "limit", "is", "set", "max", "maximum", "up", "no",
            "more", "than", "under", "below", "most", "=", "around", "about", "allowed",
-           "capped", "cap", "a"}
+           "capped", "cap", "a", "must", "should", "shall", "may", "can", "cannot", "can't",
+           "not", "never", "exceed", "exceeds", "exceeding", "go", "be", "above", "over",
+           "beyond", "stay", "within", "keep"}
 _TAIL = {"tolerance", "limit", "max", "maximum", "allowed", "slippage", "tops"}
 _MINUTES = {"minute": 1, "minutes": 1, "min": 1, "mins": 1, "mn": 1, "hour": 60, "hours": 60,
             "hr": 60, "hrs": 60, "h": 60, "day": 1440, "days": 1440}
@@ -179,8 +181,25 @@ def _deadline(words: list[str], terms: Terms, lo: int, minutes: int,
                   "may the swap wait?")
     while lo > 0 and words[lo - 1] in ("and", "with", "a", "at"):
         lo -= 1
+    lo = _finish_clause(words, lo)
     terms.deadline_minutes = minutes
     return words[:lo] + words[end:], " ".join(words[lo:end])
+
+
+# "it must go through", "the swap has to be done", "make sure it fills": the words that say a
+# deadline is about the order finishing (taken with it, so "it" is not read as an amount).
+_FINISH_LEAD = FINISH | {"it", "this", "swap", "trade", "order", "must", "should", "has", "have",
+                         "needs", "need", "to", "go", "goes", "be", "get", "gets", "make", "sure",
+                         "and", "fully", "finished", "completed", "filled"}
+
+
+def _finish_clause(words: list[str], lo: int) -> int:
+    """Where a deadline's clause starts: before "it must go through" when those words say the
+    order must finish (never a lone "it", which may be the amount)."""
+    start = lo
+    while start > 0 and words[start - 1] in _FINISH_LEAD:
+        start -= 1
+    return start if any(w in FINISH for w in words[start:lo]) else lo
 
 
 def _duration(words: list[str], i: int) -> tuple[int, int] | None:
