@@ -65,6 +65,18 @@ class Outcome(BaseModel):
     created: str | None = None
     transfers: list[ValueTransfer] = []  # step is 0 here; the simulation numbers them
     fee_charged: bool = True  # whether the sender's measured balance paid `fee_wei`
+    # Contracts whose code ran beneath the call (delegate targets included), in call order:
+    # what a token consults on a transfer.
+    contracts_called: list[str] = []
+
+
+class Trial(BaseModel):
+    """A call tried and undone: whether it succeeded, the gas its execution used (calldata and
+    the 21,000 base not counted) and its return or revert data."""
+
+    success: bool
+    execution_gas: int
+    output: bytes
 
 
 @dataclass
@@ -76,6 +88,7 @@ class RawRun:
     output: bytes  # return data, or the revert data
     logs: list[RawLog] = field(default_factory=list)
     transfers: list[ValueTransfer] = field(default_factory=list)
+    contracts_called: list[str] = field(default_factory=list)
     error: str | None = None  # why it failed when there is no revert data to decode
     sender_paid_gas: bool = True  # False when the gas was lent (a guarded account; bundles)
 
@@ -152,6 +165,7 @@ class EmbeddedThrowaway:
         created = None if to else to_checksum_address(computation.msg.storage_address)
         return RawRun(success=True, gas_used=gas_used, output=computation.output, logs=logs,
                       transfers=computation_transfers(computation),
+                      contracts_called=computation_callees(computation),
                       sender_paid_gas=not lent), created
 
     def apply(self, sender: str, call: Call, lend_gas: bool = False) -> Outcome:
@@ -164,7 +178,8 @@ class EmbeddedThrowaway:
                            fee_wei=fee if run.gas_used else 0, revert_reason=reason,
                            fee_charged=run.sender_paid_gas)
         return Outcome(success=True, gas_used=run.gas_used, fee_wei=fee, logs=run.logs,
-                       created=created, transfers=run.transfers, fee_charged=run.sender_paid_gas)
+                       created=created, transfers=run.transfers, fee_charged=run.sender_paid_gas,
+                       contracts_called=run.contracts_called)
 
     def native_balance(self, address: str) -> int:
         return self.state.get_balance(to_canonical_address(address))
@@ -180,6 +195,23 @@ class EmbeddedThrowaway:
 
     def set_code(self, address: str, code: bytes) -> None:
         self.state.set_code(to_canonical_address(address), code)
+
+    def trial(self, sender: str, to: str, data: bytes) -> Trial:
+        """Run a call and undo it, sender's balance topped up for the gas."""
+        snapshot = self.state.snapshot()
+        try:
+            account = to_canonical_address(sender)
+            self.state.delta_balance(account, READ_GAS * (self.base_fee + 1))
+            computation = self.state.apply_transaction(self._spoofed(sender, to, data, 0, READ_GAS))
+            output = (computation.error.args[0] if computation.is_error and computation.error.args
+                      and isinstance(computation.error.args[0], bytes) else computation.output
+                      if not computation.is_error else b"")
+            return Trial(success=not computation.is_error,
+                         execution_gas=computation.get_gas_used(), output=output)
+        except Exception:
+            return Trial(success=False, execution_gas=0, output=b"")
+        finally:
+            self.state.revert(snapshot)
 
     def read(self, to: str, data: bytes) -> bytes | None:
         snapshot = self.state.snapshot()
@@ -207,6 +239,21 @@ class EmbeddedThrowaway:
     def close(self) -> None:
         self.state.revert(self.start)
         self.warp(self.start_timestamp)
+
+
+def computation_callees(root) -> list[str]:
+    """The contracts whose code ran beneath the top frame, in call order, once each."""
+    seen: list[str] = []
+    pending = list(reversed(root.children))
+    while pending:
+        computation = pending.pop()
+        raw = computation.msg.code_address or computation.msg.storage_address
+        if raw:  # a CREATE frame has no code address yet: its storage address is the new contract
+            address = to_checksum_address(raw)
+            if address not in seen:
+                seen.append(address)
+        pending.extend(reversed(computation.children))
+    return seen
 
 
 def computation_transfers(root) -> list[ValueTransfer]:
@@ -305,15 +352,18 @@ class ForkThrowaway:
         logs = [RawLog(address=log["address"], topics=["0x" + t.hex().removeprefix("0x")
                                                         for t in log["topics"]],
                        data="0x" + bytes(log["data"]).hex()) for log in receipt["logs"]]
+        transfers, callees = self._traced(tx_hash)
         return Outcome(success=True, gas_used=receipt["gasUsed"], fee_wei=fee, logs=logs,
-                       created=receipt.get("contractAddress"), transfers=self._transfers(tx_hash),
-                       fee_charged=not lent)
+                       created=receipt.get("contractAddress"), transfers=transfers,
+                       contracts_called=callees, fee_charged=not lent)
 
-    def _transfers(self, tx_hash) -> list[ValueTransfer]:
-        """Native transfers from the fork's call trace (geth's callTracer format). A trace
-        that cannot be had is an error, never "nothing moved"."""
+    def _traced(self, tx_hash) -> tuple[list[ValueTransfer], list[str]]:
+        """Native transfers and the contracts called beneath the top frame, from the fork's
+        call trace (geth's callTracer format). A trace that cannot be had is an error, never
+        "nothing moved"."""
         trace = self._request("debug_traceTransaction",
                               ["0x" + bytes(tx_hash).hex(), {"tracer": "callTracer"}])
+        callees: list[str] = []
         found: list[ValueTransfer] = []
         pending = [trace]
         while pending:
@@ -325,8 +375,29 @@ class ForkThrowaway:
             if kind in ("CALL", "CREATE", "CREATE2", "SELFDESTRUCT") and value and frame.get("to"):
                 found.append(ValueTransfer(step=0, sender=to_checksum_address(frame["from"]),
                                            to=to_checksum_address(frame["to"]), value=value))
+            if frame is not trace and frame.get("to"):
+                address = to_checksum_address(frame["to"])
+                if address not in callees:
+                    callees.append(address)
             pending.extend(reversed(frame.get("calls") or []))
-        return found
+        return found, callees
+
+    def set_code(self, address: str, code: bytes) -> None:
+        self._request("anvil_setCode", [address, "0x" + code.hex()])
+
+    def trial(self, sender: str, to: str, data: bytes) -> Trial:
+        """A call run on the fork's latest state and not kept (debug_traceCall)."""
+        try:
+            trace = self._request("debug_traceCall", [
+                {"from": sender, "to": to, "data": "0x" + data.hex(), "gas": hex(READ_GAS)},
+                "latest", {"tracer": "callTracer"}])
+        except StewardError:
+            return Trial(success=False, execution_gas=0, output=b"")
+        output = bytes.fromhex(str(trace.get("output") or "0x")[2:])
+        calldata_gas = sum(16 if byte else 4 for byte in data)
+        used = int(str(trace.get("gasUsed") or "0x0"), 16)
+        return Trial(success=not trace.get("error"),
+                     execution_gas=max(used - 21_000 - calldata_gas, 0), output=output)
 
     def native_balance(self, address: str) -> int:
         return self.w3.eth.get_balance(address)

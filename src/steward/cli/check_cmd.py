@@ -74,7 +74,11 @@ def check_token(address: str, chain: ChainOption = "sandbox-l1", as_json: JsonOp
 
     if load_config().chain(chain).family == "solana":
         return _check_mint(address, chain, as_json)
-    report = service.check_token(address, chain)
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"scanning {safe(address)} on {safe(chain)}…") as status:
+        report = service.check_token(address, chain, progress=lambda text: status.update(
+            f"scanning {safe(address)} on {safe(chain)}: {safe(text)}…"))
     if as_json:
         print_json(report.model_dump(mode="json"))
         return
@@ -90,6 +94,15 @@ def check_token(address: str, chain: ChainOption = "sandbox-l1", as_json: JsonOp
     console.print(table)
     if report.findings:
         console.print(findings_table(report.findings, message="reason", how="method"))
+    grounds = [(f.field, e) for f in report.findings if f.severity == "danger" for e in f.evidence]
+    if grounds:
+        evidence = Table(title="Evidence for each danger: the call, the caller, the effect")
+        for column in ("Field", "Call", "Caller", "Effect"):
+            evidence.add_column(column)
+        for field_name, item in grounds:
+            evidence.add_row(safe(field_name), safe(item.call), safe(item.caller),
+                             safe(item.effect))
+        console.print(evidence)
     for note in report.notes:
         console.print(f"[dim]{safe(note)}[/]")
 

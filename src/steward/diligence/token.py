@@ -31,6 +31,7 @@ or that survives renouncing, is a *danger* (hidden mint).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from eth_utils import to_checksum_address
 from web3 import Web3
@@ -66,6 +67,7 @@ from steward.diligence.token_lab import (
 from steward.diligence.token_models import (
     FIELD_NAMES,
     CreatorToken,
+    Evidence,
     Field,
     Finding,
     Holder,
@@ -82,9 +84,11 @@ from steward.simulation import throwaway
 
 # ------------------------------------------------------------------------------------ report
 
-def token_report(w3: Web3, chain: ChainConfig, token: str, *,
-                 creator_tokens: bool = True) -> TokenReport:
-    """A GoPlus-style security report for `token` on `chain`, established locally."""
+def token_report(w3: Web3, chain: ChainConfig, token: str, *, creator_tokens: bool = True,
+                 progress: Callable[[str], None] | None = None) -> TokenReport:
+    """A GoPlus-style security report for `token` on `chain`, established locally.
+    `progress(text)` hears what the scan is doing, for a long scan's progress line."""
+    say = progress or (lambda _text: None)
     started = time.perf_counter()
     token = to_checksum_address(token)
     code_bytes = bytes(w3.eth.get_code(token))
@@ -99,10 +103,12 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *,
     findings: list[Finding] = []
     notes: list[str] = []
 
-    def flag(field: str, severity: Severity, reason: str, method: str | None = None):
+    def flag(field: str, severity: Severity, reason: str, method: str | None = None,
+             evidence: list[Evidence] | None = None):
         method = method or fields[field].method
         fields[field].flagged = fields[field].flagged or severity != "info"
-        findings.append(Finding(field=field, severity=severity, reason=reason, method=method))
+        findings.append(Finding(field=field, severity=severity, reason=reason, method=method,
+                                evidence=evidence or []))
 
     def put(field: str, value, method: str, detail: str | None = None):
         fields[field].value, fields[field].method = value, method
@@ -142,14 +148,19 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *,
         lab = Lab(w3, chain, backend, token, decimals)
         supply = lab.supply()
         # ---- chain data: holders and creator
+        say("reading holders and the creator")
         holders, holder_count = read_holders(lab, token, supply, notes)
-        creator, creator_how = find_creator(w3, token, notes)
+        creator, creator_how, creation_input = find_creator(w3, token, notes)
         # ---- simulation
+        say("buying, transferring and selling on a throwaway copy")
         sim = simulate(lab, holders)
         lab.rewind()
         # ---- privilege probe
-        probe = probe_privileges(lab, code, impl_code, sim, holders, creator)
+        runtime = code_bytes + (bytes(w3.eth.get_code(target)) if target else b"")
+        probe = probe_privileges(lab, code, impl_code, sim, holders, creator, creation_input,
+                                 runtime, say)
         lab.rewind()
+        say("reading pools and the creator's other tokens")
         # ---- pools and liquidity
         prices = PriceSource(w3, chain)
         pools = read_pools(lab, prices, token, probe.owner, creator)
@@ -196,8 +207,12 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *,
     else:
         put("is_in_dex", True, "chain data: factory pools")
     put("cannot_buy", bool(sim.route) and not sim.buy_ok, sim_method, sim.buy_reason)
+    buyer = "a fresh address"
+    route_words = f"through {route}" if sim.route else "from a holder"
     if sim.route and not sim.buy_ok:
-        flag("cannot_buy", "danger", f"buying reverts ({sim.buy_reason})")
+        flag("cannot_buy", "danger", f"buying reverts ({sim.buy_reason})", evidence=[Evidence(
+            call=f"buy with ETH {route_words}", caller=buyer,
+            effect=f"reverted ({sim.buy_reason})")])
     put("buy_tax", sim.buy_tax, sim_method + ": received vs the router's quote")
     put("transfer_tax", sim.transfer_tax, sim_method + ": recipient's balanceOf vs amount sent")
     put("sell_tax", sim.sell_tax, sim_method + f": proceeds vs quote, sold via {sim.sell_via}")
@@ -206,48 +221,76 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *,
         if tax is None:
             continue
         if tax >= DANGER_TAX:
-            flag(field, "danger", f"{label} tax is {pct(tax)}")
+            flag(field, "danger", f"{label} tax is {pct(tax)}", evidence=[Evidence(
+                call=f"{label} {route_words}" if label != "transfer" else "a plain transfer",
+                caller=buyer, effect=f"{pct(tax)} of it never arrived (measured against "
+                f"{'the amount sent' if label == 'transfer' else 'the pool quote'})")])
         elif tax >= CAUTION_TAX:
             flag(field, "caution", f"{label} tax is {pct(tax)}")
         elif tax > 0.001:
             flag(field, "info", f"small {label} tax of {pct(tax)}")
     put("is_honeypot", sim.honeypot, sim_method + ": the buyer's tokens sold back", sim.sell_reason)
     if sim.honeypot:
-        flag("is_honeypot", "danger", f"honeypot: holders cannot sell ({sim.sell_reason})")
+        flag("is_honeypot", "danger", f"honeypot: holders cannot sell ({sim.sell_reason})",
+             evidence=[Evidence(call=f"buy {route_words}, then sell all, half, then 1%",
+                                caller=buyer, effect=f"{sim.acquired_via or 'acquired'}; every "
+                                f"sell reverted ({sim.sell_reason})")])
     put("cannot_sell_all", sim.cannot_sell_all, sim_method + ": full balance, then half, then 1%")
     if sim.cannot_sell_all:
         flag("cannot_sell_all", "danger", "selling the whole balance reverts: only "
-             f"{sim.sell_part or 'part'} of it would sell, so holders cannot fully exit")
+             f"{sim.sell_part or 'part'} of it would sell, so holders cannot fully exit",
+             evidence=[Evidence(call="sell the whole balance, then half, then 1%", caller=buyer,
+                                effect=f"the whole balance reverted ({sim.sell_reason}); "
+                                f"{sim.sell_part or 'a part'} sold")])
     put("balance_inconsistent", bool(sim.inconsistent),
         sim_method + ": balanceOf deltas vs Transfer events", "; ".join(sim.inconsistent) or None)
     if sim.inconsistent:
-        flag("balance_inconsistent", "danger", "balanceOf lies: " + sim.inconsistent[0])
+        flag("balance_inconsistent", "danger", "balanceOf lies: " + sim.inconsistent[0],
+             evidence=[Evidence(call="buy, then a plain transfer", caller=buyer,
+                                effect=sim.inconsistent[0])])
     put("trading_cooldown", sim.cooldown, sim_method + ": two sells in a row")
     if sim.cooldown:
         fields["trading_cooldown"].detail = sim.cooldown_detail
         flag("trading_cooldown", "danger", f"{sim.cooldown_detail}: holders are rate-limited and "
-             "cannot exit in a hurry (trading cooldown)")
+             "cannot exit in a hurry (trading cooldown)", evidence=[Evidence(
+                 call="two small sells in a row, then one a day later", caller=buyer,
+                 effect=f"{sim.cooldown_detail}; a day later the same sell went through")]
+             if sim.cooldown_confirmed else None)
     put("is_anti_whale", sim.anti_whale, sim_method + ": a whale-sized buy and sell",
         sim.anti_whale_detail)
     if sim.anti_whale:
         if sim.cannot_sell_all:  # the cap bites even an ordinary 0.1-ETH purchase
             flag("is_anti_whale", "danger", "sells are capped below an ordinary purchase: "
                  f"{sim.anti_whale_detail or 'large trades revert'}, and even a 0.1 ETH buy "
-                 f"sells only {sim.sell_part or 'in part'} at once")
+                 f"sells only {sim.sell_part or 'in part'} at once", evidence=[Evidence(
+                     call="a whale-sized buy and sell, and an ordinary one", caller=buyer,
+                     effect=f"{sim.anti_whale_detail}; the ordinary purchase sold only "
+                     f"{sim.sell_part or 'in part'}")])
         else:
             flag("is_anti_whale", "caution", sim.anti_whale_detail or "large trades revert")
     if sim.external_logs:
         fields["external_call"].value = True
         fields["external_call"].detail = ((fields["external_call"].detail or "") +
                                           f"; a plain transfer made contracts {', '.join(sim.external_logs)} emit events").lstrip("; ")
+    if probe.consulted:
+        fields["external_call"].value = True
+        fields["external_call"].detail = ((fields["external_call"].detail or "") + "; a holder's "
+                                          "transfer consults " + ", ".join(
+                                              f"{c} ({who})" for c, who in probe.consulted.items())
+                                          ).lstrip("; ")
     if fields["external_call"].value:
         flag("external_call", "info", "the token calls other contracts"
              + (f" ({fields['external_call'].detail})" if fields["external_call"].detail else ""))
 
     # ---- privilege fields
-    probe_method = (f"privilege probe on a throwaway {method}: the owner and "
-                    f"{len(probe.candidates)} stored addresses tried the privileged selectors "
-                    "found in the bytecode")
+    probe_method = (f"privilege probe on a throwaway {method}: {len(probe.candidates)} candidate "
+                    "addresses (owner, creator, storage, code, constructor arguments) called "
+                    "every dispatched selector in the argument shapes it decodes, each judged by "
+                    "its effect on holders, the caller, the owner, the pool and the supply")
+
+    def ev(*powers: Power) -> list[Evidence]:
+        return [Evidence(call=p.call or p.signature, caller=p.address, effect=p.detail)
+                for p in powers]
     owner = probe.owner
     renounced = owner is None or owner.lower() in BURN_ADDRESSES
     put("owner_address", owner, f"read {probe.owner_source}" if probe.owner_source
@@ -274,11 +317,16 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *,
     if mints:
         hidden_mint = [p for p in mints if not visible(p.address)]
         survive = [p for p in probe.survives_renounce if p.category in ("mint", "minter")]
+        unaccounted = [p for p in mints if p.unaccounted]
         if hidden_mint or survive:
             who = (hidden_mint or survive)[0]
             flag("is_mintable", "danger", f"{who.address}, which is not the visible owner, can "
                  f"mint new tokens ({who.signature})" if hidden_mint else
-                 f"the owner can still mint after renouncing ({who.signature})")
+                 f"the owner can still mint after renouncing ({who.signature})",
+                 evidence=ev(who))
+        elif unaccounted:
+            flag("is_mintable", "danger", f"{unaccounted[0].address} can credit itself tokens "
+                 "that the total supply never shows", evidence=ev(unaccounted[0]))
         else:
             kind = "a contract" if owner_is_contract else "an externally owned account"
             flag("is_mintable", "caution", f"the owner ({kind}, {owner}) can mint new tokens at "
@@ -297,7 +345,18 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *,
     if any(p.confirmed for p in changes):
         p = next(p for p in changes if p.confirmed)
         flag("owner_change_balance", "danger", f"{p.address} can rewrite holders' balances "
-             f"({p.signature}: {p.detail})")
+             f"({p.signature}: {p.detail})", evidence=ev(p))
+
+    for field, category, words in (
+            ("owner_can_move_holder_tokens", "move", "can move holders' tokens without their "
+             "approval"),
+            ("owner_can_drain_pool", "drain", "can take the pool's tokens without trading")):
+        taken = [p for p in by_cat.get(category, []) if p.confirmed]
+        put(field, bool(taken), probe_method,
+            "; ".join(f"{p.call} by {p.address}: {p.detail}" for p in taken) or None)
+        if taken:
+            flag(field, "danger", f"{taken[0].address} {words} ({taken[0].call}: "
+                 f"{taken[0].detail})", evidence=ev(taken[0]))
 
     blacklist = by_cat.get("blacklist", [])
     put("is_blacklisted", bool(blacklist), probe_method,
@@ -306,7 +365,7 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *,
         p = blacklist[0]
         if p.confirmed:
             flag("is_blacklisted", "danger", f"{p.address} can blacklist holders so they cannot "
-                 f"sell ({p.signature}: {p.detail})")
+                 f"sell ({p.call or p.signature}: {p.detail})", evidence=ev(p))
         else:
             flag("is_blacklisted", "caution", f"{p.address} can blacklist addresses "
                  f"({p.signature}); {p.detail}")
@@ -325,7 +384,7 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *,
         p = next((p for p in pause if p.confirmed), pause[0])
         if p.confirmed:
             flag("transfer_pausable", "danger", f"{p.address} can freeze every holder's tokens "
-                 f"({p.signature}: {p.detail})")
+                 f"({p.call or p.signature}: {p.detail})", evidence=ev(p))
         else:
             flag("transfer_pausable", "caution", f"{p.address} can pause trading "
                  f"({p.signature}: {p.detail})")
@@ -345,7 +404,7 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *,
         p = next((p for p in fee if p.confirmed), fee[0])
         if p.confirmed:
             flag("slippage_modifiable", "danger", f"{p.address} can raise the tax to a level that "
-                 f"traps holders ({p.signature}: {p.detail})")
+                 f"traps holders ({p.call or p.signature}: {p.detail})", evidence=ev(p))
         else:
             flag("slippage_modifiable", "caution", f"{p.address} can change the tax "
                  f"({p.signature}: {p.detail})")
@@ -364,14 +423,15 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *,
         if admin and admin.lower() not in BURN_ADDRESSES:
             fields["is_proxy"].detail = f"{proxy_detail}; upgradeable by {admin}"
             flag("is_proxy", "danger", f"it is an upgradeable proxy ({proxy_detail}) and {admin} "
-                 "can replace its code at any time", probe_method if upgraders else None)
+                 "can replace its code at any time", probe_method if upgraders else None,
+                 evidence=ev(*upgraders[:1]))
         else:
             flag("is_proxy", "caution", f"it is a proxy ({proxy_detail}); its code lives elsewhere")
     elif upgraders:
         fields["is_proxy"].value = True
         fields["is_proxy"].detail = f"{upgraders[0].address} can call {upgraders[0].signature}"
         flag("is_proxy", "danger", f"{upgraders[0].address} can upgrade its code "
-             f"({upgraders[0].signature})", probe_method)
+             f"({upgraders[0].signature})", probe_method, evidence=ev(upgraders[0]))
 
     put("hidden_owner", hidden_owner, probe_method + (
         "; then the owner renounced and the powers were tried again" if probe.renounce_tested else ""))
@@ -387,13 +447,18 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *,
         else:
             reason = (f"{who.address}, which is not the visible owner {owner}, holds powers "
                       f"({who.signature}: {who.detail})")
-        flag("hidden_owner", "danger", reason)
+        where = probe.candidate_sources.get(who.address)
+        flag("hidden_owner", "danger", reason + (f"; the address was found in {where}"
+                                                 if where and where != "owner()" else ""),
+             evidence=ev(who) if who.confirmed else None)
 
     put("can_take_back_ownership", bool(probe.takeback), probe_method + ": renounce, then retake",
         probe.takeback)
     if probe.takeback:
         flag("can_take_back_ownership", "danger", f"ownership can be taken back after renouncing "
-             f"({probe.takeback})")
+             f"({probe.takeback})", evidence=[Evidence(
+                 call=f"renounceOwnership(), then {probe.takeback.split(' via ')[-1]}",
+                 caller=probe.takeback.split(" via ")[0], effect="owner() is a live address again")])
 
     really = renounced and not hidden_owner and not probe.takeback
     put("owner_renounced", really if renounced else False,
@@ -446,6 +511,9 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *,
                        "tokens sit with the owner or creator, unlocked: they can withdraw the "
                        "liquidity"))
 
+    # ---- one unconfirmed signal is a caution, not a danger
+    _weigh_signals(findings)
+
     # ---- score and verdict
     score = 100
     for finding in findings:
@@ -468,6 +536,19 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *,
         pools=pools, creator_tokens=rated, findings=findings, score=score, verdict=verdict,
         reasons=reasons, notes=notes, method=method,
         elapsed_s=round(time.perf_counter() - started, 3))
+
+
+def _weigh_signals(findings: list[Finding]) -> None:
+    """A danger rests on evidence: a call or trade that did the harm. A danger finding without
+    any, alone in its report, becomes a caution (it may be a limit of the simulation, an
+    ambiguous revert); two independent ones corroborate each other and stay."""
+    unconfirmed = [f for f in findings if f.severity == "danger" and not f.evidence]
+    confirmed = [f for f in findings if f.severity == "danger" and f.evidence]
+    if confirmed or len({f.field for f in unconfirmed}) >= 2:
+        return
+    for finding in unconfirmed:
+        finding.severity = "caution"
+        finding.reason += " (a single signal no call or trade confirmed: caution, not danger)"
 
 
 __all__ = ["Bytecode", "CreatorToken", "Field", "Finding", "Holder", "PoolReport",

@@ -106,27 +106,29 @@ def read_holders(lab: Lab, token: str, supply: int, notes: list[str]) -> tuple[l
     return holders, count
 
 
-def find_creator(w3: Web3, token: str, notes: list[str]) -> tuple[str | None, str]:
-    """(creator, how): binary search for the first block holding the token's code, then the
-    transaction in that block that created it. A creator that cannot be established is None
+def find_creator(w3: Web3, token: str, notes: list[str]) -> tuple[str | None, str, bytes]:
+    """(creator, how, the deployment's input when the creator deployed it directly): binary
+    search for the first block holding the token's code, then the transaction in that block
+    that created it. A creator that cannot be established is None
     with the reason ("unknown: ..."), never a guess: code placed by the node (a genesis
     allocation, a development node's setCode) has no creating transaction at all."""
     latest = w3.eth.block_number
     try:
         if not w3.eth.get_code(token, block_identifier=latest):
-            return None, "unknown: no code at the latest block"
+            return None, "unknown: no code at the latest block", b""
         low = first_block(latest,
                           lambda number: bool(w3.eth.get_code(token, block_identifier=number)))
     except Exception:
         notes.append("the node keeps no historical state: the creator was not looked up")
-        return None, "unknown: the node keeps no historical state to find it"
+        return None, "unknown: the node keeps no historical state to find it", b""
     block = w3.eth.get_block(low, full_transactions=True)
     txs = list(block["transactions"])[:CREATION_SEARCH_TXS]
     for tx in txs:
         if not tx.get("to") and create_address(tx["from"], tx["nonce"]).lower() == token.lower():
-            return tx["from"], f"deployed it directly in block {low}"
+            return (tx["from"], f"deployed it directly in block {low}",
+                    bytes(tx.get("input") or b""))
     calls = [tx for tx in txs if tx.get("to")]
-    return _creating_call(w3, token, low, calls)
+    return (*_creating_call(w3, token, low, calls), b"")
 
 
 def _traced_creation(w3: Web3, tx_hash, token: str) -> bool | None:

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from web3 import Web3
 
 from steward.chains.config import ChainConfig
+from steward.chains.throwaway import Trial
 from steward.diligence.token_models import Holder
 from steward.plans import Call
 from steward.protocols import amm, erc20, registry
@@ -38,7 +39,7 @@ MINIMAL_PROXY_PREFIX = bytes.fromhex("363d3d373d3d3d363d73")
 MINIMAL_PROXY_SUFFIX = bytes.fromhex("5af43d82803e903d91602b57fd5bf3")
 
 STORAGE_SLOTS_SCANNED = 20
-MAX_PRIVILEGED_ADDRESSES = 8
+MAX_PRIVILEGED_ADDRESSES = 12
 HOLDER_LOG_BLOCKS = 50_000  # Transfer logs are read over at most this many latest blocks
 MAX_HOLDERS_READ = 200  # balanceOf is read for at most this many addresses seen in the logs
 CREATION_SEARCH_TXS = 64  # transactions looked at in the creation block
@@ -48,6 +49,7 @@ DANGER_TAX = 0.50
 CAUTION_TAX = 0.05
 PENALTY = {"danger": 40, "caution": 15, "info": 0}
 ETH = 10**18
+COOLDOWN_WAIT_S = 86_400
 
 
 
@@ -154,6 +156,20 @@ class Lab:
         else:
             self.backend._request("evm_revert", [self._mark])
         self.mark()
+
+    def warp_past_cooldowns(self) -> None:
+        """Move the clock on a day, so a cooldown that a fresh purchase started has run out
+        before the probe judges whether holders are stuck; swaps' deadline moves with it."""
+        now = self.backend.timestamp
+        self.backend.warp(now + COOLDOWN_WAIT_S)
+        self.deadline = now + COOLDOWN_WAIT_S + 3600
+
+    def set_code(self, address: str, code: bytes) -> None:
+        self.backend.set_code(address, code)
+
+    def trial(self, sender: str, to: str, data: bytes) -> Trial:
+        """Run a call and keep nothing: success, execution gas and return or revert data."""
+        return self.backend.trial(sender, to, data)
 
     # reads
     def call(self, to: str, data: str | bytes) -> bytes | None:
@@ -297,6 +313,7 @@ class Sim(BaseModel):
     honeypot: bool | None = None
     cooldown: bool | None = None
     cooldown_detail: str | None = None
+    cooldown_confirmed: bool = False  # the refused sell went through once the clock moved on
     sell_part: str | None = None
     anti_whale: bool | None = None
     anti_whale_detail: str | None = None
@@ -457,6 +474,11 @@ def simulate(lab: Lab, holders: list[Holder], full: bool = True) -> Sim:
         sim.cooldown = True
         sim.cooldown_detail = ("a sell right after a transfer reverted" if not second_send else
                                "a second sell right after the first reverted")
+        # A cooldown lets the same sell through once it has run out; anything else (a wallet
+        # limit, a sell switch) does not, and stays a single unconfirmed signal.
+        lab.warp_past_cooldowns()
+        seller = buyer2 if not second_send else receiver
+        sim.cooldown_confirmed = lab.sell(seller, small, path)[0]
     else:
         sim.cooldown = False
     # anti-whale: a buy of ~3% of the supply (capped by the pool and the operator's purse)

@@ -18,11 +18,20 @@ class Field(BaseModel):
     detail: str | None = None
 
 
+class Evidence(BaseModel):
+    """What was done and what it did: the grounds of a finding, in the report's words."""
+
+    call: str  # the call or simulated trade, arguments in words
+    caller: str  # who made it (an address, or a role such as "a fresh buyer")
+    effect: str  # what it did to holders, the pool or the supply
+
+
 class Finding(BaseModel):
     field: str
     severity: Severity
     reason: str
     method: str
+    evidence: list[Evidence] = []
 
 
 class Holder(BaseModel):
@@ -86,6 +95,10 @@ FIELD_NAMES = [
     "trading_cooldown", "slippage_modifiable", "is_anti_whale", "anti_whale_modifiable",
     "is_proxy", "selfdestruct", "external_call", "owner_address", "owner_renounced",
     "owner_percent", "creator_address", "creator_percent", "top10_holder_percent",
-    "liquidity_usd", "is_in_dex",
+    "liquidity_usd", "is_in_dex", "owner_can_move_holder_tokens", "owner_can_drain_pool",
 ]
+# GoPlus's leak category, and the two ways of taking what holders have that GoPlus has no term
+# for: the owner moving holders' tokens, and the owner emptying the pool.
+LEAK_FIELDS = ("owner_change_balance", "can_take_back_ownership", "owner_can_move_holder_tokens",
+               "owner_can_drain_pool")
 

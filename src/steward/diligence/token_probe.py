@@ -4,13 +4,19 @@ copy of the chain."""
 from __future__ import annotations
 
 from eth_abi import encode as abi_encode
-from eth_utils import to_checksum_address
 from pydantic import BaseModel
 
-from steward.diligence.bytecode import Bytecode
+from steward.diligence.bytecode import Bytecode, analyse_bytecode
+from steward.diligence.candidates import argument_addresses, code_addresses, unpack_word
+from steward.diligence.token_effects import (
+    judge_known,
+    judge_unknown,
+    read_owner,
+    snapshot,
+    victim_blocked,
+)
 from steward.diligence.token_lab import (
     BURN_ADDRESSES,
-    DANGER_TAX,
     DEAD,
     EIP1967_ADMIN,
     EIP1967_IMPLEMENTATION,
@@ -24,12 +30,10 @@ from steward.diligence.token_lab import (
     calldata,
     fresh_address,
     looks_like_address,
-    pct,
     selector,
-    tax_rate,
 )
 from steward.diligence.token_models import Holder
-from steward.simulation import Outcome
+from steward.protocols import amm
 
 # ------------------------------------------------------------------------------ privileges
 
@@ -111,6 +115,7 @@ PRIVILEGED: list[tuple[str, str, tuple]] = [
     ("transfer_ownership(address)", "ownership", ("attacker",)),
     ("setOwner(address)", "ownership", ("attacker",)),
     ("set_owner(address)", "ownership", ("attacker",)),
+    ("transferFrom(address,address,uint256)", "move", ("victim", "caller", "victim_tenth")),
     ("claimOwnership()", "takeback", ()),
     ("unlock()", "takeback", ()),
 ]
@@ -128,9 +133,36 @@ ORDINARY = {selector(s) for s in (
     "cap()", "version()", "pair()", "router()", "uniswapV2Pair()", "uniswapV2Router()",
     "factory()", "WETH()", "minters(address)", "paused()", "implementation()", "admin()",
 )} | {"ffffffff", "08c379a0", "4e487b71", "00000000"}
-GENERIC_SHAPES = (("attacker", "big"), ("victim", 0), ("victim", 1))
-WRITE_GAS = 40_000  # a call that used less wrote no fresh storage slot: no need to test holders
-OWNER_GETTERS = ["owner()", "getOwner()", "admin()", "_owner()"]
+# Argument shapes tried on a dispatched selector Steward has no name for: the ABI types and
+# the roles their values take. Which shapes a selector decodes is learnt once per selector from
+# a fresh address's calls (`_reachable`); privileged callers then try only those.
+SHAPES: list[tuple[str, tuple]] = [
+    ("", ()),
+    ("address,uint256", ("attacker", "big")),
+    ("address,uint256", ("victim", 0)),
+    ("address,uint256", ("victim", 1)),
+    ("uint256", ("big",)),
+    ("uint256", (100,)),
+    ("uint256", (10_000,)),
+    ("address", ("victim",)),
+    ("address", ("veto",)),
+    ("address", ("attacker",)),
+    ("bool", (True,)),
+    ("bool", (False,)),
+    ("address,bool", ("victim", True)),
+    ("address[]", (["victim"],)),
+    ("address[],bool", (["victim"], True)),
+    ("address,address,uint256", ("victim", "caller", "victim_balance")),
+    ("uint256,uint256", (100, 100)),
+]
+# A call that reverted after this much more execution than the bare selector got past the
+# ABI decoder and was refused by an access check (an SLOAD of the owner costs 2,100 cold).
+GATE_GAS = 1_500
+VETO_CODE = bytes.fromhex("60006000fd")  # revert(0, 0): a contract that refuses every call
+MAX_CONSULTED = 3  # contracts a transfer consults whose own powers are probed
+ROLE_WORDS = {"victim": "a holder", "attacker": "a fresh address", "veto": "a reverting contract",
+              "caller": "the caller", "big": "1000 tokens", "victim_balance": "the holder's balance",
+              "victim_tenth": "a tenth of the holder's balance", "impl": "the implementation"}
 
 
 
@@ -143,25 +175,23 @@ class Power(BaseModel):
     address: str
     confirmed: bool
     detail: str
+    call: str = ""  # the call as tried, arguments in words
+    target: str = ""  # the contract called: the token, or a contract it consults
+    unaccounted: bool = False  # credited a balance the total supply does not show
 
 
 class Probe(BaseModel):
     owner: str | None = None
     owner_source: str | None = None
     candidates: list[str] = []
+    candidate_sources: dict[str, str] = {}
     powers: list[Power] = []
     renounce_tested: bool = False
     survives_renounce: list[Power] = []
     takeback: str | None = None
     upgrade_admin: str | None = None
-
-
-def _read_owner(lab: Lab) -> tuple[str | None, str | None]:
-    for getter in OWNER_GETTERS:
-        address = as_address(lab.call(lab.token, calldata(getter, ())))
-        if address is not None:
-            return address, getter
-    return None, None
+    consulted: dict[str, str] = {}  # contract a transfer calls -> who it answers to
+    holders_free: bool = True  # an ordinary holder could transfer and sell before any call
 
 
 def _resolve(template: tuple, roles: dict) -> tuple:
@@ -176,196 +206,237 @@ def _resolve(template: tuple, roles: dict) -> tuple:
     return tuple(out)
 
 
-def _victim_blocked(lab: Lab, victim: str, sell_path: list[str] | None) -> str | None:
-    """Why an ordinary holder can no longer move or sell, or None."""
-    balance = lab.balance(victim)
-    if balance <= 0:
-        return "its balance is gone"
-    outcome = lab.transfer(victim, fresh_address("bystander"), max(balance // 10, 1))
-    if not outcome.success:
-        return f"a plain transfer now reverts ({outcome.revert_reason})"
-    if sell_path:
-        ok, *_rest, via = lab.sell(victim, lab.balance(victim) // 2, sell_path)
-        if not ok:
-            return f"selling now reverts ({via})"
-    return None
+def _words(template: tuple) -> str:
+    def one(item) -> str:
+        if isinstance(item, list):
+            return "[" + ", ".join(one(i) for i in item) + "]"
+        if isinstance(item, str):
+            return ROLE_WORDS.get(item, item)
+        return str(item).lower()
+    return ", ".join(one(i) for i in template)
 
 
-def _effect(lab: Lab, category: str, roles: dict, before: dict, sell_path,
-            outcome: Outcome | None = None, shape: tuple = ()) -> tuple[bool, str, str]:
-    """(confirmed, what happened, category): the effect of a privileged call just accepted."""
-    confirmed, detail = _effect_of(lab, category, roles, before, sell_path, outcome, shape)
-    if category == "unknown":
-        return confirmed[0], detail, confirmed[1]
-    return confirmed, detail, category
-
-
-def _effect_of(lab: Lab, category: str, roles: dict, before: dict, sell_path, outcome, shape):
-    victim, attacker = roles["victim"], roles["attacker"]
-    if category == "unknown":
-        if lab.supply() > before["supply"] or lab.balance(attacker) > before["attacker"]:
-            return (True, "mint"), "it created tokens from nothing"
-        after = lab.balance(victim)
-        if after < before["victim"]:
-            return (True, "balance"), f"a holder's balance went from {before['victim']} to {after}"
-        if outcome is not None and outcome.gas_used >= WRITE_GAS:
-            blocked = _victim_blocked(lab, victim, sell_path)
-            if blocked:
-                kind = "blacklist" if shape and shape[0] == "victim" else "pause"
-                return (True, kind), f"an ordinary holder is stuck: {blocked}"
-        return (False, "unknown"), "accepted, no effect on holders seen"
-    if category == "mint":
-        grew = lab.supply() > before["supply"] or lab.balance(attacker) > before["attacker"]
-        return grew, "total supply grew" if grew else "accepted, supply unchanged"
-    if category == "balance":
-        after = lab.balance(victim)
-        return after < before["victim"], (f"a holder's balance went from {before['victim']} to "
-                                           f"{after}")
-    if category in ("blacklist", "pause", "maxtx"):
-        blocked = _victim_blocked(lab, victim, sell_path)
-        return blocked is not None, (f"an ordinary holder is stuck: {blocked}" if blocked
-                                     else "accepted, but holders could still transfer and sell")
-    if category == "fee":
-        amount = lab.balance(victim) // 2
-        to = fresh_address("fee-probe")
-        before_to = lab.balance(to)
-        outcome = lab.transfer(victim, to, amount)
-        if not outcome.success:
-            return True, f"after it transfers revert ({outcome.revert_reason})"
-        received = lab.balance(to) - before_to
-        tax = tax_rate(received, amount) or 0.0
-        if sell_path and tax < DANGER_TAX:
-            ok, spent, out, fair, via = lab.sell(victim, lab.balance(victim), sell_path)
-            sell_tax = tax_rate(out, fair) if ok else 1.0
-            tax = max(tax, sell_tax or 0.0)
-        return tax >= DANGER_TAX, f"afterwards the measured tax was {pct(tax)}"
-    if category == "minter":
-        outcome = lab.send(attacker, lab.token, calldata("mint(address,uint256)",
-                                                          (attacker, roles["big"])))
-        return outcome.success, ("the new minter could mint" if outcome.success
-                                 else "accepted; the new minter could not mint")
-    if category == "ownership":
-        owner, _ = _read_owner(lab)
-        moved = owner is not None and owner.lower() == attacker.lower()
-        return moved, "ownership moved" if moved else "accepted"
-    if category == "takeback":
-        owner, _ = _read_owner(lab)
-        return owner is not None and owner.lower() not in BURN_ADDRESSES, f"owner() is now {owner}"
-    return True, "accepted"
-
-
-def probe_privileges(lab: Lab, code: Bytecode, impl_code: Bytecode | None, sim: Sim, holders: list[Holder],
-           creator: str | None) -> Probe:
-    probe = Probe()
-    probe.owner, probe.owner_source = _read_owner(lab)
-    selectors = set(code.selectors) | (impl_code.selectors if impl_code else set())
-    scan_failed = selector("transfer(address,uint256)") not in selectors
-    # candidate privileged addresses
-    slots: list[str] = []
+def _candidates(lab: Lab, probe: Probe, creator: str | None, creation_input: bytes,
+                runtime: bytes, skip: set[str]) -> None:
+    """Every address that may hold power, most likely first: the owner, the creator, the
+    EIP-1967 admin, addresses alone in the first storage slots, code constants and
+    immutables, constructor arguments, then addresses packed beside other fields."""
+    sources: list[tuple[str | None, str]] = [(probe.owner, "owner()"), (creator, "creator")]
+    aligned, packed = [], []
     for slot in [*range(STORAGE_SLOTS_SCANNED), EIP1967_ADMIN]:
         try:
             word = int.from_bytes(lab.w3.eth.get_storage_at(lab.token, slot), "big")
         except Exception:
             continue
-        if looks_like_address(word):
-            slots.append(to_checksum_address(word.to_bytes(20, "big")))
-    skip = {lab.token.lower(), ZERO.lower(), DEAD.lower()}
-    ordered: list[str] = []
-    for address in [probe.owner, creator, *slots]:
-        if address and address.lower() not in skip and address.lower() not in map(str.lower, ordered):
-            ordered.append(address)
-    probe.candidates = ordered[:MAX_PRIVILEGED_ADDRESSES]
-    attacker, victim = fresh_address("attacker"), fresh_address("victim")
-    impl = as_address(lab.w3.eth.get_storage_at(lab.token, EIP1967_IMPLEMENTATION)) or lab.token
-    sell_path = list(reversed(sim.route)) if sim.route and sim.sell_ok else None
-    if acquire(lab, Sim(route=sim.route), victim, holders) <= 0:
-        return probe
-    roles = {"victim": victim, "attacker": attacker, "big": 1000 * 10**lab.decimals,
-             "impl": impl}
-    lab.mark()
-    entries = [e for e in PRIVILEGED if scan_failed or selector(e[0]) in selectors]
-    known = {selector(e[0]) for e in PRIVILEGED} | {selector(r) for r in RENOUNCE} | ORDINARY
-    entries += [("0x" + sel, "unknown", ()) for sel in sorted(selectors - known)]
-    callers = [*probe.candidates, attacker]
+        for position, address in enumerate(unpack_word(word)):
+            where = f"storage slot {slot if slot != EIP1967_ADMIN else 'EIP-1967 admin'}"
+            if position == 0 and looks_like_address(word):
+                aligned.append((address, where))
+            else:
+                packed.append((address, where + " (packed beside other fields)"))
+    sources += aligned
+    sources += [(a, "runtime code (constant or immutable)") for a in code_addresses(runtime)]
+    sources += [(a, "constructor argument")
+                for a in argument_addresses(creation_input, len(runtime))]
+    sources += packed
+    for address, where in sources:
+        if not address or address.lower() in skip:
+            continue
+        if address not in probe.candidate_sources:
+            probe.candidate_sources[address] = where
+    probe.candidates = list(probe.candidate_sources)[:MAX_PRIVILEGED_ADDRESSES]
 
-    def variants(signature: str, category: str, template: tuple):
+
+class _Prober:
+    """One probe's state: the roles, the throwaway checkpoints, the shapes learnt per selector."""
+
+    def __init__(self, lab: Lab, probe: Probe, roles: dict, sell_path):
+        self.lab, self.probe, self.roles, self.sell_path = lab, probe, roles, sell_path
+        self.shapes: dict[tuple[str, str], list[int]] = {}
+        self.ordinary_owner = probe.owner
+
+    def reachable(self, target: str, sel: str) -> list[int]:
+        """The SHAPES this selector decodes: a fresh address's call got past the ABI decoder
+        to an access check (revert data, or much more gas than the bare selector) — and did
+        not succeed, since what anyone may call is no privilege."""
+        key = (target.lower(), sel)
+        if key not in self.shapes:
+            attacker = self.roles["attacker"]
+            bare = self.lab.trial(attacker, target, bytes.fromhex(sel))
+            found = []
+            for index, (types, template) in enumerate(SHAPES):
+                data = self.encode(sel, types, template, attacker)
+                trial = self.lab.trial(attacker, target, data)
+                if trial.success:
+                    continue
+                if trial.output or trial.execution_gas > bare.execution_gas + GATE_GAS:
+                    found.append(index)
+            self.shapes[key] = found
+        return self.shapes[key]
+
+    def encode(self, sel: str, types: str, template: tuple, caller: str) -> bytes:
+        roles = self.roles | {"caller": caller}
+        types_list = [t for t in types.split(",") if t]
+        return bytes.fromhex(sel) + abi_encode(types_list, list(_resolve(template, roles)))
+
+    def variants(self, target: str, signature: str, category: str, template: tuple, caller: str):
         if category == "unknown":
-            for shape in GENERIC_SHAPES:
-                yield shape, "0x" + signature[2:] + abi_encode(
-                    ["address", "uint256"], list(_resolve(shape, roles))).hex()
-        elif category == "fee":
-            for value in FEE_VALUES:
-                roles["fee"] = value
-                yield (), calldata(signature, _resolve(template, roles))
-        else:
-            yield (), calldata(signature, _resolve(template, roles))
+            for index in self.reachable(target, signature[2:]):
+                types, shape = SHAPES[index]
+                yield (types, shape), self.encode(signature[2:], types, shape, caller), \
+                    f"{signature}({_words(shape)})"
+            return
+        values = FEE_VALUES if category == "fee" else (None,)
+        for value in values:
+            self.roles["fee"] = value
+            args = _resolve(template, self.roles | {"caller": caller})
+            words = _words(tuple(value if t == "fee" else t for t in template))
+            yield ("", template), bytes.fromhex(calldata(signature, args)[2:]), \
+                f"{signature.split('(')[0]}({words})"
 
-    ordinary_owner = probe.owner
-
-    def try_entries(entries, callers) -> list[Power]:
+    def try_entries(self, entries, callers, target: str | None = None) -> list[Power]:
+        lab, roles = self.lab, self.roles
+        target = target or lab.token
         found = []
         for signature, category, template in entries:
-            roles["victim_balance"] = lab.balance(victim)
+            roles["victim_balance"] = lab.balance(roles["victim"])
+            roles["victim_tenth"] = roles["victim_balance"] // 10
             for caller in callers:
-                if category == "unknown" and caller == attacker:
+                if category == "unknown" and caller == roles["attacker"]:
                     continue
-                accepted: Power | None = None
-                for shape, data in variants(signature, category, template):
-                    before = {"supply": lab.supply(), "attacker": lab.balance(attacker),
-                              "victim": lab.balance(victim)}
-                    outcome = lab.send(caller, lab.token, data)
-                    if not outcome.success:
-                        continue
-                    if (category == "ownership" and ordinary_owner
-                            and caller.lower() == ordinary_owner.lower()):
-                        lab.restore()
-                        break  # the visible owner handing over ownership is ordinary
-                    confirmed, detail, kind = _effect(lab, category, roles, before, sell_path,
-                                                      outcome, shape)
-                    lab.restore()
-                    power = Power(category=kind, signature=signature, address=caller,
-                                   confirmed=confirmed, detail=detail,
-                                   entry=(signature, category, template))
-                    if confirmed:
-                        accepted = power
-                        break
-                    if accepted is None and kind != "unknown":
-                        accepted = power
-                if accepted is not None:
-                    found.append(accepted)
+                power = self._try(target, signature, category, template, caller)
+                if power is not None:
+                    found.append(power)
                     break
         return found
 
-    probe.powers = try_entries(entries, callers)
+    def _try(self, target, signature, category, template, caller) -> Power | None:
+        lab, accepted = self.lab, None
+        for shape, data, call in self.variants(target, signature, category, template, caller):
+            before = snapshot(lab, self.roles, caller)
+            outcome = lab.send(caller, target, "0x" + data.hex())
+            if not outcome.success:
+                continue
+            if (category == "ownership" and self.ordinary_owner
+                    and caller.lower() == self.ordinary_owner.lower()):
+                lab.restore()
+                return None  # the visible owner handing over ownership is ordinary
+            if category == "unknown":
+                judged = judge_unknown(lab, self.roles, caller, before, self.sell_path, outcome,
+                                       shape, self.probe.holders_free)
+            else:
+                judged = judge_known(lab, category, self.roles, before, self.sell_path)
+            lab.restore()
+            power = Power(category=judged.category, signature=signature, address=caller,
+                          confirmed=judged.confirmed, detail=judged.detail, call=call,
+                          target=target, unaccounted=judged.unaccounted,
+                          entry=(signature, category, template))
+            if judged.confirmed:
+                return power
+            if accepted is None and judged.category != "unknown":
+                accepted = power
+        return accepted
+
+
+def _unknown_entries(selectors: set[str]) -> list[tuple]:
+    known = {selector(e[0]) for e in PRIVILEGED} | {selector(r) for r in RENOUNCE} | ORDINARY
+    return [("0x" + sel, "unknown", ()) for sel in sorted(selectors - known)]
+
+
+def _consulted(lab: Lab, prober: _Prober, skip: set[str], callers: list[str]) -> list[Power]:
+    """Contracts an ordinary holder's transfer and sell consult (a "bridge", a sell guard, a
+    bot list kept elsewhere): each is listed with who it answers to, and its own dispatched
+    functions are probed by those and the token's candidates for their effect on holders."""
+    victim, roles = prober.roles["victim"], prober.roles
+    seen: list[str] = []
+    pair = roles.get("pair")
+    amount = max(lab.balance(victim) // 100, 1)
+    for to in (fresh_address("bystander"), pair):
+        if not to:
+            continue
+        outcome = lab.transfer(victim, to, amount)
+        seen += [c for c in outcome.contracts_called if c.lower() not in skip and c not in seen]
+    lab.restore()
+    powers: list[Power] = []
+    for contract in seen[:MAX_CONSULTED]:
+        owner, getter = read_owner(lab, contract)
+        prober.probe.consulted[contract] = (f"{getter} is {owner}" if owner
+                                            else "no owner getter")
+        code = analyse_bytecode(bytes(lab.w3.eth.get_code(contract)))
+        helper_callers = [a for a in [owner, *callers] if a]
+        for power in prober.try_entries(_unknown_entries(code.selectors), helper_callers,
+                                        target=contract):
+            power.detail += f" (through {contract}, which every transfer consults)"
+            powers.append(power)
+    return powers
+
+
+def probe_privileges(lab: Lab, code: Bytecode, impl_code: Bytecode | None, sim: Sim,
+                     holders: list[Holder], creator: str | None, creation_input: bytes = b"",
+                     runtime: bytes = b"", progress=None) -> Probe:
+    say = progress or (lambda _text: None)
+    probe = Probe()
+    probe.owner, probe.owner_source = read_owner(lab)
+    selectors = set(code.selectors) | (impl_code.selectors if impl_code else set())
+    scan_failed = selector("transfer(address,uint256)") not in selectors
+    attacker, victim = fresh_address("attacker"), fresh_address("victim")
+    route = sim.route or []
+    pair_info = amm.pool(lab.w3, lab.factory, route[-2], route[-1]) if len(route) >= 2 else None
+    infra = {a.lower() for a in (lab.token, ZERO, DEAD, lab.router, lab.factory, lab.weth,
+                                 pair_info.address if pair_info else None, *route) if a}
+    _candidates(lab, probe, creator, creation_input, runtime, infra)
+    impl = as_address(lab.w3.eth.get_storage_at(lab.token, EIP1967_IMPLEMENTATION)) or lab.token
+    sell_path = list(reversed(route)) if route and sim.sell_ok else None
+    if acquire(lab, Sim(route=sim.route), victim, holders) <= 0:
+        return probe
+    roles = {"victim": victim, "attacker": attacker, "big": 1000 * 10**lab.decimals,
+             "impl": impl, "veto": fresh_address("veto"), "owner": probe.owner,
+             "pair": pair_info.address if pair_info else None}
+    lab.set_code(roles["veto"], VETO_CODE)
+    lab.warp_past_cooldowns()
+    lab.mark()
+    probe.holders_free = victim_blocked(lab, victim, sell_path) is None
+    lab.restore()
+    prober = _Prober(lab, probe, roles, sell_path)
+    entries = [e for e in PRIVILEGED if scan_failed or selector(e[0]) in selectors]
+    entries += _unknown_entries(selectors)
+    callers = [*probe.candidates, attacker]
+    say(f"probing {len(entries)} functions as {len(probe.candidates)} candidate addresses")
+    probe.powers = prober.try_entries(entries, callers)
+    say("checking the contracts a transfer consults")
+    probe.powers += _consulted(lab, prober, infra | {roles["veto"].lower()}, probe.candidates)
     for power in probe.powers:
         if power.category == "upgrade":
             probe.upgrade_admin = power.address
-    # renounce: do powers survive, and can someone take ownership back?
-    owner = probe.owner
-    renounce = next((s for s in RENOUNCE if scan_failed or selector(s) in selectors), None)
-    live_owner = owner is not None and owner.lower() not in BURN_ADDRESSES
-    if live_owner and renounce and lab.send(owner, lab.token, calldata(renounce, ())).success:
-        now, _ = _read_owner(lab)
-        if now is None or now.lower() in BURN_ADDRESSES:
-            probe.renounce_tested = True
-            lab.mark()
-            again = [p.entry for p in probe.powers
-                     if p.category not in ("ownership", "takeback")]
-            ordinary_owner = None  # after renouncing, even the old owner may not hand it over
-            takeback = [e for e in PRIVILEGED if e[1] in ("takeback", "ownership")
-                        and (scan_failed or selector(e[0]) in selectors)]
-            probe.survives_renounce = [p for p in try_entries(again, callers) if p.confirmed]
-            for power in try_entries(takeback, callers):
-                if power.confirmed:
-                    probe.takeback = f"{power.address} via {power.signature}"
-                    break
-    elif not live_owner:
-        takeback = [e for e in PRIVILEGED if e[1] in ("takeback", "ownership")
-                    and (scan_failed or selector(e[0]) in selectors)]
-        for power in try_entries(takeback, callers):
-            if power.confirmed:
-                probe.takeback = f"{power.address} via {power.signature}"
+    say("renouncing ownership and trying the powers again")
+    _renounce_phase(lab, prober, probe, selectors, scan_failed, callers)
     lab.restore()
     return probe
 
 
+def _renounce_phase(lab: Lab, prober: _Prober, probe: Probe, selectors, scan_failed,
+                    callers) -> None:
+    """Do powers survive renouncing, and can someone take ownership back?"""
+    owner = probe.owner
+    renounce = next((s for s in RENOUNCE if scan_failed or selector(s) in selectors), None)
+    live_owner = owner is not None and owner.lower() not in BURN_ADDRESSES
+    takeback = [e for e in PRIVILEGED if e[1] in ("takeback", "ownership")
+                and (scan_failed or selector(e[0]) in selectors)]
+    if live_owner and renounce and lab.send(owner, lab.token, calldata(renounce, ())).success:
+        now, _ = read_owner(lab)
+        if now is None or now.lower() in BURN_ADDRESSES:
+            probe.renounce_tested = True
+            lab.mark()
+            again = [p.entry for p in probe.powers if p.category not in ("ownership", "takeback")
+                     and p.target.lower() == lab.token.lower()]
+            prober.ordinary_owner = None  # after renouncing, even the old owner may not hand over
+            probe.survives_renounce = [p for p in prober.try_entries(again, callers)
+                                       if p.confirmed]
+            for power in prober.try_entries(takeback, callers):
+                if power.confirmed:
+                    probe.takeback = f"{power.address} via {power.signature}"
+                    break
+    elif not live_owner:
+        for power in prober.try_entries(takeback, callers):
+            if power.confirmed:
+                probe.takeback = f"{power.address} via {power.signature}"

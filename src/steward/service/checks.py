@@ -3,6 +3,8 @@ layer's own models; the faces only choose how to show them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from steward import chains as chain_registry
 from steward.chains.config import load_config
 from steward.contacts import checked_address
@@ -14,14 +16,15 @@ from steward.service.wallets import owner_address
 
 
 @translated
-def check_token(address: str, chain: str | None = None) -> TokenReport:
+def check_token(address: str, chain: str | None = None,
+                progress: Callable[[str], None] | None = None) -> TokenReport:
     """`address` is a 0x address or a symbol of the chain's registry (USDC); `chain` a name or
-    alias, the first configured chain when None."""
+    alias, the first configured chain when None; `progress(text)` hears what the scan does."""
     from steward.diligence.token import token_report
 
     config = load_config().chain_or_first(chain)
     target = config.tokens.get(address.strip().upper()) or checked_address(address)
-    return token_report(chain_registry.connect(config), config, target)
+    return token_report(chain_registry.connect(config), config, target, progress=progress)
 
 
 @translated

@@ -1,0 +1,89 @@
+"""Where a token may keep the addresses that hold power over it.
+
+Real rug pulls hide their privileged addresses where a getter-and-first-slots scan never looks:
+packed into a storage slot beside other fields (`uint64 launchedAt; address taxWallet;`), held
+as immutables or constants in the runtime code, or only passed as constructor arguments. Each
+function here lists the address-shaped values of one such place; the probe tries them all as
+callers and judges each by what its calls do, so a wrong guess costs time, never a verdict.
+"""
+
+from __future__ import annotations
+
+import re
+
+from eth_utils import to_checksum_address
+
+ADDRESS_MASK = 2**160 - 1
+# An address-shaped value: not a small number (an amount, a timestamp, a flag)...
+MIN_ADDRESS = 2**120
+# ...and, when cut out of a packed slot or a code constant, not riddled with zero bytes the way
+# two neighbouring small fields are (real addresses have about 0.08 zero bytes in 20).
+MAX_ZERO_BYTES = 3
+PADDED_WORD = re.compile(rb"\x00{12}(?=([^\x00][\s\S]{19}))")
+PUSH20 = 0x73
+
+
+def _plausible(value: int, strict: bool) -> bool:
+    if not MIN_ADDRESS < value <= ADDRESS_MASK:
+        return False
+    return not strict or value.to_bytes(20, "big").count(0) <= MAX_ZERO_BYTES
+
+
+def unpack_word(word: int) -> list[str]:
+    """Address-shaped values in one storage word: the low 20 bytes (an address alone in its
+    slot, or first in a packed one), then every byte offset where a packed field could sit."""
+    found: list[str] = []
+    low = word & ADDRESS_MASK
+    if _plausible(low, strict=False) and word >> 160 == 0:
+        found.append(to_checksum_address(low.to_bytes(20, "big")))
+    for offset in range(0, 13):
+        value = (word >> (8 * offset)) & ADDRESS_MASK
+        if offset == 0 and word >> 160 == 0:
+            continue  # already taken as the whole slot
+        if _plausible(value, strict=True):
+            candidate = to_checksum_address(value.to_bytes(20, "big"))
+            if candidate not in found:
+                found.append(candidate)
+    return found
+
+
+def code_addresses(code: bytes) -> list[str]:
+    """Addresses written into runtime code: PUSH20 constants and 32-byte words with twelve
+    leading zero bytes (Solidity immutables are PUSH32 of such a word; Vyper keeps its
+    immutables as words after the code)."""
+    found: list[str] = []
+    i = 0
+    while i < len(code):  # PUSH20 immediates, skipping other pushes' data
+        op = code[i]
+        if op == PUSH20 and i + 21 <= len(code):
+            value = int.from_bytes(code[i + 1:i + 21], "big")
+            if _plausible(value, strict=True):
+                found.append(to_checksum_address(code[i + 1:i + 21]))
+        i += 1 + (op - 0x5F if 0x60 <= op <= 0x7F else 0)
+    for match in PADDED_WORD.finditer(code):
+        value = int.from_bytes(match.group(1), "big")
+        if _plausible(value, strict=True):
+            candidate = to_checksum_address(match.group(1))
+            if candidate not in found:
+                found.append(candidate)
+    return found
+
+
+def argument_addresses(creation_input: bytes, runtime_size: int) -> list[str]:
+    """Address words among a deployment's constructor arguments: the ABI-encoded tail after
+    the creation code (the last words of the input, as many as are not runtime code)."""
+    tail = creation_input[-min(len(creation_input), 32 * 16):] if creation_input else b""
+    if runtime_size and len(creation_input) <= runtime_size:
+        return []
+    found: list[str] = []
+    for start in range(len(tail) % 32, len(tail) - 31, 32):
+        word = tail[start:start + 32]
+        value = int.from_bytes(word, "big")
+        if word[:12] == b"\x00" * 12 and _plausible(value, strict=False):
+            candidate = to_checksum_address(word[12:])
+            if candidate not in found:
+                found.append(candidate)
+    return found
+
+
+__all__ = ["argument_addresses", "code_addresses", "unpack_word"]
