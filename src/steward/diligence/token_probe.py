@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from steward.diligence.bytecode import Bytecode, analyse_bytecode
 from steward.diligence.candidates import argument_addresses, code_addresses, unpack_word
 from steward.diligence.token_effects import (
+    Before,
     judge_known,
     judge_unknown,
     read_owner,
@@ -254,6 +255,18 @@ class _Prober:
         self.lab, self.probe, self.roles, self.sell_path = lab, probe, roles, sell_path
         self.shapes: dict[tuple[str, str], list[int]] = {}
         self.ordinary_owner = probe.owner
+        self._before: dict[str, Before] = {}  # the marked state's balances, per caller
+
+    def before(self, caller: str) -> Before:
+        """Balances at the checkpoint every call starts from (a refused call moves no token,
+        an accepted one is undone), read once per caller."""
+        if caller not in self._before:
+            self._before[caller] = snapshot(self.lab, self.roles, caller)
+        return self._before[caller]
+
+    def forget(self) -> None:
+        """The checkpoint moved (`lab.mark()` on a new state): read balances afresh."""
+        self._before.clear()
 
     def reachable(self, target: str, sel: str) -> list[int]:
         """The SHAPES this selector decodes: a fresh address's call got past the ABI decoder
@@ -299,7 +312,7 @@ class _Prober:
         target = target or lab.token
         found = []
         for signature, category, template in entries:
-            roles["victim_balance"] = lab.balance(roles["victim"])
+            roles["victim_balance"] = self.before(roles["attacker"]).victim
             roles["victim_tenth"] = roles["victim_balance"] // 10
             for caller in callers:
                 if category == "unknown" and caller == roles["attacker"]:
@@ -313,7 +326,7 @@ class _Prober:
     def _try(self, target, signature, category, template, caller) -> Power | None:
         lab, accepted = self.lab, None
         for shape, data, call in self.variants(target, signature, category, template, caller):
-            before = snapshot(lab, self.roles, caller)
+            before = self.before(caller)
             outcome = lab.send(caller, target, "0x" + data.hex())
             if not outcome.success:
                 continue
@@ -427,6 +440,7 @@ def _renounce_phase(lab: Lab, prober: _Prober, probe: Probe, selectors, scan_fai
         if now is None or now.lower() in BURN_ADDRESSES:
             probe.renounce_tested = True
             lab.mark()
+            prober.forget()
             again = [p.entry for p in probe.powers if p.category not in ("ownership", "takeback")
                      and p.target.lower() == lab.token.lower()]
             prober.ordinary_owner = None  # after renouncing, even the old owner may not hand over
