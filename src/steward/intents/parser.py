@@ -229,7 +229,7 @@ def _read_step(step: StepReader, text: str, question: bool) -> object:
             it.text in ("spend", "use") for it in items):
         verb = "approve"
         verb_index = next(i for i, it in enumerate(items) if it.text == "let")
-    if has_approval and verb in (None, "convert") and any(
+    if has_approval and (verb in (None, "convert") or items[first].text in _SETTING) and any(
             it.kind == "AMT" and it.prep == "to" for it in items) and (
             setting := next((i for i, it in enumerate(items) if it.text in _SETTING), None)) is not None:
         verb, verb_index = "approve", setting  # "set the router's usdc allowance to 40"

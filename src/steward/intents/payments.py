@@ -177,6 +177,9 @@ def unknown_name(step: StepReader) -> str | None:
         if (joined or it.prep in ("to", "for")) and (after is None or after.kind == "AMT"
                                                      or listed):
             return it.text
+        if before is not None and before.kind in ("CONTACT", "WALLET", "ADDR") and listed and \
+                it.text not in ("plus", "-", "&"):
+            return it.text  # "among bob, dave and carol": inside a list of people
     return None
 
 
