@@ -177,8 +177,8 @@ def unknown_name(step: StepReader) -> str | None:
         if (joined or it.prep in ("to", "for")) and (after is None or after.kind == "AMT"
                                                      or listed):
             return it.text
-        if before is not None and before.kind in ("CONTACT", "WALLET", "ADDR") and listed and \
-                it.text not in ("plus", "-", "&"):
+        if before is not None and before.kind in ("CONTACT", "WALLET", "ADDR") and \
+                after is not None and after.text in ("and", "&"):
             return it.text  # "among bob, dave and carol": inside a list of people
     return None
 
