@@ -92,3 +92,26 @@ def test_token_scan_on_anvil_probes_an_owner_that_holds_no_eth(anvil_world):
     report = token_report(w3, chain, token)
     assert "owner_change_balance" in report.flagged() and report.verdict == "danger"
     assert report.value("owner_address") == owner
+
+
+@pytest.mark.parametrize("world", ["embedded", "anvil"], indirect=True)
+def test_a_trial_call_reports_success_gas_and_revert_data_and_keeps_nothing(world):
+    """The probe learns which argument shapes a selector decodes from a fresh address's tried
+    calls: the gas its execution used and its revert data, on both backends, with no state
+    kept (a fork's debug_traceCall, the embedded journal)."""
+    from eth_abi import encode as abi_encode
+
+    chain = load_config().chain(L1)
+    w3 = chains.connect(chain)
+    usdc = chain.tokens["USDC"]
+    broke = Account.create().address
+    with throwaway(w3, chain) as state:
+        supply = state.trial(broke, usdc, bytes.fromhex("18160ddd"))
+        assert supply.success and len(supply.output) == 32
+        transfer = bytes.fromhex("a9059cbb") + abi_encode(["address", "uint256"], [broke, 10**30])
+        refused = state.trial(broke, usdc, transfer)  # more than it holds: the token refuses
+        assert not refused.success and refused.execution_gas > 0
+        bare = state.trial(broke, usdc, bytes.fromhex("a9059cbb"))  # too short to decode
+        assert not bare.success and bare.execution_gas < refused.execution_gas
+        assert state.native_balance(broke) == 0 and state.read(usdc, bytes.fromhex(
+            "70a08231") + abi_encode(["address"], [broke])) == b"\x00" * 32
