@@ -8,6 +8,10 @@ deployer/owner, seeds a pool against WETH through the sandbox's Uniswap V2 route
 at its mainnet address), does the setup the pattern needs (renouncing, pointing the proxy at its
 benign implementation), and records the tokens in the chain registry under the symbols of `ZOO`.
 
+A few specimens keep their power somewhere a deployer-centred scan does not look: an address that
+is not the deployer (`OPS`, fixed here so tests can act as it, and the operator never holds it),
+or a helper contract the zoo deploys first. Their `Rig` says what to deploy, pass and call.
+
 `deploy_zoo` skips tokens already recorded with code on the chain, so it is safe to call again;
 the caller decides when to call it.
 """
@@ -39,6 +43,33 @@ FLAG_FIELDS = (
 )
 
 
+def _fixed_address(label: str) -> str:
+    return Web3.to_checksum_address(Web3.keccak(text=label)[-20:])
+
+
+# Privileged addresses that are not the deployer; they exist only where a specimen keeps them.
+OPS = _fixed_address("steward-zoo:ops")
+TREASURY = _fixed_address("steward-zoo:treasury")  # ZCAPFEE's fee recipient, holds no power
+
+# contract-registry roles of the helper contracts some specimens need
+BRIDGE_NOOP = "zoo-bridge-noop"  # ZBRIDGE's benign bridge
+SELL_GUARD = "zoo-sell-guard"  # ZHELPER's guard, owned by the operator
+TRANSFER_COUNTER = "zoo-transfer-counter"  # ZHOOKED's hook
+
+
+@dataclass(frozen=True)
+class Rig:
+    """What a specimen needs beyond its constructor's (name, symbol, supply[, router]).
+
+    `helpers`: (registry role, zoo source) contracts the operator deploys before the token;
+    `args`: extra constructor arguments, each a fixed address or a helper's role;
+    `calls`: (function, arguments in the same terms) the owner calls right after deployment.
+    """
+    helpers: tuple[tuple[str, str], ...] = ()
+    args: tuple[str, ...] = ()
+    calls: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
 @dataclass(frozen=True)
 class ZooEntry:
     pattern: str
@@ -52,6 +83,7 @@ class ZooEntry:
     pool_eth: int = POOL_ETH
     pair_aware: bool = True  # constructor (name, symbol, supply, router) creates the WETH pair
     renounce: bool = False  # the zoo calls renounceOwnership() after seeding the pool
+    rig: Rig = Rig()
 
 
 ZOO: dict[str, ZooEntry] = {
@@ -104,6 +136,50 @@ ZOO: dict[str, ZooEntry] = {
         "max sell amount", True, ("is_anti_whale",),
         "sells above maxSellAmount (100 tokens, owner-settable) revert", "zoo/MaxSell",
         "Zoo Max Sell"),
+    "ZSELFMINT": ZooEntry(
+        "silent self-mint", True, ("is_mintable",),
+        "the owner's airdropReserve credits its own balance out of nothing, with no change to "
+        "totalSupply and no Transfer event", "zoo/SelfMint", "Zoo Airdrop"),
+    "ZPACKED": ZooEntry(
+        "packed hidden tax wallet", True, ("hidden_owner", "slippage_modifiable"),
+        "owner() is renounced, but a taxWallet packed at byte offset 8 of a storage slot (between "
+        "two counters) can raise the sell tax to 100% with updateSwapRate",
+        "zoo/PackedTax", "Zoo Packed", renounce=True, rig=Rig(args=(OPS,))),
+    "ZIMMUT": ZooEntry(
+        "immutable hidden minter", True, ("hidden_owner", "is_mintable"),
+        "owner() is renounced, but an operator compiled into the code as an immutable (in no "
+        "storage slot) mints to anyone with syncRewards", "zoo/ImmutableOps", "Zoo Immutable",
+        renounce=True, rig=Rig(args=(OPS,))),
+    "ZBOTS": ZooEntry(
+        "bot list", True, ("is_blacklisted",),
+        "the owner marks holders as bots with addBots; a bot can neither send nor receive, so "
+        "it can never sell", "zoo/Bots", "Zoo Bots"),
+    "ZVETO": ZooEntry(
+        "sell veto switch", True, ("transfer_pausable",),
+        "with setSwapGuard(true) the owner closes the pool: every transfer into it but the "
+        "owner's reverts, so sells die while buys work", "zoo/SwapGuard", "Zoo Swap Guard"),
+    "ZBRIDGE": ZooEntry(
+        "replaceable transfer hook", True, ("transfer_pausable",),
+        "every transfer calls bridge.beforeTransfer; the zoo installs one that does nothing, "
+        "but the owner can swap in any contract with initBridge, and one that reverts freezes "
+        "every transfer", "zoo/BridgeHook", "Zoo Bridge",
+        rig=Rig(helpers=((BRIDGE_NOOP, "zoo/NoopBridge"),),
+                calls=(("initBridge", (BRIDGE_NOOP,)),))),
+    "ZHELPER": ZooEntry(
+        "blacklist in a helper contract", True, ("is_blacklisted",),
+        "the token (no owner, no setter) asks an immutable guard contract on every sell; the "
+        "guard's owner flags any seller with setFlag and that seller's sells revert",
+        "zoo/GuardedSell", "Zoo Guarded",
+        rig=Rig(helpers=((SELL_GUARD, "zoo/SellGuard"),), args=(SELL_GUARD,))),
+    "ZTAKE": ZooEntry(
+        "owner takes holders' tokens", True, ("owner_can_move_holder_tokens",),
+        "transferFrom needs no allowance when the owner calls it: the owner moves any holder's "
+        "tokens anywhere", "zoo/OwnerTake", "Zoo Take"),
+    "ZDRAIN": ZooEntry(
+        "pool drain", True, ("owner_can_drain_pool",),
+        "the owner's rebalanceLiquidity moves tokens out of the pair's balance to itself and "
+        "syncs the pair: the pool's token reserve falls with no trade", "zoo/PoolDrain",
+        "Zoo Drain"),
     "ZPLAIN": ZooEntry(
         "plain", False, (), "a fixed-supply ERC-20 with no owner", "zoo/PlainToken",
         "Zoo Plain", pair_aware=False),
@@ -122,6 +198,15 @@ ZOO: dict[str, ZooEntry] = {
         "fee-free stablecoin", False, (),
         "a 6-decimal fixed-supply dollar token with no fees, owner or freezing",
         "zoo/Stablecoin", "Zoo Dollar", decimals=6, supply=60_000 * 10**6, pair_aware=False),
+    "ZCAPFEE": ZooEntry(
+        "capped sell fee", False, (),
+        "Ownable; sells pay a 2% fee to a fixed treasury, and setFee can never go above 5%",
+        "zoo/CappedFee", "Zoo Capped Fee", rig=Rig(args=(TREASURY,))),
+    "ZHOOKED": ZooEntry(
+        "fixed transfer hook", False, (),
+        "no owner; every transfer calls an immutable hook contract that only counts transfers "
+        "(no setter, no admin anywhere)", "zoo/Hooked", "Zoo Hooked", pair_aware=False,
+        rig=Rig(helpers=((TRANSFER_COUNTER, "zoo/TransferCounter"),), args=(TRANSFER_COUNTER,))),
 }
 
 # contract-registry roles for the two implementations behind ZPROXY
@@ -149,10 +234,17 @@ def _deploy_token(builder, chain: ChainConfig, symbol: str, entry: ZooEntry,
         init = Web3.keccak(text="initialize(string,string,uint256,address)")[:4] + abi_encode(
             ["string", "string", "uint256", "address"], [entry.name, symbol, entry.supply, router])
         return builder.deploy(chain, entry.source, benign, init, label=label)
-    if entry.pair_aware:
-        return builder.deploy(chain, entry.source, entry.name, symbol, entry.supply, router,
-                              label=label)
-    return builder.deploy(chain, entry.source, entry.name, symbol, entry.supply, label=label)
+    helpers = {role: builder.deploy(chain, source, label=f"{symbol} helper {source}")
+               for role, source in entry.rig.helpers}
+    contracts.update(helpers)
+    args = [entry.name, symbol, entry.supply, *([router] if entry.pair_aware else []),
+            *(helpers.get(arg, arg) for arg in entry.rig.args)]
+    token = builder.deploy(chain, entry.source, *args, label=label)
+    for function, call_args in entry.rig.calls:
+        builder.call(chain, token, entry.source, function,
+                     *(helpers.get(arg, arg) for arg in call_args),
+                     description=f"{symbol}: {function}")
+    return token
 
 
 def deploy_zoo(builder, chain: ChainConfig,
@@ -207,4 +299,5 @@ def deploy_zoo(builder, chain: ChainConfig,
     return deployed
 
 
-__all__ = ["FLAG_FIELDS", "PROXY_BENIGN", "PROXY_RUG", "ZOO", "ZooEntry", "deploy_zoo"]
+__all__ = ["BRIDGE_NOOP", "FLAG_FIELDS", "OPS", "PROXY_BENIGN", "PROXY_RUG", "SELL_GUARD",
+           "TRANSFER_COUNTER", "TREASURY", "ZOO", "Rig", "ZooEntry", "deploy_zoo"]
