@@ -125,3 +125,20 @@ bench: setup setup-tools
 
 clean:
 	rm -rf $(VENV) .tools $(DEMO_HOME) $(PAY_DEMO_HOME)
+
+# The real-world diligence set (benchmarks/diligence_realworld.py): every npm solc its manifest
+# names (one project-local install per version) and the packages its sources import, unpacked like
+# Uniswap's into .tools/realworld (OpenZeppelin 4.9 and 5.4, solady); never committed.
+REALWORLD_MANIFEST := benchmarks/data/realworld_tokens/manifest.json
+REALWORLD_TOOLS := .tools/realworld
+.PHONY: setup-realworld
+setup-realworld:
+	@mkdir -p $(REALWORLD_TOOLS)/node_modules
+	@for v in $$($(PYTHON) -c "import json; print(' '.join(sorted({t['solc'] for t in json.load(open('$(REALWORLD_MANIFEST)'))['tokens']})))"); do \
+	  [ -f $(REALWORLD_TOOLS)/solc-$$v/node_modules/solc/solc.js ] \
+	  || npm install --prefix $(REALWORLD_TOOLS)/solc-$$v --no-audit --no-fund --loglevel=error solc@$$v || exit 1; done
+	@cd $(REALWORLD_TOOLS) && $(PYTHON) -c "import json; [print(d, s) for d, s in json.load(open('../../$(REALWORLD_MANIFEST)'))['packages'].items()]" \
+	  | while read dir spec; do [ -f node_modules/$$dir/package.json ] && continue; \
+	    rm -rf node_modules/$$dir && mkdir -p node_modules/$$dir \
+	    && tgz=$$(npm pack --silent $$spec) && tar -xzf $$tgz -C node_modules/$$dir --strip-components=1 \
+	    && rm $$tgz || exit 1; done

@@ -61,7 +61,7 @@ def scan(w3, chain, address: str, record: Scan, repeat: int, warm_up: bool) -> o
             began = time.perf_counter()
             report = token_report(w3, chain, address)
             record.seconds.append(time.perf_counter() - began)
-    except Exception as exc:  # a crash is a measured outcome, not a benchmark failure
+    except Exception as exc:  # noqa: BLE001 — a crash is a measured outcome, not a benchmark failure
         where = traceback.extract_tb(exc.__traceback__)[-1]
         record.crash = f"{type(exc).__name__}: {exc} (at {where.filename}:{where.lineno})"
         return None

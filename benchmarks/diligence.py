@@ -21,10 +21,9 @@ import argparse
 import json
 import sys
 
+from _diligence_score import Scan, close_world, open_world, print_scores, scan, score
 from rich.console import Console
 from rich.table import Table
-
-from _diligence_score import Scan, close_world, open_world, print_scores, scan, score
 
 SCAN_TARGET_S = 1.0
 
