@@ -31,6 +31,8 @@ from steward.intents import (
     Wrap,
 )
 from steward.intents.framing import condition, form_order, unframed
+from steward.intents.hypothetical import (advice_asked, hypothetical, names_an_action,
+                                             not_done)
 from steward.intents.grammar import (
     TRADE_VERBS,
     read_approve,
@@ -112,7 +114,7 @@ _SETTING = {"set", "change", "update", "adjust", "lower", "raise", "cap", "limit
 
 
 def _parse_step(text: str, tb: Tables, prev: Previous | None, addrs: list[str],
-                caps: set[str], asked: bool = False) -> object:
+                caps: set[str], asked: bool = False, what_if: str | None = None) -> object:
     words = words_of(text)
     if not words:
         raise Ask("What would you like to do? " + CAN_DO, CAPABILITIES)
@@ -129,12 +131,32 @@ def _parse_step(text: str, tb: Tables, prev: Previous | None, addrs: list[str],
         raise Ask(f"That reads as a question, so nothing will be done: '{shown(text)}'. Steward "
                   "answers balances and quotes; to act, say it as an order (for example 'send 5 "
                   "USDC to alice').")
+    if what_if is not None:  # "if I approve the router for 50 usdc, what will happen?"
+        again = lambda: StepReader(lex(words, tb, addrs, caps), tb, prev, text)  # noqa: E731
+        return _with_how(step, _hypothetical_step(step, again, text, what_if), terms)
     trade_like = len({it.value for it in items if it.kind == "TOK"}) >= 2 and any(
         it.kind == "AMT" for it in items)
     question = is_question(text) or (asked and trade_like
                                       and not any(it.kind == "VERB" for it in items))
     intent = _read_step(step, text, question)  # "1 eth in usdc?": a question, not an order
     return _with_how(step, intent, terms)
+
+
+def _hypothetical_step(step: StepReader, again, text: str, what_if: str) -> object:
+    """A step of a hypothetical: a swap asked about is its quote (read-only); any other action
+    is asked back, offering the order in words, and never done."""
+    try:
+        return _read_step(step, text, True)
+    except Ask as asked_back:
+        try:
+            order = _read_step(again(), text, False)
+        except Ask:
+            order = None
+        if isinstance(order, (Swap, Quote, Balance)) or order is None and not (names_an_action(
+                text) or any(it.kind == "VERB" and it.value not in TRADE_VERBS
+                             for it in step.items)):
+            raise asked_back from None  # the quote's own question ("quote in which token?")
+        raise Ask(not_done(what_if, order)) from None
 
 
 def _with_how(step: StepReader, intent: object, terms: Terms) -> object:
@@ -336,6 +358,11 @@ def parse(text: str, context: ParseContext) -> ParseResult:
                        "or the quote, then say what to do.")
     try:
         s, addrs, caps = prepare(text)
+        if (advice := advice_asked(s)) is not None:  # "…, is that safe?": a question, not an order
+            raise Ask(f"That asks for advice ('{advice}'), a question, so nothing will be done: "
+                      f"'{shown(text.strip())}'. Steward answers balances and quotes; to act, say "
+                      "it as an order (for example 'send 5 USDC to alice').")
+        what_if = hypothetical(s)
         parts = [(clean_step(p), joined) for p, joined in split_steps(s)]
         parts = without_context(resolve_pronouns([(p, j) for p, j in parts if p], tb, addrs,
                                                    caps), tb, addrs, caps)  # type: ignore[arg-type]
@@ -349,7 +376,7 @@ def parse(text: str, context: ParseContext) -> ParseResult:
         for number, (part, joined) in enumerate(parts):
             try:
                 intent = _parse_step(part, tb, prev, addrs, caps,
-                                     asked=asked and number == len(parts) - 1)
+                                     asked=asked and number == len(parts) - 1, what_if=what_if)
             except Ask as ask:
                 if len(parts) > 1:
                     q = ask.clarification
