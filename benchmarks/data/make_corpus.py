@@ -10,7 +10,7 @@ Tags: the expected action first, then `kind:<kind>` (the part of issue 20's spec
 exercises; the rows of the first corpus are `kind:basic`), `style:<style>` (terse, chatty,
 formal, typo, non_native, plain), then free tags (`attack`, `safety`, `generated`, ...).
 The rows written for issue 20 live in kinds_compound.py, kinds_words.py, kinds_safety.py,
-kinds_framing.py (by hand) and kinds_generated.py (templates × vocabulary × styles, seeded);
+kinds_framing.py, kinds_hypothetical.py (by hand) and kinds_generated.py (templates × vocabulary × styles, seeded);
 corpus_base.py holds the shared pieces.
 
 Run:  .venv/bin/python benchmarks/data/make_corpus.py     (rewrites the .jsonl next to it)
@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kinds_compound  # noqa: E402
 import kinds_framing  # noqa: E402
 import kinds_generated  # noqa: E402
+import kinds_hypothetical  # noqa: E402
 import kinds_safety  # noqa: E402
 import kinds_words  # noqa: E402
 from corpus_base import (BAD, CS, L1, L2, LOW, UP, E, F, P, U, W)  # noqa: E402,F401
@@ -655,6 +656,7 @@ def all_rows() -> list[dict]:
     """The first corpus's rows, then issue 20's; a generated row repeating a text is dropped."""
     out = list(rows)
     out += kinds_compound.rows() + kinds_words.rows() + kinds_safety.rows() + kinds_framing.rows()
+    out += kinds_hypothetical.rows()
     texts = Counter(r["text"] for r in out)
     dupes = [t for t, n in texts.items() if n > 1]
     assert not dupes, f"duplicate texts: {dupes}"
