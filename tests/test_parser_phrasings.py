@@ -317,3 +317,74 @@ def test_phrasings_terms_said_as_rules_and_allowances_set(ctx):
     asked(parse("increase the router's usdc allowance by 10", ctx))  # adds, never sets
     assert parse("hey what's my usdt looking like on layer 1?", ctx) == Balance(token="USDT",
                                                                                  chain=L1)
+
+
+# --------------------------------------------------------------------------- hypotheticals
+
+
+def _offered(result: Clarification) -> str:
+    """The order a hypothetical's question offers, as it would be said."""
+    asked(result, "hypothetical", "nothing will be done")
+    assert "say so as an order: '" in result.question, result.question
+    return result.question.split("say so as an order: '", 1)[1].rsplit("'", 1)[0]
+
+
+def test_phrasings_hypotheticals_are_asked_back_with_the_order_offered(ctx):
+    cases = {
+        "if i approve router for 50 usdc what will happen?":
+            Approve(token="USDC", spender="router", amount=E("50")),
+        "what's going to happen if we send 12 usdc to carol on l2":
+            Transfer(amount=E("12"), token="USDC", recipient="carol", chain=L2),
+        "suppose i bridge 80 usdc to l2, how long does that take?":
+            Bridge(amount=E("80"), token="USDC", to_chain=L2),
+        "if I were to unwrap 0.3 weth what would change": Unwrap(amount=E("0.3")),
+        "hypothetically, wrap 2 eth": Wrap(amount=E("2")),
+        "let's say we approve the uniswap v2 router for 20 usdt, what then":
+            Approve(token="USDT", spender="uniswap-v2", amount=E("20")),
+        "if i send half my usdc to my savings wallet what happens?":
+            Transfer(amount=F("0.5"), token="USDC", recipient="wallet savings"),
+        "what happens if i split 10 usdc between alice and bob":
+            Split(amount=E("10"), token="USDC", recipients=["alice", "bob"]),
+        f"what if i send $20 of usdc to {VITALIK}":
+            Transfer(amount=Amount(kind="usd", value="20"), token="USDC", recipient=VITALIK),
+        "will approving the bridge for 60 usdc be permanent?":
+            Approve(token="USDC", spender="bridge", amount=E("60")),
+    }
+    for text, order in cases.items():
+        offer = _offered(parse(text, ctx))
+        assert parse(offer, ctx) == order, (text, offer)  # the offer, said, is that order
+
+
+def test_phrasings_hypotheticals_never_act_whatever_the_frame(ctx):
+    for text in ("if i approve the router for 50 usdc, what would happen?",
+                 "what happens when i send 5 usdc to bob",
+                 "if i revoke the router's usdc approval what happens?",
+                 "what will happen if i unwrap 1 weth?",
+                 "imagine i sent 5 usdc to bob",
+                 "what would bob get if I sent him 5 usdc?",
+                 "say I pay alice 40 usdt, how much would she end up with?",
+                 "what happens if i bridge 100 usdc to l2 and then swap it for eth",
+                 "what wil happen if i aprove the router for 15 usdc"):
+        asked(parse(text, ctx), "hypothetical", "nothing will be done")
+
+
+def test_phrasings_advice_asked_about_an_action_does_nothing(ctx):
+    for text in ("approve the router for 25 usdc, is that safe?",
+                 "send 3 eth to carol. would it be wise?",
+                 "would approving the router for 50 usdc be risky",
+                 "is it okay to approve the bridge for 75 usdc?",
+                 "should we bridge 20 usdt to l2 now?",
+                 "should i swap 1 eth for usdc?"):
+        asked(parse(text, ctx), "question", "nothing will be done")
+
+
+def test_phrasings_swaps_asked_about_are_quotes_and_courtesies_keep_the_order(ctx):
+    assert parse("suppose I trade 3 eth for usdt, how much would that give me?", ctx) == Quote(
+        amount=E("3"), token_in="ETH", token_out="USDT")
+    assert parse("if we were to sell 0.4 eth for usdc", ctx) == Quote(
+        amount=E("0.4"), token_in="ETH", token_out="USDC")
+    assert parse("if i swap 1 eth for usdc what will happen?", ctx) == Quote(
+        amount=E("1"), token_in="ETH", token_out="USDC")
+    for text in ("if you can, send 5 usdc to bob", "if possible, send 5 usdc to bob",
+                 "if you could send 5 usdc to bob that would be great"):
+        assert parse(text, ctx) == Transfer(amount=E("5"), token="USDC", recipient="bob"), text

@@ -13,6 +13,7 @@ and the valid options (docs/intents.md). Pure, offline and deterministic.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import InvalidOperation
 
 from steward.intents import (
@@ -31,8 +32,6 @@ from steward.intents import (
     Wrap,
 )
 from steward.intents.framing import condition, form_order, unframed
-from steward.intents.hypothetical import (advice_asked, hypothetical, names_an_action,
-                                             not_done)
 from steward.intents.grammar import (
     TRADE_VERBS,
     read_approve,
@@ -44,6 +43,8 @@ from steward.intents.grammar import (
     read_wrap,
     shown,
 )
+from steward.intents.hypothetical import (advice_asked, hypothetical, names_an_action,
+                                             not_done)
 from steward.intents.lexer import (
     CAN_DO,
     CAPABILITIES,
@@ -132,7 +133,8 @@ def _parse_step(text: str, tb: Tables, prev: Previous | None, addrs: list[str],
                   "answers balances and quotes; to act, say it as an order (for example 'send 5 "
                   "USDC to alice').")
     if what_if is not None:  # "if I approve the router for 50 usdc, what will happen?"
-        again = lambda: StepReader(lex(words, tb, addrs, caps), tb, prev, text)  # noqa: E731
+        def again() -> StepReader:  # the step read afresh, as the order it would be
+            return StepReader(lex(words, tb, addrs, caps), tb, prev, text)
         return _with_how(step, _hypothetical_step(step, again, text, what_if), terms)
     trade_like = len({it.value for it in items if it.kind == "TOK"}) >= 2 and any(
         it.kind == "AMT" for it in items)
@@ -142,7 +144,8 @@ def _parse_step(text: str, tb: Tables, prev: Previous | None, addrs: list[str],
     return _with_how(step, intent, terms)
 
 
-def _hypothetical_step(step: StepReader, again, text: str, what_if: str) -> object:
+def _hypothetical_step(step: StepReader, again: Callable[[], StepReader], text: str,
+                       what_if: str) -> object:
     """A step of a hypothetical: a swap asked about is its quote (read-only); any other action
     is asked back, offering the order in words, and never done."""
     try:
