@@ -248,7 +248,7 @@ class RpcBackend(ChainBackend):
 
     @contextmanager
     def throwaway(self, w3=None, *, describe=plain_describe, error_text=plain_error_text):
-        state = ForkThrowaway(self.chain, error_text)
+        state = ForkThrowaway(self.chain, error_text, describe)
         try:
             yield state
         finally:

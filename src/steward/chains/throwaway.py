@@ -77,6 +77,7 @@ class Trial(BaseModel):
     success: bool
     execution_gas: int
     output: bytes
+    gas_used: int = 0  # all of it (intrinsic and calldata too), where the backend reports it
 
 
 @dataclass
@@ -284,7 +285,8 @@ class ForkThrowaway:
     # calling as it gets the gas lent (`apply(..., lend_gas=True)`) instead of failing to send.
     lends_probe_gas = True
 
-    def __init__(self, chain: ChainConfig, error_text: ErrorText = plain_error_text):
+    def __init__(self, chain: ChainConfig, error_text: ErrorText = plain_error_text,
+                 describe: Describe = plain_describe):
         from steward.chains.anvil import find_anvil
 
         try:
@@ -299,6 +301,8 @@ class ForkThrowaway:
         self.method = f"anvil fork of {chain.rpc_url}"
         self.node, self.w3 = _take_fork(chain)
         self.impersonated: set[str] = set()
+        self.describe = describe
+        self._gas_price: int | None = None
         self.start = self._request("evm_snapshot", [])
 
     def _request(self, method: str, params: list):
@@ -319,27 +323,40 @@ class ForkThrowaway:
         tx = {"from": sender, "value": call.value, "data": call.data}
         if call.to:
             tx["to"] = call.to
+        gas = None
+        if lend_gas and call.to and not call.value:
+            # Tried first in one round trip (debug_traceCall, which needs no balance): a call
+            # that reverts costs no loan, estimate or transaction; one that succeeds is sent
+            # with the gas the trial used and room to spare.
+            trial = self._trace_call(sender, call.to, to_bytes(hexstr=call.data), SIMULATION_GAS)
+            if not trial.success:
+                return Outcome(success=False, gas_used=0, fee_wei=0, fee_charged=False,
+                               revert_reason=self.describe(trial.output) if trial.output
+                               else "reverted on the fork")
+            gas = min(SIMULATION_GAS, trial.gas_used * 2 + 100_000)
         balance = self.w3.eth.get_balance(sender) if lend_gas else 0
         if lend_gas and call.value > balance:  # only gas is lent, never value
             return Outcome(success=False, gas_used=0, fee_wei=0, fee_charged=False,
                            revert_reason=f"insufficient funds for the value sent ({call.value} wei)")
         # Enough for any call's estimate (which anvil caps by what the sender can pay) and fee.
-        lent = SIMULATION_GAS * max(self.w3.eth.gas_price, 1) * 2 if lend_gas else 0
+        if lend_gas and self._gas_price is None:
+            self._gas_price = max(self.w3.eth.gas_price, 1)
+        lent = SIMULATION_GAS * self._gas_price * 4 if lend_gas else 0
         if lent:
             self._request("anvil_setBalance", [sender, hex(balance + lent)])
         receipt = None
         try:
             try:
-                gas = self.w3.eth.estimate_gas(tx)
+                gas = gas or self.w3.eth.estimate_gas(tx) * 6 // 5
             except (ContractLogicError, Web3RPCError) as exc:
                 return Outcome(success=False, gas_used=0, fee_wei=0, fee_charged=not lent,
                                revert_reason=self.error_text(exc))
             try:  # anvil estimates without checking the balance covers value and gas; sending does
-                tx_hash = self.w3.eth.send_transaction(tx | {"gas": gas * 6 // 5})
+                tx_hash = self.w3.eth.send_transaction(tx | {"gas": gas})
             except Web3RPCError as exc:
                 return Outcome(success=False, gas_used=0, fee_wei=0, fee_charged=not lent,
                                revert_reason=self.error_text(exc))
-            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+            receipt = self._receipt(tx_hash)
         finally:
             if lent:  # the loan back: whatever the call moved stays moved, the gas was lent
                 after = self.w3.eth.get_balance(sender)
@@ -356,6 +373,23 @@ class ForkThrowaway:
         return Outcome(success=True, gas_used=receipt["gasUsed"], fee_wei=fee, logs=logs,
                        created=receipt.get("contractAddress"), transfers=transfers,
                        contracts_called=callees, fee_charged=not lent)
+
+    def _receipt(self, tx_hash, timeout: float = 30.0):
+        """The fork mines each transaction as it is sent, so its receipt is there at once; a
+        short poll instead of web3's tenth-of-a-second sleeps when it is not yet."""
+        import time
+
+        from web3.exceptions import TransactionNotFound
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self.w3.eth.get_transaction_receipt(tx_hash)
+            except TransactionNotFound:
+                if time.monotonic() > deadline:
+                    raise StewardError("the simulation fork did not mine a transaction in "
+                                       f"{timeout:.0f} s") from None
+                time.sleep(0.002)
 
     def _traced(self, tx_hash) -> tuple[list[ValueTransfer], list[str]]:
         """Native transfers and the contracts called beneath the top frame, from the fork's
@@ -385,19 +419,24 @@ class ForkThrowaway:
     def set_code(self, address: str, code: bytes) -> None:
         self._request("anvil_setCode", [address, "0x" + code.hex()])
 
-    def trial(self, sender: str, to: str, data: bytes) -> Trial:
-        """A call run on the fork's latest state and not kept (debug_traceCall)."""
+    def _trace_call(self, sender: str, to: str, data: bytes, gas: int) -> Trial:
+        """A call run on the fork's latest state and not kept (debug_traceCall); its
+        `gas_used` counts everything, as a receipt would."""
         try:
             trace = self._request("debug_traceCall", [
-                {"from": sender, "to": to, "data": "0x" + data.hex(), "gas": hex(READ_GAS)},
+                {"from": sender, "to": to, "data": "0x" + data.hex(), "gas": hex(gas)},
                 "latest", {"tracer": "callTracer"}])
         except StewardError:
             return Trial(success=False, execution_gas=0, output=b"")
         output = bytes.fromhex(str(trace.get("output") or "0x")[2:])
         calldata_gas = sum(16 if byte else 4 for byte in data)
         used = int(str(trace.get("gasUsed") or "0x0"), 16)
-        return Trial(success=not trace.get("error"),
+        return Trial(success=not trace.get("error"), gas_used=used,
                      execution_gas=max(used - 21_000 - calldata_gas, 0), output=output)
+
+    def trial(self, sender: str, to: str, data: bytes) -> Trial:
+        """A call run on the fork's latest state and not kept (debug_traceCall)."""
+        return self._trace_call(sender, to, data, READ_GAS)
 
     def native_balance(self, address: str) -> int:
         return self.w3.eth.get_balance(address)
