@@ -364,8 +364,13 @@ def test_phrasings_hypotheticals_never_act_whatever_the_frame(ctx):
                  "what would bob get if I sent him 5 usdc?",
                  "say I pay alice 40 usdt, how much would she end up with?",
                  "what happens if i bridge 100 usdc to l2 and then swap it for eth",
-                 "what wil happen if i aprove the router for 15 usdc"):
+                 "what wil happen if i aprove the router for 15 usdc",
+                 "i'm thinking of approving the router for 50 usdc, what happens?",
+                 "approve the router for 50 usdc: what would happen?"):
         asked(parse(text, ctx), "hypothetical", "nothing will be done")
+    # "tell me what happens" after an order asks for a report: the order stands
+    assert parse("bridge 100 usdc to l2 and tell me what happens", ctx) == Bridge(
+        amount=E("100"), token="USDC", to_chain=L2)
 
 
 def test_phrasings_advice_asked_about_an_action_does_nothing(ctx):

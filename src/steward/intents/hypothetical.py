@@ -37,6 +37,7 @@ _HYPOTHETICAL_RE = re.compile(
     r"\bhypothetical(?:ly)?\b|\bin theory\b|\btheoretically\b|\bwhat if\b"
     r"|\bif (?:i|we|you) (?:were|was) to\b"
     rf"|\bif (?:i|we) {_BETWEEN}{_ACT}\b"
+    rf"|\b(?:thinking (?:of|about)|considering|contemplating) (?:{_GERUND})\b"
     r"|(?:^|[.!?;,:]\s*|\band\s+)(?:so\s+|ok\s+|okay\s+|now\s+|but\s+)?(?:suppose|supposing|"
     r"imagine|assume|assuming|pretend|(?:let's|lets|let us)\s+(?:say|suppose|assume|imagine|"
     r"pretend)|say)\b,?\s+(?:that\s+)?(?:if\s+)?(?:i|we)\b"
@@ -58,9 +59,12 @@ def hypothetical(text: str) -> str | None:
     found = _HYPOTHETICAL_RE.search(text)
     if found is not None:
         return found.group(0).strip(" .!?;,:")
-    happen = _HAPPEN_RE.search(text)
-    if happen is not None and _IF_I_RE.search(text):
-        return happen.group(0).strip()
+    for happen in _HAPPEN_RE.finditer(text):
+        # asked on its own ("…, what happens?") or about "if/when I …"; never "tell me what
+        # happens" after an order, which asks for a report
+        if _IF_I_RE.search(text) or re.search(r"(?:^|[.!?;,:]|\b(?:and|so|but))\s*$",
+                                              text[:happen.start()]):
+            return happen.group(0).strip()
     return None
 
 
