@@ -19,6 +19,7 @@ MIN_ADDRESS = 2**120
 # ...and, when cut out of a packed slot or a code constant, not riddled with zero bytes the way
 # two neighbouring small fields are (real addresses have about 0.08 zero bytes in 20).
 MAX_ZERO_BYTES = 3
+PACKED_WINDOWS_KEPT = 2
 PADDED_WORD = re.compile(rb"\x00{12}(?=([^\x00][\s\S]{19}))")
 PUSH20 = 0x73
 
@@ -26,25 +27,26 @@ PUSH20 = 0x73
 def _plausible(value: int, strict: bool) -> bool:
     if not MIN_ADDRESS < value <= ADDRESS_MASK:
         return False
-    return not strict or value.to_bytes(20, "big").count(0) <= MAX_ZERO_BYTES
+    raw = value.to_bytes(20, "big")
+    if all(0x20 <= byte < 0x7F for byte in raw):
+        return False  # text (an error message pushed as a constant), not an address
+    return not strict or raw.count(0) <= MAX_ZERO_BYTES
 
 
 def unpack_word(word: int) -> list[str]:
-    """Address-shaped values in one storage word: the low 20 bytes (an address alone in its
-    slot, or first in a packed one), then every byte offset where a packed field could sit."""
-    found: list[str] = []
-    low = word & ADDRESS_MASK
-    if _plausible(low, strict=False) and word >> 160 == 0:
-        found.append(to_checksum_address(low.to_bytes(20, "big")))
+    """Address-shaped values in one storage word: an address alone in its slot; or, in a slot
+    that packs several fields, the byte windows where an address could sit, the two with the
+    fewest zero bytes (a window that straddles two small fields is full of them)."""
+    if word >> 160 == 0:
+        low = word & ADDRESS_MASK
+        return [to_checksum_address(low.to_bytes(20, "big"))] if _plausible(low, False) else []
+    windows = []
     for offset in range(0, 13):
         value = (word >> (8 * offset)) & ADDRESS_MASK
-        if offset == 0 and word >> 160 == 0:
-            continue  # already taken as the whole slot
         if _plausible(value, strict=True):
-            candidate = to_checksum_address(value.to_bytes(20, "big"))
-            if candidate not in found:
-                found.append(candidate)
-    return found
+            windows.append((value.to_bytes(20, "big").count(0), offset, value))
+    return [to_checksum_address(value.to_bytes(20, "big"))
+            for _zeros, _offset, value in sorted(windows)[:PACKED_WINDOWS_KEPT]]
 
 
 def code_addresses(code: bytes) -> list[str]:

@@ -23,7 +23,14 @@ from steward.diligence.token_lab import (
 )
 from steward.simulation import Outcome
 
-WRITE_GAS = 40_000  # a call that used less wrote no fresh storage slot: no need to test holders
+# A call whose execution (the 21,000 base and calldata not counted) used less changed no storage
+# slot (an SSTORE that changes one costs at least 2,900, plus 2,100 to touch it cold): there
+# is no need to test whether holders are stuck after it.
+WRITE_GAS = 4_500
+
+
+def execution_gas(outcome: Outcome, data: bytes) -> int:
+    return outcome.gas_used - 21_000 - sum(16 if byte else 4 for byte in data)
 OWNER_GETTERS = ["owner()", "getOwner()", "admin()", "_owner()"]
 FEE_SHAPES = {"uint256", "uint256,uint256"}  # a number set by the owner may be a tax
 
@@ -135,11 +142,12 @@ def judge_known(lab: Lab, category: str, roles: dict, before: Before, sell_path)
 
 
 def judge_unknown(lab: Lab, roles: dict, caller: str, before: Before, sell_path,
-                  outcome: Outcome, shape: tuple[str, tuple], holders_free: bool) -> Judged:
+                  wrote: bool, shape: tuple[str, tuple], holders_free: bool) -> Judged:
     """The effect of an accepted call to a function Steward has no name for, in the order a
     holder would care: tokens created, taken, moved or drained from the pool; then whether an
-    ordinary holder is stuck, or taxed out, afterwards. `holders_free`: the holder could
-    transfer and sell before the call (otherwise being stuck proves nothing about it)."""
+    ordinary holder is stuck, or taxed out, afterwards. `wrote`: the call changed storage
+    (`execution_gas`); `holders_free`: the holder could transfer and sell before the call
+    (otherwise being stuck proves nothing about it)."""
     victim, attacker = roles["victim"], roles["attacker"]
     supply = lab.supply()
     if supply > before.supply:
@@ -168,20 +176,22 @@ def judge_unknown(lab: Lab, roles: dict, caller: str, before: Before, sell_path,
     if gainer:
         return Judged(True, "mint", f"{gainer[0]}'s balance grew by {gainer[1]} from nothing "
                       "while totalSupply did not move", unaccounted=True)
-    if outcome.gas_used < WRITE_GAS or not holders_free:
+    if not wrote or not holders_free:
         return Judged(False, "unknown", "accepted, no effect on holders seen")
+    if shape[0] in FEE_SHAPES:  # a number the owner sets: measured as a tax first
+        tax, reverted = measured_tax(lab, victim, sell_path)
+        if tax >= DANGER_TAX:
+            return Judged(True, "fee", f"afterwards a transfer reverts ({reverted})" if reverted
+                          else f"afterwards the measured tax was {pct(tax)}")
+        return Judged(False, "unknown", f"accepted; the measured tax stayed {pct(tax)}")
     blocked = victim_blocked(lab, victim, sell_path)
     if blocked:
         types, template = shape
         aimed = "victim" in template or ["victim"] in template
         return Judged(True, "blacklist" if aimed else "pause",
                       f"an ordinary holder is stuck: {blocked}")
-    if shape[0] in FEE_SHAPES:
-        tax, _reverted = measured_tax(lab, victim, sell_path)
-        if tax >= DANGER_TAX:
-            return Judged(True, "fee", f"afterwards the measured tax was {pct(tax)}")
     return Judged(False, "unknown", "accepted, no effect on holders seen")
 
 
-__all__ = ["Before", "Judged", "WRITE_GAS", "judge_known", "judge_unknown", "read_owner",
+__all__ = ["Before", "Judged", "WRITE_GAS", "execution_gas", "judge_known", "judge_unknown", "read_owner",
            "snapshot", "victim_blocked"]

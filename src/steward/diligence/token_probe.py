@@ -9,7 +9,9 @@ from pydantic import BaseModel
 from steward.diligence.bytecode import Bytecode, analyse_bytecode
 from steward.diligence.candidates import argument_addresses, code_addresses, unpack_word
 from steward.diligence.token_effects import (
+    WRITE_GAS,
     Before,
+    execution_gas,
     judge_known,
     judge_unknown,
     read_owner,
@@ -19,6 +21,7 @@ from steward.diligence.token_effects import (
 from steward.diligence.token_lab import (
     BURN_ADDRESSES,
     DEAD,
+    ETH,
     EIP1967_ADMIN,
     EIP1967_IMPLEMENTATION,
     MAX_PRIVILEGED_ADDRESSES,
@@ -229,9 +232,9 @@ def _candidates(lab: Lab, probe: Probe, creator: str | None, creation_input: byt
             word = int.from_bytes(lab.w3.eth.get_storage_at(lab.token, slot), "big")
         except Exception:
             continue
-        for position, address in enumerate(unpack_word(word)):
-            where = f"storage slot {slot if slot != EIP1967_ADMIN else 'EIP-1967 admin'}"
-            if position == 0 and looks_like_address(word):
+        where = f"storage slot {slot if slot != EIP1967_ADMIN else 'EIP-1967 admin'}"
+        for address in unpack_word(word):
+            if looks_like_address(word):
                 aligned.append((address, where))
             else:
                 packed.append((address, where + " (packed beside other fields)"))
@@ -335,7 +338,8 @@ class _Prober:
                 lab.restore()
                 return None  # the visible owner handing over ownership is ordinary
             if category == "unknown":
-                judged = judge_unknown(lab, self.roles, caller, before, self.sell_path, outcome,
+                wrote = execution_gas(outcome, data) >= WRITE_GAS
+                judged = judge_unknown(lab, self.roles, caller, before, self.sell_path, wrote,
                                        shape, self.probe.holders_free)
             else:
                 judged = judge_known(lab, category, self.roles, before, self.sell_path)
@@ -406,6 +410,10 @@ def probe_privileges(lab: Lab, code: Bytecode, impl_code: Bytecode | None, sim: 
              "impl": impl, "veto": fresh_address("veto"), "owner": probe.owner,
              "pair": pair_info.address if pair_info else None}
     lab.set_code(roles["veto"], VETO_CODE)
+    if not lab.backend.lends_probe_gas:  # the embedded lab pays the callers' gas itself
+        for caller in [*probe.candidates, attacker]:
+            if lab.backend.native_balance(caller) < ETH // 10:
+                lab.fund(caller, ETH)
     lab.warp_past_cooldowns()
     lab.mark()
     probe.holders_free = victim_blocked(lab, victim, sell_path) is None
