@@ -73,8 +73,8 @@ FEEDS = {"ETH": ETH_PRICE_USD * 10**FEED_DECIMALS, "USDC": 10**FEED_DECIMALS,
 FEED_REFRESH_SECONDS = 3600
 # What the operator keeps on L2 for later top-ups, beyond what the pools need.
 L2_FAUCET_RESERVE = 1_000_000 * USD6
-# WETH for the V2 and V3 pools (2,500) and the zoo's pools (340), plus gas and top-ups.
-OPERATOR_ETH_NEEDED = 3_000 * ETH
+# WETH for the V2 and V3 pools (2,500) and the zoo's pools (28 × 20 = 560), plus gas and top-ups.
+OPERATOR_ETH_NEEDED = 3_300 * ETH
 CONTACTS = {"alice": 1, "bob": 2, "carol": 3}
 DEFAULT_WALLET = "main"
 OPERATOR_WALLET = "sandbox"
