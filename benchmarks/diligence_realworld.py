@@ -14,6 +14,14 @@ another or with the zoo), runs the launch steps, then scans it with `token_repor
 verdicts per category and overall for dev and held-out (see `_diligence_score`). A token that
 does not compile or deploy is a setup failure, reported apart from scanner crashes.
 
+The token-level positive class is a rug capability, derived from the labels by one rule
+(`RUG_FIELDS`): a token whose code lets someone trap holders or take what they have (a honeypot,
+a trapping tax, a blacklist, a pause, balances rewritten, tokens moved, the pool drained, a
+hidden owner, ownership retaken, a settable tax) is positive whatever its authors meant — the
+zoo's convention, and the issue's ("tokens with a known rug capability"). A visible owner's mint
+or an anti-whale limit alone is not (a centralised issuer, a launch limit). The manifest keeps
+its author's reading of intent as `malicious`; the scores do not use it.
+
 Run:  .venv/bin/python benchmarks/diligence_realworld.py [--node embedded|anvil] [--repeat N]
       [--split dev|heldout|all] [--only NAME ...] [--json]
 It uses a temporary STEWARD_HOME (a fresh sandbox), never ~/.steward. On anvil every token is
@@ -313,6 +321,17 @@ def launch(w3, chain, builder, entry: dict) -> str:
 
 # ------------------------------------------------------------------------------------ run
 
+RUG_FIELDS = {
+    "is_honeypot", "sell_tax", "buy_tax", "cannot_sell_all", "hidden_owner", "owner_change_balance",
+    "is_blacklisted", "transfer_pausable", "trading_cooldown", "slippage_modifiable",
+    "can_take_back_ownership", "owner_can_move_holder_tokens", "owner_can_drain_pool",
+}
+
+
+def rug_capable(entry: dict) -> bool:
+    return bool(RUG_FIELDS & set(entry["labels"]))
+
+
 def run(args, entries: list[dict], err: Console) -> list[Scan]:
     from steward import chains
     from steward.chains.config import load_config
@@ -325,7 +344,7 @@ def run(args, entries: list[dict], err: Console) -> list[Scan]:
     scans = []
     with err.status("deploying and scanning the real-world tokens…") as status:
         for entry in entries:
-            record = Scan(entry["name"], entry["malicious"], set(entry["labels"]),
+            record = Scan(entry["name"], rug_capable(entry), set(entry["labels"]),
                           split=entry["split"])
             scans.append(record)
             status.update(f"{entry['name']}: compiling and launching on {args.node}…")
