@@ -306,7 +306,8 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *, creator_tokens: bo
     hidden = [p for p in probe.powers if p.category not in ("ownership", "takeback", "unknown")
               and not visible(p.address) and p.address.lower() != anyone
               and (p.confirmed or renounced)]
-    hidden_owner = bool(hidden or probe.survives_renounce
+    kept_after_renounce = [p for p in probe.survives_renounce if p.address.lower() != anyone]
+    hidden_owner = bool(hidden or kept_after_renounce
                         or (by_cat.get("ownership") and not renounced))
     owner_is_contract = bool(owner and not renounced and w3.eth.get_code(owner))
 
@@ -320,7 +321,9 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *, creator_tokens: bo
         unaccounted = [p for p in mints if p.unaccounted]
         if hidden_mint or survive:
             who = (hidden_mint or survive)[0]
-            flag("is_mintable", "danger", f"{who.address}, which is not the visible owner, can "
+            flag("is_mintable", "danger", f"anyone (a fresh address {who.address}) can mint new "
+                 f"tokens ({who.signature})" if who.address.lower() == anyone else
+                 f"{who.address}, which is not the visible owner, can "
                  f"mint new tokens ({who.signature})" if hidden_mint else
                  f"the owner can still mint after renouncing ({who.signature})",
                  evidence=ev(who))
@@ -436,7 +439,7 @@ def token_report(w3: Web3, chain: ChainConfig, token: str, *, creator_tokens: bo
     put("hidden_owner", hidden_owner, probe_method + (
         "; then the owner renounced and the powers were tried again" if probe.renounce_tested else ""))
     if hidden_owner:
-        who = (hidden or probe.survives_renounce or by_cat.get("ownership", []))[0]
+        who = (hidden or kept_after_renounce or by_cat.get("ownership", []))[0]
         fields["hidden_owner"].detail = f"{who.address}: {who.signature}"
         if renounced:
             reason = f"ownership looks renounced but {who.address} still holds powers ({who.signature})"

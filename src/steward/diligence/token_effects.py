@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from steward.diligence.token_lab import (
     BURN_ADDRESSES,
     DANGER_TAX,
+    ETH,
     Lab,
     as_address,
     calldata,
@@ -101,12 +102,20 @@ def measured_tax(lab: Lab, victim: str, sell_path) -> tuple[float, str | None]:
     return tax, None
 
 
-def judge_known(lab: Lab, category: str, roles: dict, before: Before, sell_path) -> Judged:
+def judge_known(lab: Lab, category: str, roles: dict, before: Before, sell_path,
+                caller: str) -> Judged:
     """The effect of an accepted call to a function whose name said what it is for."""
     victim, attacker = roles["victim"], roles["attacker"]
     if category == "mint":
         grew = lab.supply() > before.supply or lab.balance(attacker) > before.attacker
         return Judged(grew, category, "total supply grew" if grew else "accepted, supply unchanged")
+    if category == "transfer_mint":
+        gained = lab.balance(attacker) - before.attacker
+        left = before.caller - lab.balance(caller)
+        minted = gained > 0 and gained > left
+        return Judged(minted, "mint", f"a transfer credited {gained} while {max(left, 0)} left "
+                      "the sender" if minted else "an ordinary transfer",
+                      unaccounted=minted and lab.supply() == before.supply)
     if category == "balance":
         after = lab.balance(victim)
         return Judged(after < before.victim, category,
@@ -179,18 +188,36 @@ def judge_unknown(lab: Lab, roles: dict, caller: str, before: Before, sell_path,
     if not wrote or not holders_free:
         return Judged(False, "unknown", "accepted, no effect on holders seen")
     if shape[0] in FEE_SHAPES:  # a number the owner sets: measured as a tax first
+        mark = lab.backend.checkpoint()
         tax, reverted = measured_tax(lab, victim, sell_path)
-        if tax >= DANGER_TAX:
-            return Judged(True, "fee", f"afterwards a transfer reverts ({reverted})" if reverted
-                          else f"afterwards the measured tax was {pct(tax)}")
-        return Judged(False, "unknown", f"accepted; the measured tax stayed {pct(tax)}")
+        if tax >= DANGER_TAX and not reverted:
+            return Judged(True, "fee", f"afterwards the measured tax was {pct(tax)}")
+        lab.backend.revert_to(mark)
+        if not reverted:
+            return Judged(False, "unknown", f"accepted; the measured tax stayed {pct(tax)}")
     blocked = victim_blocked(lab, victim, sell_path)
     if blocked:
         types, template = shape
         aimed = "victim" in template or ["victim"] in template
-        return Judged(True, "blacklist" if aimed else "pause",
-                      f"an ordinary holder is stuck: {blocked}")
+        if aimed and not newcomers_blocked(lab, sell_path):
+            return Judged(True, "blacklist", f"that holder is stuck: {blocked}")
+        return Judged(True, "pause", f"every holder is stuck: {blocked}")
     return Judged(False, "unknown", "accepted, no effect on holders seen")
+
+
+def newcomers_blocked(lab: Lab, sell_path) -> bool:
+    """Whether a fresh address can no longer buy and move the token: the call stopped
+    everyone, not only the holder it named."""
+    if not sell_path:
+        return False
+    newcomer = fresh_address("newcomer")
+    lab.fund(newcomer, ETH // 10)
+    route = list(reversed(sell_path))
+    bought = lab.buy(newcomer, ETH // 1000, route)
+    got = lab.balance(newcomer)
+    if not bought.success or got <= 0:
+        return True
+    return not lab.transfer(newcomer, fresh_address("bystander"), max(got // 10, 1)).success
 
 
 __all__ = ["Before", "Judged", "WRITE_GAS", "execution_gas", "judge_known", "judge_unknown", "read_owner",

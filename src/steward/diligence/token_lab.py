@@ -237,8 +237,13 @@ class Lab:
         before_eth = self.backend.native_balance(seller)
         quote = self.quote(amount, path)
         if seller not in self._approved:
-            self.send(seller, self.token, calldata("approve(address,uint256)",
-                                                    (self.router, 2**256 - 1)))
+            approved = self.send(seller, self.token, calldata("approve(address,uint256)",
+                                                               (self.router, 2**256 - 1)))
+            if not approved.success:
+                # No router, aggregator or wallet can sell for a holder who cannot approve it;
+                # selling straight into the pair is no way out a holder has.
+                return False, 0, 0, quote, ("a holder cannot approve the router "
+                                            f"({approved.revert_reason})")
             self._approved.add(seller)
         data = erc20.encode(self.w3, self.router, "uniswap/UniswapV2Router02", "swapExactTokensForETH",
                             amount, 0, path, seller, self.deadline)
@@ -313,7 +318,8 @@ class Sim(BaseModel):
     honeypot: bool | None = None
     cooldown: bool | None = None
     cooldown_detail: str | None = None
-    cooldown_confirmed: bool = False  # the refused sell went through once the clock moved on
+    cooldown_confirmed: bool = False
+    holders_stuck: str | None = None  # an ordinary holder's transfer reverted, and why  # the refused sell went through once the clock moved on
     sell_part: str | None = None
     anti_whale: bool | None = None
     anti_whale_detail: str | None = None
@@ -380,9 +386,13 @@ def acquire(lab: Lab, sim: Sim, who: str, holders: list[Holder]) -> int:
         if holder.kind in ("burn",):
             continue
         amount = holder.balance // 100
-        if amount and lab.transfer(holder.address, who, amount).success:
+        moved = lab.transfer(holder.address, who, amount) if amount else None
+        if moved is not None and moved.success:
             sim.acquired_via = f"transferred from holder {holder.address}"
             return lab.balance(who)
+        if moved is not None:
+            sim.holders_stuck = (f"holder {holder.address}'s plain transfer reverts "
+                                 f"({moved.revert_reason})")
     return 0
 
 
@@ -422,6 +432,9 @@ def simulate(lab: Lab, holders: list[Holder], full: bool = True) -> Sim:
     sim.route = None if is_weth else _best_buy_route(lab, ETH // 10)
     got = acquire(lab, sim, buyer, holders)
     if got <= 0:
+        if sim.route and not sim.buy_ok and sim.holders_stuck:  # nobody gets in or out
+            sim.honeypot, sim.sell_ok = True, False
+            sim.sell_reason = f"buying reverts and {sim.holders_stuck}"
         return sim
     if is_weth:  # "selling" WETH is unwrapping it
         eth_before = lab.backend.native_balance(buyer)

@@ -11,6 +11,7 @@ from steward.diligence.candidates import argument_addresses, code_addresses, unp
 from steward.diligence.token_effects import (
     WRITE_GAS,
     Before,
+    Judged,
     execution_gas,
     judge_known,
     judge_unknown,
@@ -120,6 +121,8 @@ PRIVILEGED: list[tuple[str, str, tuple]] = [
     ("setOwner(address)", "ownership", ("attacker",)),
     ("set_owner(address)", "ownership", ("attacker",)),
     ("transferFrom(address,address,uint256)", "move", ("victim", "caller", "victim_tenth")),
+    # an ordinary transfer that credits more than left the caller: a mint hidden in `transfer`
+    ("transfer(address,uint256)", "transfer_mint", ("attacker", "big")),
     ("claimOwnership()", "takeback", ()),
     ("unlock()", "takeback", ()),
 ]
@@ -145,6 +148,7 @@ SHAPES: list[tuple[str, tuple]] = [
     ("address,uint256", ("attacker", "big")),
     ("address,uint256", ("victim", 0)),
     ("address,uint256", ("victim", 1)),
+    ("address,uint256", ("pair", 0)),
     ("uint256", ("big",)),
     ("uint256", (100,)),
     ("uint256", (10_000,)),
@@ -154,19 +158,28 @@ SHAPES: list[tuple[str, tuple]] = [
     ("bool", (True,)),
     ("bool", (False,)),
     ("address,bool", ("victim", True)),
+    ("address,bool", ("attacker", True)),
     ("address[]", (["victim"],)),
     ("address[],bool", (["victim"], True)),
     ("address,address,uint256", ("victim", "caller", "victim_balance")),
     ("uint256,uint256", (100, 100)),
 ]
+# Setters that may hand a fresh address a role: when one is accepted, what the fresh address can
+# then do is probed too (an owner appoints an admin, the admin locks holders).
+GRANTS = [("address", ("attacker",)), ("address,bool", ("attacker", True))]
 # A call that reverted after this much more execution than the bare selector got past the
 # ABI decoder and was refused by an access check (an SLOAD of the owner costs 2,100 cold).
 GATE_GAS = 1_500
+DECODED_GAS = 2_000  # a bare selector that used more got past any decoder
+# Accepted calls judged per function and caller: enough for one function's several effects
+# (mint with one shape, zero a holder with another, empty the pool with a third).
+MAX_JUDGED_PER_FUNCTION = 5
 VETO_CODE = bytes.fromhex("60006000fd")  # revert(0, 0): a contract that refuses every call
 MAX_CONSULTED = 3  # contracts a transfer consults whose own powers are probed
 ROLE_WORDS = {"victim": "a holder", "attacker": "a fresh address", "veto": "a reverting contract",
-              "caller": "the caller", "big": "1000 tokens", "victim_balance": "the holder's balance",
-              "victim_tenth": "a tenth of the holder's balance", "impl": "the implementation"}
+              "caller": "the caller", "big": "1000 tokens", "pair": "the pool",
+              "victim_balance": "the holder's balance", "impl": "the implementation",
+              "victim_tenth": "a tenth of the holder's balance"}
 
 
 
@@ -257,6 +270,10 @@ class _Prober:
     def __init__(self, lab: Lab, probe: Probe, roles: dict, sell_path):
         self.lab, self.probe, self.roles, self.sell_path = lab, probe, roles, sell_path
         self.shapes: dict[tuple[str, str], list[int]] = {}
+        self.public: dict[tuple[str, str], list[int]] = {}  # shapes anyone's call succeeds in
+        self.granting = False
+        self.granted: set[tuple[str, str]] = set()  # setters whose grant was explored
+        self.unknown: dict[str, list[tuple]] = {}  # per contract: the selectors without a name
         self.ordinary_owner = probe.owner
         self._before: dict[str, Before] = {}  # the marked state's balances, per caller
 
@@ -279,28 +296,41 @@ class _Prober:
         if key not in self.shapes:
             attacker = self.roles["attacker"]
             bare = self.lab.trial(attacker, target, bytes.fromhex(sel))
-            found = []
+            # Compilers before 0.5 never check calldata's length: the bare selector already
+            # reaches the function's access check, and so does every shape.
+            bare_reached = bool(bare.output) or bare.execution_gas > DECODED_GAS
+            found, public = [], []
             for index, (types, template) in enumerate(SHAPES):
                 data = self.encode(sel, types, template, attacker)
+                if data is None:
+                    continue
                 trial = self.lab.trial(attacker, target, data)
                 if trial.success:
-                    continue
-                if trial.output or trial.execution_gas > bare.execution_gas + GATE_GAS:
+                    public.append(index)
+                elif (trial.output or trial.execution_gas > bare.execution_gas + GATE_GAS
+                      or (bare_reached and trial.execution_gas >= bare.execution_gas)):
                     found.append(index)
-            self.shapes[key] = found
+            self.shapes[key], self.public[key] = found, public
         return self.shapes[key]
 
-    def encode(self, sel: str, types: str, template: tuple, caller: str) -> bytes:
-        roles = self.roles | {"caller": caller}
+    def encode(self, sel: str, types: str, template: tuple, caller: str) -> bytes | None:
+        """The calldata, or None where a role has no value here (no pool to name)."""
+        args = _resolve(template, self.roles | {"caller": caller})
+        if any(arg is None for arg in args):
+            return None
         types_list = [t for t in types.split(",") if t]
-        return bytes.fromhex(sel) + abi_encode(types_list, list(_resolve(template, roles)))
+        return bytes.fromhex(sel) + abi_encode(types_list, list(args))
 
     def variants(self, target: str, signature: str, category: str, template: tuple, caller: str):
         if category == "unknown":
-            for index in self.reachable(target, signature[2:]):
+            gated = self.reachable(target, signature[2:])
+            shapes = self.public[(target.lower(), signature[2:])] if caller == self.roles[
+                "attacker"] else gated
+            for index in shapes:
                 types, shape = SHAPES[index]
-                yield (types, shape), self.encode(signature[2:], types, shape, caller), \
-                    f"{signature}({_words(shape)})"
+                data = self.encode(signature[2:], types, shape, caller)
+                if data is not None:
+                    yield (types, shape), data, f"{signature}({_words(shape)})"
             return
         values = FEE_VALUES if category == "fee" else (None,)
         for value in values:
@@ -313,22 +343,25 @@ class _Prober:
     def try_entries(self, entries, callers, target: str | None = None) -> list[Power]:
         lab, roles = self.lab, self.roles
         target = target or lab.token
+        self.unknown.setdefault(target.lower(), [e for e in entries if e[1] == "unknown"])
         found = []
         for signature, category, template in entries:
             roles["victim_balance"] = self.before(roles["attacker"]).victim
             roles["victim_tenth"] = roles["victim_balance"] // 10
             for caller in callers:
-                if category == "unknown" and caller == roles["attacker"]:
-                    continue
-                power = self._try(target, signature, category, template, caller)
-                if power is not None:
-                    found.append(power)
+                powers = self._try(target, signature, category, template, caller)
+                if powers:
+                    found += powers
                     break
         return found
 
-    def _try(self, target, signature, category, template, caller) -> Power | None:
-        lab, accepted = self.lab, None
+    def _try(self, target, signature, category, template, caller) -> list[Power]:
+        """What `caller` can do with one function: each kind of effect it had (one function
+        can both mint and zero a holder), or the first accepted call's, unconfirmed."""
+        lab, accepted, effects, judged_calls = self.lab, None, {}, 0
         for shape, data, call in self.variants(target, signature, category, template, caller):
+            if judged_calls >= MAX_JUDGED_PER_FUNCTION:
+                break
             before = self.before(caller)
             outcome = lab.send(caller, target, "0x" + data.hex())
             if not outcome.success:
@@ -336,23 +369,62 @@ class _Prober:
             if (category == "ownership" and self.ordinary_owner
                     and caller.lower() == self.ordinary_owner.lower()):
                 lab.restore()
-                return None  # the visible owner handing over ownership is ordinary
+                return []  # the visible owner handing over ownership is ordinary
+            judged_calls += 1
             if category == "unknown":
                 wrote = execution_gas(outcome, data) >= WRITE_GAS
                 judged = judge_unknown(lab, self.roles, caller, before, self.sell_path, wrote,
                                        shape, self.probe.holders_free)
+                if (not judged.confirmed and wrote and shape in GRANTS and not self.granting
+                        and (target.lower(), signature) not in self.granted):
+                    self.granted.add((target.lower(), signature))
+                    judged = self._granted(target, signature, call) or judged
             else:
-                judged = judge_known(lab, category, self.roles, before, self.sell_path)
+                judged = judge_known(lab, category, self.roles, before, self.sell_path, caller)
             lab.restore()
             power = Power(category=judged.category, signature=signature, address=caller,
                           confirmed=judged.confirmed, detail=judged.detail, call=call,
                           target=target, unaccounted=judged.unaccounted,
                           entry=(signature, category, template))
             if judged.confirmed:
-                return power
-            if accepted is None and judged.category != "unknown":
+                effects.setdefault(judged.category, power)
+                if category != "unknown":
+                    break  # a named function: its one effect
+            elif accepted is None and judged.category != "unknown":
                 accepted = power
-        return accepted
+        return list(effects.values()) or ([accepted] if accepted else [])
+
+    def _granted(self, target: str, setter: str, setter_call: str) -> Judged | None:
+        """After `setter_call` was accepted with a fresh address as its argument (the state
+        still holds it): can that address now do harm with the other functions?"""
+        lab, attacker = self.lab, self.roles["attacker"]
+        self.granting = True
+        try:
+            before = snapshot(lab, self.roles, attacker)
+            inner = lab.backend.checkpoint()
+            for signature, _category, _template in self.unknown.get(target.lower(), []):
+                if signature == setter:
+                    continue
+                for index in self.reachable(target, signature[2:]):
+                    types, shape = SHAPES[index]
+                    data = self.encode(signature[2:], types, shape, attacker)
+                    if data is None:
+                        continue
+                    outcome = lab.send(attacker, target, "0x" + data.hex())
+                    if not outcome.success:
+                        continue
+                    judged = judge_unknown(lab, self.roles, attacker, before, self.sell_path,
+                                           execution_gas(outcome, data) >= WRITE_GAS,
+                                           (types, shape), self.probe.holders_free)
+                    lab.backend.revert_to(inner)
+                    inner = lab.backend.checkpoint()
+                    if judged.confirmed:
+                        judged.detail = (f"{setter_call} made a fresh address able to call "
+                                         f"{signature}({_words(shape)}): {judged.detail}")
+                        return judged
+            return None
+        finally:
+            self.granting = False
 
 
 def _unknown_entries(selectors: set[str]) -> list[tuple]:
@@ -421,7 +493,7 @@ def probe_privileges(lab: Lab, code: Bytecode, impl_code: Bytecode | None, sim: 
     prober = _Prober(lab, probe, roles, sell_path)
     entries = [e for e in PRIVILEGED if scan_failed or selector(e[0]) in selectors]
     entries += _unknown_entries(selectors)
-    callers = [*probe.candidates, attacker]
+    callers = [attacker, *probe.candidates]  # what a fresh address can do, anyone can
     say(f"probing {len(entries)} functions as {len(probe.candidates)} candidate addresses")
     probe.powers = prober.try_entries(entries, callers)
     say("checking the contracts a transfer consults")
