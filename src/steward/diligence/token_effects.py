@@ -220,5 +220,5 @@ def newcomers_blocked(lab: Lab, sell_path) -> bool:
     return not lab.transfer(newcomer, fresh_address("bystander"), max(got // 10, 1)).success
 
 
-__all__ = ["Before", "Judged", "WRITE_GAS", "execution_gas", "judge_known", "judge_unknown", "read_owner",
-           "snapshot", "victim_blocked"]
+__all__ = ["Before", "Judged", "WRITE_GAS", "execution_gas", "judge_known", "judge_unknown",
+           "newcomers_blocked", "read_owner", "snapshot", "victim_blocked"]
