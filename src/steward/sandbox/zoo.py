@@ -50,6 +50,7 @@ def _fixed_address(label: str) -> str:
 # Privileged addresses that are not the deployer; they exist only where a specimen keeps them.
 OPS = _fixed_address("steward-zoo:ops")
 TREASURY = _fixed_address("steward-zoo:treasury")  # ZCAPFEE's fee recipient, holds no power
+RELEASE = _fixed_address("steward-zoo:release")  # ZRELEASE's unlimited sender
 
 # contract-registry roles of the helper contracts some specimens need
 BRIDGE_NOOP = "zoo-bridge-noop"  # ZBRIDGE's benign bridge
@@ -180,6 +181,20 @@ ZOO: dict[str, ZooEntry] = {
         "the owner's rebalanceLiquidity moves tokens out of the pair's balance to itself and "
         "syncs the pair: the pool's token reserve falls with no trade", "zoo/PoolDrain",
         "Zoo Drain"),
+    "ZADMIN": ZooEntry(
+        "owner-appointed admin locks holders", True, ("is_blacklisted",),
+        "the owner cannot freeze anyone itself, but it appoints keepers with appointKeeper and "
+        "a keeper's freezeWallet stops that holder's transfers, so it can never sell",
+        "zoo/KeeperFreeze", "Zoo Keeper"),
+    "ZNOAPPROVE": ZooEntry(
+        "holders cannot approve", True, ("is_honeypot",),
+        "approve reverts for all but the owner and the pair, so a buyer can never allow the "
+        "router and never sell; plain transfers work", "zoo/NoApprove", "Zoo No Approve"),
+    "ZRELEASE": ZooEntry(
+        "transfer mints from a release address", True, ("is_mintable",),
+        "owner() is renounced, but a private _release address is never debited: its transfers "
+        "credit the recipient out of nothing, totalSupply unchanged, with an ordinary Transfer",
+        "zoo/ReleaseMint", "Zoo Release", renounce=True, rig=Rig(args=(RELEASE,))),
     "ZPLAIN": ZooEntry(
         "plain", False, (), "a fixed-supply ERC-20 with no owner", "zoo/PlainToken",
         "Zoo Plain", pair_aware=False),
@@ -299,5 +314,5 @@ def deploy_zoo(builder, chain: ChainConfig,
     return deployed
 
 
-__all__ = ["BRIDGE_NOOP", "FLAG_FIELDS", "OPS", "PROXY_BENIGN", "PROXY_RUG", "SELL_GUARD",
-           "TRANSFER_COUNTER", "TREASURY", "ZOO", "Rig", "ZooEntry", "deploy_zoo"]
+__all__ = ["BRIDGE_NOOP", "FLAG_FIELDS", "OPS", "PROXY_BENIGN", "PROXY_RUG", "RELEASE",
+           "SELL_GUARD", "TRANSFER_COUNTER", "TREASURY", "ZOO", "Rig", "ZooEntry", "deploy_zoo"]
