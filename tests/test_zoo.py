@@ -24,6 +24,7 @@ from steward.sandbox.zoo import (
     OPS,
     PROXY_BENIGN,
     PROXY_RUG,
+    RELEASE,
     SELL_GUARD,
     TRANSFER_COUNTER,
     TREASURY,
@@ -46,6 +47,7 @@ SELL_FEE_PERCENT = {"ZCAPFEE": 2}  # legitimate tokens whose sells pay a fee on 
 ZERO = "0x" + "0" * 40
 # What Uniswap's router (TransferHelper.safeTransferFrom) says when the token's transferFrom fails.
 ROUTER_TRANSFER_FAILED = "TransferHelper: TRANSFER_FROM_FAILED"
+TRANSFER_TOPIC = "0x" + Web3.keccak(text="Transfer(address,address,uint256)").hex().removeprefix("0x")
 
 
 @pytest.fixture(scope="module")
@@ -546,3 +548,62 @@ def test_fixed_hook_only_counts_transfers(zoo):
         assert zoo.sell(sim, "ZHOOKED", got).success
         # one transfer out of the pool on the buy, one into it on the sell
         assert zoo.uint(sim, counter, "zoo/TransferCounter", "transfersSeen", token) == seen + 2
+
+
+def test_appointed_keeper_freezes_a_holder_the_owner_cannot(zoo):
+    token = zoo.token("ZADMIN")
+    keeper = Web3.to_checksum_address("0x00000000000000000000000000000000000b0b03")
+    with throwaway(zoo.w3, zoo.chain) as sim:
+        zoo.fund(sim, keeper)
+        got = zoo.buy(sim, "ZADMIN")
+        other = zoo.buy(sim, "ZADMIN", buyer=STRANGER)
+        # the owner holds no freeze itself, and only the owner appoints
+        assert not zoo.do(sim, zoo.operator, token, "zoo/KeeperFreeze", "freezeWallet",
+                          BUYER).success
+        assert not zoo.do(sim, keeper, token, "zoo/KeeperFreeze", "appointKeeper",
+                          keeper).success
+        assert zoo.do(sim, zoo.operator, token, "zoo/KeeperFreeze", "appointKeeper",
+                      keeper).success
+        assert zoo.do(sim, keeper, token, "zoo/KeeperFreeze", "freezeWallet", BUYER).success
+        out = zoo.do(sim, BUYER, token, "ERC20", "transfer", STRANGER, 1)
+        assert not out.success and "wallet frozen" in out.revert_reason
+        assert not zoo.sell(sim, "ZADMIN", got).success
+        assert zoo.balance(sim, "ZADMIN", BUYER) == got
+        assert zoo.do(sim, STRANGER, token, "ERC20", "transfer", BUYER, 1).success
+        assert zoo.sell(sim, "ZADMIN", other - 1, seller=STRANGER).success
+
+
+def test_holders_cannot_approve_so_cannot_sell(zoo):
+    token = zoo.token("ZNOAPPROVE")
+    with throwaway(zoo.w3, zoo.chain) as sim:
+        got = zoo.buy(sim, "ZNOAPPROVE")
+        out = zoo.do(sim, BUYER, token, "ERC20", "approve", zoo.router, got)
+        assert not out.success and "approve not allowed" in out.revert_reason
+        assert zoo.uint(sim, token, "ERC20", "allowance", BUYER, zoo.router) == 0
+        swap = zoo.do(sim, BUYER, zoo.router, ROUTER, "swapExactTokensForETH", got // 2, 0,
+                      [token, zoo.weth], BUYER, 2**40)
+        assert not swap.success
+        assert zoo.balance(sim, "ZNOAPPROVE", BUYER) == got
+        assert zoo.do(sim, BUYER, token, "ERC20", "transfer", STRANGER, got // 2).success
+        assert zoo.balance(sim, "ZNOAPPROVE", STRANGER) == got // 2
+        # the owner, exempt, still sells through the router
+        taken = zoo.buy(sim, "ZNOAPPROVE", buyer=zoo.operator)
+        assert zoo.sell(sim, "ZNOAPPROVE", taken, seller=zoo.operator).success
+
+
+def test_release_address_transfers_mint(zoo):
+    token = zoo.token("ZRELEASE")
+    with throwaway(zoo.w3, zoo.chain) as sim:
+        zoo.fund(sim, RELEASE, STRANGER)
+        assert zoo.address_of(sim, token, "zoo/ReleaseMint", "owner") == ZERO
+        supply = zoo.uint(sim, token, "ERC20", "totalSupply")
+        release_before = zoo.balance(sim, "ZRELEASE", RELEASE)
+        assert not zoo.do(sim, STRANGER, token, "ERC20", "transfer", BUYER, TOKEN).success
+        out = zoo.do(sim, RELEASE, token, "ERC20", "transfer", STRANGER, 10**9 * TOKEN)
+        assert out.success and [log.topics[0] for log in out.logs] == [TRANSFER_TOPIC]
+        assert zoo.balance(sim, "ZRELEASE", STRANGER) == 10**9 * TOKEN
+        assert zoo.balance(sim, "ZRELEASE", RELEASE) == release_before
+        assert zoo.uint(sim, token, "ERC20", "totalSupply") == supply
+        # and the tokens from nowhere sell into the pool for its WETH
+        out = zoo.sell(sim, "ZRELEASE", 10**9 * TOKEN, seller=STRANGER)
+        assert out.success and out.eth_received > 19 * ETH
