@@ -16,7 +16,7 @@ class Bytecode(BaseModel):
     size: int = 0
 
 
-def _code_end(code: bytes) -> int:
+def code_end(code: bytes) -> int:
     """Where executable code ends: drop the Solidity CBOR metadata, or, for Vyper ≥ 0.4, keep
     only the runtime size its metadata records (the data section and jump tables follow)."""
     if len(code) < 4:
@@ -45,7 +45,7 @@ def analyse_bytecode(code: bytes) -> Bytecode:
     """Linear sweep over the executable part: PUSH4 immediates and opcodes, skipping PUSH data."""
     selectors: set[str] = set()
     opcodes: set[int] = set()
-    end = _code_end(code)
+    end = code_end(code)
     i = 0
     while i < end:
         op = code[i]

@@ -13,6 +13,8 @@ import re
 
 from eth_utils import to_checksum_address
 
+from steward.diligence.bytecode import code_end
+
 ADDRESS_MASK = 2**160 - 1
 # An address-shaped value: not a small number (an amount, a timestamp, a flag)...
 MIN_ADDRESS = 2**120
@@ -22,6 +24,7 @@ MAX_ZERO_BYTES = 3
 PACKED_WINDOWS_KEPT = 2
 PADDED_WORD = re.compile(rb"\x00{12}(?=([^\x00][\s\S]{19}))")
 PUSH20 = 0x73
+PUSH32 = 0x7F
 
 
 def _plausible(value: int, strict: bool) -> bool:
@@ -50,24 +53,30 @@ def unpack_word(word: int) -> list[str]:
 
 
 def code_addresses(code: bytes) -> list[str]:
-    """Addresses written into runtime code: PUSH20 constants and 32-byte words with twelve
-    leading zero bytes (Solidity immutables are PUSH32 of such a word; Vyper keeps its
-    immutables as words after the code)."""
+    """Addresses written into runtime code: PUSH20 constants, PUSH32 words with twelve leading
+    zero bytes (how Solidity places an immutable address), and such words in the data after
+    the executable part (where Vyper keeps its immutables). Executable bytes are never read as
+    data: a PUSH's immediate is skipped by the sweep."""
     found: list[str] = []
-    i = 0
-    while i < len(code):  # PUSH20 immediates, skipping other pushes' data
-        op = code[i]
-        if op == PUSH20 and i + 21 <= len(code):
-            value = int.from_bytes(code[i + 1:i + 21], "big")
-            if _plausible(value, strict=True):
-                found.append(to_checksum_address(code[i + 1:i + 21]))
-        i += 1 + (op - 0x5F if 0x60 <= op <= 0x7F else 0)
-    for match in PADDED_WORD.finditer(code):
-        value = int.from_bytes(match.group(1), "big")
+
+    def take(raw: bytes) -> None:
+        value = int.from_bytes(raw, "big")
         if _plausible(value, strict=True):
-            candidate = to_checksum_address(match.group(1))
-            if candidate not in found:
-                found.append(candidate)
+            address = to_checksum_address(raw)
+            if address not in found:
+                found.append(address)
+
+    end = code_end(code)
+    i = 0
+    while i < end:
+        op = code[i]
+        if op == PUSH20 and i + 21 <= end:
+            take(code[i + 1:i + 21])
+        elif op == PUSH32 and i + 33 <= end and code[i + 1:i + 13] == b"\x00" * 12:
+            take(code[i + 13:i + 33])
+        i += 1 + (op - 0x5F if 0x60 <= op <= 0x7F else 0)
+    for match in PADDED_WORD.finditer(code, end):
+        take(match.group(1))
     return found
 
 

@@ -112,10 +112,10 @@ def judge_known(lab: Lab, category: str, roles: dict, before: Before, sell_path,
     if category == "transfer_mint":
         gained = lab.balance(attacker) - before.attacker
         left = before.caller - lab.balance(caller)
-        minted = gained > 0 and gained > left
-        return Judged(minted, "mint", f"a transfer credited {gained} while {max(left, 0)} left "
-                      "the sender" if minted else "an ordinary transfer",
-                      unaccounted=minted and lab.supply() == before.supply)
+        if not (gained > 0 and gained > left):
+            return Judged(False, "unknown", "an ordinary transfer")
+        return Judged(True, "mint", f"a transfer credited {gained} while {max(left, 0)} left "
+                      "the sender", unaccounted=lab.supply() == before.supply)
     if category == "balance":
         after = lab.balance(victim)
         return Judged(after < before.victim, category,

@@ -164,9 +164,16 @@ SHAPES: list[tuple[str, tuple]] = [
     ("address,address,uint256", ("victim", "caller", "victim_balance")),
     ("uint256,uint256", (100, 100)),
 ]
-# Setters that may hand a fresh address a role: when one is accepted, what the fresh address can
-# then do is probed too (an owner appoints an admin, the admin locks holders).
-GRANTS = [("address", ("attacker",)), ("address,bool", ("attacker", True))]
+
+
+def _grants(shape: tuple[str, tuple]) -> bool:
+    """A call whose first argument is the fresh address may hand it a role: when one is
+    accepted, what the fresh address can then do is probed too (an owner appoints an admin,
+    the admin locks holders)."""
+    types, template = shape
+    return types.startswith("address") and bool(template) and template[0] == "attacker"
+
+
 # A call that reverted after this much more execution than the bare selector got past the
 # ABI decoder and was refused by an access check (an SLOAD of the owner costs 2,100 cold).
 GATE_GAS = 1_500
@@ -344,10 +351,13 @@ class _Prober:
         lab, roles = self.lab, self.roles
         target = target or lab.token
         self.unknown.setdefault(target.lower(), [e for e in entries if e[1] == "unknown"])
+        roles["victim_balance"] = self.before(roles["attacker"]).victim
+        roles["victim_tenth"] = roles["victim_balance"] // 10
+        for signature, category, _template in entries:
+            if category == "unknown":  # learnt now, at the checkpoint: never inside a grant
+                self.reachable(target, signature[2:])
         found = []
         for signature, category, template in entries:
-            roles["victim_balance"] = self.before(roles["attacker"]).victim
-            roles["victim_tenth"] = roles["victim_balance"] // 10
             for caller in callers:
                 powers = self._try(target, signature, category, template, caller)
                 if powers:
@@ -375,7 +385,7 @@ class _Prober:
                 wrote = execution_gas(outcome, data) >= WRITE_GAS
                 judged = judge_unknown(lab, self.roles, caller, before, self.sell_path, wrote,
                                        shape, self.probe.holders_free)
-                if (not judged.confirmed and wrote and shape in GRANTS and not self.granting
+                if (not judged.confirmed and wrote and _grants(shape) and not self.granting
                         and (target.lower(), signature) not in self.granted):
                     self.granted.add((target.lower(), signature))
                     judged = self._granted(target, signature, call) or judged
