@@ -7,12 +7,18 @@
   (router first; a fee-on-transfer sell goes straight through the pair as supporting-fee routers
   do); then two quick sells (cooldown), a whale-sized buy and sell (anti-whale), and every
   balance change is compared with what the Transfer events claim (a lying `balanceOf`).
-* **privilege probe** – also on the throwaway state: the owner (`owner()`/`getOwner()`/`admin()`,
-  EIP-1967 admin) and every address the contract stores in its first storage slots try the
-  privileged functions the bytecode dispatches (mint, set balance, blacklist, pause, set tax,
-  max-tx, cooldown, whitelist, upgrade, ownership); each accepted call is checked for its effect
-  on an ordinary holder, then undone. Powers that survive `renounceOwnership()` reveal a hidden
-  owner; an address that can re-take a renounced ownership is reported too.
+* **privilege probe** (`token_probe`) – also on the throwaway state, judged by effect, never by
+  a function's name: every address that may hold power (`candidates`: the owner getters, the
+  creator, EIP-1967 admin, addresses in the first storage slots whether alone or packed beside
+  other fields, PUSH20/immutable constants in the code, constructor arguments) and a fresh
+  address call the named privileged functions and every other dispatched selector in the
+  argument shapes its ABI decoder accepts; each accepted call's effect on the supply, the
+  caller, the owner, an ordinary holder and the pool is measured (`token_effects`: minted,
+  balances rewritten, tokens moved, the pool drained, holders stuck, a tax raised), then undone.
+  A setter given a fresh address is followed (what can the appointee do?), a reverting contract
+  is offered where an address is set, and contracts a transfer consults are probed through
+  their owners. Powers that survive `renounceOwnership()` reveal a hidden owner; an address that
+  can re-take a renounced ownership is reported too.
 * **bytecode** – selectors from the PUSH4 immediates of the dispatcher (Solidity and Vyper),
   SELFDESTRUCT / DELEGATECALL / CALL opcodes (PUSH data and the metadata/data tail skipped),
   EIP-1967 slots and the EIP-1167 minimal-proxy pattern.
@@ -21,7 +27,8 @@
   for the first block with code, then that block's transactions) and the creator's other tokens,
   each with a quick simulation-only verdict.
 
-Score starts at 100 and loses 40 per danger finding, 15 per caution and 2 per notable info;
+Every danger finding carries its evidence (the call, the caller, the effect); one danger signal
+that no call or trade confirmed is a caution (`_weigh_signals`). Score starts at 100 and loses 40 per danger finding, 15 per caution and 2 per notable info;
 the verdict is `danger` if any danger finding, `caution` if any caution finding, else `safe`.
 An active minter that is the visible owner (as on the sandbox's own USDC/USDT on sandbox-l1) is
 a *caution*, like any centralised issuer; minting by an address that is not the visible owner,

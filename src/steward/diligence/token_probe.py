@@ -142,7 +142,7 @@ ORDINARY = {selector(s) for s in (
 )} | {"ffffffff", "08c379a0", "4e487b71", "00000000"}
 # Argument shapes tried on a dispatched selector Steward has no name for: the ABI types and
 # the roles their values take. Which shapes a selector decodes is learnt once per selector from
-# a fresh address's calls (`_reachable`); privileged callers then try only those.
+# a fresh address's calls (`_Prober.reachable`); privileged callers then try only those.
 SHAPES: list[tuple[str, tuple]] = [
     ("", ()),
     ("address,uint256", ("attacker", "big")),
@@ -166,14 +166,6 @@ SHAPES: list[tuple[str, tuple]] = [
 ]
 
 
-def _grants(shape: tuple[str, tuple]) -> bool:
-    """A call whose first argument is the fresh address may hand it a role: when one is
-    accepted, what the fresh address can then do is probed too (an owner appoints an admin,
-    the admin locks holders)."""
-    types, template = shape
-    return types.startswith("address") and bool(template) and template[0] == "attacker"
-
-
 # A call that reverted after this much more execution than the bare selector got past the
 # ABI decoder and was refused by an access check (an SLOAD of the owner costs 2,100 cold).
 GATE_GAS = 1_500
@@ -187,7 +179,6 @@ ROLE_WORDS = {"victim": "a holder", "attacker": "a fresh address", "veto": "a re
               "caller": "the caller", "big": "1000 tokens", "pair": "the pool",
               "victim_balance": "the holder's balance", "impl": "the implementation",
               "victim_tenth": "a tenth of the holder's balance"}
-
 
 
 # ---------------------------------------------------------------------------- privilege probe
@@ -238,6 +229,14 @@ def _words(template: tuple) -> str:
             return ROLE_WORDS.get(item, item)
         return str(item).lower()
     return ", ".join(one(i) for i in template)
+
+
+def _grants(shape: tuple[str, tuple]) -> bool:
+    """A call whose first argument is the fresh address may hand it a role: when one is
+    accepted, what the fresh address can then do is probed too (an owner appoints an admin,
+    the admin locks holders)."""
+    types, template = shape
+    return types.startswith("address") and bool(template) and template[0] == "attacker"
 
 
 def _candidates(lab: Lab, probe: Probe, creator: str | None, creation_input: bytes,
