@@ -7,7 +7,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak, to_checksum_address
 
 from steward.diligence.candidates import argument_addresses, code_addresses, unpack_word
-from steward.diligence.token import _weigh_signals
+from steward.diligence.token_fields import weigh_signals as _weigh_signals
 from steward.diligence.token_models import Evidence, Finding
 
 TAX_WALLET = to_checksum_address(keccak(text="tax wallet")[-20:])
