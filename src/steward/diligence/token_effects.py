@@ -71,14 +71,21 @@ def snapshot(lab: Lab, roles: dict, caller: str) -> Before:
                   pair=lab.balance(pair) if pair else 0)
 
 
-def victim_blocked(lab: Lab, victim: str, sell_path: list[str] | None) -> str | None:
-    """Why an ordinary holder can no longer move or sell, or None."""
+def victim_blocked(lab: Lab, victim: str, sell_path: list[str] | None,
+                   pair: str | None = None) -> str | None:
+    """Why an ordinary holder can no longer move or sell, or None. With the `pair` the sell is
+    the token's side of it, a transfer into the pool (what a token's sell rules judge), a
+    twentieth of the cost of a router swap on the embedded chain."""
     balance = lab.balance(victim)
     if balance <= 0:
         return "its balance is gone"
     outcome = lab.transfer(victim, fresh_address("bystander"), max(balance // 10, 1))
     if not outcome.success:
         return f"a plain transfer now reverts ({outcome.revert_reason})"
+    if sell_path and pair:
+        into_pool = lab.transfer(victim, pair, max(lab.balance(victim) // 2, 1))
+        return None if into_pool.success else (f"selling now reverts: its transfer into the "
+                                               f"pool is refused ({into_pool.revert_reason})")
     if sell_path:
         ok, *_rest, via = lab.sell(victim, lab.balance(victim) // 2, sell_path)
         if not ok:
@@ -125,7 +132,7 @@ def judge_known(lab: Lab, category: str, roles: dict, before: Before, sell_path,
         return Judged(lost > 0, category, f"{lost} of a holder's tokens moved without its "
                       "approval" if lost > 0 else "accepted, the holder lost nothing")
     if category in ("blacklist", "pause", "maxtx"):
-        blocked = victim_blocked(lab, victim, sell_path)
+        blocked = victim_blocked(lab, victim, sell_path, roles.get("pair"))
         return Judged(blocked is not None, category,
                       f"an ordinary holder is stuck: {blocked}" if blocked
                       else "accepted, but holders could still transfer and sell")
@@ -195,7 +202,7 @@ def judge_unknown(lab: Lab, roles: dict, caller: str, before: Before, sell_path,
         lab.backend.revert_to(mark)
         if not reverted:
             return Judged(False, "unknown", f"accepted; the measured tax stayed {pct(tax)}")
-    blocked = victim_blocked(lab, victim, sell_path)
+    blocked = victim_blocked(lab, victim, sell_path, roles.get("pair"))
     if blocked:
         types, template = shape
         aimed = "victim" in template or ["victim"] in template

@@ -173,6 +173,10 @@ DECODED_GAS = 2_000  # a bare selector that used more got past any decoder
 # Accepted calls judged per function and caller: enough for one function's several effects
 # (mint with one shape, zero a holder with another, empty the pool with a third).
 MAX_JUDGED_PER_FUNCTION = 5
+# Functions a fresh address newly allowed by a grant gets judged on, and grants followed per
+# token: a role that opens many functions shows its harm in the first few.
+MAX_JUDGED_PER_GRANT = 8
+MAX_GRANTS_FOLLOWED = 3
 VETO_CODE = bytes.fromhex("60006000fd")  # revert(0, 0): a contract that refuses every call
 MAX_CONSULTED = 3  # contracts a transfer consults whose own powers are probed
 ROLE_WORDS = {"victim": "a holder", "attacker": "a fresh address", "veto": "a reverting contract",
@@ -385,7 +389,8 @@ class _Prober:
                 judged = judge_unknown(lab, self.roles, caller, before, self.sell_path, wrote,
                                        shape, self.probe.holders_free)
                 if (not judged.confirmed and wrote and _grants(shape) and not self.granting
-                        and (target.lower(), signature) not in self.granted):
+                        and (target.lower(), signature) not in self.granted
+                        and len(self.granted) < MAX_GRANTS_FOLLOWED):
                     self.granted.add((target.lower(), signature))
                     judged = self._granted(target, signature, call) or judged
             else:
@@ -411,13 +416,15 @@ class _Prober:
         try:
             before = snapshot(lab, self.roles, attacker)
             inner = lab.backend.checkpoint()
+            judged_calls = 0
             for signature, _category, _template in self.unknown.get(target.lower(), []):
-                if signature == setter:
+                if signature == setter or judged_calls >= MAX_JUDGED_PER_GRANT:
                     continue
+                accepted = 0
                 for index in self.reachable(target, signature[2:]):
                     types, shape = SHAPES[index]
                     data = self.encode(signature[2:], types, shape, attacker)
-                    if data is None:
+                    if data is None or accepted >= MAX_JUDGED_PER_FUNCTION:
                         continue
                     outcome = lab.send(attacker, target, "0x" + data.hex())
                     if not outcome.success:
@@ -427,10 +434,12 @@ class _Prober:
                                            (types, shape), self.probe.holders_free)
                     lab.backend.revert_to(inner)
                     inner = lab.backend.checkpoint()
+                    accepted += 1
                     if judged.confirmed:
                         judged.detail = (f"{setter_call} made a fresh address able to call "
                                          f"{signature}({_words(shape)}): {judged.detail}")
                         return judged
+                judged_calls += accepted > 0
             return None
         finally:
             self.granting = False
@@ -497,7 +506,7 @@ def probe_privileges(lab: Lab, code: Bytecode, impl_code: Bytecode | None, sim: 
                 lab.fund(caller, ETH)
     lab.warp_past_cooldowns()
     lab.mark()
-    probe.holders_free = victim_blocked(lab, victim, sell_path) is None
+    probe.holders_free = victim_blocked(lab, victim, sell_path, roles["pair"]) is None
     lab.restore()
     prober = _Prober(lab, probe, roles, sell_path)
     entries = [e for e in PRIVILEGED if scan_failed or selector(e[0]) in selectors]
