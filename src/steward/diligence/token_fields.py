@@ -277,13 +277,8 @@ def power_fields(sheet: Sheet, scan: ScanFacts) -> PowerView:
     put("is_blacklisted", bool(blacklist), probe_method,
         "; ".join(f"{p.signature} by {p.address}: {p.detail}" for p in blacklist) or None)
     if blacklist:
-        p = blacklist[0]
-        if p.confirmed:
-            flag("is_blacklisted", "danger", f"{p.address} can blacklist holders so they cannot "
-                 f"sell ({p.call or p.signature}: {p.detail})", evidence=ev(p))
-        else:
-            flag("is_blacklisted", "caution", f"{p.address} can blacklist addresses "
-                 f"({p.signature}); {p.detail}")
+        _flag_power(sheet, "is_blacklisted", blacklist,
+                    "can blacklist holders so they cannot sell", "can blacklist addresses")
 
     whitelist = by_cat.get("whitelist", [])
     put("is_whitelisted", bool(whitelist), probe_method,
@@ -296,13 +291,8 @@ def power_fields(sheet: Sheet, scan: ScanFacts) -> PowerView:
     put("transfer_pausable", bool(pause), probe_method,
         "; ".join(f"{p.signature} by {p.address}: {p.detail}" for p in pause) or None)
     if pause:
-        p = next((p for p in pause if p.confirmed), pause[0])
-        if p.confirmed:
-            flag("transfer_pausable", "danger", f"{p.address} can freeze every holder's tokens "
-                 f"({p.call or p.signature}: {p.detail})", evidence=ev(p))
-        else:
-            flag("transfer_pausable", "caution", f"{p.address} can pause trading "
-                 f"({p.signature}: {p.detail})")
+        _flag_power(sheet, "transfer_pausable", pause, "can freeze every holder's tokens",
+                    "can pause trading")
 
     cooldown_setters = by_cat.get("cooldown", [])
     if cooldown_setters:
@@ -316,13 +306,8 @@ def power_fields(sheet: Sheet, scan: ScanFacts) -> PowerView:
     put("slippage_modifiable", bool(fee), probe_method,
         "; ".join(f"{p.signature} by {p.address}: {p.detail}" for p in fee) or None)
     if fee:
-        p = next((p for p in fee if p.confirmed), fee[0])
-        if p.confirmed:
-            flag("slippage_modifiable", "danger", f"{p.address} can raise the tax to a level that "
-                 f"traps holders ({p.call or p.signature}: {p.detail})", evidence=ev(p))
-        else:
-            flag("slippage_modifiable", "caution", f"{p.address} can change the tax "
-                 f"({p.signature}: {p.detail})")
+        _flag_power(sheet, "slippage_modifiable", fee,
+                    "can raise the tax to a level that traps holders", "can change the tax")
 
     maxtx = by_cat.get("maxtx", [])
     put("anti_whale_modifiable", bool(maxtx), probe_method,
@@ -334,6 +319,17 @@ def power_fields(sheet: Sheet, scan: ScanFacts) -> PowerView:
     return PowerView(method=probe_method, owner=owner, renounced=renounced, by_cat=by_cat,
                       hidden=hidden, kept_after_renounce=kept_after_renounce,
                       hidden_owner=hidden_owner)
+
+
+def _flag_power(sheet: Sheet, field: str, powers: list[Power], harm: str, power: str) -> None:
+    """A danger, with its evidence, when a call showed the harm; a caution when the call was
+    only accepted."""
+    p = next((p for p in powers if p.confirmed), powers[0])
+    if p.confirmed:
+        sheet.flag(field, "danger", f"{p.address} {harm} ({p.call or p.signature}: {p.detail})",
+                   evidence=evidence_of(p))
+    else:
+        sheet.flag(field, "caution", f"{p.address} {power} ({p.signature}: {p.detail})")
 
 
 def ownership_fields(sheet: Sheet, scan: ScanFacts, view: PowerView) -> None:
