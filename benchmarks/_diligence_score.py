@@ -42,6 +42,7 @@ class Scan:
     seconds: list[float] = field(default_factory=list)
     crash: str | None = None  # token_report raised: type and message
     setup_failure: str | None = None  # could not compile or deploy: never scanned
+    reasons: list[str] = field(default_factory=list)  # the report's caution and danger reasons
 
     @property
     def scanned(self) -> bool:
@@ -66,30 +67,19 @@ def scan(w3, chain, address: str, record: Scan, repeat: int, warm_up: bool) -> o
         record.crash = f"{type(exc).__name__}: {exc} (at {where.filename}:{where.lineno})"
         return None
     record.verdict, record.flagged = report.verdict, set(report.flagged())
+    record.reasons = [f.reason for f in report.findings if f.severity != "info"]
     return report
 
 
 def open_world(node: str, label: str, err: Console) -> list:
     """A fresh sandbox in a temporary home: embedded, or on two new anvil nodes (returned, for
     `close_world`). The zoo is part of every sandbox."""
-    if node == "embedded":
-        from _world import fresh_sandbox
+    from _world import fresh_anvil_sandbox, fresh_sandbox
 
+    if node == "embedded":
         fresh_sandbox(label, err)
         return []
-    import os
-    import tempfile
-
-    os.environ["STEWARD_HOME"] = tempfile.mkdtemp(prefix=f"steward-{label}-anvil-bench-")
-    os.environ.setdefault("STEWARD_PASSPHRASE", "benchmark-only")
-    os.environ.setdefault("STEWARD_KEYSTORE_SCRYPT_N", "1024")
-    from steward import sandbox
-    from steward.chains.anvil import AnvilNode
-
-    nodes = [AnvilNode(chain_id=31_337_001).start(), AnvilNode(chain_id=31_337_002).start()]
-    with err.status("building the sandbox on two anvil nodes…"):
-        sandbox.up(nodes[0].url, nodes[1].url)
-    return nodes
+    return fresh_anvil_sandbox(label, err)
 
 
 def close_world(nodes: list) -> None:
@@ -160,7 +150,7 @@ def as_json(scans: list[Scan]) -> list[dict]:
              "labels": sorted(s.labels), "verdict": s.verdict, "flagged": sorted(s.flagged),
              "missed": sorted(s.labels - s.flagged) if s.scanned else [],
              "extra": sorted((s.flagged - s.labels) & set(CATEGORIES)) if s.scanned else [],
-             "seconds": [round(t, 3) for t in s.seconds], "crash": s.crash,
+             "seconds": [round(t, 3) for t in s.seconds], "crash": s.crash, "reasons": s.reasons,
              "setup_failure": s.setup_failure} for s in scans]
 
 

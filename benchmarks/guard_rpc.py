@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 
 from rich.console import Console
@@ -49,16 +47,9 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def build_world(err: Console):
-    os.environ["STEWARD_HOME"] = tempfile.mkdtemp(prefix="steward-guard-rpc-bench-")
-    os.environ.setdefault("STEWARD_PASSPHRASE", "benchmark-only")
-    os.environ.setdefault("STEWARD_KEYSTORE_SCRYPT_N", "1024")
-    from steward import sandbox
-    from steward.chains.anvil import AnvilNode
+    from _world import fresh_anvil_sandbox
 
-    nodes = [AnvilNode(chain_id=31_337_001).start(), AnvilNode(chain_id=31_337_002).start()]
-    with err.status("building the sandbox on two anvil nodes…"):
-        sandbox.up(nodes[0].url, nodes[1].url)
-    return nodes
+    return fresh_anvil_sandbox("guard-rpc", err)
 
 
 def swap_request(chain, sender):
