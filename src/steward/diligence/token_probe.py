@@ -6,6 +6,7 @@ from __future__ import annotations
 from eth_abi import encode as abi_encode
 from pydantic import BaseModel
 
+from steward.chains.throwaway import Trial
 from steward.diligence.bytecode import Bytecode, analyse_bytecode
 from steward.diligence.candidates import argument_addresses, code_addresses, unpack_word
 from steward.diligence.token_effects import (
@@ -22,9 +23,9 @@ from steward.diligence.token_effects import (
 from steward.diligence.token_lab import (
     BURN_ADDRESSES,
     DEAD,
-    ETH,
     EIP1967_ADMIN,
     EIP1967_IMPLEMENTATION,
+    ETH,
     MAX_PRIVILEGED_ADDRESSES,
     STORAGE_SLOTS_SCANNED,
     ZERO,
@@ -280,6 +281,8 @@ class _Prober:
     def __init__(self, lab: Lab, probe: Probe, roles: dict, sell_path):
         self.lab, self.probe, self.roles, self.sell_path = lab, probe, roles, sell_path
         self.shapes: dict[tuple[str, str], list[int]] = {}
+        # the fresh address's tried call per (contract, selector) and shape
+        self.refusals: dict[tuple[tuple[str, str], int], Trial] = {}
         self.public: dict[tuple[str, str], list[int]] = {}  # shapes anyone's call succeeds in
         self.granting = False
         self.granted: set[tuple[str, str]] = set()  # setters whose grant was explored
@@ -315,6 +318,7 @@ class _Prober:
                 if data is None:
                     continue
                 trial = self.lab.trial(attacker, target, data)
+                self.refusals[(key, index)] = trial
                 if trial.success:
                     public.append(index)
                 elif (trial.output or trial.execution_gas > bare.execution_gas + GATE_GAS
@@ -322,6 +326,23 @@ class _Prober:
                     found.append(index)
             self.shapes[key], self.public[key] = found, public
         return self.shapes[key]
+
+    def refused_alike(self, target: str, sel: str, caller: str) -> bool:
+        """Whether `caller` is turned away exactly as the fresh address was (the same revert
+        data after the same execution): the same access check said no, so the function's
+        other shapes need not be tried as it."""
+        key = (target.lower(), sel)
+        gated = self.reachable(target, sel)
+        if not gated:
+            return False
+        types, template = SHAPES[gated[0]]
+        data = self.encode(sel, types, template, caller)
+        refusal = self.refusals.get((key, gated[0]))
+        if data is None or refusal is None:
+            return False
+        trial = self.lab.trial(caller, target, data)
+        return (not trial.success and trial.output == refusal.output
+                and trial.execution_gas == refusal.execution_gas)
 
     def encode(self, sel: str, types: str, template: tuple, caller: str) -> bytes | None:
         """The calldata, or None where a role has no value here (no pool to name)."""
@@ -372,6 +393,9 @@ class _Prober:
         """What `caller` can do with one function: each kind of effect it had (one function
         can both mint and zero a holder), or the first accepted call's, unconfirmed."""
         lab, accepted, effects, judged_calls = self.lab, None, {}, 0
+        if (category == "unknown" and caller != self.roles["attacker"]
+                and self.refused_alike(target, signature[2:], caller)):
+            return []
         for shape, data, call in self.variants(target, signature, category, template, caller):
             if judged_calls >= MAX_JUDGED_PER_FUNCTION:
                 break
