@@ -242,6 +242,11 @@ class EmbeddedThrowaway:
         self.warp(self.start_timestamp)
 
 
+def calldata_gas(data: bytes) -> int:
+    """The intrinsic gas a transaction pays for its calldata: 16 a non-zero byte, 4 a zero."""
+    return sum(16 if byte else 4 for byte in data)
+
+
 def computation_callees(root) -> list[str]:
     """The contracts whose code ran beneath the top frame, in call order, once each."""
     seen: list[str] = []
@@ -329,11 +334,12 @@ class ForkThrowaway:
             # that reverts costs no loan, estimate or transaction; one that succeeds is sent
             # with the gas the trial used and room to spare.
             trial = self._trace_call(sender, call.to, to_bytes(hexstr=call.data), SIMULATION_GAS)
-            if not trial.success:
+            if trial is not None and not trial.success:
                 return Outcome(success=False, gas_used=0, fee_wei=0, fee_charged=False,
                                revert_reason=self.describe(trial.output) if trial.output
                                else "reverted on the fork")
-            gas = min(SIMULATION_GAS, trial.gas_used * 2 + 100_000)
+            # No trace (the fork refused it): estimated and sent as before.
+            gas = min(SIMULATION_GAS, trial.gas_used * 2 + 100_000) if trial else None
         balance = self.w3.eth.get_balance(sender) if lend_gas else 0
         if lend_gas and call.value > balance:  # only gas is lent, never value
             return Outcome(success=False, gas_used=0, fee_wei=0, fee_charged=False,
@@ -419,24 +425,25 @@ class ForkThrowaway:
     def set_code(self, address: str, code: bytes) -> None:
         self._request("anvil_setCode", [address, "0x" + code.hex()])
 
-    def _trace_call(self, sender: str, to: str, data: bytes, gas: int) -> Trial:
+    def _trace_call(self, sender: str, to: str, data: bytes, gas: int) -> Trial | None:
         """A call run on the fork's latest state and not kept (debug_traceCall); its
-        `gas_used` counts everything, as a receipt would."""
+        `gas_used` counts everything, as a receipt would. None when the fork gives no trace
+        (an RPC error is not a revert)."""
         try:
             trace = self._request("debug_traceCall", [
                 {"from": sender, "to": to, "data": "0x" + data.hex(), "gas": hex(gas)},
                 "latest", {"tracer": "callTracer"}])
         except StewardError:
-            return Trial(success=False, execution_gas=0, output=b"")
+            return None
         output = bytes.fromhex(str(trace.get("output") or "0x")[2:])
-        calldata_gas = sum(16 if byte else 4 for byte in data)
         used = int(str(trace.get("gasUsed") or "0x0"), 16)
         return Trial(success=not trace.get("error"), gas_used=used,
-                     execution_gas=max(used - 21_000 - calldata_gas, 0), output=output)
+                     execution_gas=max(used - 21_000 - calldata_gas(data), 0), output=output)
 
     def trial(self, sender: str, to: str, data: bytes) -> Trial:
         """A call run on the fork's latest state and not kept (debug_traceCall)."""
-        return self._trace_call(sender, to, data, READ_GAS)
+        return (self._trace_call(sender, to, data, READ_GAS)
+                or Trial(success=False, execution_gas=0, output=b""))
 
     def native_balance(self, address: str) -> int:
         return self.w3.eth.get_balance(address)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from steward.chains.throwaway import calldata_gas
 from steward.diligence.token_lab import (
     BURN_ADDRESSES,
     DANGER_TAX,
@@ -31,7 +32,7 @@ WRITE_GAS = 4_500
 
 
 def execution_gas(outcome: Outcome, data: bytes) -> int:
-    return outcome.gas_used - 21_000 - sum(16 if byte else 4 for byte in data)
+    return outcome.gas_used - 21_000 - calldata_gas(data)
 OWNER_GETTERS = ["owner()", "getOwner()", "admin()", "_owner()"]
 FEE_SHAPES = {"uint256", "uint256,uint256"}  # a number set by the owner may be a tax
 
